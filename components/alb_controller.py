@@ -1,0 +1,137 @@
+"""The AWS Load Balancer Controller: turns Ingresses into ALBs that target pod IPs."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Sequence
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+# Chart and controller move together: from chart 3.0.0 on, the eks-charts chart version
+# equals the controller version, and the IAM policy below is the one published for it.
+CHART_REPOSITORY = "https://aws.github.io/eks-charts"
+CHART_NAME = "aws-load-balancer-controller"
+CHART_VERSION = "3.5.0"
+CONTROLLER_VERSION = "v3.5.0"
+POLICY_FILE = Path(__file__).parent / "data" / f"aws-load-balancer-controller-iam-policy-{CONTROLLER_VERSION}.json"
+
+NAMESPACE = "kube-system"
+SERVICE_ACCOUNT = "aws-load-balancer-controller"
+ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn"
+
+# Fargate starts each pod in a fresh micro-VM, which takes a minute or more; Helm's
+# default of 300 s leaves little room for two replicas and a rollout.
+HELM_TIMEOUT_SECONDS = 900
+
+
+@dataclass
+class AlbControllerArgs:
+    """Inputs of `AlbController`.
+
+    cluster_name, region, vpc_id: given to the controller explicitly, since Fargate pods
+        have no instance metadata service to discover them from.
+    oidc_provider_arn, oidc_issuer: the cluster's IAM OIDC provider, for IRSA.
+    provider: the Kubernetes provider of the cluster.
+    runs_after: resources that must exist before the controller's pods can start
+        (the kube-system Fargate profile, CoreDNS).
+    tags: tags for every taggable AWS resource.
+    """
+
+    cluster_name: pulumi.Input[str]
+    region: str
+    vpc_id: pulumi.Input[str]
+    oidc_provider_arn: pulumi.Input[str]
+    oidc_issuer: pulumi.Input[str]
+    provider: k8s.Provider
+    runs_after: Sequence[pulumi.Resource]
+    tags: dict[str, str]
+
+
+class AlbController(pulumi.ComponentResource):
+    """The controller's Helm release and the IAM role its service account assumes."""
+
+    release: k8s.helm.v3.Release
+    role_arn: pulumi.Output[str]
+
+    def __init__(self, name: str, args: AlbControllerArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("eksfargate:albController:AlbController", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+
+        role = aws.iam.Role(
+            f"{name}-irsa",
+            description="Assumed by the AWS Load Balancer Controller's service account through IRSA",
+            assume_role_policy=pulumi.Output.all(args.oidc_provider_arn, args.oidc_issuer).apply(
+                lambda values: json.dumps(service_account_trust(*values, NAMESPACE, SERVICE_ACCOUNT))
+            ),
+            tags=args.tags,
+            opts=child,
+        )
+        policy = aws.iam.Policy(
+            f"{name}-policy",
+            description=f"AWS Load Balancer Controller {CONTROLLER_VERSION}, as published by the project",
+            policy=POLICY_FILE.read_text(),
+            tags=args.tags,
+            opts=child,
+        )
+        attachment = aws.iam.RolePolicyAttachment(f"{name}-policy", role=role.name, policy_arn=policy.arn, opts=child)
+
+        self.release = k8s.helm.v3.Release(
+            f"{name}-release",
+            name=CHART_NAME,
+            chart=CHART_NAME,
+            version=CHART_VERSION,
+            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=CHART_REPOSITORY),
+            namespace=NAMESPACE,
+            values={
+                "clusterName": args.cluster_name,
+                "region": args.region,
+                "vpcId": args.vpc_id,
+                "image": {"tag": CONTROLLER_VERSION},
+                "serviceAccount": {
+                    "create": True,
+                    "name": SERVICE_ACCOUNT,
+                    "annotations": {ROLE_ARN_ANNOTATION: role.arn},
+                },
+                # Requests equal limits: Fargate sizes the pod from them (0.25 vCPU / 0.5 GB
+                # once its own 256 MiB are added).
+                "resources": {
+                    "requests": {"cpu": "250m", "memory": "256Mi"},
+                    "limits": {"cpu": "250m", "memory": "256Mi"},
+                },
+                # Otherwise the chart makes a new webhook certificate at every render, and
+                # every preview shows the release as changed.
+                "keepTLSSecret": True,
+            },
+            timeout=HELM_TIMEOUT_SECONDS,
+            cleanup_on_fail=True,
+            # The pods need their permissions at start, a Fargate profile to run on and DNS.
+            opts=pulumi.ResourceOptions(
+                parent=self, provider=args.provider, depends_on=[attachment, *args.runs_after]
+            ),
+        )
+        self.role_arn = role.arn
+        self.register_outputs({"roleArn": self.role_arn, "releaseStatus": self.release.status})
+
+
+def service_account_trust(oidc_provider_arn: str, oidc_issuer: str, namespace: str, service_account: str) -> dict:
+    """Trust policy letting exactly one Kubernetes service account assume a role through IRSA."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": oidc_provider_arn},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {
+                        f"{oidc_issuer}:sub": f"system:serviceaccount:{namespace}:{service_account}",
+                        f"{oidc_issuer}:aud": "sts.amazonaws.com",
+                    }
+                },
+            }
+        ],
+    }

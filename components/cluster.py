@@ -1,0 +1,136 @@
+"""The EKS control plane, Fargate-only, and the Kubernetes provider every manifest goes through."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional, Sequence
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_eks as eks
+import pulumi_kubernetes as k8s
+
+CLUSTER_ADMIN_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+
+
+@dataclass
+class ClusterArgs:
+    """Inputs of `Cluster`.
+
+    name: physical name of the EKS cluster.
+    kubernetes_version: control-plane version, e.g. "1.34".
+    vpc_id, private_subnet_ids, public_subnet_ids: where the control plane's interfaces go.
+    admin_principal_arns: IAM principals given cluster-admin through access entries.
+    log_types: control-plane log types sent to CloudWatch.
+    endpoint_public_access, endpoint_private_access, public_access_cidrs: who reaches the API.
+    secrets_encryption: envelope-encrypt Kubernetes secrets with a KMS key made here.
+    protect: protect the cluster (Pulumi protect and EKS deletion protection).
+    tags: tags for every taggable resource.
+    """
+
+    name: str
+    kubernetes_version: str
+    vpc_id: pulumi.Input[str]
+    private_subnet_ids: Sequence[pulumi.Input[str]]
+    public_subnet_ids: Sequence[pulumi.Input[str]]
+    admin_principal_arns: Sequence[str] = ()
+    log_types: Sequence[str] = ()
+    endpoint_public_access: bool = True
+    endpoint_private_access: bool = True
+    public_access_cidrs: Sequence[str] = ("0.0.0.0/0",)
+    secrets_encryption: bool = True
+    protect: bool = False
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+class Cluster(pulumi.ComponentResource):
+    """An EKS cluster with no nodes at all: every pod runs on Fargate."""
+
+    name: pulumi.Output[str]
+    kubeconfig: pulumi.Output[str]
+    oidc_provider_arn: pulumi.Output[str]
+    oidc_issuer: pulumi.Output[str]
+    provider: k8s.Provider
+
+    def __init__(self, name: str, args: ClusterArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("eksfargate:cluster:Cluster", name, None, opts)
+
+        key_arn = None
+        if args.secrets_encryption:
+            key = aws.kms.Key(
+                f"{name}-secrets",
+                description=f"Envelope encryption of Kubernetes secrets in EKS cluster {args.name}",
+                enable_key_rotation=True,
+                tags=args.tags,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            key_arn = key.arn
+
+        cluster = eks.Cluster(
+            f"{name}-eks",
+            name=args.name,
+            version=args.kubernetes_version,
+            vpc_id=args.vpc_id,
+            private_subnet_ids=list(args.private_subnet_ids),
+            public_subnet_ids=list(args.public_subnet_ids),
+            skip_default_node_group=True,
+            # Fargate pods get the security group EKS makes for the cluster; the extra
+            # groups pulumi-eks makes exist for EC2 nodes, and there are none.
+            skip_default_security_groups=True,
+            # kube-proxy and the VPC CNI run as DaemonSets, which Fargate cannot schedule,
+            # and CoreDNS is installed by the Fargate component once its profile exists.
+            bootstrap_self_managed_addons=False,
+            coredns_addon_options=eks.CoreDnsAddonOptionsArgs(enabled=False),
+            kube_proxy_addon_options=eks.KubeProxyAddonOptionsArgs(enabled=False),
+            # Fargate pods cannot use EKS Pod Identity, so IAM roles for service accounts
+            # (IRSA) need the cluster's OIDC provider.
+            create_oidc_provider=True,
+            authentication_mode=eks.AuthenticationMode.API,
+            access_entries={
+                _access_entry_key(arn): eks.AccessEntryArgs(
+                    principal_arn=arn,
+                    access_policies={
+                        "cluster-admin": eks.AccessPolicyAssociationArgs(
+                            policy_arn=CLUSTER_ADMIN_POLICY_ARN,
+                            access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"),
+                        )
+                    },
+                )
+                for arn in args.admin_principal_arns
+            },
+            enabled_cluster_log_types=list(args.log_types),
+            endpoint_public_access=args.endpoint_public_access,
+            endpoint_private_access=args.endpoint_private_access,
+            public_access_cidrs=list(args.public_access_cidrs) if args.endpoint_public_access else None,
+            encryption_config_key_arn=key_arn,
+            deletion_protection=args.protect,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
+
+        # The name is known up front, but handing it out through a cluster output makes
+        # everything that uses it (Fargate profiles, add-ons) wait for the cluster.
+        self.name = cluster.oidc_provider_arn.apply(lambda _: args.name)
+        self.kubeconfig = pulumi.Output.secret(cluster.kubeconfig_json)
+        self.oidc_provider_arn = cluster.oidc_provider_arn
+        self.oidc_issuer = cluster.oidc_issuer
+        self.provider = k8s.Provider(
+            f"{name}-k8s",
+            kubeconfig=self.kubeconfig,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.register_outputs(
+            {
+                "name": self.name,
+                "kubeconfig": self.kubeconfig,
+                "oidcProviderArn": self.oidc_provider_arn,
+                "oidcIssuer": self.oidc_issuer,
+            }
+        )
+
+
+def _access_entry_key(principal_arn: str) -> str:
+    """A stable key for the access entry: the principal's kind and name, not its list position."""
+    kind, _, path = principal_arn.split(":", 5)[5].partition("/")
+    return re.sub(r"[^A-Za-z0-9-]", "-", f"{kind}-{path.rsplit('/', 1)[-1]}")

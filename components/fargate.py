@@ -1,0 +1,143 @@
+"""Fargate profiles, their pod execution role, and CoreDNS running on Fargate."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Optional, Sequence
+
+import pulumi
+import pulumi_aws as aws
+
+KUBE_SYSTEM = "kube-system"
+KUBE_SYSTEM_PROFILE = "kube-system"
+WORKLOAD_PROFILE = "workloads"
+MAX_SELECTORS_PER_PROFILE = 5
+
+POD_EXECUTION_POLICY = "AmazonEKSFargatePodExecutionRolePolicy"
+
+# CoreDNS sized so that, with the 256 MiB Fargate adds for its own components, each pod
+# fits the smallest Fargate size (0.25 vCPU / 0.5 GB). Requests equal limits, as Fargate
+# bills and schedules on requests.
+COREDNS_CONFIGURATION = {
+    "computeType": "Fargate",
+    "resources": {
+        "requests": {"cpu": "0.25", "memory": "256M"},
+        "limits": {"cpu": "0.25", "memory": "256M"},
+    },
+}
+
+
+@dataclass
+class FargateArgs:
+    """Inputs of `Fargate`.
+
+    cluster_name: the cluster's name, as an output that resolves once the cluster exists.
+    region: the cluster's region, for the pod execution role's source-ARN condition.
+    private_subnet_ids: subnets Fargate pods run in; Fargate accepts private subnets only.
+    workload_namespaces: namespaces, besides kube-system, whose pods run on Fargate (at most 5).
+    tags: tags for every taggable resource.
+    """
+
+    cluster_name: pulumi.Input[str]
+    region: str
+    private_subnet_ids: Sequence[pulumi.Input[str]]
+    workload_namespaces: Sequence[str]
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+class Fargate(pulumi.ComponentResource):
+    """Makes every pod of kube-system and of the workload namespaces run on Fargate."""
+
+    pod_execution_role_arn: pulumi.Output[str]
+    kube_system_profile: aws.eks.FargateProfile
+    workload_profile: aws.eks.FargateProfile
+    coredns: aws.eks.Addon
+    profile_names: list[pulumi.Output[str]]
+
+    def __init__(self, name: str, args: FargateArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("eksfargate:fargate:Fargate", name, None, opts)
+        if not 1 <= len(args.workload_namespaces) <= MAX_SELECTORS_PER_PROFILE:
+            raise ValueError(
+                f"a Fargate profile takes 1 to {MAX_SELECTORS_PER_PROFILE} selectors, got {list(args.workload_namespaces)}"
+            )
+        child = pulumi.ResourceOptions(parent=self)
+        identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self))
+
+        # Only the Fargate agent of this cluster's profiles may assume the role (confused-deputy guard).
+        trust_policy = pulumi.Output.all(partition.partition, identity.account_id, args.cluster_name).apply(
+            lambda values: json.dumps(_pod_execution_trust(args.region, *values))
+        )
+        role = aws.iam.Role(
+            f"{name}-pod-execution",
+            description="Fargate pod execution role: pulls images and ships logs for the cluster's pods",
+            assume_role_policy=trust_policy,
+            tags=args.tags,
+            opts=child,
+        )
+        attachment = aws.iam.RolePolicyAttachment(
+            f"{name}-pod-execution",
+            role=role.name,
+            policy_arn=partition.partition.apply(lambda p: f"arn:{p}:iam::aws:policy/{POD_EXECUTION_POLICY}"),
+            opts=child,
+        )
+
+        def profile(profile_name: str, namespaces: Sequence[str], after: list[pulumi.Resource]) -> aws.eks.FargateProfile:
+            return aws.eks.FargateProfile(
+                f"{name}-{profile_name}",
+                cluster_name=args.cluster_name,
+                fargate_profile_name=profile_name,
+                pod_execution_role_arn=role.arn,
+                subnet_ids=list(args.private_subnet_ids),
+                selectors=[aws.eks.FargateProfileSelectorArgs(namespace=ns) for ns in namespaces],
+                tags=args.tags,
+                # Every field of a profile is immutable, and its name is fixed here, so a
+                # change must delete the old profile before creating the new one.
+                opts=pulumi.ResourceOptions(parent=self, depends_on=after, delete_before_replace=True),
+            )
+
+        # Pods scheduled through a profile pull their images with the role's policy.
+        self.kube_system_profile = profile(KUBE_SYSTEM_PROFILE, [KUBE_SYSTEM], [attachment])
+        # EKS creates or deletes one profile of a cluster at a time: chaining them keeps
+        # creates in this order and deletes in the reverse one.
+        self.workload_profile = profile(
+            WORKLOAD_PROFILE, list(args.workload_namespaces), [attachment, self.kube_system_profile]
+        )
+
+        self.coredns = aws.eks.Addon(
+            f"{name}-coredns",
+            cluster_name=args.cluster_name,
+            addon_name="coredns",
+            configuration_values=json.dumps(COREDNS_CONFIGURATION),
+            tags=args.tags,
+            # CoreDNS pods stay Pending (and the add-on degraded) until a profile covers kube-system.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.kube_system_profile]),
+        )
+
+        self.pod_execution_role_arn = role.arn
+        self.profile_names = [
+            self.kube_system_profile.fargate_profile_name,
+            self.workload_profile.fargate_profile_name,
+        ]
+        self.register_outputs(
+            {"podExecutionRoleArn": self.pod_execution_role_arn, "profileNames": self.profile_names}
+        )
+
+
+def _pod_execution_trust(region: str, partition: str, account_id: str, cluster_name: str) -> dict:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "eks-fargate-pods.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Condition": {
+                    "ArnLike": {
+                        "aws:SourceArn": f"arn:{partition}:eks:{region}:{account_id}:fargateprofile/{cluster_name}/*"
+                    }
+                },
+            }
+        ],
+    }

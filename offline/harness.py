@@ -1,0 +1,284 @@
+"""Runs the real Pulumi program offline, under the SDK's mocks, and records what it declares.
+
+No engine, no cloud: `pulumi.runtime.set_mocks` stands in for the engine, `StackMocks`
+answers for AWS (made-up but well-formed ids, ARNs and statuses), and `RecordingMonitor`
+keeps every registration with its type, name, parent, dependencies and inputs. Tests and
+the offline plan are both built on `record()`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import runpy
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+import pulumi
+import yaml
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.config import set_all_config
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+MOCK_ACCOUNT_ID = "123456789012"
+
+
+@dataclass
+class RecordedResource:
+    """One registration the program made: a custom resource, a component or a provider."""
+
+    urn: str
+    type: str
+    name: str
+    parent: Optional[str]
+    custom: bool
+    remote: bool
+    provider: Optional[str]
+    protect: bool
+    delete_before_replace: bool
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
+    inputs: dict[str, Any]
+    id: str = ""
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    def depends_on(self, other: "RecordedResource") -> bool:
+        return other.urn in self.dependencies
+
+
+@dataclass
+class Recording:
+    """Everything one run of the program declared, and how it ended."""
+
+    project: str
+    stack: str
+    config: dict[str, str]
+    resources: list[RecordedResource]
+    outputs: dict[str, Any]
+    secret_outputs: set[str]
+    error: Optional[BaseException]
+
+    def of_type(self, type_: str) -> list[RecordedResource]:
+        return [r for r in self.resources if r.type == type_]
+
+    def one(self, type_: str, name: Optional[str] = None) -> RecordedResource:
+        matches = [r for r in self.of_type(type_) if name is None or r.name == name]
+        if len(matches) != 1:
+            raise LookupError(f"expected one {type_} {name or ''}, found {[r.name for r in matches]}")
+        return matches[0]
+
+    def by_urn(self, urn: str) -> RecordedResource:
+        return next(r for r in self.resources if r.urn == urn)
+
+    def children(self, parent: RecordedResource) -> list[RecordedResource]:
+        return [r for r in self.resources if r.parent == parent.urn]
+
+
+def project_name(project_dir: Path = PROJECT_DIR) -> str:
+    return yaml.safe_load((project_dir / "Pulumi.yaml").read_text())["name"]
+
+
+def stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> dict[str, str]:
+    """The config the CLI would hand the program: Pulumi.yaml defaults, then the stack file.
+
+    Values are strings, as the engine passes them: lists as JSON, booleans as true/false.
+    """
+    project = yaml.safe_load((project_dir / "Pulumi.yaml").read_text())
+    name = project["name"]
+    config: dict[str, str] = {}
+    for key, declaration in (project.get("config") or {}).items():
+        if isinstance(declaration, dict) and "default" in declaration:
+            config[_qualify(key, name)] = _config_string(declaration["default"])
+    stack_file = project_dir / f"Pulumi.{stack}.yaml"
+    if not stack_file.exists():
+        raise FileNotFoundError(f"no stack file {stack_file.name} in {project_dir}")
+    for key, value in ((yaml.safe_load(stack_file.read_text()) or {}).get("config") or {}).items():
+        if isinstance(value, dict) and "secure" in value:
+            raise ValueError(f"{stack_file.name}: {key} is an encrypted secret, which cannot be read offline")
+        config[_qualify(key, name)] = _config_string(value)
+    return config
+
+
+def record(
+    stack: str,
+    overrides: Optional[dict[str, Any]] = None,
+    project_dir: Path = PROJECT_DIR,
+) -> Recording:
+    """Runs `__main__.py` for a stack file under mocks. `overrides` replace config keys."""
+    project = project_name(project_dir)
+    config = stack_config(stack, project_dir)
+    for key, value in (overrides or {}).items():
+        config[_qualify(key, project)] = _config_string(value)
+
+    mocks = StackMocks(region=config.get("aws:region", "us-east-1"))
+    monitor = RecordingMonitor(mocks)
+    pulumi_settings.ROOT.set(None)
+    set_all_config(config, secret_keys=[])
+    pulumi_mocks.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
+    if str(project_dir) not in sys.path:
+        sys.path.insert(0, str(project_dir))
+
+    exported: dict[str, Any] = {}
+    secret: set[str] = set()
+
+    async def resolve_exports() -> None:
+        root = pulumi_settings.get_root_resource()
+        for name, value in root.outputs.items():  # type: ignore[union-attr]
+            output = pulumi.Output.from_input(value)
+            exported[name] = await output.future()
+            if await output.is_secret():
+                secret.add(name)
+
+    def program() -> Any:
+        runpy.run_path(str(project_dir / "__main__.py"), run_name="__main__")
+        return resolve_exports()
+
+    error: Optional[BaseException] = None
+    try:
+        _sync_await(run_pulumi_func(program))
+    except Exception as exc:  # noqa: BLE001 - handed to the caller in the recording
+        error = exc
+    return Recording(
+        project=project,
+        stack=stack,
+        config=config,
+        resources=monitor.recorded,
+        outputs=exported,
+        secret_outputs=secret,
+        error=error,
+    )
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The SDK's mock monitor, keeping what each registration asked for."""
+
+    def __init__(self, mocks: pulumi_mocks.Mocks):
+        super().__init__(mocks)
+        self.recorded: list[RecordedResource] = []
+
+    def RegisterResource(self, request):  # noqa: N802 - gRPC method name
+        response = super().RegisterResource(request)
+        if request.type == "pulumi:pulumi:Stack":
+            return response
+        registration = self.resources[response.urn]
+        self.recorded.append(
+            RecordedResource(
+                urn=response.urn,
+                type=request.type,
+                name=request.name,
+                parent=request.parent or None,
+                custom=request.custom,
+                remote=request.remote,
+                provider=request.provider or None,
+                protect=request.protect,
+                delete_before_replace=request.deleteBeforeReplace,
+                dependencies=sorted(set(request.dependencies)),
+                property_dependencies={
+                    key: sorted(deps.urns) for key, deps in request.propertyDependencies.items() if deps.urns
+                },
+                inputs=pulumi.runtime.rpc.deserialize_properties(request.object),
+                id=registration.id or "",
+                outputs=registration.state,
+            )
+        )
+        return response
+
+
+class StackMocks(pulumi_mocks.Mocks):
+    """Answers for AWS and the cluster the way they would after a deploy, deterministically."""
+
+    def __init__(self, region: str):
+        self.region = region
+
+    def call(self, args: pulumi_mocks.MockCallArgs):
+        if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+            letters = "abcd"
+            return {
+                "names": [f"{self.region}{letter}" for letter in letters],
+                "zoneIds": [f"{self.region[:2]}{self.region.split('-')[-1]}-az{n}" for n in range(1, 5)],
+                "id": self.region,
+            }
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {
+                "accountId": MOCK_ACCOUNT_ID,
+                "arn": f"arn:aws:iam::{MOCK_ACCOUNT_ID}:user/offline",
+                "userId": "AIDAOFFLINE",
+                "id": MOCK_ACCOUNT_ID,
+            }
+        if args.token == "aws:index/getPartition:getPartition":
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
+        raise NotImplementedError(f"no offline answer for the invoke {args.token}")
+
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs):
+        outputs = dict(args.inputs)
+        suffix = hashlib.sha256(f"{args.typ}::{args.name}".encode()).hexdigest()[:17]
+        resource_id = f"{args.name}-{suffix[:8]}"
+        arn_base = f"arn:aws:{{}}:{self.region}:{MOCK_ACCOUNT_ID}"
+
+        if args.typ == "aws:ec2/vpc:Vpc":
+            resource_id = f"vpc-{suffix}"
+        elif args.typ == "aws:ec2/subnet:Subnet":
+            resource_id = f"subnet-{suffix}"
+        elif args.typ == "aws:ec2/natGateway:NatGateway":
+            resource_id = f"nat-{suffix}"
+        elif args.typ == "aws:ec2/eip:Eip":
+            resource_id = f"eipalloc-{suffix}"
+        elif args.typ == "aws:ec2/internetGateway:InternetGateway":
+            resource_id = f"igw-{suffix}"
+        elif args.typ == "aws:ec2/routeTable:RouteTable":
+            resource_id = f"rtb-{suffix}"
+        elif args.typ == "aws:iam/role:Role":
+            outputs.update(name=resource_id, arn=f"arn:aws:iam::{MOCK_ACCOUNT_ID}:role/{resource_id}")
+        elif args.typ == "aws:iam/policy:Policy":
+            outputs.update(name=resource_id, arn=f"arn:aws:iam::{MOCK_ACCOUNT_ID}:policy/{resource_id}")
+        elif args.typ == "aws:kms/key:Key":
+            resource_id = f"{suffix[:8]}-0000-4000-8000-{suffix[:12]}"
+            outputs["arn"] = arn_base.format("kms") + f":key/{resource_id}"
+        elif args.typ == "aws:eks/fargateProfile:FargateProfile":
+            outputs["arn"] = arn_base.format("eks") + f":fargateprofile/{args.inputs['clusterName']}/{args.inputs['fargateProfileName']}"
+        elif args.typ == "eks:index:Cluster":
+            outputs.update(self._cluster_outputs(args.inputs.get("name") or args.name))
+        elif args.typ == "kubernetes:networking.k8s.io/v1:Ingress":
+            namespace = args.inputs.get("metadata", {}).get("namespace", "default")
+            hostname = f"k8s-{namespace}-{suffix[:10]}.{self.region}.elb.amazonaws.com"
+            outputs["status"] = {"loadBalancer": {"ingress": [{"hostname": hostname}]}}
+        elif args.typ == "kubernetes:helm.sh/v3:Release":
+            outputs["status"] = {"status": "deployed", "version": 1, "chart": args.inputs.get("chart")}
+        return resource_id, outputs
+
+    def _cluster_outputs(self, cluster_name: str) -> dict[str, Any]:
+        issuer_id = hashlib.sha256(cluster_name.encode()).hexdigest()[:32].upper()
+        issuer = f"oidc.eks.{self.region}.amazonaws.com/id/{issuer_id}"
+        kubeconfig = {
+            "apiVersion": "v1",
+            "kind": "Config",
+            "clusters": [{"name": cluster_name, "cluster": {"server": f"https://{issuer_id}.gr7.{self.region}.eks.amazonaws.com"}}],
+            "contexts": [{"name": cluster_name, "context": {"cluster": cluster_name, "user": cluster_name}}],
+            "current-context": cluster_name,
+            "users": [{"name": cluster_name, "user": {"exec": {"command": "aws", "args": ["eks", "get-token", "--cluster-name", cluster_name]}}}],
+        }
+        return {
+            "kubeconfig": kubeconfig,
+            "kubeconfigJson": json.dumps(kubeconfig),
+            "oidcIssuer": issuer,
+            "oidcProviderUrl": f"https://{issuer}",
+            "oidcProviderArn": f"arn:aws:iam::{MOCK_ACCOUNT_ID}:oidc-provider/{issuer}",
+            "clusterSecurityGroupId": f"sg-{issuer_id[:17].lower()}",
+        }
+
+
+def _qualify(key: str, project: str) -> str:
+    return key if ":" in key else f"{project}:{key}"
+
+
+def _config_string(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value)

@@ -1,0 +1,258 @@
+"""Stack settings: read once from Pulumi config, validated, and handed to the components.
+
+Every key is declared with its type, description and default in Pulumi.yaml's `config:`
+block; this module is the only place that calls `pulumi.Config`. A bad value raises
+`SettingsError` naming the key, the value and what is allowed, before any resource exists.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+import pulumi
+
+# Kubernetes versions this stack accepts: EKS versions in standard support that the
+# pinned pulumi-eks, the CoreDNS add-on and kubernetes-validate's schemas all know.
+# See README "Moving the pins" before adding one.
+SUPPORTED_KUBERNETES_VERSIONS = ("1.32", "1.33", "1.34", "1.35")
+
+NAT_MODES = ("single", "per-az")
+CLUSTER_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
+
+# Subnets are carved from the VPC by prefix arithmetic (see components/network.py): the
+# VPC is cut in eighths, one eighth per private subnet and the last eighth split again for
+# the public ones. /20 keeps each public subnet at /26 or larger; AWS's largest VPC is /16.
+VPC_PREFIX_RANGE = (16, 20)
+AZ_COUNT_RANGE = (2, 6)
+REPLICAS_RANGE = (0, 100)
+
+_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_VPC_ID = re.compile(r"^vpc-[0-9a-f]{8,17}$")
+_SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
+_IAM_PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")
+
+
+class SettingsError(pulumi.RunError):
+    """A stack setting has a value the stack cannot use."""
+
+    def __init__(self, key: str, value: Any, allowed: str):
+        self.key = key
+        self.value = value
+        self.allowed = allowed
+        super().__init__(f"config key '{key}' has invalid value {value!r}: {allowed}")
+
+
+@dataclass(frozen=True)
+class ExistingVpc:
+    """A VPC and subnets made outside this stack (existing-VPC mode)."""
+
+    vpc_id: str
+    private_subnet_ids: tuple[str, ...]
+    public_subnet_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NetworkSettings:
+    vpc_cidr: str
+    az_count: int
+    nat_mode: str
+    existing_vpc: Optional[ExistingVpc]
+
+
+@dataclass(frozen=True)
+class ClusterSettings:
+    name: str
+    kubernetes_version: str
+    admin_principal_arns: tuple[str, ...]
+    log_types: tuple[str, ...]
+    endpoint_public_access: bool
+    endpoint_private_access: bool
+    public_access_cidrs: tuple[str, ...]
+    secrets_encryption: bool
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    namespace: str
+    replicas: int
+    image: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    project: str
+    stack: str
+    region: str
+    protect: bool
+    network: NetworkSettings
+    cluster: ClusterSettings
+    app: AppSettings
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """Tags every taggable AWS resource of the stack carries."""
+        return {"pulumi:project": self.project, "pulumi:stack": self.stack, "managed-by": "pulumi"}
+
+
+def load() -> Settings:
+    """Reads and validates the current stack's configuration."""
+    project, stack = pulumi.get_project(), pulumi.get_stack()
+    config = _Reader(pulumi.Config(), project)
+    region = _Reader(pulumi.Config("aws"), "aws").string("region")
+    if not region:
+        raise SettingsError("aws:region", region, "set the AWS region, e.g. `pulumi config set aws:region ap-northeast-2`")
+
+    return Settings(
+        project=project,
+        stack=stack,
+        region=region,
+        protect=config.boolean("protect"),
+        network=_network(config),
+        cluster=_cluster(config, default_name=f"{project}-{stack}"),
+        app=_app(config),
+    )
+
+
+def _network(config: "_Reader") -> NetworkSettings:
+    vpc_cidr = config.string("vpcCidr")
+    try:
+        network = ipaddress.IPv4Network(vpc_cidr, strict=True)
+    except ValueError:
+        raise SettingsError(config.key("vpcCidr"), vpc_cidr, "an IPv4 network address in CIDR form, e.g. 10.0.0.0/16") from None
+    low, high = VPC_PREFIX_RANGE
+    if not low <= network.prefixlen <= high:
+        raise SettingsError(config.key("vpcCidr"), vpc_cidr, f"the prefix length must be between /{low} and /{high}")
+
+    az_count = config.integer("availabilityZoneCount", AZ_COUNT_RANGE)
+    nat_mode = config.choice("natMode", NAT_MODES)
+
+    existing = None
+    vpc_id = config.string("existingVpcId")
+    if vpc_id:
+        if not _VPC_ID.match(vpc_id):
+            raise SettingsError(config.key("existingVpcId"), vpc_id, "a VPC id like vpc-0123456789abcdef0")
+        existing = ExistingVpc(
+            vpc_id=vpc_id,
+            private_subnet_ids=config.subnet_ids("existingPrivateSubnetIds"),
+            public_subnet_ids=config.subnet_ids("existingPublicSubnetIds"),
+        )
+    return NetworkSettings(vpc_cidr=vpc_cidr, az_count=az_count, nat_mode=nat_mode, existing_vpc=existing)
+
+
+def _cluster(config: "_Reader", default_name: str) -> ClusterSettings:
+    name = config.string("clusterName") or default_name
+    config.check(
+        "clusterName", name, lambda v: len(v) <= 63 and bool(_DNS1123_LABEL.match(v)),
+        "a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit "
+        "(it defaults to <project>-<stack>)",
+    )
+    admins = config.strings("adminPrincipalArns")
+    for arn in admins:
+        config.check("adminPrincipalArns", arn, _IAM_PRINCIPAL_ARN.match, "IAM role or user ARNs, e.g. arn:aws:iam::123456789012:role/platform-admin")
+    log_types = config.strings("clusterLogTypes")
+    for log_type in log_types:
+        config.check("clusterLogTypes", log_type, lambda v: v in CLUSTER_LOG_TYPES, f"a subset of {list(CLUSTER_LOG_TYPES)}")
+    cidrs = config.strings("publicAccessCidrs")
+    for cidr in cidrs:
+        config.check("publicAccessCidrs", cidr, _is_ipv4_cidr, "IPv4 CIDR blocks, e.g. 203.0.113.0/24")
+    public, private = config.boolean("endpointPublicAccess"), config.boolean("endpointPrivateAccess")
+    if not (public or private):
+        raise SettingsError(config.key("endpointPublicAccess"), public, "at least one of endpointPublicAccess and endpointPrivateAccess must be true")
+    return ClusterSettings(
+        name=name,
+        kubernetes_version=config.choice("kubernetesVersion", SUPPORTED_KUBERNETES_VERSIONS),
+        admin_principal_arns=admins,
+        log_types=log_types,
+        endpoint_public_access=public,
+        endpoint_private_access=private,
+        public_access_cidrs=cidrs,
+        secrets_encryption=config.boolean("secretsEncryption"),
+    )
+
+
+def _app(config: "_Reader") -> AppSettings:
+    namespace = config.string("appNamespace")
+    config.check(
+        "appNamespace", namespace, lambda v: len(v) <= 63 and bool(_DNS1123_LABEL.match(v)),
+        "a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
+    )
+    config.check("appNamespace", namespace, lambda v: v != "kube-system", "a namespace of its own, not kube-system")
+    image = config.string("appImage")
+    config.check("appImage", image, lambda v: bool(v) and " " not in v, "a container image reference")
+    return AppSettings(namespace=namespace, replicas=config.integer("appReplicas", REPLICAS_RANGE), image=image)
+
+
+def _is_ipv4_cidr(value: str) -> bool:
+    try:
+        ipaddress.IPv4Network(value, strict=True)
+    except ValueError:
+        return False
+    return True
+
+
+class _Reader:
+    """Typed access to one config namespace; every error names the fully qualified key."""
+
+    def __init__(self, config: pulumi.Config, namespace: str):
+        self._config = config
+        self._namespace = namespace
+
+    def key(self, name: str) -> str:
+        return f"{self._namespace}:{name}"
+
+    def raw(self, name: str) -> Optional[str]:
+        return self._config.get(name)
+
+    def string(self, name: str) -> str:
+        return (self.raw(name) or "").strip()
+
+    def boolean(self, name: str) -> bool:
+        value = self.raw(name)
+        if value not in ("true", "false"):
+            raise SettingsError(self.key(name), value, "true or false")
+        return value == "true"
+
+    def integer(self, name: str, bounds: tuple[int, int]) -> int:
+        value = self.raw(name)
+        low, high = bounds
+        try:
+            number = int(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise SettingsError(self.key(name), value, f"a whole number from {low} to {high}") from None
+        if not low <= number <= high:
+            raise SettingsError(self.key(name), number, f"a whole number from {low} to {high}")
+        return number
+
+    def choice(self, name: str, allowed: tuple[str, ...]) -> str:
+        value = self.string(name)
+        if value not in allowed:
+            raise SettingsError(self.key(name), value, f"one of {list(allowed)}")
+        return value
+
+    def strings(self, name: str) -> tuple[str, ...]:
+        value = self.raw(name)
+        if value is None or value == "":
+            return ()
+        try:
+            items = json.loads(value)
+        except json.JSONDecodeError:
+            items = None
+        if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+            raise SettingsError(self.key(name), value, "a list of strings")
+        return tuple(items)
+
+    def subnet_ids(self, name: str) -> tuple[str, ...]:
+        ids = self.strings(name)
+        for subnet_id in ids:
+            self.check(name, subnet_id, _SUBNET_ID.match, "subnet ids like subnet-0123456789abcdef0")
+        if len(ids) < 2 or len(set(ids)) != len(ids):
+            raise SettingsError(self.key(name), list(ids), "at least 2 distinct subnet ids, in different availability zones, when existingVpcId is set")
+        return ids
+
+    def check(self, name: str, value: Any, accept: Callable[[Any], Any], allowed: str) -> None:
+        if not accept(value):
+            raise SettingsError(self.key(name), value, allowed)
