@@ -15,10 +15,10 @@ from typing import Any, Callable, Optional
 
 import pulumi
 
-# Kubernetes versions this stack accepts: EKS versions in standard support that the
-# pinned pulumi-eks, the CoreDNS add-on and kubernetes-validate's schemas all know.
-# See README "Moving the pins" before adding one.
-SUPPORTED_KUBERNETES_VERSIONS = ("1.32", "1.33", "1.34", "1.35")
+# Kubernetes versions this stack accepts: the EKS versions in standard support on
+# 2026-11-28 (1.34 leaves it on 2026-12-02, 1.35 on 2027-03-27; 1.36 was released on EKS
+# in June 2026) that kubernetes-validate has schemas for. See README "Moving the pins".
+SUPPORTED_KUBERNETES_VERSIONS = ("1.35", "1.36")
 
 NAT_MODES = ("single", "per-az")
 CLUSTER_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
@@ -98,7 +98,7 @@ class Settings:
         return {"pulumi:project": self.project, "pulumi:stack": self.stack, "managed-by": "pulumi"}
 
 
-def load() -> Settings:
+def load_settings() -> Settings:
     """Reads and validates the current stack's configuration."""
     project, stack = pulumi.get_project(), pulumi.get_stack()
     config = _Reader(pulumi.Config(), project)
