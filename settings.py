@@ -187,6 +187,8 @@ def _app(config: "_Reader") -> AppSettings:
 
 
 def _is_ipv4_cidr(value: str) -> bool:
+    if "/" not in value:
+        return False
     try:
         ipaddress.IPv4Network(value, strict=True)
     except ValueError:

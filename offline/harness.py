@@ -83,10 +83,11 @@ def project_name(project_dir: Path = PROJECT_DIR) -> str:
     return yaml.safe_load((project_dir / "Pulumi.yaml").read_text())["name"]
 
 
-def stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> dict[str, str]:
+def stack_config(stack: str, project_dir: Path = PROJECT_DIR, stack_file: Optional[Path] = None) -> dict[str, str]:
     """The config the CLI would hand the program: Pulumi.yaml defaults, then the stack file.
 
     Values are strings, as the engine passes them: lists as JSON, booleans as true/false.
+    The stack file is Pulumi.<stack>.yaml beside Pulumi.yaml unless `stack_file` names one.
     """
     project = yaml.safe_load((project_dir / "Pulumi.yaml").read_text())
     name = project["name"]
@@ -94,7 +95,7 @@ def stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> dict[str, str]:
     for key, declaration in (project.get("config") or {}).items():
         if isinstance(declaration, dict) and "default" in declaration:
             config[_qualify(key, name)] = _config_string(declaration["default"])
-    stack_file = project_dir / f"Pulumi.{stack}.yaml"
+    stack_file = stack_file or project_dir / f"Pulumi.{stack}.yaml"
     if not stack_file.exists():
         raise FileNotFoundError(f"no stack file {stack_file.name} in {project_dir}")
     for key, value in ((yaml.safe_load(stack_file.read_text()) or {}).get("config") or {}).items():
@@ -108,10 +109,11 @@ def record(
     stack: str,
     overrides: Optional[dict[str, Any]] = None,
     project_dir: Path = PROJECT_DIR,
+    stack_file: Optional[Path] = None,
 ) -> Recording:
     """Runs `__main__.py` for a stack file under mocks. `overrides` replace config keys."""
     project = project_name(project_dir)
-    config = stack_config(stack, project_dir)
+    config = stack_config(stack, project_dir, stack_file)
     for key, value in (overrides or {}).items():
         config[_qualify(key, project)] = _config_string(value)
 
