@@ -5,12 +5,12 @@ network ─► cluster ─► fargate (profiles, CoreDNS) ─► ALB controller 
 
 import pulumi
 
-from settings import load_settings
 from components.alb_controller import AlbController, AlbControllerArgs
 from components.cluster import Cluster, ClusterArgs
 from components.fargate import Fargate, FargateArgs
 from components.game_2048 import Game2048, Game2048Args
 from components.network import Network, NetworkArgs, NetworkIds
+from settings import load_settings
 
 settings = load_settings()
 

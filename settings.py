@@ -10,8 +10,9 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any
 
 import pulumi
 
@@ -60,7 +61,7 @@ class NetworkSettings:
     vpc_cidr: str
     az_count: int
     nat_mode: str
-    existing_vpc: Optional[ExistingVpc]
+    existing_vpc: ExistingVpc | None
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ def load_settings() -> Settings:
     )
 
 
-def _network(config: "_Reader") -> NetworkSettings:
+def _network(config: _Reader) -> NetworkSettings:
     vpc_cidr = config.string("vpcCidr")
     try:
         network = ipaddress.IPv4Network(vpc_cidr, strict=True)
@@ -143,16 +144,23 @@ def _network(config: "_Reader") -> NetworkSettings:
     return NetworkSettings(vpc_cidr=vpc_cidr, az_count=az_count, nat_mode=nat_mode, existing_vpc=existing)
 
 
-def _cluster(config: "_Reader", default_name: str) -> ClusterSettings:
+def _cluster(config: _Reader, default_name: str) -> ClusterSettings:
     name = config.string("clusterName") or default_name
     config.check(
-        "clusterName", name, lambda v: len(v) <= 63 and bool(_DNS1123_LABEL.match(v)),
+        "clusterName",
+        name,
+        lambda v: len(v) <= 63 and bool(_DNS1123_LABEL.match(v)),
         "a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit "
         "(it defaults to <project>-<stack>)",
     )
     admins = config.strings("adminPrincipalArns")
     for arn in admins:
-        config.check("adminPrincipalArns", arn, _IAM_PRINCIPAL_ARN.match, "IAM role or user ARNs, e.g. arn:aws:iam::123456789012:role/platform-admin")
+        config.check(
+            "adminPrincipalArns",
+            arn,
+            _IAM_PRINCIPAL_ARN.match,
+            "IAM role or user ARNs, e.g. arn:aws:iam::123456789012:role/platform-admin",
+        )
     log_types = config.strings("clusterLogTypes")
     for log_type in log_types:
         config.check("clusterLogTypes", log_type, lambda v: v in CLUSTER_LOG_TYPES, f"a subset of {list(CLUSTER_LOG_TYPES)}")
@@ -161,7 +169,11 @@ def _cluster(config: "_Reader", default_name: str) -> ClusterSettings:
         config.check("publicAccessCidrs", cidr, _is_ipv4_cidr, "IPv4 CIDR blocks, e.g. 203.0.113.0/24")
     public, private = config.boolean("endpointPublicAccess"), config.boolean("endpointPrivateAccess")
     if not (public or private):
-        raise SettingsError(config.key("endpointPublicAccess"), public, "at least one of endpointPublicAccess and endpointPrivateAccess must be true")
+        raise SettingsError(
+            config.key("endpointPublicAccess"),
+            public,
+            "at least one of endpointPublicAccess and endpointPrivateAccess must be true",
+        )
     return ClusterSettings(
         name=name,
         kubernetes_version=config.choice("kubernetesVersion", SUPPORTED_KUBERNETES_VERSIONS),
@@ -174,10 +186,12 @@ def _cluster(config: "_Reader", default_name: str) -> ClusterSettings:
     )
 
 
-def _app(config: "_Reader") -> AppSettings:
+def _app(config: _Reader) -> AppSettings:
     namespace = config.string("appNamespace")
     config.check(
-        "appNamespace", namespace, lambda v: len(v) <= 63 and bool(_DNS1123_LABEL.match(v)),
+        "appNamespace",
+        namespace,
+        lambda v: len(v) <= 63 and bool(_DNS1123_LABEL.match(v)),
         "a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
     )
     config.check("appNamespace", namespace, lambda v: v != "kube-system", "a namespace of its own, not kube-system")
@@ -206,7 +220,7 @@ class _Reader:
     def key(self, name: str) -> str:
         return f"{self._namespace}:{name}"
 
-    def raw(self, name: str) -> Optional[str]:
+    def raw(self, name: str) -> str | None:
         return self._config.get(name)
 
     def string(self, name: str) -> str:
@@ -252,7 +266,11 @@ class _Reader:
         for subnet_id in ids:
             self.check(name, subnet_id, _SUBNET_ID.match, "subnet ids like subnet-0123456789abcdef0")
         if len(ids) < 2 or len(set(ids)) != len(ids):
-            raise SettingsError(self.key(name), list(ids), "at least 2 distinct subnet ids, in different availability zones, when existingVpcId is set")
+            raise SettingsError(
+                self.key(name),
+                list(ids),
+                "at least 2 distinct subnet ids, in different availability zones, when existingVpcId is set",
+            )
         return ids
 
     def check(self, name: str, value: Any, accept: Callable[[Any], Any], allowed: str) -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -57,7 +57,7 @@ class AlbController(pulumi.ComponentResource):
     release: k8s.helm.v3.Release
     role_arn: pulumi.Output[str]
 
-    def __init__(self, name: str, args: AlbControllerArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: AlbControllerArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("eksfargate:albController:AlbController", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
@@ -109,9 +109,7 @@ class AlbController(pulumi.ComponentResource):
             timeout=HELM_TIMEOUT_SECONDS,
             cleanup_on_fail=True,
             # The pods need their permissions at start, a Fargate profile to run on and DNS.
-            opts=pulumi.ResourceOptions(
-                parent=self, provider=args.provider, depends_on=[attachment, *args.runs_after]
-            ),
+            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[attachment, *args.runs_after]),
         )
         self.role_arn = role.arn
         self.register_outputs({"roleArn": self.role_arn, "releaseStatus": self.release.status})

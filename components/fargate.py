@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Optional, Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -55,7 +55,7 @@ class Fargate(pulumi.ComponentResource):
     coredns: aws.eks.Addon
     profile_names: list[pulumi.Output[str]]
 
-    def __init__(self, name: str, args: FargateArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: FargateArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("eksfargate:fargate:Fargate", name, None, opts)
         if not 1 <= len(args.workload_namespaces) <= MAX_SELECTORS_PER_PROFILE:
             raise ValueError(
@@ -101,9 +101,7 @@ class Fargate(pulumi.ComponentResource):
         self.kube_system_profile = profile(KUBE_SYSTEM_PROFILE, [KUBE_SYSTEM], [attachment])
         # EKS creates or deletes one profile of a cluster at a time: chaining them keeps
         # creates in this order and deletes in the reverse one.
-        self.workload_profile = profile(
-            WORKLOAD_PROFILE, list(args.workload_namespaces), [attachment, self.kube_system_profile]
-        )
+        self.workload_profile = profile(WORKLOAD_PROFILE, list(args.workload_namespaces), [attachment, self.kube_system_profile])
 
         self.coredns = aws.eks.Addon(
             f"{name}-coredns",
@@ -120,9 +118,7 @@ class Fargate(pulumi.ComponentResource):
             self.kube_system_profile.fargate_profile_name,
             self.workload_profile.fargate_profile_name,
         ]
-        self.register_outputs(
-            {"podExecutionRoleArn": self.pod_execution_role_arn, "profileNames": self.profile_names}
-        )
+        self.register_outputs({"podExecutionRoleArn": self.pod_execution_role_arn, "profileNames": self.profile_names})
 
 
 def _pod_execution_trust(region: str, partition: str, account_id: str, cluster_name: str) -> dict:
@@ -134,9 +130,7 @@ def _pod_execution_trust(region: str, partition: str, account_id: str, cluster_n
                 "Principal": {"Service": "eks-fargate-pods.amazonaws.com"},
                 "Action": "sts:AssumeRole",
                 "Condition": {
-                    "ArnLike": {
-                        "aws:SourceArn": f"arn:{partition}:eks:{region}:{account_id}:fargateprofile/{cluster_name}/*"
-                    }
+                    "ArnLike": {"aws:SourceArn": f"arn:{partition}:eks:{region}:{account_id}:fargateprofile/{cluster_name}/*"}
                 },
             }
         ],

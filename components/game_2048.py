@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Optional, Sequence
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -45,7 +45,7 @@ class Game2048Args:
     provider: k8s.Provider
     ingress_controller: pulumi.Resource
     runs_after: Sequence[pulumi.Resource]
-    public_subnet_ids: Optional[Sequence[pulumi.Input[str]]] = None
+    public_subnet_ids: Sequence[pulumi.Input[str]] | None = None
 
 
 class Game2048(pulumi.ComponentResource):
@@ -53,13 +53,11 @@ class Game2048(pulumi.ComponentResource):
 
     url: pulumi.Output[str]
 
-    def __init__(self, name: str, args: Game2048Args, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: Game2048Args, opts: pulumi.ResourceOptions | None = None):
         super().__init__("eksfargate:app:Game2048", name, None, opts)
         on_cluster = pulumi.ResourceOptions(parent=self, provider=args.provider)
 
-        namespace = k8s.core.v1.Namespace(
-            f"{name}-namespace", metadata={"name": args.namespace}, opts=on_cluster
-        )
+        namespace = k8s.core.v1.Namespace(f"{name}-namespace", metadata={"name": args.namespace}, opts=on_cluster)
         meta = {"namespace": namespace.metadata.name, "labels": APP_LABELS}
 
         k8s.apps.v1.Deployment(
@@ -93,9 +91,7 @@ class Game2048(pulumi.ComponentResource):
 
         # The controller's webhooks reject Services and Ingresses until its pods are ready,
         # and the Ingress must be deleted while the controller still runs to remove the ALB.
-        after_controller = pulumi.ResourceOptions.merge(
-            on_cluster, pulumi.ResourceOptions(depends_on=[args.ingress_controller])
-        )
+        after_controller = pulumi.ResourceOptions.merge(on_cluster, pulumi.ResourceOptions(depends_on=[args.ingress_controller]))
         service = k8s.core.v1.Service(
             f"{name}-service",
             metadata={**meta, "name": "service-2048"},
@@ -110,9 +106,7 @@ class Game2048(pulumi.ComponentResource):
 
         annotations: dict[str, pulumi.Input[str]] = dict(INGRESS_ANNOTATIONS)
         if args.public_subnet_ids:
-            annotations["alb.ingress.kubernetes.io/subnets"] = pulumi.Output.all(*args.public_subnet_ids).apply(
-                ",".join
-            )
+            annotations["alb.ingress.kubernetes.io/subnets"] = pulumi.Output.all(*args.public_subnet_ids).apply(",".join)
         ingress = k8s.networking.v1.Ingress(
             f"{name}-ingress",
             metadata={**meta, "name": "ingress-2048", "annotations": annotations},

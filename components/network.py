@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Optional, Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -32,7 +32,7 @@ class NetworkIds:
     public_subnet_ids: Sequence[pulumi.Input[str]]
 
     @staticmethod
-    def existing(vpc: ExistingVpc) -> "NetworkIds":
+    def existing(vpc: ExistingVpc) -> NetworkIds:
         return NetworkIds(vpc.vpc_id, list(vpc.private_subnet_ids), list(vpc.public_subnet_ids))
 
 
@@ -71,12 +71,12 @@ class Network(pulumi.ComponentResource):
     private_subnet_ids: list[pulumi.Output[str]]
     public_subnet_ids: list[pulumi.Output[str]]
 
-    def __init__(self, name: str, args: NetworkArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("eksfargate:network:Network", name, None, opts)
         zones = self._zones(args.az_count)
         private_cidrs, public_cidrs = subnet_cidrs(args.cidr, args.az_count)
 
-        def tagged(suffix: str, extra: Optional[dict[str, str]] = None) -> dict[str, str]:
+        def tagged(suffix: str, extra: dict[str, str] | None = None) -> dict[str, str]:
             return {**args.tags, "Name": f"{args.name_prefix}-{suffix}", **(extra or {})}
 
         child = pulumi.ResourceOptions(parent=self)
@@ -99,7 +99,7 @@ class Network(pulumi.ComponentResource):
             opts=child,
         )
         public_subnets = []
-        for zone, cidr in zip(zones, public_cidrs):
+        for zone, cidr in zip(zones, public_cidrs, strict=True):
             subnet = aws.ec2.Subnet(
                 f"{name}-public-{zone}",
                 vpc_id=vpc.id,
@@ -116,7 +116,7 @@ class Network(pulumi.ComponentResource):
 
         nat_count = len(zones) if args.nat_mode == "per-az" else 1
         nat_gateways = []
-        for zone, subnet in list(zip(zones, public_subnets))[:nat_count]:
+        for zone, subnet in list(zip(zones, public_subnets, strict=True))[:nat_count]:
             address = aws.ec2.Eip(f"{name}-nat-{zone}", domain="vpc", tags=tagged(f"nat-{zone}"), opts=child)
             nat_gateways.append(
                 aws.ec2.NatGateway(
@@ -130,7 +130,7 @@ class Network(pulumi.ComponentResource):
             )
 
         private_subnets = []
-        for index, (zone, cidr) in enumerate(zip(zones, private_cidrs)):
+        for index, (zone, cidr) in enumerate(zip(zones, private_cidrs, strict=True)):
             subnet = aws.ec2.Subnet(
                 f"{name}-private-{zone}",
                 vpc_id=vpc.id,
@@ -143,17 +143,11 @@ class Network(pulumi.ComponentResource):
             routes = aws.ec2.RouteTable(
                 f"{name}-private-{zone}",
                 vpc_id=vpc.id,
-                routes=[
-                    aws.ec2.RouteTableRouteArgs(
-                        cidr_block="0.0.0.0/0", nat_gateway_id=nat_gateways[index % nat_count].id
-                    )
-                ],
+                routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", nat_gateway_id=nat_gateways[index % nat_count].id)],
                 tags=tagged(f"private-{zone}"),
                 opts=child,
             )
-            aws.ec2.RouteTableAssociation(
-                f"{name}-private-{zone}", subnet_id=subnet.id, route_table_id=routes.id, opts=child
-            )
+            aws.ec2.RouteTableAssociation(f"{name}-private-{zone}", subnet_id=subnet.id, route_table_id=routes.id, opts=child)
             private_subnets.append(subnet)
 
         self.vpc_id = vpc.id

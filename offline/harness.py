@@ -14,7 +14,7 @@ import runpy
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import pulumi
 import yaml
@@ -35,10 +35,10 @@ class RecordedResource:
     urn: str
     type: str
     name: str
-    parent: Optional[str]
+    parent: str | None
     custom: bool
     remote: bool
-    provider: Optional[str]
+    provider: str | None
     protect: bool
     delete_before_replace: bool
     dependencies: list[str]
@@ -47,7 +47,7 @@ class RecordedResource:
     id: str = ""
     outputs: dict[str, Any] = field(default_factory=dict)
 
-    def depends_on(self, other: "RecordedResource") -> bool:
+    def depends_on(self, other: RecordedResource) -> bool:
         return other.urn in self.dependencies
 
 
@@ -61,12 +61,12 @@ class Recording:
     resources: list[RecordedResource]
     outputs: dict[str, Any]
     secret_outputs: set[str]
-    error: Optional[BaseException]
+    error: BaseException | None
 
     def of_type(self, type_: str) -> list[RecordedResource]:
         return [r for r in self.resources if r.type == type_]
 
-    def one(self, type_: str, name: Optional[str] = None) -> RecordedResource:
+    def one(self, type_: str, name: str | None = None) -> RecordedResource:
         matches = [r for r in self.of_type(type_) if name is None or r.name == name]
         if len(matches) != 1:
             raise LookupError(f"expected one {type_} {name or ''}, found {[r.name for r in matches]}")
@@ -83,7 +83,7 @@ def project_name(project_dir: Path = PROJECT_DIR) -> str:
     return yaml.safe_load((project_dir / "Pulumi.yaml").read_text())["name"]
 
 
-def stack_config(stack: str, project_dir: Path = PROJECT_DIR, stack_file: Optional[Path] = None) -> dict[str, str]:
+def stack_config(stack: str, project_dir: Path = PROJECT_DIR, stack_file: Path | None = None) -> dict[str, str]:
     """The config the CLI would hand the program: Pulumi.yaml defaults, then the stack file.
 
     Values are strings, as the engine passes them: lists as JSON, booleans as true/false.
@@ -107,9 +107,9 @@ def stack_config(stack: str, project_dir: Path = PROJECT_DIR, stack_file: Option
 
 def record(
     stack: str,
-    overrides: Optional[dict[str, Any]] = None,
+    overrides: dict[str, Any] | None = None,
     project_dir: Path = PROJECT_DIR,
-    stack_file: Optional[Path] = None,
+    stack_file: Path | None = None,
 ) -> Recording:
     """Runs `__main__.py` for a stack file under mocks. `overrides` replace config keys."""
     project = project_name(project_dir)
@@ -140,7 +140,7 @@ def record(
         runpy.run_path(str(project_dir / "__main__.py"), run_name="__main__")
         return resolve_exports()
 
-    error: Optional[BaseException] = None
+    error: BaseException | None = None
     try:
         _sync_await(run_pulumi_func(program))
     except Exception as exc:  # noqa: BLE001 - handed to the caller in the recording
@@ -180,9 +180,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 protect=request.protect,
                 delete_before_replace=request.deleteBeforeReplace,
                 dependencies=sorted(set(request.dependencies)),
-                property_dependencies={
-                    key: sorted(deps.urns) for key, deps in request.propertyDependencies.items() if deps.urns
-                },
+                property_dependencies={key: sorted(deps.urns) for key, deps in request.propertyDependencies.items() if deps.urns},
                 inputs=pulumi.runtime.rpc.deserialize_properties(request.object),
                 id=registration.id or "",
                 outputs=registration.state,
@@ -242,7 +240,9 @@ class StackMocks(pulumi_mocks.Mocks):
             resource_id = f"{suffix[:8]}-0000-4000-8000-{suffix[:12]}"
             outputs["arn"] = arn_base.format("kms") + f":key/{resource_id}"
         elif args.typ == "aws:eks/fargateProfile:FargateProfile":
-            outputs["arn"] = arn_base.format("eks") + f":fargateprofile/{args.inputs['clusterName']}/{args.inputs['fargateProfileName']}"
+            outputs["arn"] = (
+                arn_base.format("eks") + f":fargateprofile/{args.inputs['clusterName']}/{args.inputs['fargateProfileName']}"
+            )
         elif args.typ == "eks:index:Cluster":
             outputs.update(self._cluster_outputs(args.inputs.get("name") or args.name))
         elif args.typ == "kubernetes:networking.k8s.io/v1:Ingress":
@@ -259,10 +259,17 @@ class StackMocks(pulumi_mocks.Mocks):
         kubeconfig = {
             "apiVersion": "v1",
             "kind": "Config",
-            "clusters": [{"name": cluster_name, "cluster": {"server": f"https://{issuer_id}.gr7.{self.region}.eks.amazonaws.com"}}],
+            "clusters": [
+                {"name": cluster_name, "cluster": {"server": f"https://{issuer_id}.gr7.{self.region}.eks.amazonaws.com"}}
+            ],
             "contexts": [{"name": cluster_name, "context": {"cluster": cluster_name, "user": cluster_name}}],
             "current-context": cluster_name,
-            "users": [{"name": cluster_name, "user": {"exec": {"command": "aws", "args": ["eks", "get-token", "--cluster-name", cluster_name]}}}],
+            "users": [
+                {
+                    "name": cluster_name,
+                    "user": {"exec": {"command": "aws", "args": ["eks", "get-token", "--cluster-name", cluster_name]}},
+                }
+            ],
         }
         return {
             "kubeconfig": kubeconfig,

@@ -2,7 +2,7 @@
 
 import json
 
-from offline.harness import Recording, RecordedResource
+from offline.harness import RecordedResource, Recording
 
 SUBNET = "aws:ec2/subnet:Subnet"
 ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"

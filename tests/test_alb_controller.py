@@ -8,7 +8,9 @@ import pytest
 from components import alb_controller
 from tests.stackfacts import PROFILE, RELEASE, trust_policy
 
-REFERENCE_POLICY = Path(__file__).resolve().parents[2] / "shared" / "reference" / "aws-load-balancer-controller" / "iam_policy-v3.5.0.json"
+REFERENCE_POLICY = (
+    Path(__file__).resolve().parents[2] / "shared" / "reference" / "aws-load-balancer-controller" / "iam_policy-v3.5.0.json"
+)
 
 
 def _actions(document: dict) -> set[str]:
@@ -76,7 +78,9 @@ def test_controller_policy_is_attached_to_the_role(dev):
     assert attachment.inputs["policyArn"] == dev.one("aws:iam/policy:Policy").outputs["arn"]
 
 
-@pytest.mark.skipif(not REFERENCE_POLICY.exists(), reason="the shared reference copy of the published policy is not beside this checkout")
+@pytest.mark.skipif(
+    not REFERENCE_POLICY.exists(), reason="the shared reference copy of the published policy is not beside this checkout"
+)
 def test_controller_policy_grants_every_action_of_the_published_policy(dev):
     declared = json.loads(dev.one("aws:iam/policy:Policy").inputs["policy"])
     published = json.loads(REFERENCE_POLICY.read_text())

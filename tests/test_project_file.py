@@ -15,7 +15,9 @@ from offline.harness import PROJECT_DIR
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "pulumi-project.schema.json").read_text())
 PROJECT = yaml.safe_load((PROJECT_DIR / "Pulumi.yaml").read_text())
-STACK_FILES = sorted(PROJECT_DIR.glob("Pulumi.*.yaml")) + sorted((Path(__file__).parent / "data" / "stacks").glob("Pulumi.*.yaml"))
+STACK_FILES = sorted(PROJECT_DIR.glob("Pulumi.*.yaml")) + sorted(
+    (Path(__file__).parent / "data" / "stacks").glob("Pulumi.*.yaml")
+)
 
 
 def matches(declaration: dict, value) -> bool:

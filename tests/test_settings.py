@@ -27,17 +27,31 @@ BAD_INPUTS = [
     ({"publicAccessCidrs": "0.0.0.0/0"}, "eks-fargate:publicAccessCidrs", "'0.0.0.0/0'", "a list of strings"),
     ({"adminPrincipalArns": ["admin"]}, "eks-fargate:adminPrincipalArns", "'admin'", "IAM role or user ARNs"),
     ({"clusterLogTypes": ["api", "everything"]}, "eks-fargate:clusterLogTypes", "'everything'", "a subset of"),
-    ({"endpointPublicAccess": False, "endpointPrivateAccess": False}, "eks-fargate:endpointPublicAccess", "False", "at least one of"),
+    (
+        {"endpointPublicAccess": False, "endpointPrivateAccess": False},
+        "eks-fargate:endpointPublicAccess",
+        "False",
+        "at least one of",
+    ),
     ({"protect": "yes"}, "eks-fargate:protect", "'yes'", "true or false"),
-    ({"existingVpcId": "vpc-0a1b2c3d4e5f60718", "existingPrivateSubnetIds": ["subnet-0aaaaaaaaaaaaaa01"],
-      "existingPublicSubnetIds": ["subnet-0bbbbbbbbbbbbbb01", "subnet-0bbbbbbbbbbbbbb02"]},
-     "eks-fargate:existingPrivateSubnetIds", "['subnet-0aaaaaaaaaaaaaa01']", "at least 2 distinct subnet ids"),
+    (
+        {
+            "existingVpcId": "vpc-0a1b2c3d4e5f60718",
+            "existingPrivateSubnetIds": ["subnet-0aaaaaaaaaaaaaa01"],
+            "existingPublicSubnetIds": ["subnet-0bbbbbbbbbbbbbb01", "subnet-0bbbbbbbbbbbbbb02"],
+        },
+        "eks-fargate:existingPrivateSubnetIds",
+        "['subnet-0aaaaaaaaaaaaaa01']",
+        "at least 2 distinct subnet ids",
+    ),
     ({"existingVpcId": "my-vpc"}, "eks-fargate:existingVpcId", "'my-vpc'", "a VPC id like"),
     ({"aws:region": ""}, "aws:region", "''", "set the AWS region"),
 ]
 
 
-@pytest.mark.parametrize("overrides,key,value,allowed", BAD_INPUTS, ids=[case[1].split(":")[1] + "=" + case[2][:20] for case in BAD_INPUTS])
+@pytest.mark.parametrize(
+    "overrides,key,value,allowed", BAD_INPUTS, ids=[case[1].split(":")[1] + "=" + case[2][:20] for case in BAD_INPUTS]
+)
 def test_bad_setting_fails_before_any_resource(overrides, key, value, allowed):
     recording = record("dev", overrides=overrides)
 
