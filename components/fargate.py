@@ -22,8 +22,8 @@ POD_EXECUTION_POLICY = "AmazonEKSFargatePodExecutionRolePolicy"
 COREDNS_CONFIGURATION = {
     "computeType": "Fargate",
     "resources": {
-        "requests": {"cpu": "0.25", "memory": "256M"},
-        "limits": {"cpu": "0.25", "memory": "256M"},
+        "requests": {"cpu": "0.25", "memory": "256Mi"},
+        "limits": {"cpu": "0.25", "memory": "256Mi"},
     },
 }
 

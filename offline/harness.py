@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import runpy
 import sys
 from dataclasses import dataclass, field
@@ -110,18 +111,24 @@ def record(
     overrides: dict[str, Any] | None = None,
     project_dir: Path = PROJECT_DIR,
     stack_file: Path | None = None,
+    preview: bool = False,
 ) -> Recording:
-    """Runs `__main__.py` for a stack file under mocks. `overrides` replace config keys."""
+    """Runs `__main__.py` for a stack file under mocks. `overrides` replace config keys.
+
+    `preview=True` records what `pulumi preview` knows before a first deploy: the SDK runs
+    as a dry run and `PreviewMocks` answer with `{{Kind:name.property}}` placeholders instead
+    of made-up ids, ARNs and names (see `placeholder`); exports may then hold `pulumi.output.Unknown`.
+    """
     project = project_name(project_dir)
     config = stack_config(stack, project_dir, stack_file)
     for key, value in (overrides or {}).items():
         config[_qualify(key, project)] = _config_string(value)
 
-    mocks = StackMocks(region=config.get("aws:region", "us-east-1"))
+    mocks = (PreviewMocks if preview else StackMocks)(region=config.get("aws:region", "us-east-1"))
     monitor = RecordingMonitor(mocks)
     pulumi_settings.ROOT.set(None)
     set_all_config(config, secret_keys=[])
-    pulumi_mocks.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
+    pulumi_mocks.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
     if str(project_dir) not in sys.path:
         sys.path.insert(0, str(project_dir))
 
@@ -132,7 +139,7 @@ def record(
         root = pulumi_settings.get_root_resource()
         for name, value in root.outputs.items():  # type: ignore[union-attr]
             output = pulumi.Output.from_input(value)
-            exported[name] = await output.future()
+            exported[name] = await output.future(with_unknowns=preview)
             if await output.is_secret():
                 secret.add(name)
 
@@ -279,6 +286,50 @@ class StackMocks(pulumi_mocks.Mocks):
             "oidcProviderArn": f"arn:aws:iam::{MOCK_ACCOUNT_ID}:oidc-provider/{issuer}",
             "clusterSecurityGroupId": f"sg-{issuer_id[:17].lower()}",
         }
+
+
+# A value only the cloud can tell, in preview recordings: `{{<Kind>:<resource name>.<property>}}`
+# (Kind is the last part of the type token: names alone repeat, e.g. a subnet and its route table).
+PLACEHOLDER = re.compile(r"\{\{([^{}\s]+)\}\}")
+
+
+def placeholder(source: str, prop: str) -> str:
+    """The stand-in for property `prop` of `source` ("Kind:name", or an invoke's name), known after deploy."""
+    return "{{" + f"{source}.{prop}" + "}}"
+
+
+class PreviewMocks(StackMocks):
+    """Answers as a first `pulumi preview` would: inputs are known, whatever the cloud assigns is not.
+
+    Ids, ARNs, autonamed IAM names, the cluster's OIDC issuer and kubeconfig, the ALB
+    hostname and the account id are placeholders naming where the value will come from,
+    so they flow through the program (into trust policies, Helm values, ARNs) visibly.
+    Outputs left out here are unknown to the SDK (dry run), as in a real preview.
+    """
+
+    def call(self, args: pulumi_mocks.MockCallArgs):
+        result = super().call(args)
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            source = "getCallerIdentity"
+            result = {key: placeholder(source, key) for key in ("accountId", "arn", "userId")} | {"id": placeholder(source, "id")}
+        return result
+
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs):
+        typ = args.typ
+        name = f"{typ.rsplit(':', 1)[-1]}:{args.name}"
+        outputs = dict(args.inputs)
+        if typ.startswith("aws:"):
+            outputs.setdefault("arn", placeholder(name, "arn"))
+            if typ in ("aws:iam/role:Role", "aws:iam/policy:Policy") and not args.inputs.get("name"):
+                outputs["name"] = placeholder(name, "name")
+        elif typ == "eks:index:Cluster":
+            keys = ("kubeconfig", "kubeconfigJson", "oidcIssuer", "oidcProviderUrl", "oidcProviderArn", "clusterSecurityGroupId")
+            outputs.update({key: placeholder(name, key) for key in keys})
+        elif typ == "kubernetes:networking.k8s.io/v1:Ingress":
+            outputs["status"] = {"loadBalancer": {"ingress": [{"hostname": placeholder(name, "hostname")}]}}
+        elif typ == "kubernetes:helm.sh/v3:Release":
+            outputs["status"] = {"status": placeholder(name, "status")}
+        return placeholder(name, "id"), outputs
 
 
 def _qualify(key: str, project: str) -> str:

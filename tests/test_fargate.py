@@ -69,7 +69,7 @@ def test_coredns_addon_runs_on_fargate_after_the_kube_system_profile(dev):
     assert configuration["computeType"] == "Fargate"
     # Guaranteed QoS, and small enough for the smallest Fargate size once 256 MiB are added.
     assert configuration["resources"]["requests"] == configuration["resources"]["limits"]
-    assert configuration["resources"]["requests"]["memory"] in ("256M", "256Mi")
+    assert configuration["resources"]["requests"]["memory"] == "256Mi"
 
 
 def test_fargate_resources_wait_for_the_cluster(dev):

@@ -1,0 +1,35 @@
+# Everyday commands. `make plan` is the newcomer's main job: no AWS account, no Pulumi CLI needed.
+#   make venv                 ./venv with requirements-dev.txt (redone when a requirements file changes)
+#   make plan [STACK=dev]     offline plan: resource tree on screen, plan.json, manifests, IAM, diagram in out/STACK/
+#   make test                 the test suite
+#   make diff [STACK=dev]     what the working tree changes against HEAD, as Markdown
+#   make diff OLD=origin/main:dev NEW=HEAD:dev      any two sides: plan.json paths or REV:STACK (STACK='*': all)
+
+PYTHON ?= python3
+STACK ?= dev
+OLD ?= HEAD:$(STACK)
+NEW ?= :$(STACK)
+VENV := venv
+PY := $(VENV)/bin/python
+
+.PHONY: venv plan test diff clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt policy/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+plan: venv
+	$(PY) -m offline plan --stack $(STACK)
+
+test: venv
+	$(PY) -m pytest
+
+# Exit status 1 means "there are changes", which is not a failure here.
+diff: venv
+	@$(PY) -m offline diff '$(OLD)' '$(NEW)'; status=$$?; [ $$status -le 1 ]
+
+clean:
+	rm -rf out

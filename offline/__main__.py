@@ -1,0 +1,89 @@
+"""Command line: `python -m offline plan --stack dev` and `python -m offline diff OLD NEW`.
+
+plan  runs the program for Pulumi.<stack>.yaml offline, prints the resource tree and the
+      stack outputs, and writes plan.json, manifests.yaml, iam/*.json and diagram.mmd into
+      --out (default out/<stack>/). Exit 0, or 2 with the error on stderr (invalid settings,
+      no such stack file).
+diff  compares two sides, each a plan.json (or a folder with one) or REV:STACK (the stack's
+      plan at a git revision; `:STACK` is the working tree, `REV:*` every stack file), and
+      prints Markdown for a pull request. Exit 0: no changes; 1: changes; 2: error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+EXIT_OK, EXIT_CHANGES, EXIT_ERROR = 0, 1, 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m offline", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    plan = commands.add_parser("plan", help="plan one stack offline")
+    plan.add_argument("--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default dev)")
+    plan.add_argument("--out", type=Path, help="output folder (default out/<stack>/ under the project)")
+    plan.add_argument("--project-dir", type=Path, help="the Pulumi project to plan (default: this checkout)")
+    plan.add_argument("--stack-file", type=Path, help="a stack file elsewhere than beside Pulumi.yaml")
+    plan.add_argument("--quiet", action="store_true", help="write the files, print nothing")
+
+    diff = commands.add_parser("diff", help="compare two plans; Markdown on stdout")
+    diff.add_argument("old", help="plan.json, a folder with one, or REV:STACK (`:STACK` = working tree, `REV:*` = all)")
+    diff.add_argument("new", help="same forms as OLD")
+    diff.add_argument("--out", type=Path, help="also write the Markdown to this file")
+    diff.add_argument("--no-details", action="store_true", help="leave out the property-level changes")
+
+    args = parser.parse_args(argv)
+    return run_plan(args) if args.command == "plan" else run_diff(args)
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    from offline import plan as offline_plan  # noqa: PLC0415 - imports the Pulumi SDKs: after argument parsing
+    from offline.harness import PROJECT_DIR  # noqa: PLC0415
+
+    started = time.perf_counter()
+    project_dir = (args.project_dir or PROJECT_DIR).resolve()
+    try:
+        plan = offline_plan.build(args.stack, project_dir=project_dir, stack_file=args.stack_file)
+    except offline_plan.PlanError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    out = args.out or project_dir / "out" / args.stack
+    written = offline_plan.write(plan, out)
+    if not args.quiet:
+        sys.stdout.write(offline_plan.render_tree(plan))
+        shown = ", ".join(str(path.relative_to(out)) for path in written)
+        print(f"\nWrote {out}/: {shown} ({time.perf_counter() - started:.1f} s)")
+    return EXIT_OK
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    from offline import diff as offline_diff  # noqa: PLC0415
+
+    try:
+        diffs = offline_diff.diff_specs(args.old, args.new)
+    except offline_diff.DiffError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    text = offline_diff.render(diffs, details=not args.no_details)
+    sys.stdout.write(text)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text)
+    if any(d.error for d in diffs):
+        for d in diffs:
+            if d.error:
+                print(f"error: stack {d.stack}: {d.error}", file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_CHANGES if any(d.changed for d in diffs) else EXIT_OK
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # `python -m offline plan | head`
+        sys.stderr.close()
+        sys.exit(EXIT_OK)

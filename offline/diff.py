@@ -1,0 +1,653 @@
+"""The plan diff: what changes between two offline plans, as Markdown for a pull-request comment.
+
+A side is a plan.json file (or a folder holding one), or `REV:STACK`: that stack file's plan
+at git revision REV, planned with *this* checkout's harness from `git archive REV` in a
+temporary folder (`:STACK` is the working tree, `REV:*` every stack file at either revision).
+
+Resources match by URN. Within a resource the diff is per property; a change is flagged as
+forcing a replacement when the property is one the provider cannot update in place
+(`REPLACE_ON`, from the providers' schemas: Terraform AWS provider ForceNew fields,
+pulumi-kubernetes' force-new table, the Helm release's name/namespace). A replacement also
+changes every `{{Kind:name.*}}` value that comes from the replaced resource, which can replace
+the resources that use it in turn; the diff follows that. Deleting or replacing a resource
+that is protected is flagged loudly: `pulumi up` refuses it. This is an approximation of the
+engine's diff, from code alone: the real `pulumi preview` (with credentials) is authoritative.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import tarfile
+import tempfile
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from offline.harness import PROJECT_DIR
+from offline.plan import PlanError, load, placeholder_source, placeholders, source_key, summarize
+
+MARKER = "<!-- offline-plan-diff -->"
+COMMENT_LIMIT = 60_000  # GitHub refuses comments over 65,536 characters
+
+# Properties (camelCase input paths, list indices left out) whose change replaces the resource.
+REPLACE_ON: dict[str, tuple[str, ...]] = {
+    "aws:ec2/vpc:Vpc": ("cidrBlock", "ipv4IpamPoolId", "ipv4NetmaskLength"),
+    "aws:ec2/subnet:Subnet": (
+        "availabilityZone",
+        "availabilityZoneId",
+        "cidrBlock",
+        "ipv4IpamPoolId",
+        "ipv4NetmaskLength",
+        "ipv6IpamPoolId",
+        "ipv6Native",
+        "ipv6NetmaskLength",
+        "outpostArn",
+        "vpcId",
+    ),
+    "aws:ec2/routeTable:RouteTable": ("vpcId",),
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": ("subnetId", "gatewayId"),
+    "aws:ec2/natGateway:NatGateway": ("allocationId", "connectivityType", "privateIp", "subnetId"),
+    "aws:ec2/eip:Eip": ("domain", "networkBorderGroup", "publicIpv4Pool", "customerOwnedIpv4Pool"),
+    "aws:eks/fargateProfile:FargateProfile": (
+        "clusterName",
+        "fargateProfileName",
+        "podExecutionRoleArn",
+        "selectors",
+        "subnetIds",
+    ),
+    "aws:eks/addon:Addon": ("addonName", "clusterName"),
+    "aws:eks/cluster:Cluster": ("name", "roleArn", "bootstrapSelfManagedAddons", "kubernetesNetworkConfig"),
+    # pulumi-eks's component: these reach the aws.eks.Cluster inside it as ForceNew fields
+    # (name, bootstrap_self_managed_addons, kubernetes_network_config.*, role_arn).
+    "eks:index:Cluster": ("name", "bootstrapSelfManagedAddons", "ipFamily", "kubernetesServiceIpAddressRange", "serviceRole"),
+    "aws:iam/role:Role": ("name", "namePrefix", "path"),
+    "aws:iam/policy:Policy": ("name", "namePrefix", "path", "description"),
+    "aws:iam/rolePolicy:RolePolicy": ("name", "namePrefix", "role"),
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ("policyArn", "role"),
+    "aws:kms/key:Key": ("customKeyStoreId", "customerMasterKeySpec", "keySpec", "keyUsage", "multiRegion", "xksKeyId"),
+    "kubernetes:helm.sh/v3:Release": ("name", "namespace"),
+    # pulumi-kubernetes replaces its provider when the kubeconfig points at another cluster,
+    # and with it every object it manages (they are created on the new cluster).
+    "pulumi:providers:kubernetes": ("kubeconfig", "context", "cluster"),
+}
+# Changes that are in-place for the provider but that a reviewer must know fail or disrupt.
+WARN_ON: dict[tuple[str, str], str] = {
+    ("eks:index:Cluster", "vpcId"): "EKS cannot move a cluster to another VPC: this update fails unless the cluster is replaced",
+    ("eks:index:Cluster", "version"): "control-plane upgrade: one minor version per update, never down",
+}
+# pulumi-kubernetes replaces any object whose name or namespace changes, and these per kind.
+K8S_REPLACE_ON = ("metadata.name", "metadata.namespace")
+K8S_KIND_REPLACE_ON: dict[str, tuple[str, ...]] = {
+    "Deployment": ("spec.selector",),
+    "DaemonSet": ("spec.selector",),
+    "StatefulSet": (
+        "spec.podManagementPolicy",
+        "spec.revisionHistoryLimit",
+        "spec.selector",
+        "spec.serviceName",
+        "spec.volumeClaimTemplates",
+    ),
+    "Job": ("spec.completions", "spec.parallelism", "spec.selector", "spec.template"),
+    "Service": ("spec.clusterIP",),
+    "ConfigMap": ("binaryData", "data"),
+    "Secret": ("type", "stringData", "data"),
+    "PersistentVolumeClaim": ("spec",),
+    "PodDisruptionBudget": ("spec",),
+    "RoleBinding": ("roleRef",),
+    "ClusterRoleBinding": ("roleRef",),
+    "StorageClass": ("parameters", "provisioner"),
+}
+# Lists the provider treats as sets: a new order is no change.
+SET_VALUED: dict[str, tuple[str, ...]] = {
+    "aws:eks/fargateProfile:FargateProfile": ("selectors", "subnetIds"),
+    "eks:index:Cluster": ("enabledClusterLogTypes", "publicAccessCidrs", "privateSubnetIds", "publicSubnetIds"),
+}
+
+
+class _Absent:
+    def __repr__(self) -> str:
+        return "(absent)"
+
+
+ABSENT: Any = _Absent()
+JSON = "{json}"  # path segment: what follows is inside a JSON document held in a string
+
+
+@dataclass
+class Change:
+    """One property that changes: `path` like `spec.replicas` or `selectors[0].namespace`."""
+
+    path: str
+    old: Any
+    new: Any
+    replaces: bool = False
+    note: str = ""
+
+
+@dataclass
+class ResourceChange:
+    op: str  # create, delete, update, replace, same
+    resource: dict[str, Any]  # the new one, or the old one when deleted
+    old: dict[str, Any] | None = None
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def protected(self) -> bool:
+        return bool(self.old and self.old.get("protect")) if self.op != "create" else False
+
+    @property
+    def loud(self) -> bool:
+        """A protected resource would go (delete or replace): `pulumi up` refuses, and it matters."""
+        return self.op in ("delete", "replace") and self.protected
+
+
+@dataclass
+class StackDiff:
+    stack: str
+    old_label: str
+    new_label: str
+    resources: list[ResourceChange] = field(default_factory=list)
+    outputs: list[Change] = field(default_factory=list)
+    config: list[Change] = field(default_factory=list)
+    error: str = ""
+    note: str = ""
+
+    def count(self, op: str) -> int:
+        return sum(1 for entry in self.resources if entry.op == op)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.outputs) or any(entry.op != "same" for entry in self.resources)
+
+
+# ---------------------------------------------------------------------------------------
+# Comparing two plans
+
+
+def compare(old: dict[str, Any] | None, new: dict[str, Any] | None, stack: str = "", labels=("old", "new")) -> StackDiff:
+    """The diff of two plans; None for a side where the stack does not exist (all created / deleted)."""
+    result = StackDiff(stack=stack or (new or old or {}).get("stack", ""), old_label=labels[0], new_label=labels[1])
+    before = {res["urn"]: res for res in (old or {}).get("resources", [])}
+    after = {res["urn"]: res for res in (new or {}).get("resources", [])}
+    entries: dict[str, ResourceChange] = {}
+    for urn in sorted(before.keys() | after.keys()):
+        was, now = before.get(urn), after.get(urn)
+        if was is None:
+            entries[urn] = ResourceChange("create", now)
+        elif now is None:
+            entries[urn] = ResourceChange("delete", was, old=was)
+        else:
+            entry = ResourceChange("same", now, old=was, changes=_resource_changes(was, now))
+            entries[urn] = _settle(entry)
+    _cascade_replacements(entries)
+    result.resources = list(entries.values())
+    for key in ("outputs", "config"):
+        found = _deep_diff((old or {}).get(key, {}), (new or {}).get(key, {}))
+        setattr(result, key, [Change(_format_path(path), o, n) for path, o, n in found])
+    return result
+
+
+def _resource_changes(was: dict[str, Any], now: dict[str, Any]) -> list[Change]:
+    kind = now["type"]
+    sets = {tuple(path.split(".")) for path in SET_VALUED.get(kind, ())}
+    changes = [
+        Change(_format_path(path), o, n, replaces=forces_replacement(now, path), note=_warning(now, path))
+        for path, o, n in _deep_diff(was["inputs"], now["inputs"], sets=sets)
+    ]
+    # Encryption can be added to an EKS cluster, never removed (ForceNewIfChange on removal).
+    if (
+        kind in ("eks:index:Cluster",)
+        and was["inputs"].get("encryptionConfigKeyArn")
+        and not now["inputs"].get("encryptionConfigKeyArn")
+    ):
+        for change in changes:
+            if change.path == "encryptionConfigKeyArn":
+                change.replaces, change.note = True, "EKS cannot turn secrets encryption off"
+    if was.get("provider") != now.get("provider"):
+        changes.append(Change("(provider)", was.get("provider"), now.get("provider"), replaces=True, note="another provider"))
+    for option in ("protect", "deleteBeforeReplace"):
+        if bool(was.get(option)) != bool(now.get(option)):
+            changes.append(Change(f"({option} option)", bool(was.get(option)), bool(now.get(option))))
+    return changes
+
+
+def forces_replacement(resource: dict[str, Any], path: list[Any]) -> bool:
+    """Whether a change at `path` (a list of keys and list indices) replaces the resource."""
+    keys = tuple(segment for segment in path if isinstance(segment, str) and segment != JSON)
+    kind = resource["type"]
+    rules = list(REPLACE_ON.get(kind, ()))
+    if kind.startswith("kubernetes:") and kind != "kubernetes:helm.sh/v3:Release" and resource.get("custom"):
+        rules += K8S_REPLACE_ON
+        rules += K8S_KIND_REPLACE_ON.get(str(resource["inputs"].get("kind", kind.rsplit(":", 1)[-1])), ())
+    return any(keys[: len(rule.split("."))] == tuple(rule.split(".")) for rule in rules)
+
+
+def _warning(resource: dict[str, Any], path: list[Any]) -> str:
+    return WARN_ON.get((resource["type"], str(path[0]) if path else ""), "")
+
+
+def _settle(entry: ResourceChange) -> ResourceChange:
+    if any(change.replaces for change in entry.changes):
+        entry.op = "replace"
+    else:
+        entry.op = "update" if entry.changes else "same"
+    return entry
+
+
+def _cascade_replacements(entries: dict[str, ResourceChange]) -> None:
+    """A replaced resource gets new ids/ARNs/names: whatever refers to them changes too."""
+    done: set[str] = set()
+    while True:
+        replaced = {source_key(e.resource): e for e in entries.values() if e.op == "replace"}
+        # Deleted and created again under another URN (moved to another parent): new ids too.
+        deleted = {source_key(e.resource) for e in entries.values() if e.op == "delete"}
+        replaced |= {
+            source_key(e.resource): e for e in entries.values() if e.op == "create" and source_key(e.resource) in deleted
+        }
+        fresh = set(replaced) - done
+        if not fresh:
+            return
+        done |= fresh
+        fresh_urns = {replaced[key].resource["urn"] for key in fresh}
+        for entry in entries.values():
+            if entry.op in ("create", "delete"):
+                continue
+            changed_paths = {change.path for change in entry.changes}
+            if entry.resource.get("provider") in fresh_urns and "(provider)" not in changed_paths:
+                provider = entry.resource["provider"].rsplit("::", 1)[-1]
+                entry.changes.append(
+                    Change("(provider)", provider, provider, replaces=True, note=f"new value: provider {provider} is replaced")
+                )
+                changed_paths.add("(provider)")
+            for path, value in _leaves(entry.resource["inputs"]):
+                sources = sorted({placeholder_source(ref) for ref in placeholders(value)} & fresh)
+                text = _format_path(path)
+                if not sources or text in changed_paths:
+                    continue
+                entry.changes.append(
+                    Change(
+                        text,
+                        value,
+                        value,
+                        replaces=forces_replacement(entry.resource, path),
+                        note=f"new value (known after deploy): {', '.join(sources)} is replaced"
+                        + (f"; {_warning(entry.resource, path)}" if _warning(entry.resource, path) else ""),
+                    )
+                )
+                changed_paths.add(text)
+            _settle(entry)
+
+
+def _leaves(value: Any, path: tuple = ()) -> list[tuple[list[Any], Any]]:
+    if isinstance(value, dict):
+        return [leaf for key in sorted(value) for leaf in _leaves(value[key], (*path, key))]
+    if isinstance(value, list):
+        return [leaf for index, item in enumerate(value) for leaf in _leaves(item, (*path, index))]
+    return [(list(path), value)]
+
+
+def _deep_diff(
+    old: Any, new: Any, path: tuple = (), sets: set[tuple[str, ...]] | None = None
+) -> list[tuple[list[Any], Any, Any]]:
+    """(path, old, new) for every differing leaf; lists of unequal length and sets compare whole."""
+    if old == new:
+        return []
+    keys_only = tuple(p for p in path if isinstance(p, str))
+    if isinstance(old, dict) and isinstance(new, dict):
+        found = []
+        for key in sorted(old.keys() | new.keys()):
+            found += _deep_diff(old.get(key, ABSENT), new.get(key, ABSENT), (*path, key), sets)
+        return found
+    if isinstance(old, list) and isinstance(new, list):
+        if sets and keys_only in sets and sorted(map(_canonical, old)) == sorted(map(_canonical, new)):
+            return []
+        if len(old) == len(new) and not (sets and keys_only in sets):
+            found = []
+            for index, (o, n) in enumerate(zip(old, new, strict=True)):
+                found += _deep_diff(o, n, (*path, index), sets)
+            return found
+        return [(list(path), old, new)]
+    if isinstance(old, str) and isinstance(new, str):
+        old_doc, new_doc = _json_container(old), _json_container(new)
+        if old_doc is not None and new_doc is not None:
+            return _deep_diff(old_doc, new_doc, (*path, JSON), None)
+    return [(list(path), old, new)]
+
+
+def _json_container(text: str) -> Any:
+    if not text.lstrip().startswith(("{", "[")):
+        return None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    return value if isinstance(value, (dict, list)) else None
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
+def _format_path(path: list[Any]) -> str:
+    """["spec", "containers", 0, "image"] → "spec.containers[0].image"; JSON inside a string → "policy (JSON) Statement"."""
+    text = ""
+    for segment in path:
+        if isinstance(segment, int):
+            text += f"[{segment}]"
+        elif segment == JSON:
+            text += " (JSON) "
+        else:
+            text += ("." if text and not text.endswith(" ") else "") + str(segment)
+    return text.strip() or "(root)"
+
+
+# ---------------------------------------------------------------------------------------
+# Markdown
+
+
+_OPS = {
+    "replace": ("🔁", "replace"),
+    "delete": ("➖", "delete"),
+    "create": ("➕", "create"),
+    "update": ("✏️", "update"),
+}
+_OP_ORDER = ["replace", "delete", "create", "update"]
+
+
+def render(diffs: list[StackDiff], details: bool = True, limit: int = COMMENT_LIMIT) -> str:
+    """One Markdown document for all stacks, under `limit` characters (details dropped if needed)."""
+    text = _render(diffs, details)
+    if len(text) > limit and details:
+        text = _render(diffs, False)
+    if len(text) > limit:
+        text = text[: limit - 200] + "\n\n… (cut: the full diff is in the workflow's artifact)\n"
+    return text
+
+
+def _render(diffs: list[StackDiff], details: bool) -> str:
+    changed = [d for d in diffs if d.changed or d.error]
+    lines = [MARKER, "## Offline plan diff", ""]
+    if not diffs:
+        lines.append("No stack files on either side.")
+    elif not changed:
+        stacks = ", ".join(f"`{d.stack}`" for d in diffs)
+        lines += [f"No changes to stacks {stacks}: the offline plans are identical.", ""]
+    if any(entry.loud for d in diffs for entry in d.resources):
+        lines += [
+            "> [!CAUTION]",
+            "> **PROTECTED RESOURCES WOULD BE DELETED OR REPLACED:** "
+            + "; ".join(
+                f"`{e.resource['name']}` (`{e.resource['type']}`, stack `{d.stack}`): {e.op}"
+                for d in diffs
+                for e in d.resources
+                if e.loud
+            )
+            + ". `pulumi up` refuses to delete a protected resource; if this is really meant, unprotect it in a"
+            " separate, deliberate change first.",
+            "",
+        ]
+    for diff in diffs:
+        lines += _render_stack(diff, details)
+    lines += [
+        "",
+        "<sub>Offline plan from the code alone (no cloud state): `{{Kind:name.property}}` values are known after deploy; "
+        "replacements follow the providers' force-new fields as `offline/diff.py` knows them. "
+        "Where credentials are configured, the `pulumi preview` comment is authoritative.</sub>",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _render_stack(diff: StackDiff, details: bool) -> list[str]:
+    lines = [f"### Stack `{diff.stack}`: {diff.old_label} → {diff.new_label}", ""]
+    if diff.error:
+        return [*lines, "> [!WARNING]", f"> Could not plan: {_escape(diff.error)}", ""]
+    if diff.note:
+        lines += [f"_{diff.note}_", ""]
+    if not diff.changed:
+        if diff.config:
+            keys = ", ".join(f"`{c.path}`" for c in diff.config)
+            return [*lines, f"No changes, though the configuration differs: {keys}.", ""]
+        return [*lines, "No changes.", ""]
+    counts = " · ".join(f"{diff.count(op)} to {op}" for op in ("create", "update", "replace", "delete") if diff.count(op))
+    lines += [f"**{counts or 'no resource changes'}** · {diff.count('same')} unchanged", ""]
+    entries = sorted(
+        (e for e in diff.resources if e.op != "same"),
+        key=lambda e: (_OP_ORDER.index(e.op), e.resource["type"], e.resource["name"]),
+    )
+    if entries:
+        lines += ["| | resource | type | why |", "| --- | --- | --- | --- |"]
+        for entry in entries:
+            icon, word = _OPS[entry.op]
+            res = entry.resource
+            flag = " **PROTECTED**" if entry.loud else ""
+            lines.append(f"| {icon} {word}{flag} | `{res['name']}` | `{res['type']}` | {_why(entry)} |")
+        lines.append("")
+    if diff.outputs:
+        lines += ["**Stack outputs:**", *(f"- `{c.path}`: {_value(c.old)} → {_value(c.new)}" for c in diff.outputs), ""]
+    if details:
+        lines += _details(entries, diff)
+    return lines
+
+
+def _why(entry: ResourceChange) -> str:
+    if entry.op == "create":
+        return _escape("; ".join(summarize(entry.resource)[:3]))
+    if entry.op == "delete":
+        return "removed from the program" + (" — protected, `pulumi up` will refuse" if entry.loud else "")
+    forcing = _unique_paths(c for c in entry.changes if c.replaces)
+    warnings = sorted({c.note.rsplit("; ", 1)[-1] for c in entry.changes if c.note and not c.note.startswith("new value")})
+    warned = "".join(f" ⚠️ {w}." for w in warnings)
+    if entry.op == "replace":
+        order = "delete, then create" if entry.resource.get("deleteBeforeReplace") else "create, then delete"
+        verb = "forces" if len(forcing) == 1 else "force"
+        return _escape(f"{', '.join(f'`{p}`' for p in forcing)} {verb} replacement ({order}).{warned}")
+    paths = _unique_paths(entry.changes)
+    shown = ", ".join(f"`{p}`" for p in paths[:4]) + (f" +{len(paths) - 4}" if len(paths) > 4 else "")
+    return _escape(shown + warned)
+
+
+def _unique_paths(changes: Iterable[Change]) -> list[str]:
+    """Paths without list indices, each once: `subnetIds[0]`, `subnetIds[1]` → `subnetIds`."""
+    seen: dict[str, None] = {}
+    for change in changes:
+        seen.setdefault(re.sub(r"\[\d+\]", "", change.path), None)
+    return list(seen)
+
+
+def _details(entries: list[ResourceChange], diff: StackDiff) -> list[str]:
+    described = [e for e in entries if e.op in ("update", "replace")]
+    if not described and not diff.config:
+        return []
+    lines = ["<details><summary>Property changes</summary>", ""]
+    for entry in described:
+        icon, word = _OPS[entry.op]
+        lines.append(f"**{icon} `{entry.resource['name']}`** (`{entry.resource['type']}`) — {word}")
+        for change in entry.changes:
+            tail = " — **forces replacement**" if change.replaces else ""
+            if change.note:
+                tail += f" ({change.note})"
+            if change.note.startswith("new value"):
+                lines.append(f"- `{change.path}`: {_value(change.new)}{tail}")
+            else:
+                lines.append(f"- `{change.path}`: {_value(change.old)} → {_value(change.new)}{tail}")
+        lines.append("")
+    if diff.config:
+        lines += ["**Stack configuration:**", *(f"- `{c.path}`: {_value(c.old)} → {_value(c.new)}" for c in diff.config), ""]
+    return [*lines, "</details>", ""]
+
+
+def _value(value: Any, width: int = 160) -> str:
+    if value is ABSENT:
+        return "_(absent)_"
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if len(text) > width:
+        text = text[: width - 1] + "…"
+    return "`" + text.replace("`", "'") + "`"
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+# ---------------------------------------------------------------------------------------
+# Sides: plan files, or a stack at a git revision
+
+
+@dataclass
+class Side:
+    label: str
+    plan: dict[str, Any] | None = None  # None: the stack file does not exist there
+    error: str = ""
+
+
+class DiffError(Exception):
+    """A side cannot be read: not a plan file, not a revision, git missing."""
+
+
+def git(*args: str, cwd: Path = PROJECT_DIR) -> str:
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    except FileNotFoundError as exc:
+        raise DiffError("git is not installed") from exc
+    if done.returncode != 0:
+        raise DiffError(f"git {' '.join(args)}: {done.stderr.strip()}")
+    return done.stdout
+
+
+def is_revision_spec(spec: str) -> bool:
+    return ":" in spec and not Path(spec).exists()
+
+
+def load_file_side(spec: str) -> Side:
+    path = Path(spec)
+    if path.is_dir():
+        path = path / "plan.json"
+    if not path.is_file():
+        raise DiffError(f"{spec}: neither a plan.json (or a folder with one) nor REV:STACK")
+    try:
+        return Side(label=f"`{spec}`", plan=load(path))
+    except (PlanError, json.JSONDecodeError) as exc:
+        raise DiffError(f"{spec}: {exc}") from exc
+
+
+class Revisions:
+    """Plans stacks at git revisions: one `git archive` per revision, one subprocess per plan."""
+
+    def __init__(self, project_dir: Path = PROJECT_DIR):
+        self.project_dir = project_dir.resolve()
+        self.top = Path(git("rev-parse", "--show-toplevel", cwd=self.project_dir).strip())
+        self.inside = self.project_dir.relative_to(self.top)
+        self.tmp = tempfile.TemporaryDirectory(prefix="offline-diff-")
+        self.trees: dict[str, Path] = {}
+
+    def close(self) -> None:
+        self.tmp.cleanup()
+
+    def label(self, rev: str) -> str:
+        if not rev:
+            return "working tree"
+        short = git("rev-parse", "--short", f"{rev}^{{commit}}", cwd=self.top).strip()
+        return f"`{short}`" if re.fullmatch(r"[0-9a-f]{7,40}", rev) else f"`{rev}` ({short})"
+
+    def stacks(self, rev: str) -> set[str]:
+        if not rev:
+            names = [p.name for p in self.project_dir.glob("Pulumi.*.yaml")]
+        else:
+            listing = git("ls-tree", "--name-only", f"{rev}^{{tree}}", "--", f"{self.inside.as_posix()}/", cwd=self.top)
+            names = [Path(line).name for line in listing.splitlines()]
+        return {
+            name[len("Pulumi.") : -len(".yaml")] for name in names if name.startswith("Pulumi.") and name.endswith(".yaml")
+        } - {""}
+
+    def tree(self, rev: str) -> Path:
+        """The project folder at `rev` (the working tree itself for "")."""
+        if not rev:
+            return self.project_dir
+        if rev not in self.trees:
+            target = Path(self.tmp.name) / f"tree-{len(self.trees)}"
+            target.mkdir()
+            archive = subprocess.run(["git", "archive", "--format=tar", rev], cwd=self.top, capture_output=True, check=False)
+            if archive.returncode != 0:
+                raise DiffError(f"git archive {rev}: {archive.stderr.decode(errors='replace').strip()}")
+            with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+                tar.extractall(target, filter="data")
+            self.trees[rev] = target / self.inside
+        return self.trees[rev]
+
+    def plan(self, rev: str, stack: str) -> Side:
+        label = self.label(rev)
+        project = self.tree(rev)
+        if not (project / f"Pulumi.{stack}.yaml").is_file():
+            return Side(label=label, plan=None)
+        out = Path(tempfile.mkdtemp(dir=self.tmp.name, prefix=f"plan-{stack}-"))
+        package_root = Path(__file__).resolve().parent.parent
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(package_root), os.environ.get("PYTHONPATH")])))
+        command = [
+            sys.executable,
+            "-m",
+            "offline",
+            "plan",
+            "--stack",
+            stack,
+            "--project-dir",
+            str(project),
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+        done = subprocess.run(command, cwd=package_root, env=env, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            message = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit code {done.returncode}"
+            return Side(label=label, error=message.removeprefix("error: "))
+        return Side(label=label, plan=load(out / "plan.json"))
+
+
+def diff_specs(old_spec: str, new_spec: str, project_dir: Path = PROJECT_DIR) -> list[StackDiff]:
+    """The stack diffs for two sides as given on the command line."""
+    old_is_rev, new_is_rev = is_revision_spec(old_spec), is_revision_spec(new_spec)
+    if not old_is_rev and not new_is_rev:
+        old, new = load_file_side(old_spec), load_file_side(new_spec)
+        return [_pair(old, new, (new.plan or old.plan or {}).get("stack", ""))]
+    revisions = Revisions(project_dir)
+    try:
+        jobs: list[tuple[str, Any, Any]] = []
+        old_rev, old_stack = old_spec.rsplit(":", 1) if old_is_rev else (None, None)
+        new_rev, new_stack = new_spec.rsplit(":", 1) if new_is_rev else (None, None)
+        if "*" in (old_stack, new_stack):
+            if not (old_is_rev and new_is_rev and old_stack == new_stack == "*"):
+                raise DiffError("`REV:*` (every stack) needs `REV:*` on both sides")
+            stacks = sorted(revisions.stacks(old_rev) | revisions.stacks(new_rev))
+            jobs = [(stack, (old_rev, stack), (new_rev, stack)) for stack in stacks]
+        else:
+            stack = new_stack or old_stack or ""
+            jobs = [(stack, (old_rev, old_stack) if old_is_rev else old_spec, (new_rev, new_stack) if new_is_rev else new_spec)]
+        for rev in sorted({side[0] for _, o, n in jobs for side in (o, n) if isinstance(side, tuple)}):
+            revisions.tree(rev)  # archive each revision once, before planning in parallel
+
+        def side(spec: Any) -> Side:
+            return revisions.plan(*spec) if isinstance(spec, tuple) else load_file_side(spec)
+
+        with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
+            futures = [(stack, pool.submit(side, o), pool.submit(side, n)) for stack, o, n in jobs]
+            return [_pair(o.result(), n.result(), stack) for stack, o, n in futures]
+    finally:
+        revisions.close()
+
+
+def _pair(old: Side, new: Side, stack: str) -> StackDiff:
+    if old.error or new.error:
+        which = [f"{side.label}: {side.error}" for side in (old, new) if side.error]
+        return StackDiff(stack=stack, old_label=old.label, new_label=new.label, error="; ".join(which))
+    diff = compare(old.plan, new.plan, stack, (old.label, new.label))
+    if old.plan is None and new.plan is not None:
+        diff.note = f"The stack file is new: it does not exist at {old.label}."
+    elif new.plan is None and old.plan is not None:
+        diff.note = f"The stack file is removed: it does not exist at {new.label}. (`pulumi destroy` the stack first.)"
+    return diff

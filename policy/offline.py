@@ -1,0 +1,219 @@
+"""Runs the policy pack over a recording of the program, offline: no engine, no cloud.
+
+`check(recording)` hands every policy what the engine would: each resource's inputs as
+`ResourceValidationArgs` (as `Analyze` does before a resource is created) and all resources'
+outputs, ids, parents and dependencies as `StackValidationArgs` (as `AnalyzeStack` does), both
+wrapped in the SDK's unknown-checking proxy. The plan command calls it; so can a shell:
+
+    python -m policy.offline --stack dev            # exit 1 on any mandatory violation
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import inspect
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    Policy,
+    PolicyCustomTimeouts,
+    PolicyProviderResource,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+from pulumi_policy.deserialize import SPECIAL_SECRET_SIG, SPECIAL_SIG_KEY
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
+
+from policy.fargate_rules import POLICIES
+
+if TYPE_CHECKING:
+    from offline.harness import RecordedResource, Recording
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One report of one policy: which, how bad, about what, and what to change."""
+
+    policy: str
+    level: str  # "mandatory" or "advisory"
+    message: str
+    urn: str | None = None
+    resource: str | None = None  # the resource's Pulumi name
+
+    @property
+    def mandatory(self) -> bool:
+        return self.level == EnforcementLevel.MANDATORY.value
+
+    def __str__(self) -> str:
+        about = f" [{self.resource}]" if self.resource else ""
+        return f"{self.level}: {self.policy}{about}: {self.message}"
+
+
+def check(recording: Recording, policies: list[Policy] | None = None) -> list[Violation]:
+    """Every violation the pack (or `policies`) reports for the recorded resources."""
+    policies = POLICIES if policies is None else policies
+    resources = [r for r in recording.resources if not r.type.startswith("pulumi:providers:")]
+    providers = {r.urn: r for r in recording.resources if r.type.startswith("pulumi:providers:")}
+    names = {r.urn: r.name for r in recording.resources}
+    violations: list[Violation] = []
+
+    for policy in policies:
+        level = _level(policy)
+        if level == EnforcementLevel.DISABLED.value:
+            continue
+
+        def collector(urn: str | None, policy: Policy = policy, level: str = level):
+            def report_violation(message: str, reported_urn: str | None = None) -> None:
+                about = reported_urn or urn
+                violations.append(Violation(policy.name, level, message, about, names.get(about or "")))
+
+            return report_violation
+
+        if isinstance(policy, ResourceValidationPolicy):
+            for resource in resources:
+                args = resource_args(resource, providers)
+                _run(policy, args, collector(resource.urn), violations)
+        elif isinstance(policy, StackValidationPolicy):
+            _run(policy, stack_args(resources, providers), collector(None), violations)
+    return violations
+
+
+def resource_args(resource: RecordedResource, providers: dict[str, RecordedResource] | None = None) -> ResourceValidationArgs:
+    """What `Analyze` hands a resource policy: the resource's inputs, type, name, options and provider."""
+    return ResourceValidationArgs(
+        resource_type=resource.type,
+        props=unknown_checking_proxy(engine_value(resource.inputs)),
+        urn=resource.urn,
+        name=resource.name,
+        opts=_options(resource),
+        provider=_provider(resource, providers or {}),
+    )
+
+
+def stack_args(resources: list[RecordedResource], providers: dict[str, RecordedResource] | None = None) -> StackValidationArgs:
+    """What `AnalyzeStack` hands a stack policy: every resource's outputs (with its id), linked together."""
+    providers = providers or {}
+    by_urn: dict[str, PolicyResource] = {}
+    for resource in resources:
+        props = engine_value(resource.outputs or resource.inputs)
+        if resource.custom and resource.id:
+            props.setdefault("id", resource.id)
+        by_urn[resource.urn] = PolicyResource(
+            resource_type=resource.type,
+            props=unknown_checking_proxy(props),
+            urn=resource.urn,
+            name=resource.name,
+            opts=_options(resource),
+            provider=_provider(resource, providers),
+            parent=None,
+            dependencies=[],
+            property_dependencies={},
+        )
+    for resource in resources:
+        policy_resource = by_urn[resource.urn]
+        policy_resource.parent = by_urn.get(resource.parent or "")
+        policy_resource.dependencies = [by_urn[urn] for urn in resource.dependencies if urn in by_urn]
+        policy_resource.property_dependencies = {
+            key: [by_urn[urn] for urn in urns if urn in by_urn] for key, urns in resource.property_dependencies.items()
+        }
+    return StackValidationArgs(resources=list(by_urn.values()))
+
+
+def engine_value(value: Any) -> Any:
+    """A recorded value as the engine sends it to a policy pack: secrets unwrapped, unknowns as the SDK's sentinel."""
+    if type(value).__name__ == "Unknown":  # pulumi.output.Unknown, from preview recordings
+        return UNKNOWN_STRING_VALUE
+    if isinstance(value, dict):
+        if value.get(SPECIAL_SIG_KEY) == SPECIAL_SECRET_SIG:
+            return engine_value(value.get("value"))
+        return {key: engine_value(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [engine_value(item) for item in value]
+    return value
+
+
+def _level(policy: Policy) -> str:
+    # The pack's own default (PolicyPack(enforcement_level=None)) is advisory.
+    return (policy.enforcement_level or EnforcementLevel.ADVISORY).value
+
+
+def _run(policy: Policy, args: Any, report_violation: Any, violations: list[Violation]) -> None:
+    try:
+        result = policy.validate(args, report_violation)
+        if inspect.isawaitable(result):
+            asyncio.run(_await(result))
+    except UnknownValueError as error:
+        # What the SDK does when a policy touches a value unknown during preview: an advisory note.
+        urn = getattr(args, "urn", None)
+        violations.append(Violation(policy.name, "advisory", f"can't run during preview: {error.message}", urn))
+
+
+async def _await(result: Any) -> None:
+    await result
+
+
+def _options(resource: RecordedResource) -> PolicyResourceOptions:
+    return PolicyResourceOptions(
+        protect=resource.protect,
+        ignore_changes=[],
+        delete_before_replace=resource.delete_before_replace,
+        aliases=[],
+        custom_timeouts=PolicyCustomTimeouts(0, 0, 0),
+        additional_secret_outputs=[],
+        parent=resource.parent,
+    )
+
+
+def _provider(resource: RecordedResource, providers: dict[str, RecordedResource]) -> PolicyProviderResource | None:
+    if not resource.provider:
+        return None
+    urn = resource.provider.rsplit("::", 1)[0]  # a provider reference is "<urn>::<id>"
+    provider = providers.get(urn)
+    if provider is None:
+        return None
+    return PolicyProviderResource(
+        provider.type, unknown_checking_proxy(engine_value(provider.inputs)), provider.urn, provider.name
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m policy.offline", description=__doc__.splitlines()[0])
+    parser.add_argument("--stack", default="dev", help="stack name: runs Pulumi.<stack>.yaml (default: dev)")
+    parser.add_argument("--stack-file", help="a stack file elsewhere (e.g. tests/data/stacks/Pulumi.existing-vpc.yaml)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config key")
+    parser.add_argument("--preview", action="store_true", help="record as a first preview would (values unknown until deploy)")
+    options = parser.parse_args(argv)
+
+    from pathlib import Path
+
+    from offline.harness import record
+
+    overrides = dict(item.split("=", 1) for item in options.set)
+    extra = {"preview": True} if options.preview else {}
+    stack_file = Path(options.stack_file) if options.stack_file else None
+    recording = record(options.stack, overrides=overrides, stack_file=stack_file, **extra)
+    if recording.error:
+        print(f"the program failed, nothing was checked: {recording.error}", file=sys.stderr)
+        return 2
+
+    violations = check(recording)
+    for violation in sorted(violations, key=lambda v: (not v.mandatory, v.policy, v.resource or "")):
+        print(violation)
+    mandatory = sum(v.mandatory for v in violations)
+    print(
+        f"{len(POLICIES)} policies, {len(recording.resources)} resources: "
+        f"{mandatory} mandatory and {len(violations) - mandatory} advisory violations",
+    )
+    return 1 if mandatory else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

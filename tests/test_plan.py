@@ -1,0 +1,186 @@
+"""The offline plan: deterministic files, no made-up cloud values, valid manifests, a clean settings error."""
+
+import functools
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import kubernetes_validate
+import pytest
+import yaml
+
+from offline import plan as offline_plan
+from offline.harness import PROJECT_DIR
+
+PROFILE = "aws:eks/fargateProfile:FargateProfile"
+
+
+@functools.cache
+def dev_plan() -> dict:
+    """The dev stack's plan, built once per test session (test_diff.py uses it too)."""
+    return offline_plan.build("dev")
+
+
+def run_cli(*args: str, seed: str = "0") -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONHASHSEED=seed)
+    return subprocess.run(
+        [sys.executable, "-m", "offline", *args], cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False
+    )
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("plan-dev")
+    offline_plan.write(dev_plan(), out)
+    return out
+
+
+def all_text(out: Path) -> str:
+    return "\n".join(path.read_text() for path in sorted(out.rglob("*")) if path.is_file())
+
+
+def test_plan_files_are_byte_identical_across_runs(written, tmp_path):
+    # Another process, another hash seed, registration order left to the SDK.
+    done = run_cli("plan", "--stack", "dev", "--out", str(tmp_path), "--quiet", seed="12345")
+    assert done.returncode == 0, done.stderr
+    ours = {p.relative_to(written): p.read_bytes() for p in written.rglob("*") if p.is_file()}
+    theirs = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert sorted(ours) == sorted(theirs)
+    assert {str(p) for p in ours} >= {"plan.json", "manifests.yaml", "diagram.mmd", "iam/attachments.json"}
+    for name, data in ours.items():
+        assert data == theirs[name], f"{name} differs between two runs"
+
+
+def test_plan_has_every_registration_sorted_with_parents_and_dependencies(dev):
+    resources = dev_plan()["resources"]
+    urns = [r["urn"] for r in resources]
+    assert urns == sorted(r.urn for r in dev.resources)
+    by_urn = {r["urn"]: r for r in resources}
+    for recorded in dev.resources:
+        planned = by_urn[recorded.urn]
+        assert (planned["type"], planned["name"], planned["parent"]) == (recorded.type, recorded.name, recorded.parent)
+        assert planned["dependencies"] == sorted(recorded.dependencies)
+    # Numbers come back from the engine as floats: the plan says 5, not 5.0.
+    deployment = next(r for r in resources if r["type"] == "kubernetes:apps/v1:Deployment")
+    assert deployment["inputs"]["spec"]["replicas"] == 5 and isinstance(deployment["inputs"]["spec"]["replicas"], int)
+
+
+def test_values_known_only_after_deploy_are_never_made_up(dev, written):
+    text = all_text(written) + offline_plan.render_tree(dev_plan())
+    made_up = {r.id for r in dev.resources if r.id}
+    made_up |= {
+        str(r.outputs[key]) for r in dev.resources for key in ("arn", "oidcProviderArn", "oidcIssuer") if key in r.outputs
+    }
+    made_up |= {dev.outputs["ingressUrl"], "123456789012"}
+    assert not {value for value in made_up if value in text}
+    by_name = {(r["type"], r["name"]): r["inputs"] for r in dev_plan()["resources"]}
+    assert by_name[("aws:ec2/subnet:Subnet", "network-private-ap-northeast-2a")]["vpcId"] == "{{Vpc:network-vpc.id}}"
+    assert by_name[(PROFILE, "fargate-workloads")]["podExecutionRoleArn"] == "{{Role:fargate-pod-execution.arn}}"
+    assert dev_plan()["outputs"]["ingressUrl"] == "http://{{Ingress:game-2048-ingress.hostname}}"
+    trust = json.loads((written / "iam" / "role-alb-controller-irsa.trust.json").read_text())
+    assert trust["Statement"][0]["Principal"] == {"Federated": "{{Cluster:cluster-eks.oidcProviderArn}}"}
+    assert set(trust["Statement"][0]["Condition"]["StringEquals"]) == {
+        "{{Cluster:cluster-eks.oidcIssuer}}:sub",
+        "{{Cluster:cluster-eks.oidcIssuer}}:aud",
+    }
+
+
+def test_the_kubeconfig_is_never_written_or_printed(dev, written):
+    kubeconfig = dev.outputs["kubeconfig"]
+    text = all_text(written) + offline_plan.render_tree(dev_plan())
+    assert kubeconfig not in text and "get-token" not in text
+    assert dev_plan()["outputs"]["kubeconfig"] == offline_plan.SECRET
+    assert "kubeconfig" in dev_plan()["secretOutputs"]
+    provider = next(r for r in dev_plan()["resources"] if r["type"] == "pulumi:providers:kubernetes")
+    assert provider["inputs"]["kubeconfig"].startswith("[secret")
+
+
+def test_manifests_validate_for_the_stack_version_and_read_back_to_the_same_objects(written):
+    plan = dev_plan()
+    version = plan["config"]["eks-fargate:kubernetesVersion"]
+    text = (written / "manifests.yaml").read_text()
+    documents = [doc for doc in yaml.safe_load_all(text) if doc is not None]
+    assert documents == offline_plan.kubernetes_objects(plan)
+    assert [d["kind"] for d in documents] == ["Namespace", "Deployment", "Service", "Ingress"]
+    for document in documents:
+        kubernetes_validate.validate(document, f"{version}.0", strict=True)
+    assert documents[1]["spec"]["replicas"] == 5
+    # The Helm release is described for a person, as comments only.
+    assert "# Helm release kube-system/aws-load-balancer-controller" in text
+    assert "chart aws-load-balancer-controller 3.5.0 from https://aws.github.io/eks-charts" in text
+
+
+def test_every_iam_document_is_written_as_sent(written):
+    plan = dev_plan()
+    roles = {r["name"]: r["inputs"] for r in plan["resources"] if r["type"] == "aws:iam/role:Role"}
+    policies = {r["name"]: r["inputs"] for r in plan["resources"] if r["type"] == "aws:iam/policy:Policy"}
+    files = {p.name for p in (written / "iam").glob("*.json")}
+    assert files == {f"role-{n}.trust.json" for n in roles} | {f"policy-{n}.json" for n in policies} | {"attachments.json"}
+    for name, inputs in roles.items():
+        assert json.loads((written / "iam" / f"role-{name}.trust.json").read_text()) == json.loads(inputs["assumeRolePolicy"])
+    pod_trust = json.loads((written / "iam" / "role-fargate-pod-execution.trust.json").read_text())
+    assert pod_trust["Statement"][0]["Principal"] == {"Service": "eks-fargate-pods.amazonaws.com"}
+    attachments = json.loads((written / "iam" / "attachments.json").read_text())
+    assert {"attachment": "fargate-pod-execution", "role": "{{Role:fargate-pod-execution.name}}",
+            "policyArn": "arn:aws:iam::aws:policy/AmazonEKSFargatePodExecutionRolePolicy"} in attachments  # fmt: skip
+
+
+def test_the_tree_shows_what_a_reviewer_checks():
+    tree = offline_plan.render_tree(dev_plan())
+    lines = tree.splitlines()
+    for expected in (
+        "cidr 10.10.0.0/16",
+        "private; cidr 10.10.0.0/19; zone ap-northeast-2a",
+        "public; cidr 10.10.224.0/22; zone ap-northeast-2a",
+        "chart aws-load-balancer-controller 3.5.0",
+        "replicas 5; image public.ecr.aws/l6m2t8p7/docker-2048:latest",
+        "selectors [namespace=game-2048]",
+        "selectors [namespace=kube-system]",
+        "subnets [{{Subnet:network-private-ap-northeast-2a.id}}, ",
+        "Kubernetes 1.35",
+    ):
+        assert expected in tree, expected
+    # Components at the top, in the order they can be created, children under them.
+    tops = [line.split()[0] for line in lines if line and not line[0].isspace() and "(eksfargate:" in line]
+    assert tops == ["network", "cluster", "fargate", "alb-controller", "game-2048"]
+    assert any(line.startswith(("├─ fargate-workloads", "└─ fargate-workloads")) for line in lines)
+    assert any(line.split() == ["kubeconfig", "[secret]"] for line in lines)
+
+
+def test_the_diagram_links_components_in_dependency_order(written):
+    diagram = (written / "diagram.mmd").read_text()
+    assert "flowchart LR" in diagram.splitlines()
+    nodes = {line.split("[", 1)[0].strip(): line for line in diagram.splitlines() if '["' in line}
+    node_of = {line.split('["', 1)[1].split("<br/>")[0]: node for node, line in nodes.items()}
+    assert set(node_of) == {"network", "cluster", "fargate", "alb-controller", "game-2048"}
+    edges = {(line.split()[0], line.split()[-1]) for line in diagram.splitlines() if "-->" in line}
+    for waited, waiter in [
+        ("network", "cluster"),
+        ("cluster", "fargate"),
+        ("fargate", "alb-controller"),
+        ("alb-controller", "game-2048"),
+        ("fargate", "game-2048"),
+    ]:
+        assert (node_of[waited], node_of[waiter]) in edges
+    assert (node_of["game-2048"], node_of["alb-controller"]) not in edges
+
+
+def test_an_invalid_stack_file_exits_2_with_the_settings_error_and_writes_nothing(tmp_path):
+    stack_file = tmp_path / "Pulumi.broken.yaml"
+    stack_file.write_text("config:\n  aws:region: ap-northeast-2\n  eks-fargate:appReplicas: lots\n")
+    done = run_cli("plan", "--stack", "broken", "--stack-file", str(stack_file), "--out", str(tmp_path / "out"))
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "error: config key 'eks-fargate:appReplicas' has invalid value 'lots': a whole number from 0 to 100"
+    )
+    assert "Traceback" not in done.stderr and done.stdout == ""
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_missing_stack_file_is_an_error_too():
+    with pytest.raises(offline_plan.PlanError, match="no stack file Pulumi.nope.yaml"):
+        offline_plan.build("nope")
+    with pytest.raises(offline_plan.PlanError, match="a whole number from 0 to 100"):
+        offline_plan.build("dev", overrides={"appReplicas": 101})
