@@ -2,8 +2,9 @@
 
 plan  runs the program for Pulumi.<stack>.yaml offline, prints the resource tree and the
       stack outputs, and writes plan.json, manifests.yaml, iam/*.json and diagram.mmd into
-      --out (default out/<stack>/). Exit 0, or 2 with the error on stderr (invalid settings,
-      no such stack file).
+      --out (default out/<stack>/), and runs the policy pack over it (policy.txt). Exit 0;
+      1 if a mandatory policy is violated; 2 with the error on stderr (invalid settings, no
+      such stack file).
 diff  compares two sides, each a plan.json (or a folder with one) or REV:STACK (the stack's
       plan at a git revision; `:STACK` is the working tree, `REV:*` every stack file), and
       prints Markdown for a pull request. Exit 0: no changes; 1: changes; 2: error.
@@ -17,6 +18,8 @@ import time
 from pathlib import Path
 
 EXIT_OK, EXIT_CHANGES, EXIT_ERROR = 0, 1, 2
+# `plan` exits 1 when the policy pack finds a mandatory violation (the files are written all the same).
+EXIT_POLICY = 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,21 +46,30 @@ def main(argv: list[str] | None = None) -> int:
 def run_plan(args: argparse.Namespace) -> int:
     from offline import plan as offline_plan  # noqa: PLC0415 - imports the Pulumi SDKs: after argument parsing
     from offline.harness import PROJECT_DIR  # noqa: PLC0415
+    from policy.offline import check  # noqa: PLC0415
 
     started = time.perf_counter()
     project_dir = (args.project_dir or PROJECT_DIR).resolve()
     try:
-        plan = offline_plan.build(args.stack, project_dir=project_dir, stack_file=args.stack_file)
+        recording = offline_plan.record_stack(args.stack, project_dir=project_dir, stack_file=args.stack_file)
     except offline_plan.PlanError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    plan = offline_plan.from_recording(recording)
+    violations = check(recording)
     out = args.out or project_dir / "out" / args.stack
     written = offline_plan.write(plan, out)
+    policy_report = out / "policy.txt"
+    policy_report.write_text("".join(f"{violation}\n" for violation in violations) or "no violations\n")
+    written.append(policy_report)
     if not args.quiet:
         sys.stdout.write(offline_plan.render_tree(plan))
+        print(f"\nPolicy pack: {len(violations)} finding(s)")
+        for violation in violations:
+            print(f"  {violation}")
         shown = ", ".join(str(path.relative_to(out)) for path in written)
         print(f"\nWrote {out}/: {shown} ({time.perf_counter() - started:.1f} s)")
-    return EXIT_OK
+    return EXIT_POLICY if any(violation.mandatory for violation in violations) else EXIT_OK
 
 
 def run_diff(args: argparse.Namespace) -> int:

@@ -75,6 +75,16 @@ def build(
     Raises PlanError with a one-line message for what a user can fix (settings, stack
     file); anything else the program raises is a bug and propagates with its traceback.
     """
+    return from_recording(record_stack(stack, project_dir, stack_file, overrides))
+
+
+def record_stack(
+    stack: str,
+    project_dir: Path = PROJECT_DIR,
+    stack_file: Path | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> Recording:
+    """The preview-mode recording a plan is made from, with `build`'s error handling."""
     try:
         recording = record(stack, overrides, project_dir, stack_file, preview=True)
     except (FileNotFoundError, ValueError) as exc:  # no stack file, encrypted secret
@@ -83,7 +93,7 @@ def build(
         raise PlanError(str(recording.error)) from recording.error
     if recording.error is not None:
         raise recording.error
-    return from_recording(recording)
+    return recording
 
 
 def from_recording(recording: Recording) -> dict[str, Any]:

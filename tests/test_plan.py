@@ -47,6 +47,9 @@ def test_plan_files_are_byte_identical_across_runs(written, tmp_path):
     assert done.returncode == 0, done.stderr
     ours = {p.relative_to(written): p.read_bytes() for p in written.rglob("*") if p.is_file()}
     theirs = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    # The command also runs the policy pack: the dev stack breaks no mandatory rule.
+    report = theirs.pop(Path("policy.txt")).decode()
+    assert report.strip() and "mandatory" not in report
     assert sorted(ours) == sorted(theirs)
     assert {str(p) for p in ours} >= {"plan.json", "manifests.yaml", "diagram.mmd", "iam/attachments.json"}
     for name, data in ours.items():
@@ -184,3 +187,18 @@ def test_a_missing_stack_file_is_an_error_too():
         offline_plan.build("nope")
     with pytest.raises(offline_plan.PlanError, match="a whole number from 0 to 100"):
         offline_plan.build("dev", overrides={"appReplicas": 101})
+
+
+def test_a_mandatory_policy_violation_fails_the_plan_but_still_writes_it(tmp_path, monkeypatch, capsys):
+    import policy.offline
+    from offline.__main__ import main
+
+    finding = policy.offline.Violation(
+        "no-daemonsets", "mandatory", "DaemonSet 'log-agent' cannot run on Fargate", None, "log-agent"
+    )
+    monkeypatch.setattr(policy.offline, "check", lambda recording: [finding])
+
+    assert main(["plan", "--stack", "dev", "--out", str(tmp_path)]) == 1
+    assert "mandatory: no-daemonsets [log-agent]" in capsys.readouterr().out
+    assert "log-agent" in (tmp_path / "policy.txt").read_text()
+    assert (tmp_path / "plan.json").exists()
