@@ -10,6 +10,7 @@ from components.cluster import Cluster, ClusterArgs
 from components.fargate import Fargate, FargateArgs
 from components.game_2048 import Game2048, Game2048Args
 from components.network import Network, NetworkArgs, NetworkIds
+from cost.estimate import monthly_cost_usd
 from settings import load_settings
 
 settings = load_settings()
@@ -95,3 +96,4 @@ pulumi.export("publicSubnetIds", network.public_subnet_ids)
 pulumi.export("podExecutionRoleArn", fargate.pod_execution_role_arn)
 pulumi.export("fargateProfileNames", fargate.profile_names)
 pulumi.export("albControllerRoleArn", alb_controller.role_arn)
+pulumi.export("estimatedMonthlyCostUsd", monthly_cost_usd(settings))

@@ -35,6 +35,8 @@ _DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _VPC_ID = re.compile(r"^vpc-[0-9a-f]{8,17}$")
 _SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
 _IAM_PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")
+# What AWS accepts as a tag value: letters, digits, spaces and _ . : / = + - @, up to 256.
+_TAG_VALUE = re.compile(r"^[\w .:/=+@-]{1,256}$")
 
 
 class SettingsError(pulumi.RunError):
@@ -84,6 +86,15 @@ class AppSettings:
 
 
 @dataclass(frozen=True)
+class TeamSettings:
+    """Who a stack belongs to: tagged on every taggable AWS resource."""
+
+    name: str
+    cost_center: str
+    owner: str
+
+
+@dataclass(frozen=True)
 class Settings:
     project: str
     stack: str
@@ -92,11 +103,19 @@ class Settings:
     network: NetworkSettings
     cluster: ClusterSettings
     app: AppSettings
+    team: TeamSettings
 
     @property
     def tags(self) -> dict[str, str]:
         """Tags every taggable AWS resource of the stack carries."""
-        return {"pulumi:project": self.project, "pulumi:stack": self.stack, "managed-by": "pulumi"}
+        return {
+            "pulumi:project": self.project,
+            "pulumi:stack": self.stack,
+            "managed-by": "pulumi",
+            "team": self.team.name,
+            "cost-center": self.team.cost_center,
+            "owner": self.team.owner,
+        }
 
 
 def load_settings() -> Settings:
@@ -115,6 +134,7 @@ def load_settings() -> Settings:
         network=_network(config),
         cluster=_cluster(config, default_name=f"{project}-{stack}"),
         app=_app(config),
+        team=_team(config),
     )
 
 
@@ -198,6 +218,21 @@ def _app(config: _Reader) -> AppSettings:
     image = config.string("appImage")
     config.check("appImage", image, lambda v: bool(v) and " " not in v, "a container image reference")
     return AppSettings(namespace=namespace, replicas=config.integer("appReplicas", REPLICAS_RANGE), image=image)
+
+
+def _team(config: _Reader) -> TeamSettings:
+    name = config.string("team")
+    config.check(
+        "team",
+        name,
+        lambda v: len(v) <= 63 and bool(_DNS1123_LABEL.match(v)),
+        "a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
+    )
+    tag_value = "1 to 256 letters, digits, spaces and _ . : / = + - @ (an AWS tag value)"
+    cost_center, owner = config.string("costCenter"), config.string("owner")
+    config.check("costCenter", cost_center, _TAG_VALUE.match, tag_value)
+    config.check("owner", owner, _TAG_VALUE.match, tag_value)
+    return TeamSettings(name=name, cost_center=cost_center, owner=owner)
 
 
 def _is_ipv4_cidr(value: str) -> bool:

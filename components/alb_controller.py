@@ -23,6 +23,12 @@ NAMESPACE = "kube-system"
 SERVICE_ACCOUNT = "aws-load-balancer-controller"
 ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn"
 
+# Two replicas (the chart's default, made explicit) keep the webhooks answering while one
+# pod restarts. Requests equal limits: Fargate sizes each pod from them (0.25 vCPU / 0.5 GB
+# once its own 256 MiB are added).
+CONTROLLER_REPLICAS = 2
+CONTROLLER_RESOURCES = {"cpu": "250m", "memory": "256Mi"}
+
 # Fargate starts each pod in a fresh micro-VM, which takes a minute or more; Helm's
 # default of 300 s leaves little room for two replicas and a rollout.
 HELM_TIMEOUT_SECONDS = 900
@@ -91,17 +97,16 @@ class AlbController(pulumi.ComponentResource):
                 "region": args.region,
                 "vpcId": args.vpc_id,
                 "image": {"tag": CONTROLLER_VERSION},
+                "replicaCount": CONTROLLER_REPLICAS,
                 "serviceAccount": {
                     "create": True,
                     "name": SERVICE_ACCOUNT,
                     "annotations": {ROLE_ARN_ANNOTATION: role.arn},
                 },
-                # Requests equal limits: Fargate sizes the pod from them (0.25 vCPU / 0.5 GB
-                # once its own 256 MiB are added).
-                "resources": {
-                    "requests": {"cpu": "250m", "memory": "256Mi"},
-                    "limits": {"cpu": "250m", "memory": "256Mi"},
-                },
+                "resources": {"requests": CONTROLLER_RESOURCES, "limits": CONTROLLER_RESOURCES},
+                # The ALBs, target groups and security groups the controller makes carry the
+                # stack's tags too (team, cost center, owner).
+                "defaultTags": args.tags,
                 # Otherwise the chart makes a new webhook certificate at every render, and
                 # every preview shows the release as changed.
                 "keepTLSSecret": True,

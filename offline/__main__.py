@@ -2,7 +2,8 @@
 
 plan  runs the program for Pulumi.<stack>.yaml offline, prints the resource tree and the
       stack outputs, and writes plan.json, manifests.yaml, iam/*.json and diagram.mmd into
-      --out (default out/<stack>/), and runs the policy pack over it (policy.txt). Exit 0;
+      --out (default out/<stack>/), runs the policy pack over it (policy.txt) and estimates
+      its monthly cost (cost.txt). Exit 0;
       1 if a mandatory policy is violated; 2 with the error on stderr (invalid settings, no
       such stack file).
 diff  compares two sides, each a plan.json (or a folder with one) or REV:STACK (the stack's
@@ -44,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_plan(args: argparse.Namespace) -> int:
+    from cost import estimate as cost  # noqa: PLC0415
     from offline import plan as offline_plan  # noqa: PLC0415 - imports the Pulumi SDKs: after argument parsing
     from offline.harness import PROJECT_DIR  # noqa: PLC0415
     from policy.offline import check  # noqa: PLC0415
@@ -61,10 +63,17 @@ def run_plan(args: argparse.Namespace) -> int:
     written = offline_plan.write(plan, out)
     policy_report = out / "policy.txt"
     policy_report.write_text("".join(f"{violation}\n" for violation in violations) or "no violations\n")
-    written.append(policy_report)
+    try:
+        breakdown = cost.render(cost.from_recording(recording))
+    except cost.UnknownRegionError as exc:
+        breakdown = f"no estimate: {exc}\n"
+    cost_report = out / "cost.txt"
+    cost_report.write_text(breakdown)
+    written += [policy_report, cost_report]
     if not args.quiet:
         sys.stdout.write(offline_plan.render_tree(plan))
-        print(f"\nPolicy pack: {len(violations)} finding(s)")
+        print(f"\n{breakdown}")
+        print(f"Policy pack: {len(violations)} finding(s)")
         for violation in violations:
             print(f"  {violation}")
         shown = ", ".join(str(path.relative_to(out)) for path in written)

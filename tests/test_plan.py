@@ -41,7 +41,7 @@ def all_text(out: Path) -> str:
     return "\n".join(path.read_text() for path in sorted(out.rglob("*")) if path.is_file())
 
 
-def test_plan_files_are_byte_identical_across_runs(written, tmp_path):
+def test_plan_files_are_byte_identical_across_runs(dev, written, tmp_path):
     # Another process, another hash seed, registration order left to the SDK.
     done = run_cli("plan", "--stack", "dev", "--out", str(tmp_path), "--quiet", seed="12345")
     assert done.returncode == 0, done.stderr
@@ -50,6 +50,10 @@ def test_plan_files_are_byte_identical_across_runs(written, tmp_path):
     # The command also runs the policy pack: the dev stack breaks no mandatory rule.
     report = theirs.pop(Path("policy.txt")).decode()
     assert report.strip() and "mandatory" not in report
+    # ... and prices it: the breakdown's total is the stack's exported estimate.
+    breakdown = theirs.pop(Path("cost.txt")).decode()
+    total = next(line for line in breakdown.splitlines() if line.split()[:1] == ["total"])
+    assert total.split()[-1] == f"${dev.outputs['estimatedMonthlyCostUsd']:,.2f}"
     assert sorted(ours) == sorted(theirs)
     assert {str(p) for p in ours} >= {"plan.json", "manifests.yaml", "diagram.mmd", "iam/attachments.json"}
     for name, data in ours.items():

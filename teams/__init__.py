@@ -1,0 +1,1 @@
+"""One stack per team: stack files with team tags, their own VPC CIDR and unique physical names."""
