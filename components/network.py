@@ -17,6 +17,10 @@ from settings import ExistingVpc
 _EIGHTH = 3
 _PUBLIC_SLICE = 7
 
+# Zones EKS does not place control planes in (EKS user guide, "Subnet requirements for
+# clusters"): cluster subnets there fail with UnsupportedAvailabilityZoneException.
+EKS_UNSUPPORTED_ZONE_IDS = ["use1-az3", "usw1-az2", "cac1-az3"]
+
 # Tags the AWS Load Balancer Controller discovers subnets by: public subnets for
 # internet-facing load balancers, private ones for internal load balancers.
 ELB_ROLE_TAG = "kubernetes.io/role/elb"
@@ -168,6 +172,7 @@ class Network(pulumi.ComponentResource):
     def _zones(self, count: int) -> list[str]:
         available = aws.get_availability_zones(
             state="available",
+            exclude_zone_ids=EKS_UNSUPPORTED_ZONE_IDS,
             # Local Zones and Wavelength Zones are opt-in; EKS control planes cannot use them.
             filters=[aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])],
             opts=pulumi.InvokeOptions(parent=self),

@@ -115,6 +115,9 @@ def record(
 ) -> Recording:
     """Runs `__main__.py` for a stack file under mocks. `overrides` replace config keys.
 
+    The program's own modules (settings, components, cost) are imported once per process:
+    to record another checkout (`project_dir`), use a process of its own, as offline/diff.py does.
+
     `preview=True` records what `pulumi preview` knows before a first deploy: the SDK runs
     as a dry run and `PreviewMocks` answer with `{{Kind:name.property}}` placeholders instead
     of made-up ids, ARNs and names (see `placeholder`); exports may then hold `pulumi.output.Unknown`.
@@ -204,12 +207,14 @@ class StackMocks(pulumi_mocks.Mocks):
 
     def call(self, args: pulumi_mocks.MockCallArgs):
         if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
-            letters = "abcd"
-            return {
-                "names": [f"{self.region}{letter}" for letter in letters],
-                "zoneIds": [f"{self.region[:2]}{self.region.split('-')[-1]}-az{n}" for n in range(1, 5)],
-                "id": self.region,
-            }
+            # Six zones a..f with ids <abbreviation>-az1..az6 (us-east-1c is use1-az3), less
+            # those the program excludes, as the real data source answers.
+            area, direction, number = self.region.split("-")
+            prefix = f"{area}{direction[0]}{number}"
+            excluded = set(args.args.get("excludeZoneIds") or [])
+            zones = [(f"{self.region}{letter}", f"{prefix}-az{n}") for n, letter in enumerate("abcdef", start=1)]
+            zones = [(name, zone_id) for name, zone_id in zones if zone_id not in excluded]
+            return {"names": [name for name, _ in zones], "zoneIds": [zone_id for _, zone_id in zones], "id": self.region}
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {
                 "accountId": MOCK_ACCOUNT_ID,

@@ -95,3 +95,10 @@ def test_existing_vpc_mode_creates_no_network_and_passes_ids_through(existing_vp
     assert existing_vpc.outputs["vpcId"] == existing_vpc.config["eks-fargate:existingVpcId"]
     assert existing_vpc.outputs["privateSubnetIds"] == ["subnet-0aaaaaaaaaaaaaa01", "subnet-0aaaaaaaaaaaaaa02"]
     assert existing_vpc.outputs["publicSubnetIds"] == ["subnet-0bbbbbbbbbbbbbb01", "subnet-0bbbbbbbbbbbbbb02"]
+
+
+def test_zones_eks_cannot_use_are_skipped():
+    # The offline answer maps us-east-1c to use1-az3, where EKS places no control plane.
+    recording = record("dev", overrides={"aws:region": "us-east-1"})
+    zones = {s.inputs["availabilityZone"] for s in recording.of_type(SUBNET)}
+    assert zones == {"us-east-1a", "us-east-1b", "us-east-1d"}
