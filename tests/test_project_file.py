@@ -72,3 +72,10 @@ def test_every_declared_setting_is_read_by_the_program():
     source = (PROJECT_DIR / "settings.py").read_text()
     unread = [key for key in PROJECT["config"] if f'"{key}"' not in source]
     assert unread == []
+
+
+def test_every_setting_is_in_the_readme_settings_table():
+    readme = (PROJECT_DIR / "README.md").read_text()
+    table = readme[readme.index("## Settings") :].split("\n## ", 1)[0]
+    undocumented = [key for key in PROJECT["config"] if f"`{key}`" not in table]
+    assert undocumented == []
