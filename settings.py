@@ -31,12 +31,16 @@ VPC_PREFIX_RANGE = (16, 20)
 AZ_COUNT_RANGE = (2, 6)
 REPLICAS_RANGE = (0, 100)
 
-_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+MAX_LABEL_LENGTH = 63
+DNS_LABEL_RULE = "a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit"
 _VPC_ID = re.compile(r"^vpc-[0-9a-f]{8,17}$")
 _SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
 _IAM_PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")
-# What AWS accepts as a tag value: letters, digits, spaces and _ . : / = + - @, up to 256.
-_TAG_VALUE = re.compile(r"^[\w .:/=+@-]{1,256}$")
+# What AWS accepts as a tag value (letters, digits, spaces and _ . : / = + - @, up to 256),
+# less '=': the load balancer controller receives its default tags as one k=v,k=v flag.
+TAG_VALUE = re.compile(r"^[\w .:/+@-]{1,256}$")
+TAG_VALUE_RULE = "1 to 256 letters, digits, spaces and _ . : / + - @ (an AWS tag value)"
 
 
 class SettingsError(pulumi.RunError):
@@ -166,13 +170,7 @@ def _network(config: _Reader) -> NetworkSettings:
 
 def _cluster(config: _Reader, default_name: str) -> ClusterSettings:
     name = config.string("clusterName") or default_name
-    config.check(
-        "clusterName",
-        name,
-        lambda v: len(v) <= 63 and bool(_DNS1123_LABEL.match(v)),
-        "a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit "
-        "(it defaults to <project>-<stack>)",
-    )
+    config.check("clusterName", name, is_dns_label, f"{DNS_LABEL_RULE} (it defaults to <project>-<stack>)")
     admins = config.strings("adminPrincipalArns")
     for arn in admins:
         config.check(
@@ -208,12 +206,7 @@ def _cluster(config: _Reader, default_name: str) -> ClusterSettings:
 
 def _app(config: _Reader) -> AppSettings:
     namespace = config.string("appNamespace")
-    config.check(
-        "appNamespace",
-        namespace,
-        lambda v: len(v) <= 63 and bool(_DNS1123_LABEL.match(v)),
-        "a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
-    )
+    config.check("appNamespace", namespace, is_dns_label, DNS_LABEL_RULE)
     config.check("appNamespace", namespace, lambda v: v != "kube-system", "a namespace of its own, not kube-system")
     image = config.string("appImage")
     config.check("appImage", image, lambda v: bool(v) and " " not in v, "a container image reference")
@@ -222,17 +215,15 @@ def _app(config: _Reader) -> AppSettings:
 
 def _team(config: _Reader) -> TeamSettings:
     name = config.string("team")
-    config.check(
-        "team",
-        name,
-        lambda v: len(v) <= 63 and bool(_DNS1123_LABEL.match(v)),
-        "a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
-    )
-    tag_value = "1 to 256 letters, digits, spaces and _ . : / = + - @ (an AWS tag value)"
+    config.check("team", name, is_dns_label, DNS_LABEL_RULE)
     cost_center, owner = config.string("costCenter"), config.string("owner")
-    config.check("costCenter", cost_center, _TAG_VALUE.match, tag_value)
-    config.check("owner", owner, _TAG_VALUE.match, tag_value)
+    config.check("costCenter", cost_center, TAG_VALUE.match, TAG_VALUE_RULE)
+    config.check("owner", owner, TAG_VALUE.match, TAG_VALUE_RULE)
     return TeamSettings(name=name, cost_center=cost_center, owner=owner)
+
+
+def is_dns_label(value: str) -> bool:
+    return len(value) <= MAX_LABEL_LENGTH and bool(DNS1123_LABEL.match(value))
 
 
 def _is_ipv4_cidr(value: str) -> bool:

@@ -19,10 +19,9 @@ from typing import Any
 
 import yaml
 
-# The same rules settings.py applies (team: a DNS-1123 label; tag values as AWS accepts them).
-DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-TAG_VALUE = re.compile(r"^[\w .:/=+@-]{1,256}$")
-MAX_CLUSTER_NAME = 63  # settings.py accepts cluster names of up to 63 characters
+from settings import DNS_LABEL_RULE, TAG_VALUE, TAG_VALUE_RULE, is_dns_label
+from settings import MAX_LABEL_LENGTH as MAX_CLUSTER_NAME
+
 DEFAULT_REGION = "ap-northeast-2"
 # Team VPCs are /16s from 10.0.0.0/8: 10.<n>.0.0/16, the first n that overlaps nothing.
 TEAM_POOL = ipaddress.IPv4Network("10.0.0.0/8")
@@ -135,11 +134,8 @@ def new_team_stack(
     """Writes Pulumi.<team>-<env>.yaml with the next free VPC CIDR; returns its path and CIDR."""
     proj = project(directory)
     for what, value in (("team", team), ("env", env)):
-        if not DNS1123_LABEL.match(value):
-            raise TeamStackError(
-                f"{what} {value!r} must be a DNS-1123 label: lowercase letters, digits and '-', "
-                "starting and ending with a letter or digit"
-            )
+        if not is_dns_label(value):
+            raise TeamStackError(f"{what} {value!r} must be {DNS_LABEL_RULE}")
     stack = f"{team}-{env}"
     cluster = f"{proj.name}-{stack}"
     if len(cluster) > MAX_CLUSTER_NAME:
@@ -149,9 +145,7 @@ def new_team_stack(
     cost_center, owner = cost_center or team, owner or team
     for what, value in (("cost center", cost_center), ("owner", owner)):
         if not TAG_VALUE.match(value):
-            raise TeamStackError(
-                f"{what} {value!r} must be 1 to 256 letters, digits, spaces and _ . : / = + - @ (an AWS tag value)"
-            )
+            raise TeamStackError(f"{what} {value!r} must be {TAG_VALUE_RULE}")
     path = directory / f"Pulumi.{stack}.yaml"
     if path.exists():
         raise TeamStackError(f"{path.name} exists already")

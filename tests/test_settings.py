@@ -46,6 +46,8 @@ BAD_INPUTS = [
     ),
     ({"existingVpcId": "my-vpc"}, "eks-fargate:existingVpcId", "'my-vpc'", "a VPC id like"),
     ({"aws:region": ""}, "aws:region", "''", "set the AWS region"),
+    # '=' would break the k=v,k=v list the load balancer controller gets its default tags in.
+    ({"owner": "team=payments"}, "eks-fargate:owner", "'team=payments'", "an AWS tag value"),
 ]
 
 
