@@ -473,6 +473,22 @@ def _stack_policy(name: str, level: EnforcementLevel, description: str):
     return register
 
 
+def _pod_policy(name: str, level: EnforcementLevel, description: str):
+    """A resource policy over a workload's pod spec: `check(what, pod_spec, report_violation)`,
+    called only for resources that carry a known pod spec (`what` names the workload)."""
+
+    def register(check: Callable[[str, Any, ReportViolation], None]):
+        def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+            found = _pod_specs(args)
+            if found:
+                check(*found, report_violation)
+
+        _resource_policy(name, level, description)(validate)
+        return check
+
+    return register
+
+
 MANDATORY = EnforcementLevel.MANDATORY
 ADVISORY = EnforcementLevel.ADVISORY
 
@@ -595,16 +611,12 @@ def no_host_path_volumes(args: ResourceValidationArgs, report_violation: ReportV
             )
 
 
-@_resource_policy(
+@_pod_policy(
     "no-host-network-pid-ipc-or-ports",
     MANDATORY,
     "No hostNetwork, hostPID, hostIPC or hostPort: Fargate isolates every pod in its own micro-VM.",
 )
-def no_host_namespaces(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    found = _pod_specs(args)
-    if not found:
-        return
-    what, spec = found
+def no_host_namespaces(what: str, spec: Any, report_violation: ReportViolation) -> None:
     for setting in ("hostNetwork", "hostPID", "hostIPC"):
         if get(spec, setting) is True:
             report_violation(f"{what} sets {setting}: true, which Fargate rejects. Remove {setting} from the pod spec.")
@@ -620,16 +632,12 @@ def no_host_namespaces(args: ResourceValidationArgs, report_violation: ReportVio
                 )
 
 
-@_resource_policy(
+@_pod_policy(
     "no-privileged-containers",
     MANDATORY,
     "No privileged containers: Fargate does not run them.",
 )
-def no_privileged_containers(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    found = _pod_specs(args)
-    if not found:
-        return
-    what, spec = found
+def no_privileged_containers(what: str, spec: Any, report_violation: ReportViolation) -> None:
     for container in containers(spec):
         if get(container.spec, "securityContext", "privileged") is True:
             report_violation(
@@ -740,16 +748,12 @@ def no_claims_on_ebs_storage_classes(args: StackValidationArgs, report_violation
 # --- sizing ---------------------------------------------------------------------------------
 
 
-@_resource_policy(
+@_pod_policy(
     "workload-requests-cpu-and-memory",
     MANDATORY,
     "Every container of a workload requests CPU and memory: Fargate sizes (and bills) each pod from its requests.",
 )
-def workload_requests(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    found = _pod_specs(args)
-    if not found:
-        return
-    what, spec = found
+def workload_requests(what: str, spec: Any, report_violation: ReportViolation) -> None:
     for container in containers(spec):
         if container.section == "ephemeralContainers":
             continue
@@ -773,17 +777,13 @@ def _format_mib(mib: float) -> str:
     return f"{mib / 1024:g} GiB" if mib >= 1024 else f"{mib:g} MiB"
 
 
-@_resource_policy(
+@_pod_policy(
     "pod-fits-largest-fargate-size",
     MANDATORY,
     f"No pod asks for more than the largest Fargate size, {FARGATE_MAX_VCPU} vCPU / {FARGATE_MAX_MEMORY_MIB // 1024} GB "
     f"including the {FARGATE_OVERHEAD_MIB} MB Fargate adds.",
 )
-def pod_fits_largest_fargate_size(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    found = _pod_specs(args)
-    if not found:
-        return
-    what, spec = found
+def pod_fits_largest_fargate_size(what: str, spec: Any, report_violation: ReportViolation) -> None:
     size = pod_size(spec)
     if size is None:
         return
@@ -1180,16 +1180,12 @@ def image_tag(image: str) -> str | None:
     return last.rsplit(":", 1)[1] if ":" in last else ""
 
 
-@_resource_policy(
+@_pod_policy(
     "image-tag-pinned",
     ADVISORY,
     "Container images name a version tag or a digest, not 'latest' or nothing.",
 )
-def image_tag_pinned(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    found = _pod_specs(args)
-    if not found:
-        return
-    what, spec = found
+def image_tag_pinned(what: str, spec: Any, report_violation: ReportViolation) -> None:
     for container in containers(spec):
         image = _known_str(get(container.spec, "image"))
         if image is None:
