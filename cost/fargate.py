@@ -18,34 +18,12 @@ defaulting). Fargate wants requests equal to limits; that is not checked here.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-MIB = 1024 * 1024
-GIB_IN_MIB = 1024
-
-# Memory Fargate reserves in every pod for kubelet, kube-proxy and containerd.
-RESERVED_MEMORY_MIB = 256
-
-
-def _gib(*values: float) -> tuple[int, ...]:
-    return tuple(int(value * GIB_IN_MIB) for value in values)
-
-
-# vCPU → the memory sizes (MiB) Fargate offers with it, smallest first.
-SUPPORTED_SIZES: tuple[tuple[Decimal, tuple[int, ...]], ...] = (
-    (Decimal("0.25"), _gib(0.5, 1, 2)),
-    (Decimal("0.5"), _gib(1, 2, 3, 4)),
-    (Decimal("1"), _gib(*range(2, 9))),
-    (Decimal("2"), _gib(*range(4, 17))),
-    (Decimal("4"), _gib(*range(8, 31))),
-    (Decimal("8"), _gib(*range(16, 61, 4))),
-    (Decimal("16"), _gib(*range(32, 121, 8))),
-)
-LARGEST = (SUPPORTED_SIZES[-1][0], SUPPORTED_SIZES[-1][1][-1])
+from policy.fargate_sizes import GIB_IN_MIB, LARGEST_MEMORY_MIB, LARGEST_VCPU, MIB, RESERVED_MEMORY_MIB, SUPPORTED_SIZES, quantity
 
 
 class FargateSizeError(ValueError):
@@ -102,7 +80,7 @@ def round_up(request: Request) -> PodSize:
     raise FargateSizeError(
         f"a pod requesting {_trim(request.vcpu)} vCPU and {_trim(request.memory_mib)} MiB of memory "
         f"({_trim(memory)} MiB with the {RESERVED_MEMORY_MIB} MiB Fargate adds) is larger than the largest "
-        f"Fargate size, {_trim(LARGEST[0])} vCPU / {LARGEST[1] // GIB_IN_MIB} GB"
+        f"Fargate size, {_trim(LARGEST_VCPU)} vCPU / {LARGEST_MEMORY_MIB // GIB_IN_MIB} GB"
     )
 
 
@@ -117,47 +95,12 @@ def _requests(container: Mapping[str, Any]) -> tuple[Decimal, Decimal]:
     )
 
 
-# Kubernetes quantities: a decimal number, then a binary (Ki … Ei) or decimal (n u m k M G T P E)
-# suffix, or an exponent (1e9).
-_QUANTITY = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$")
-_SUFFIXES = {
-    "Ki": Decimal(2) ** 10,
-    "Mi": Decimal(2) ** 20,
-    "Gi": Decimal(2) ** 30,
-    "Ti": Decimal(2) ** 40,
-    "Pi": Decimal(2) ** 50,
-    "Ei": Decimal(2) ** 60,
-    "n": Decimal("1e-9"),
-    "u": Decimal("1e-6"),
-    "m": Decimal("1e-3"),
-    "k": Decimal("1e3"),
-    "M": Decimal("1e6"),
-    "G": Decimal("1e9"),
-    "T": Decimal("1e12"),
-    "P": Decimal("1e15"),
-    "E": Decimal("1e18"),
-}
-
-
 def parse_quantity(value: Any) -> Decimal:
     """A Kubernetes resource quantity ("250m", "0.25", "256Mi", "1G", 2) as a number of cores or bytes."""
-    if isinstance(value, bool):
-        raise FargateSizeError(f"{value!r} is not a Kubernetes quantity")
-    if isinstance(value, (int, float)):
-        return Decimal(str(value))
-    match = _QUANTITY.match(str(value).strip())
-    if not match:
+    amount = quantity(value)
+    if amount is None:
         raise FargateSizeError(f"{value!r} is not a Kubernetes quantity (e.g. 250m, 0.5, 512Mi, 1G)")
-    number, suffix = match.groups()
-    try:
-        amount = Decimal(number)
-    except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
-        raise FargateSizeError(f"{value!r} is not a Kubernetes quantity") from None
-    if not suffix:
-        return amount
-    if suffix[0] in "eE":
-        return amount * Decimal(10) ** int(suffix[1:])
-    return amount * _SUFFIXES[suffix]
+    return amount
 
 
 def _trim(number: Decimal | int) -> str:

@@ -1,8 +1,8 @@
 """The policies of the EKS-on-Fargate pack: what Fargate cannot run, and insecure settings.
 
 Kept apart from `__main__.py` (which starts the pack's server) so that tests and the offline
-plan import them. This module imports only the standard library and `pulumi_policy`, so it
-loads both as `policy.fargate_rules` (tests, `policy.offline`) and as `fargate_rules` (the
+plan import them. This module imports only the standard library, `pulumi_policy` and its
+sibling fargate_sizes.py, so it loads both as `policy.fargate_rules` (tests, `policy.offline`) and as `fargate_rules` (the
 pack, which the engine runs from its own folder).
 
 Values the engine cannot know during a preview (ids, ARNs, anything computed from them)
@@ -29,6 +29,11 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
+
+try:  # as the package `policy` (tests, policy.offline, the plan)
+    from policy.fargate_sizes import LARGEST_MEMORY_MIB, LARGEST_VCPU, RESERVED_MEMORY_MIB, quantity
+except ModuleNotFoundError:  # as the pack the engine runs from this folder
+    from fargate_sizes import LARGEST_MEMORY_MIB, LARGEST_VCPU, RESERVED_MEMORY_MIB, quantity
 from pulumi_policy.proxy import (
     UNKNOWN_ARRAY_VALUE,
     UNKNOWN_BOOLEAN_VALUE,
@@ -40,11 +45,10 @@ from pulumi_policy.proxy import (
 
 PACK_NAME = "eks-fargate"
 
-# EKS user guide, "Fargate Pod configuration": the largest pod is 16 vCPU with 32-120 GB, and
-# Fargate adds 256 MB to every pod's memory for kubelet, kube-proxy and containerd.
-FARGATE_MAX_VCPU = 16
-FARGATE_MAX_MEMORY_MIB = 120 * 1024
-FARGATE_OVERHEAD_MIB = 256
+# The largest Fargate pod, and the memory Fargate adds to every pod (fargate_sizes.py).
+FARGATE_MAX_VCPU = int(LARGEST_VCPU)
+FARGATE_MAX_MEMORY_MIB = LARGEST_MEMORY_MIB
+FARGATE_OVERHEAD_MIB = RESERVED_MEMORY_MIB
 
 # The StorageClass EKS creates in every cluster, backed by EBS.
 EKS_BUILTIN_EBS_CLASSES = frozenset({"gp2"})
@@ -247,29 +251,10 @@ def containers(pod_spec: Any) -> list[Container]:
     return found
 
 
-_QUANTITY = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:[eE]([+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$")
-_SUFFIX = {
-    "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60,
-    "n": 1e-9, "u": 1e-6, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18,
-}  # fmt: skip
-
-
 def parse_quantity(value: Any) -> float | None:
     """A Kubernetes quantity ("250m", "0.5", "256Mi", "1e9", 2) in base units, or None if it is not one."""
-    if isinstance(value, bool) or value is None or value is UNKNOWN:
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    match = _QUANTITY.match(str(value).strip())
-    if not match:
-        return None
-    number, exponent, suffix = match.groups()
-    result = float(number)
-    if exponent:
-        result *= 10 ** int(exponent)
-    if suffix:
-        result *= _SUFFIX[suffix]
-    return result
+    amount = None if value is UNKNOWN else quantity(value)
+    return None if amount is None else float(amount)
 
 
 def effective_request(container: Container, resource: str) -> Any:
