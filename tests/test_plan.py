@@ -206,3 +206,15 @@ def test_a_mandatory_policy_violation_fails_the_plan_but_still_writes_it(tmp_pat
     assert "mandatory: no-daemonsets [log-agent]" in capsys.readouterr().out
     assert "log-agent" in (tmp_path / "policy.txt").read_text()
     assert (tmp_path / "plan.json").exists()
+
+
+def test_a_plan_without_checks_writes_only_the_plan_and_ignores_policy_findings(tmp_path, monkeypatch):
+    import policy.offline
+    from offline.__main__ import main
+
+    finding = policy.offline.Violation("no-daemonsets", "mandatory", "DaemonSet 'log-agent' cannot run on Fargate")
+    monkeypatch.setattr(policy.offline, "check", lambda recording: [finding])
+
+    assert main(["plan", "--stack", "dev", "--out", str(tmp_path), "--quiet", "--no-checks"]) == 0
+    assert (tmp_path / "plan.json").exists()
+    assert not (tmp_path / "policy.txt").exists() and not (tmp_path / "cost.txt").exists()
