@@ -12,6 +12,7 @@ from components.game_2048 import Game2048, Game2048Args
 from components.network import Network, NetworkArgs, NetworkIds
 from cost.estimate import monthly_cost_usd
 from settings import load_settings
+from tenancy import INGRESS_CLASS, SHARED_ALB_GROUP, TENANT_NAMESPACE_SELECTOR, PlatformOutput
 
 settings = load_settings()
 
@@ -55,7 +56,8 @@ fargate = Fargate(
         cluster_name=cluster.name,
         region=settings.region,
         private_subnet_ids=network.private_subnet_ids,
-        workload_namespaces=[settings.app.namespace],
+        workload_namespaces=[settings.app.namespace] if settings.app.enabled else [],
+        tenant_namespace_selector=TENANT_NAMESPACE_SELECTOR if settings.serves_tenants else None,
         tags=settings.tags,
     ),
 )
@@ -74,20 +76,21 @@ alb_controller = AlbController(
     ),
 )
 
-game = Game2048(
-    "game-2048",
-    Game2048Args(
-        namespace=settings.app.namespace,
-        replicas=settings.app.replicas,
-        image=settings.app.image,
-        provider=cluster.provider,
-        ingress_controller=alb_controller.release,
-        runs_after=[fargate.workload_profile],
-        public_subnet_ids=network.public_subnet_ids if settings.network.existing_vpc else None,
-    ),
-)
+if fargate.workload_profile:
+    game = Game2048(
+        "game-2048",
+        Game2048Args(
+            namespace=settings.app.namespace,
+            replicas=settings.app.replicas,
+            image=settings.app.image,
+            provider=cluster.provider,
+            ingress_controller=alb_controller.release,
+            runs_after=[fargate.workload_profile],
+            public_subnet_ids=network.public_subnet_ids if settings.network.existing_vpc else None,
+        ),
+    )
+    pulumi.export("ingressUrl", game.url)
 
-pulumi.export("ingressUrl", game.url)
 pulumi.export("clusterName", cluster.name)
 pulumi.export("kubeconfig", cluster.kubeconfig)
 pulumi.export("vpcId", network.vpc_id)
@@ -97,3 +100,12 @@ pulumi.export("podExecutionRoleArn", fargate.pod_execution_role_arn)
 pulumi.export("fargateProfileNames", fargate.profile_names)
 pulumi.export("albControllerRoleArn", alb_controller.role_arn)
 pulumi.export("estimatedMonthlyCostUsd", monthly_cost_usd(settings))
+# What tenant stacks (tenant/) read through a StackReference.
+pulumi.export(PlatformOutput.REGION, settings.region)
+pulumi.export(PlatformOutput.OIDC_PROVIDER_ARN, cluster.oidc_provider_arn)
+pulumi.export(PlatformOutput.OIDC_ISSUER, cluster.oidc_issuer)
+pulumi.export(PlatformOutput.INGRESS_CLASS, INGRESS_CLASS)
+if fargate.tenant_profile:
+    pulumi.export(PlatformOutput.TENANT_PROFILE, fargate.tenant_profile.fargate_profile_name)
+    pulumi.export(PlatformOutput.TENANT_SELECTOR, TENANT_NAMESPACE_SELECTOR)
+    pulumi.export(PlatformOutput.SHARED_ALB_GROUP, SHARED_ALB_GROUP)

@@ -84,6 +84,7 @@ class ClusterSettings:
 
 @dataclass(frozen=True)
 class AppSettings:
+    enabled: bool
     namespace: str
     replicas: int
     image: str
@@ -108,6 +109,7 @@ class Settings:
     cluster: ClusterSettings
     app: AppSettings
     team: TeamSettings
+    serves_tenants: bool  # a platform for tenant stacks (tenant/): see tenancy/__init__.py
 
     @property
     def tags(self) -> dict[str, str]:
@@ -139,6 +141,7 @@ def load_settings() -> Settings:
         cluster=_cluster(config, default_name=f"{project}-{stack}"),
         app=_app(config),
         team=_team(config),
+        serves_tenants=config.boolean("servesTenants"),
     )
 
 
@@ -210,7 +213,12 @@ def _app(config: _Reader) -> AppSettings:
     config.check("appNamespace", namespace, lambda v: v != "kube-system", "a namespace of its own, not kube-system")
     image = config.string("appImage")
     config.check("appImage", image, lambda v: bool(v) and " " not in v, "a container image reference")
-    return AppSettings(namespace=namespace, replicas=config.integer("appReplicas", REPLICAS_RANGE), image=image)
+    return AppSettings(
+        enabled=config.boolean("appEnabled"),
+        namespace=namespace,
+        replicas=config.integer("appReplicas", REPLICAS_RANGE),
+        image=image,
+    )
 
 
 def _team(config: _Reader) -> TeamSettings:

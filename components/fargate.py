@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from tenancy import TENANT_PROFILE
+
 KUBE_SYSTEM = "kube-system"
 KUBE_SYSTEM_PROFILE = "kube-system"
 WORKLOAD_PROFILE = "workloads"
@@ -35,7 +37,10 @@ class FargateArgs:
     cluster_name: the cluster's name, as an output that resolves once the cluster exists.
     region: the cluster's region, for the pod execution role's source-ARN condition.
     private_subnet_ids: subnets Fargate pods run in; Fargate accepts private subnets only.
-    workload_namespaces: namespaces, besides kube-system, whose pods run on Fargate (at most 5).
+    workload_namespaces: namespaces, besides kube-system, whose pods run on Fargate (at most 5;
+        none: no workloads profile).
+    tenant_namespace_selector: when set, a `tenants` profile selecting namespaces by this
+        wildcard pattern (a platform stack's tenants; see tenancy/__init__.py).
     tags: tags for every taggable resource.
     """
 
@@ -43,6 +48,7 @@ class FargateArgs:
     region: str
     private_subnet_ids: Sequence[pulumi.Input[str]]
     workload_namespaces: Sequence[str]
+    tenant_namespace_selector: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
 
 
@@ -51,15 +57,16 @@ class Fargate(pulumi.ComponentResource):
 
     pod_execution_role_arn: pulumi.Output[str]
     kube_system_profile: aws.eks.FargateProfile
-    workload_profile: aws.eks.FargateProfile
+    workload_profile: aws.eks.FargateProfile | None
+    tenant_profile: aws.eks.FargateProfile | None
     coredns: aws.eks.Addon
     profile_names: list[pulumi.Output[str]]
 
     def __init__(self, name: str, args: FargateArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("eksfargate:fargate:Fargate", name, None, opts)
-        if not 1 <= len(args.workload_namespaces) <= MAX_SELECTORS_PER_PROFILE:
+        if len(args.workload_namespaces) > MAX_SELECTORS_PER_PROFILE:
             raise ValueError(
-                f"a Fargate profile takes 1 to {MAX_SELECTORS_PER_PROFILE} selectors, got {list(args.workload_namespaces)}"
+                f"a Fargate profile takes at most {MAX_SELECTORS_PER_PROFILE} selectors, got {list(args.workload_namespaces)}"
             )
         child = pulumi.ResourceOptions(parent=self)
         identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
@@ -101,7 +108,17 @@ class Fargate(pulumi.ComponentResource):
         self.kube_system_profile = profile(KUBE_SYSTEM_PROFILE, [KUBE_SYSTEM], [attachment])
         # EKS creates or deletes one profile of a cluster at a time: chaining them keeps
         # creates in this order and deletes in the reverse one.
-        self.workload_profile = profile(WORKLOAD_PROFILE, list(args.workload_namespaces), [attachment, self.kube_system_profile])
+        chain = [self.kube_system_profile]
+        self.workload_profile = None
+        if args.workload_namespaces:
+            self.workload_profile = profile(WORKLOAD_PROFILE, list(args.workload_namespaces), [attachment, *chain])
+            chain.append(self.workload_profile)
+        # One profile for every tenant, by a namespace wildcard: tenants never create or delete
+        # profiles themselves, so they neither collide nor use up the cluster's 10.
+        self.tenant_profile = None
+        if args.tenant_namespace_selector:
+            self.tenant_profile = profile(TENANT_PROFILE, [args.tenant_namespace_selector], [attachment, chain[-1]])
+            chain.append(self.tenant_profile)
 
         self.coredns = aws.eks.Addon(
             f"{name}-coredns",
@@ -114,10 +131,7 @@ class Fargate(pulumi.ComponentResource):
         )
 
         self.pod_execution_role_arn = role.arn
-        self.profile_names = [
-            self.kube_system_profile.fargate_profile_name,
-            self.workload_profile.fargate_profile_name,
-        ]
+        self.profile_names = [created.fargate_profile_name for created in chain]
         self.register_outputs({"podExecutionRoleArn": self.pod_execution_role_arn, "profileNames": self.profile_names})
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
+from tenancy import INGRESS_CLASS
+
 APP_LABELS = {"app.kubernetes.io/name": "app-2048"}
 CONTAINER_PORT = 80
 
@@ -111,7 +113,7 @@ class Game2048(pulumi.ComponentResource):
             f"{name}-ingress",
             metadata={**meta, "name": "ingress-2048", "annotations": annotations},
             spec={
-                "ingressClassName": "alb",
+                "ingressClassName": INGRESS_CLASS,
                 "rules": [
                     {
                         "http": {

@@ -462,11 +462,12 @@ def footprint_from_settings(settings: Any) -> Footprint:
         settings.app.replicas,
         pod_size([{"resources": {"requests": CONTAINER_RESOURCES, "limits": CONTAINER_RESOURCES}}]),
     )
+    game_alb = LoadBalancer("ALB of the 2048 Ingress", max(alb_zones, DEFAULT_ALB_ZONES))
     return Footprint(
         region=settings.region,
         clusters=1,
         workloads=(
-            app,
+            *((app,) if settings.app.enabled else ()),
             coredns_workload(COREDNS_CONFIGURATION),
             alb_controller_workload(
                 {
@@ -477,7 +478,7 @@ def footprint_from_settings(settings: Any) -> Footprint:
         ),
         nat_gateways=nat_gateways,
         elastic_ips=nat_gateways,
-        load_balancers=(LoadBalancer("ALB of the 2048 Ingress", max(alb_zones, DEFAULT_ALB_ZONES)),),
+        load_balancers=(game_alb,) if settings.app.enabled else (),
         kms_keys=1 if settings.cluster.secrets_encryption else 0,
     )
 

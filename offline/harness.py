@@ -8,6 +8,7 @@ the offline plan are both built on `record()`.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import re
@@ -27,6 +28,9 @@ from pulumi.runtime.sync_await import _sync_await
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 MOCK_ACCOUNT_ID = "123456789012"
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
+# The organization a DIY (self-managed) backend gives every stack; Pulumi Cloud gives the real one.
+DIY_ORGANIZATION = "organization"
 
 
 @dataclass
@@ -121,19 +125,45 @@ def record(
     `preview=True` records what `pulumi preview` knows before a first deploy: the SDK runs
     as a dry run and `PreviewMocks` answer with `{{Kind:name.property}}` placeholders instead
     of made-up ids, ARNs and names (see `placeholder`); exports may then hold `pulumi.output.Unknown`.
+
+    A `pulumi.StackReference` reads the referenced stack's outputs from that stack's own
+    offline recording (`stack_reference_outputs`), so a tenant stack needs no backend.
     """
     project = project_name(project_dir)
     config = stack_config(stack, project_dir, stack_file)
     for key, value in (overrides or {}).items():
         config[_qualify(key, project)] = _config_string(value)
+    if str(project_dir) not in sys.path:
+        sys.path.insert(0, str(project_dir))
 
-    mocks = (PreviewMocks if preview else StackMocks)(region=config.get("aws:region", "us-east-1"))
+    # A StackReference is answered from the referenced stack's own offline recording: the
+    # program runs once, names the stacks it references, and runs again once they are recorded.
+    references: dict[str, StackOutputs] = {}
+    while True:
+        mocks = (PreviewMocks if preview else StackMocks)(region=config.get("aws:region", "us-east-1"), references=references)
+        recording = _run(project, stack, config, project_dir, mocks, preview)
+        missing = [name for name in mocks.missing_references if name not in references]
+        if not missing:
+            return recording
+        _cancel_leftover_tasks()  # the run without the references' outputs failed half-way
+        for name in missing:
+            references[name] = stack_reference_outputs(name, project_dir, preview)
+
+
+def _cancel_leftover_tasks() -> None:
+    loop = asyncio.get_event_loop()
+    leftovers = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in leftovers:
+        task.cancel()
+    if leftovers:
+        loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
+
+
+def _run(project: str, stack: str, config: dict[str, str], project_dir: Path, mocks: StackMocks, preview: bool) -> Recording:
     monitor = RecordingMonitor(mocks)
     pulumi_settings.ROOT.set(None)
     set_all_config(config, secret_keys=[])
-    pulumi_mocks.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
-    if str(project_dir) not in sys.path:
-        sys.path.insert(0, str(project_dir))
+    pulumi_mocks.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor, organization=DIY_ORGANIZATION)
 
     exported: dict[str, Any] = {}
     secret: set[str] = set()
@@ -164,6 +194,55 @@ def record(
         secret_outputs=secret,
         error=error,
     )
+
+
+@dataclass(frozen=True)
+class StackOutputs:
+    """What a StackReference reads: a stack's outputs and which of them are secret."""
+
+    outputs: dict[str, Any]
+    secret: frozenset[str]
+
+
+_REFERENCED: dict[tuple[str, str, bool], StackOutputs] = {}
+
+
+def stack_reference_outputs(name: str, project_dir: Path, preview: bool) -> StackOutputs:
+    """The outputs of the stack a StackReference names (`[<org>/][<project>/]<stack>`), from its
+    own offline recording. The project is this one or one beside it or in its parent folder
+    (a tenant project in a subfolder of its platform's). Values AWS decides stay placeholders.
+    Raises FileNotFoundError when there is no such stack file, ValueError when it does not run.
+    """
+    parts = name.split("/")
+    stack = parts[-1]
+    wanted = parts[-2] if len(parts) > 1 else project_name(project_dir)
+    candidates = [project_dir, project_dir.parent, *sorted(p for p in project_dir.parent.iterdir() if p.is_dir())]
+    found = next((d for d in candidates if (d / "Pulumi.yaml").is_file() and project_name(d) == wanted), None)
+    if found is None:
+        raise FileNotFoundError(f"stack reference {name!r}: no project named {wanted!r} in or beside {project_dir}")
+    if not (found / f"Pulumi.{stack}.yaml").is_file():
+        raise FileNotFoundError(
+            f"stack reference {name!r}: the referenced stack does not exist (no stack file Pulumi.{stack}.yaml in {found})"
+        )
+    key = (str(found.resolve()), stack, preview)
+    if key not in _REFERENCED:
+        referenced = record(stack, project_dir=found, preview=preview)
+        if referenced.error is not None:
+            raise ValueError(f"stack reference {name!r}: stack {stack} does not run offline: {referenced.error}")
+        outputs = {output: _known(value, f"StackReference:{stack}", output) for output, value in referenced.outputs.items()}
+        _REFERENCED[key] = StackOutputs(outputs, frozenset(referenced.secret_outputs))
+    return _REFERENCED[key]
+
+
+def _known(value: Any, source: str, prop: str) -> Any:
+    """An output value with the SDK's unknowns spelled as placeholders (the referencing stack sees text)."""
+    if isinstance(value, pulumi.output.Unknown):
+        return placeholder(source, prop)
+    if isinstance(value, dict):
+        return {key: _known(item, source, f"{prop}.{key}") for key, item in value.items()}
+    if isinstance(value, list):
+        return [_known(item, source, f"{prop}[{index}]") for index, item in enumerate(value)]
+    return value
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -202,8 +281,10 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 class StackMocks(pulumi_mocks.Mocks):
     """Answers for AWS and the cluster the way they would after a deploy, deterministically."""
 
-    def __init__(self, region: str):
+    def __init__(self, region: str, references: dict[str, StackOutputs] | None = None):
         self.region = region
+        self.references = references or {}
+        self.missing_references: list[str] = []
 
     def call(self, args: pulumi_mocks.MockCallArgs):
         if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
@@ -263,7 +344,17 @@ class StackMocks(pulumi_mocks.Mocks):
             outputs["status"] = {"loadBalancer": {"ingress": [{"hostname": hostname}]}}
         elif args.typ == "kubernetes:helm.sh/v3:Release":
             outputs["status"] = {"status": "deployed", "version": 1, "chart": args.inputs.get("chart")}
+        elif args.typ == STACK_REFERENCE:
+            return self._stack_reference(args.inputs["name"])
         return resource_id, outputs
+
+    def _stack_reference(self, name: str) -> tuple[str, dict[str, Any]]:
+        answer = self.references.get(name)
+        if answer is None:
+            # Outputs left out are unknown: what uses them waits, and the run ends without them.
+            self.missing_references.append(name)
+            return name, {"name": name}
+        return name, {"name": name, "outputs": answer.outputs, "secretOutputNames": sorted(answer.secret)}
 
     def _cluster_outputs(self, cluster_name: str) -> dict[str, Any]:
         issuer_id = hashlib.sha256(cluster_name.encode()).hexdigest()[:32].upper()
@@ -321,6 +412,8 @@ class PreviewMocks(StackMocks):
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs):
         typ = args.typ
+        if typ == STACK_REFERENCE:
+            return self._stack_reference(args.inputs["name"])
         name = f"{typ.rsplit(':', 1)[-1]}:{args.name}"
         outputs = dict(args.inputs)
         if typ.startswith("aws:"):

@@ -1,0 +1,39 @@
+"""What a tenant program checks in its platform's outputs before it schedules a pod."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+
+from tenancy import PlatformOutput, selector_covers
+
+
+class PlatformError(pulumi.RunError):
+    """The platform stack cannot host this tenant."""
+
+
+def covering_profile(platform: pulumi.StackReference, platform_stack: str, namespace: str) -> pulumi.Output[str]:
+    """The name of the platform's Fargate profile that covers `namespace`; fails the update if none does.
+
+    Pods whose namespace no profile covers stay Pending forever on a Fargate-only cluster, so a
+    tenant's workload takes this output (as its pods' profile label) and waits for the check.
+    """
+
+    def check(values: list[Any]) -> str:
+        profile, selector = values
+        if not profile or not selector:
+            raise PlatformError(
+                f"platform stack {platform_stack} exports no {PlatformOutput.TENANT_PROFILE}/"
+                f"{PlatformOutput.TENANT_SELECTOR}: it does not serve tenants (set servesTenants: true in its stack file)"
+            )
+        if not selector_covers(selector, namespace):
+            raise PlatformError(
+                f"platform stack {platform_stack}'s Fargate profile {profile} selects namespaces {selector!r}, "
+                f"not {namespace!r}: its pods would stay Pending"
+            )
+        return profile
+
+    return pulumi.Output.all(
+        platform.get_output(PlatformOutput.TENANT_PROFILE), platform.get_output(PlatformOutput.TENANT_SELECTOR)
+    ).apply(check)

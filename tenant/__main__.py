@@ -1,0 +1,91 @@
+"""A team as a tenant of a shared platform stack: its namespace, quota, access and workload.
+
+platform (StackReference) ─► namespace ─► quota + LimitRange ─► workload
+                           ├► access entry (namespace-scoped)   └► IRSA service account
+"""
+
+import sys
+from pathlib import Path
+
+# The shared modules (settings conventions, components/, tenancy) live in the platform project.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import pulumi  # noqa: E402
+import pulumi_kubernetes as k8s  # noqa: E402
+
+from components.tenant_access import TenantAccess, TenantAccessArgs  # noqa: E402
+from components.tenant_app import TenantApp, TenantAppArgs  # noqa: E402
+from components.tenant_namespace import TenantNamespace, TenantNamespaceArgs  # noqa: E402
+from components.tenant_service_account import TenantServiceAccount, TenantServiceAccountArgs  # noqa: E402
+from tenancy import PlatformOutput, access_policy_arn  # noqa: E402
+from tenancy.platform import covering_profile  # noqa: E402
+from tenancy.settings import load_tenant_settings  # noqa: E402
+
+settings = load_tenant_settings()
+
+platform = pulumi.StackReference("platform", stack_name=settings.platform_stack)
+provider = k8s.Provider("platform-cluster", kubeconfig=platform.require_output(PlatformOutput.KUBECONFIG))
+cluster_name = platform.require_output(PlatformOutput.CLUSTER_NAME)
+
+namespace = TenantNamespace(
+    "namespace",
+    TenantNamespaceArgs(
+        namespace=settings.namespace,
+        labels={"team": settings.team, "cost-center": settings.cost_center},
+        annotations={"owner": settings.owner},
+        pods=settings.quota.pods,
+        cpu=settings.quota.cpu,
+        memory=settings.quota.memory,
+        default_cpu=settings.quota.default_cpu,
+        default_memory=settings.quota.default_memory,
+        provider=provider,
+    ),
+)
+
+if settings.team_role_arn:
+    TenantAccess(
+        "access",
+        TenantAccessArgs(
+            cluster_name=cluster_name,
+            principal_arn=settings.team_role_arn,
+            policy_arn=access_policy_arn(settings.access_level),
+            namespaces=[namespace.name],
+            tags=settings.tags,
+        ),
+    )
+
+if settings.service_account:
+    service_account = TenantServiceAccount(
+        "service-account",
+        TenantServiceAccountArgs(
+            namespace=namespace.name,
+            service_account=settings.service_account,
+            oidc_provider_arn=platform.require_output(PlatformOutput.OIDC_PROVIDER_ARN),
+            oidc_issuer=platform.require_output(PlatformOutput.OIDC_ISSUER),
+            policy_arns=settings.service_account_policy_arns,
+            provider=provider,
+            tags=settings.tags,
+        ),
+    )
+    pulumi.export("serviceAccountRoleArn", service_account.role_arn)
+
+shared = settings.workload.alb_mode == "shared"
+app = TenantApp(
+    "app",
+    TenantAppArgs(
+        app=settings.workload.app,
+        namespace=namespace.name,
+        replicas=settings.workload.replicas,
+        fargate_profile=covering_profile(platform, settings.platform_stack, settings.namespace),
+        ingress_class=platform.require_output(PlatformOutput.INGRESS_CLASS),
+        group=platform.require_output(PlatformOutput.SHARED_ALB_GROUP) if shared else None,
+        group_order=settings.workload.group_order,
+        host=settings.workload.host,
+        provider=provider,
+        runs_after=[namespace.quota, namespace.limit_range],
+    ),
+)
+
+pulumi.export("namespace", namespace.name)
+pulumi.export("clusterName", cluster_name)
+pulumi.export("url", app.url)
