@@ -3,6 +3,9 @@
 Runs the program for Pulumi.<stack>.yaml under the recording harness (no AWS, no Pulumi CLI),
 prices what it declares with cost/prices.json and prints a table (or JSON with --json).
 Exit 0, or 2 with the error on stderr (invalid settings, no stack file, no prices for the region).
+`--project-dir tenant --stack <team-env>` prices a tenant stack (its pods, its ALB or its share
+of the shared one); `--all` prints every stack file of both projects with each team's monthly
+cost in its shape (dedicated, or tenant plus an even share of its platform) and the total.
 """
 
 from __future__ import annotations
@@ -44,7 +47,10 @@ def main(argv: list[str] | None = None) -> int:
         "--lcu", type=_amount, default=DEFAULT_ALB_LCU, help=f"average LCUs per ALB-hour (default {DEFAULT_ALB_LCU})"
     )
     parser.add_argument("--json", action="store_true", help="print the estimate as JSON")
+    parser.add_argument("--all", action="store_true", help="every stack file (dedicated, platform, tenants): per-team table")
     args = parser.parse_args(argv)
+    if args.all:
+        return _all_stacks(Usage(nat_gb_per_month=args.nat_gb, alb_lcu=args.lcu))
 
     import pulumi  # noqa: PLC0415 - the SDKs load slowly: after argument parsing
 
@@ -66,6 +72,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n" if args.json else render(result))
+    return EXIT_OK
+
+
+def _all_stacks(usage: Usage) -> int:
+    import pulumi  # noqa: PLC0415
+
+    from cost.tenancy import render_shapes, shapes  # noqa: PLC0415
+
+    try:
+        rows = shapes(usage)
+    except (FileNotFoundError, ValueError, UnknownRegionError, FargateSizeError, pulumi.RunError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    sys.stdout.write(render_shapes(rows))
     return EXIT_OK
 
 

@@ -58,6 +58,13 @@ SUBNET = "aws:ec2/subnet:Subnet"
 SERVICE = "kubernetes:core/v1:Service"
 
 
+NO_NAT_NOTE = "No NAT gateway in the stack (existing VPC): the VPC owner pays for its NAT."
+TENANT_NOTE = (
+    "Tenant of platform stack {platform}: its control plane, NAT, CoreDNS and load balancer controller are the "
+    "platform's fixed cost (`python -m cost --all` shows each team's share of it)."
+)
+
+
 class UnknownRegionError(LookupError):
     """prices.json has no prices for the stack's region."""
 
@@ -141,6 +148,8 @@ class LoadBalancer:
     name: str
     zones: int
     internet_facing: bool = True
+    # The part of it this stack pays: 1, or 1/n for n tenants sharing one ALB (IngressGroup).
+    share: Decimal = Decimal(1)
 
 
 @dataclass(frozen=True)
@@ -155,6 +164,7 @@ class Footprint:
     load_balancers: tuple[LoadBalancer, ...]
     kms_keys: int
     notes: tuple[str, ...] = ()
+    tenant_of: str = ""  # a tenant stack's platform stack (cost/tenancy.py)
 
 
 def coredns_workload(configuration: Mapping[str, Any]) -> Workload:
@@ -369,13 +379,13 @@ def estimate(footprint: Footprint, stack: str = "", usage: Usage = Usage(), pric
                 _cents(p.nat_gateway_gb * usage.nat_gb_per_month),
             )
         )
-    albs = len(footprint.load_balancers)
+    albs = sum((lb.share for lb in footprint.load_balancers), Decimal(0))
     if albs:
         lines.append(
             Line(
                 "ALB",
                 "Application Load Balancers",
-                f"{albs} × {_num(hours)} h",
+                f"{_num(albs.quantize(CENT))} × {_num(hours)} h",
                 f"${_usd(p.alb_hour)}/h",
                 _cents(p.alb_hour * albs * hours),
             )
@@ -385,19 +395,19 @@ def estimate(footprint: Footprint, stack: str = "", usage: Usage = Usage(), pric
             Line(
                 "ALB",
                 f"LCUs (assumed {_num(usage.alb_lcu)} per ALB-hour)",
-                f"{_num(lcu_hours)} LCU-h",
+                f"{_num(lcu_hours.quantize(CENT))} LCU-h",
                 f"${_usd(p.alb_lcu_hour)}/LCU-h",
                 _cents(p.alb_lcu_hour * lcu_hours),
             )
         )
-    alb_addresses = sum(lb.zones for lb in footprint.load_balancers if lb.internet_facing)
+    alb_addresses = sum((lb.zones * lb.share for lb in footprint.load_balancers if lb.internet_facing), Decimal(0))
     addresses = footprint.elastic_ips + alb_addresses
     if addresses:
         lines.append(
             Line(
                 "IPv4",
-                f"public addresses: {footprint.elastic_ips} Elastic IP (NAT), {alb_addresses} ALB (1 per zone)",
-                f"{addresses} × {_num(hours)} h",
+                f"public addresses: {footprint.elastic_ips} Elastic IP (NAT), {_num(alb_addresses.quantize(CENT))} ALB (1 per zone)",
+                f"{_num(addresses.quantize(CENT))} × {_num(hours)} h",
                 f"${_usd(p.public_ipv4_hour)}/h",
                 _cents(p.public_ipv4_hour * addresses * hours),
             )
@@ -423,7 +433,8 @@ def estimate(footprint: Footprint, stack: str = "", usage: Usage = Usage(), pric
         f"(${_usd(_cents(p.eks_extended_support_cluster_hour * hours))}/month).",
         "Not included: data transfer out and across zones, CloudWatch Logs (control-plane logs), ECR, KMS requests, "
         "the KMS key's rotated versions (+$1/month each, from the second year).",
-        *(() if footprint.nat_gateways else ("No NAT gateway in the stack (existing VPC): the VPC owner pays for its NAT.",)),
+        *(() if footprint.nat_gateways or footprint.tenant_of else (NO_NAT_NOTE,)),
+        *((TENANT_NOTE.format(platform=footprint.tenant_of),) if footprint.tenant_of else ()),
         *footprint.notes,
     )
     return Estimate(stack, p.region, p.name, hours, tuple(lines), assumptions)
@@ -434,8 +445,11 @@ def estimate(footprint: Footprint, stack: str = "", usage: Usage = Usage(), pric
 
 def from_recording(recording: Any, usage: Usage = Usage(), prices: Prices | None = None) -> Estimate:
     """The estimate of an offline.harness.Recording (from what the program declared)."""
+    from cost.tenancy import tenant_footprint  # noqa: PLC0415 - reads the tenancy rules and stack files
+
     region = recording.config.get("aws:region", "")
     footprint = footprint_from_resources(region, ((r.type, r.name, r.inputs) for r in recording.resources))
+    footprint = tenant_footprint(recording, footprint)
     return estimate(footprint, recording.stack, usage, prices)
 
 

@@ -8,12 +8,13 @@ the offline plan are both built on `record()`.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import re
 import runpy
+import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,7 +128,7 @@ def record(
     of made-up ids, ARNs and names (see `placeholder`); exports may then hold `pulumi.output.Unknown`.
 
     A `pulumi.StackReference` reads the referenced stack's outputs from that stack's own
-    offline recording (`stack_reference_outputs`), so a tenant stack needs no backend.
+    offline plan (`stack_reference_outputs`), so a tenant stack needs no backend.
     """
     project = project_name(project_dir)
     config = stack_config(stack, project_dir, stack_file)
@@ -136,27 +137,8 @@ def record(
     if str(project_dir) not in sys.path:
         sys.path.insert(0, str(project_dir))
 
-    # A StackReference is answered from the referenced stack's own offline recording: the
-    # program runs once, names the stacks it references, and runs again once they are recorded.
-    references: dict[str, StackOutputs] = {}
-    while True:
-        mocks = (PreviewMocks if preview else StackMocks)(region=config.get("aws:region", "us-east-1"), references=references)
-        recording = _run(project, stack, config, project_dir, mocks, preview)
-        missing = [name for name in mocks.missing_references if name not in references]
-        if not missing:
-            return recording
-        _cancel_leftover_tasks()  # the run without the references' outputs failed half-way
-        for name in missing:
-            references[name] = stack_reference_outputs(name, project_dir, preview)
-
-
-def _cancel_leftover_tasks() -> None:
-    loop = asyncio.get_event_loop()
-    leftovers = [task for task in asyncio.all_tasks(loop) if not task.done()]
-    for task in leftovers:
-        task.cancel()
-    if leftovers:
-        loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
+    mocks = (PreviewMocks if preview else StackMocks)(region=config.get("aws:region", "us-east-1"), project_dir=project_dir)
+    return _run(project, stack, config, project_dir, mocks, preview)
 
 
 def _run(project: str, stack: str, config: dict[str, str], project_dir: Path, mocks: StackMocks, preview: bool) -> Recording:
@@ -204,14 +186,15 @@ class StackOutputs:
     secret: frozenset[str]
 
 
-_REFERENCED: dict[tuple[str, str, bool], StackOutputs] = {}
+_REFERENCED: dict[tuple[str, str], StackOutputs] = {}
 
 
-def stack_reference_outputs(name: str, project_dir: Path, preview: bool) -> StackOutputs:
-    """The outputs of the stack a StackReference names (`[<org>/][<project>/]<stack>`), from its
-    own offline recording. The project is this one or one beside it or in its parent folder
-    (a tenant project in a subfolder of its platform's). Values AWS decides stay placeholders.
-    Raises FileNotFoundError when there is no such stack file, ValueError when it does not run.
+def stack_reference_outputs(name: str, project_dir: Path) -> StackOutputs:
+    """The outputs of the stack a StackReference names (`[<org>/][<project>/]<stack>`): those of
+    that stack's own offline plan (values AWS decides are placeholders, secrets masked), made in
+    a process of its own, once per process. The project is this one or one beside it or in its
+    parent folder (a tenant project in a subfolder of its platform's).
+    Raises StackReferenceError when there is no such stack file or it cannot be planned.
     """
     parts = name.split("/")
     stack = parts[-1]
@@ -219,30 +202,27 @@ def stack_reference_outputs(name: str, project_dir: Path, preview: bool) -> Stac
     candidates = [project_dir, project_dir.parent, *sorted(p for p in project_dir.parent.iterdir() if p.is_dir())]
     found = next((d for d in candidates if (d / "Pulumi.yaml").is_file() and project_name(d) == wanted), None)
     if found is None:
-        raise FileNotFoundError(f"stack reference {name!r}: no project named {wanted!r} in or beside {project_dir}")
+        raise StackReferenceError(f"stack reference {name!r}: no project named {wanted!r} in or beside {project_dir}")
     if not (found / f"Pulumi.{stack}.yaml").is_file():
-        raise FileNotFoundError(
+        raise StackReferenceError(
             f"stack reference {name!r}: the referenced stack does not exist (no stack file Pulumi.{stack}.yaml in {found})"
         )
-    key = (str(found.resolve()), stack, preview)
+    key = (str(found.resolve()), stack)
     if key not in _REFERENCED:
-        referenced = record(stack, project_dir=found, preview=preview)
-        if referenced.error is not None:
-            raise ValueError(f"stack reference {name!r}: stack {stack} does not run offline: {referenced.error}")
-        outputs = {output: _known(value, f"StackReference:{stack}", output) for output, value in referenced.outputs.items()}
-        _REFERENCED[key] = StackOutputs(outputs, frozenset(referenced.secret_outputs))
+        with tempfile.TemporaryDirectory(prefix="stack-reference-") as out:
+            command = [sys.executable, "-m", "offline", "plan", "--stack", stack, "--project-dir", str(found)]
+            command += ["--out", out, "--quiet", "--no-checks"]
+            done = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, check=False)
+            if done.returncode != 0:
+                reason = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1].removeprefix("error: ")
+                raise StackReferenceError(f"stack reference {name!r}: stack {stack} cannot be planned offline: {reason}")
+            plan = json.loads((Path(out) / "plan.json").read_text())
+        _REFERENCED[key] = StackOutputs(plan["outputs"], frozenset(plan["secretOutputs"]))
     return _REFERENCED[key]
 
 
-def _known(value: Any, source: str, prop: str) -> Any:
-    """An output value with the SDK's unknowns spelled as placeholders (the referencing stack sees text)."""
-    if isinstance(value, pulumi.output.Unknown):
-        return placeholder(source, prop)
-    if isinstance(value, dict):
-        return {key: _known(item, source, f"{prop}.{key}") for key, item in value.items()}
-    if isinstance(value, list):
-        return [_known(item, source, f"{prop}[{index}]") for index, item in enumerate(value)]
-    return value
+class StackReferenceError(pulumi.RunError):
+    """A StackReference names a stack that cannot be read offline."""
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -277,14 +257,37 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         )
         return response
 
+    def ReadResource(self, request):  # noqa: N802 - gRPC method name
+        """A resource read, not created: a StackReference (its inputs are the stack's name)."""
+        response = super().ReadResource(request)
+        registration = self.resources[response.urn]
+        self.recorded.append(
+            RecordedResource(
+                urn=response.urn,
+                type=request.type,
+                name=request.name,
+                parent=request.parent or None,
+                custom=True,
+                remote=False,
+                provider=request.provider or None,
+                protect=False,
+                delete_before_replace=False,
+                dependencies=sorted(set(request.dependencies)),
+                property_dependencies={},
+                inputs={"name": registration.state.get("name")},
+                id=registration.id or "",
+                outputs=registration.state,
+            )
+        )
+        return response
+
 
 class StackMocks(pulumi_mocks.Mocks):
     """Answers for AWS and the cluster the way they would after a deploy, deterministically."""
 
-    def __init__(self, region: str, references: dict[str, StackOutputs] | None = None):
+    def __init__(self, region: str, project_dir: Path = PROJECT_DIR):
         self.region = region
-        self.references = references or {}
-        self.missing_references: list[str] = []
+        self.project_dir = project_dir
 
     def call(self, args: pulumi_mocks.MockCallArgs):
         if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
@@ -349,11 +352,7 @@ class StackMocks(pulumi_mocks.Mocks):
         return resource_id, outputs
 
     def _stack_reference(self, name: str) -> tuple[str, dict[str, Any]]:
-        answer = self.references.get(name)
-        if answer is None:
-            # Outputs left out are unknown: what uses them waits, and the run ends without them.
-            self.missing_references.append(name)
-            return name, {"name": name}
+        answer = stack_reference_outputs(name, self.project_dir)
         return name, {"name": name, "outputs": answer.outputs, "secretOutputNames": sorted(answer.secret)}
 
     def _cluster_outputs(self, cluster_name: str) -> dict[str, Any]:
