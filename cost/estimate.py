@@ -406,7 +406,8 @@ def estimate(footprint: Footprint, stack: str = "", usage: Usage = Usage(), pric
         lines.append(
             Line(
                 "IPv4",
-                f"public addresses: {footprint.elastic_ips} Elastic IP (NAT), {_num(alb_addresses.quantize(CENT))} ALB (1 per zone)",
+                f"public addresses: {footprint.elastic_ips} Elastic IP (NAT), "
+                f"{_num(alb_addresses.quantize(CENT))} ALB (1 per zone)",
                 f"{_num(addresses.quantize(CENT))} × {_num(hours)} h",
                 f"${_usd(p.public_ipv4_hour)}/h",
                 _cents(p.public_ipv4_hour * addresses * hours),

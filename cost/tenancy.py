@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from cost.estimate import CENT, Estimate, Footprint, Usage, estimate, footprint_from_resources
+from cost.estimate import CENT, Estimate, Footprint, Usage
 from teams.stacks import project, stack_files
 from tenancy import PLATFORM_PROJECT_DIR, SHARED_ALB_GROUP, TENANT_PROJECT_DIR
 
@@ -86,7 +86,7 @@ class StackCost:
         return self.own + self.platform_share
 
 
-def shapes(usage: Usage = Usage()) -> list[StackCost]:
+def shapes(usage: Usage) -> list[StackCost]:
     """Every stack file of the platform project and of tenant/, estimated offline."""
     from offline.harness import record  # noqa: PLC0415 - imports the Pulumi SDKs
 
