@@ -193,7 +193,8 @@ def test_the_export_follows_the_settings_as_the_declared_resources_do(existing_v
         assert recording.outputs["estimatedMonthlyCostUsd"] == float(from_recording(recording).total_usd)
     per_az_lines = {line.item: line for line in from_recording(per_az).lines}
     assert per_az_lines["NAT gateways"].quantity.startswith("3 ×")
-    assert per_az_lines["game-2048/deployment-2048"].quantity.startswith("3 ×")
+    app = per_az.config["eks-fargate:appNamespace"]
+    assert per_az_lines[f"{app}/deployment-2048"].quantity.startswith("3 ×")
     assert "KMS" not in from_recording(per_az).by_category()
     # An existing VPC's NAT gateways are someone else's bill; the ALB uses the 2 given subnets.
     existing = from_recording(existing_vpc).by_category()

@@ -2,7 +2,7 @@
 
 import json
 
-from components.fargate import KUBE_SYSTEM_PROFILE, WORKLOAD_PROFILE
+from components.fargate import KUBE_SYSTEM_PROFILE
 from offline.harness import MOCK_ACCOUNT_ID
 from tests.stackfacts import PROFILE, subnets, trust_policy
 
@@ -11,6 +11,10 @@ ADDON = "aws:eks/addon:Addon"
 
 def profile(recording, name):
     return next(p for p in recording.of_type(PROFILE) if p.inputs["fargateProfileName"] == name)
+
+
+def app_profile(recording):
+    return profile(recording, recording.config["eks-fargate:appNamespace"])
 
 
 def test_pod_execution_role_trusts_only_this_clusters_fargate_profiles(dev):
@@ -46,8 +50,14 @@ def test_kube_system_and_the_app_namespace_are_covered(dev):
     assert sorted(dev.outputs["fargateProfileNames"]) == sorted(p.inputs["fargateProfileName"] for p in dev.of_type(PROFILE))
 
 
+def test_the_app_namespace_has_a_profile_named_after_it_as_in_the_walkthrough(dev, existing_vpc):
+    for recording in (dev, existing_vpc):
+        namespace = recording.config["eks-fargate:appNamespace"]
+        assert [s["namespace"] for s in app_profile(recording).inputs["selectors"]] == [namespace]
+
+
 def test_profiles_are_chained_so_eks_never_changes_two_at_once(dev):
-    first, second = profile(dev, KUBE_SYSTEM_PROFILE), profile(dev, WORKLOAD_PROFILE)
+    first, second = profile(dev, KUBE_SYSTEM_PROFILE), app_profile(dev)
     assert second.depends_on(first)
     assert not first.depends_on(second)
     assert len(dev.of_type(PROFILE)) == 2

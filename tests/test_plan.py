@@ -143,7 +143,7 @@ def test_the_tree_shows_what_a_reviewer_checks():
         "public; cidr 10.10.224.0/22; zone ap-northeast-2a",
         "chart aws-load-balancer-controller 3.5.0",
         "replicas 5; image public.ecr.aws/l6m2t8p7/docker-2048:latest",
-        "selectors [namespace=game-2048]",
+        f"selectors [namespace={dev_plan()['config']['eks-fargate:appNamespace']}]",
         "selectors [namespace=kube-system]",
         "subnets [{{Subnet:network-private-ap-northeast-2a.id}}, ",
         "Kubernetes 1.35",
