@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from offline import upgrade
 from offline.harness import PROJECT_DIR
 from offline.plan import PlanError, load, placeholder_source, placeholders, source_key, summarize
 
@@ -158,6 +159,7 @@ class StackDiff:
     config: list[Change] = field(default_factory=list)
     error: str = ""
     note: str = ""
+    upgrade: list[upgrade.Finding] = field(default_factory=list)  # Kubernetes version changes
 
     def count(self, op: str) -> int:
         return sum(1 for entry in self.resources if entry.op == op)
@@ -191,6 +193,7 @@ def compare(old: dict[str, Any] | None, new: dict[str, Any] | None, stack: str =
     for key in ("outputs", "config"):
         found = _deep_diff((old or {}).get(key, {}), (new or {}).get(key, {}))
         setattr(result, key, [Change(_format_path(path), o, n) for path, o, n in found])
+    result.upgrade = upgrade.review(old, new, result.stack)
     return result
 
 
@@ -410,6 +413,7 @@ def _render_stack(diff: StackDiff, details: bool) -> list[str]:
         return [*lines, "> [!WARNING]", f"> Could not plan: {_escape(diff.error)}", ""]
     if diff.note:
         lines += [f"_{diff.note}_", ""]
+    lines += upgrade.render(diff.upgrade)
     if not diff.changed:
         if diff.config:
             keys = ", ".join(f"`{c.path}`" for c in diff.config)

@@ -54,6 +54,8 @@ def test_plan_files_are_byte_identical_across_runs(dev, written, tmp_path):
     breakdown = theirs.pop(Path("cost.txt")).decode()
     total = next(line for line in breakdown.splitlines() if line.split()[:1] == ["total"])
     assert total.split()[-1] == f"${dev.outputs['estimatedMonthlyCostUsd']:,.2f}"
+    # ... and checks the subnets hold its pods.
+    assert theirs.pop(Path("capacity.txt")).decode().rstrip().endswith(": OK")
     assert sorted(ours) == sorted(theirs)
     assert {str(p) for p in ours} >= {"plan.json", "manifests.yaml", "diagram.mmd", "iam/attachments.json"}
     for name, data in ours.items():
