@@ -12,6 +12,8 @@ from offline import plan as offline_plan
 from offline.harness import PROJECT_DIR
 from tests.test_plan import dev_plan
 
+EXISTING_VPC_STACK = PROJECT_DIR / "tests" / "data" / "stacks" / "Pulumi.existing-vpc.yaml"
+
 PROFILE = "aws:eks/fargateProfile:FargateProfile"
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 
@@ -90,18 +92,117 @@ def test_a_removed_resource_is_a_deletion():
     assert "CAUTION" not in markdown
 
 
-def test_a_new_vpc_cidr_replaces_the_network_and_what_uses_its_ids():
+def test_a_new_vpc_replaces_the_cluster_and_everything_on_it():
     moved = offline_plan.build("dev", overrides={"vpcCidr": "10.20.0.0/16"})
     diff = offline_diff.compare(dev_plan(), moved, "dev")
     ops = changed(diff)
     assert ops[("aws:ec2/vpc:Vpc", "network-vpc")] == "replace"
     assert ops[("aws:ec2/subnet:Subnet", "network-private-ap-northeast-2a")] == "replace"
-    # The profiles' subnet ids did not change in the code, but they will: their subnets are new.
-    assert ops[(PROFILE, "fargate-kube-system")] == ops[(PROFILE, "fargate-workloads")] == "replace"
     assert ops[("aws:ec2/internetGateway:InternetGateway", "network-igw")] == "update"
+    # EKS cannot move a cluster to another VPC: the cluster goes, and everything on it with it.
+    cluster = entry(diff, "eks:index:Cluster", "cluster-eks")
+    assert cluster.op == "replace"
+    assert any(c.path == "vpcId" and c.replaces and "another VPC" in c.note for c in cluster.changes)
+    for kind, name in [
+        (PROFILE, "fargate-kube-system"),
+        (PROFILE, "fargate-workloads"),
+        ("aws:eks/addon:Addon", "fargate-coredns"),
+        ("pulumi:providers:kubernetes", "cluster-k8s"),
+        ("kubernetes:helm.sh/v3:Release", "alb-controller-release"),
+        (DEPLOYMENT, "game-2048-deployment"),
+    ]:
+        assert ops[(kind, name)] == "replace", (kind, name)
+    row = next(line for line in offline_diff.render([diff]).splitlines() if "`cluster-eks`" in line)
+    assert row.startswith("| 🔁 replace") and "another VPC" in row
+
+
+def existing_vpc_plan(**overrides) -> dict:
+    return offline_plan.build("existing-vpc", stack_file=EXISTING_VPC_STACK, overrides=overrides or None)
+
+
+def test_a_protected_cluster_moved_to_another_vpc_is_a_loud_replacement():
+    old, new = existing_vpc_plan(protect=True), existing_vpc_plan(protect=True, existingVpcId="vpc-0ffffffffffffff01")
+    diff = offline_diff.compare(old, new, "existing-vpc")
+    cluster = entry(diff, "eks:index:Cluster", "cluster-eks")
+    assert cluster.op == "replace" and cluster.loud
+    markdown = offline_diff.render([diff])
+    caution = markdown.split("> [!CAUTION]\n", 1)[1].split("\n\n", 1)[0]
+    assert "`cluster-eks`" in caution and "another VPC" in caution
+
+
+def test_other_subnets_in_the_same_vpc_update_the_cluster_in_place():
+    subnets = ["subnet-0aaaaaaaaaaaaaa01", "subnet-0aaaaaaaaaaaaaa03"]
+    diff = offline_diff.compare(existing_vpc_plan(), existing_vpc_plan(existingPrivateSubnetIds=subnets), "existing-vpc")
     cluster = entry(diff, "eks:index:Cluster", "cluster-eks")
     assert cluster.op == "update"
-    assert any(c.path == "vpcId" and "cannot move a cluster to another VPC" in c.note for c in cluster.changes)
+    (change,) = [c for c in cluster.changes if c.path.startswith("privateSubnetIds")]
+    assert not change.replaces and "same VPC" in change.note and "zones" in change.note
+
+
+def test_a_cluster_in_other_zones_is_replaced():
+    fewer = offline_plan.build("dev", overrides={"availabilityZoneCount": 2})
+    cluster = entry(offline_diff.compare(dev_plan(), fewer, "dev"), "eks:index:Cluster", "cluster-eks")
+    assert cluster.op == "replace"
+    assert any(c.replaces and "zones" in c.note for c in cluster.changes)
+
+
+def one_resource_plan(type_: str, inputs: dict) -> dict:
+    name = "thing"
+    urn = f"urn:pulumi:t::p::{type_}::{name}"
+    resource = {
+        "urn": urn,
+        "type": type_,
+        "name": name,
+        "parent": None,
+        "custom": True,
+        "remote": False,
+        "provider": None,
+        "protect": False,
+        "deleteBeforeReplace": False,
+        "dependencies": [],
+        "inputs": inputs,
+    }
+    return {"stack": "t", "config": {}, "resources": [resource], "outputs": {}}
+
+
+def _set(inputs: dict, path: str, value) -> dict:
+    *parents, last = path.split(".")
+    node = inputs
+    for key in parents:
+        node = node.setdefault(key, {})
+    node[last] = value
+    return inputs
+
+
+@pytest.mark.parametrize(("type_", "prop"), [(t, p) for t, props in offline_diff.REPLACE_ON.items() for p in props])
+def test_every_force_new_property_shows_as_a_replacement(type_, prop):
+    old = one_resource_plan(type_, _set({"tags": {"a": "1"}}, prop, "old-value"))
+    new = one_resource_plan(type_, _set({"tags": {"a": "1"}}, prop, "new-value"))
+    (only,) = offline_diff.compare(old, new, "t").resources
+    assert only.op == "replace"
+    # The control: a tag change on the same resource is an update, not a replacement.
+    retagged = one_resource_plan(type_, _set({"tags": {"a": "2"}}, prop, "old-value"))
+    assert offline_diff.compare(old, retagged, "t").resources[0].op == "update"
+
+
+@pytest.mark.parametrize(
+    ("type_", "prop"),
+    [(t, p) for t, props in offline_diff.K8S_REPLACE_ON.items() for p in (*props, *offline_diff.K8S_METADATA_REPLACE_ON)],
+)
+def test_every_kubernetes_force_new_field_shows_as_a_replacement(type_, prop):
+    old = one_resource_plan(type_, _set({"metadata": {"labels": {"a": "1"}}}, prop, "old-value"))
+    new = one_resource_plan(type_, _set({"metadata": {"labels": {"a": "1"}}}, prop, "new-value"))
+    assert offline_diff.compare(old, new, "t").resources[0].op == "replace"
+    relabelled = one_resource_plan(type_, _set({"metadata": {"labels": {"a": "2"}}}, prop, "old-value"))
+    assert offline_diff.compare(old, relabelled, "t").resources[0].op == "update"
+
+
+def test_a_policy_v1_pod_disruption_budget_spec_is_updated_in_place():
+    # pulumi-kubernetes lists PodDisruptionBudget's spec as force-new for policy/v1beta1 only.
+    pdb = "kubernetes:policy/v1:PodDisruptionBudget"
+    old = one_resource_plan(pdb, {"spec": {"minAvailable": 1}})
+    new = one_resource_plan(pdb, {"spec": {"minAvailable": 2}})
+    assert offline_diff.compare(old, new, "t").resources[0].op == "update"
 
 
 def test_renaming_the_cluster_replaces_it_and_everything_on_it():
