@@ -27,9 +27,11 @@ import tempfile
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from cost import estimate as cost
 from offline.harness import PROJECT_DIR
 from offline.plan import PlanError, load, placeholder_source, placeholders, source_key, summarize
 
@@ -261,6 +263,16 @@ class ResourceChange:
 
 
 @dataclass
+class CostChange:
+    """One line of the monthly estimate that differs; None on the side where the line does not exist."""
+
+    category: str
+    item: str
+    old: Decimal | None
+    new: Decimal | None
+
+
+@dataclass
 class StackDiff:
     stack: str
     old_label: str
@@ -268,6 +280,10 @@ class StackDiff:
     resources: list[ResourceChange] = field(default_factory=list)
     outputs: list[Change] = field(default_factory=list)
     config: list[Change] = field(default_factory=list)
+    cost: list[CostChange] = field(default_factory=list)
+    cost_totals: tuple[Decimal, Decimal] | None = None
+    findings_added: list[str] = field(default_factory=list)
+    findings_removed: list[str] = field(default_factory=list)
     error: str = ""
     note: str = ""
 
@@ -283,9 +299,23 @@ class StackDiff:
 # Comparing two plans
 
 
-def compare(old: dict[str, Any] | None, new: dict[str, Any] | None, stack: str = "", labels=("old", "new")) -> StackDiff:
-    """The diff of two plans; None for a side where the stack does not exist (all created / deleted)."""
+def compare(
+    old: dict[str, Any] | None,
+    new: dict[str, Any] | None,
+    stack: str = "",
+    labels=("old", "new"),
+    findings: tuple[list[str] | None, list[str] | None] = (None, None),
+) -> StackDiff:
+    """The diff of two plans; None for a side where the stack does not exist (all created / deleted).
+
+    `findings` are each side's policy findings (policy.txt lines), where known: the diff lists
+    those the change introduces and those it resolves.
+    """
     result = StackDiff(stack=stack or (new or old or {}).get("stack", ""), old_label=labels[0], new_label=labels[1])
+    result.cost, result.cost_totals = _cost_changes(old, new)
+    if findings[0] is not None and findings[1] is not None:
+        result.findings_added = sorted(set(findings[1]) - set(findings[0]))
+        result.findings_removed = sorted(set(findings[0]) - set(findings[1]))
     before = {res["urn"]: res for res in (old or {}).get("resources", [])}
     after = {res["urn"]: res for res in (new or {}).get("resources", [])}
     entries: dict[str, ResourceChange] = {}
@@ -333,6 +363,29 @@ def _resource_changes(was: dict[str, Any], now: dict[str, Any]) -> list[Change]:
         if bool(was.get(option)) != bool(now.get(option)):
             changes.append(Change(f"({option} option)", bool(was.get(option)), bool(now.get(option))))
     return changes
+
+
+def _cost_lines(plan: dict[str, Any] | None) -> dict[tuple[str, str], Decimal] | None:
+    """The monthly estimate's lines of a plan ({} where the stack does not exist; None: no prices)."""
+    if plan is None:
+        return {}
+    try:
+        estimate = cost.from_plan(plan)
+    except cost.UnknownRegionError:
+        return None
+    return {(line.category, line.item): line.monthly_usd for line in estimate.lines}
+
+
+def _cost_changes(old: dict[str, Any] | None, new: dict[str, Any] | None):
+    before, after = _cost_lines(old), _cost_lines(new)
+    if before is None or after is None:
+        return [], None
+    changes = [
+        CostChange(category, item, before.get((category, item)), after.get((category, item)))
+        for category, item in sorted(before.keys() | after.keys(), key=lambda key: (key[0], key[1]))
+        if before.get((category, item)) != after.get((category, item))
+    ]
+    return changes, (sum(before.values(), Decimal(0)), sum(after.values(), Decimal(0)))
 
 
 def _cluster_network(entry: ResourceChange, old_sources: dict[str, Any], new_sources: dict[str, Any]) -> None:
@@ -601,8 +654,43 @@ def _render_stack(diff: StackDiff, details: bool) -> list[str]:
         lines.append("")
     if diff.outputs:
         lines += ["**Stack outputs:**", *(f"- `{c.path}`: {_value(c.old)} → {_value(c.new)}" for c in diff.outputs), ""]
+    lines += _render_cost(diff) + _render_findings(diff)
     if details:
         lines += _details(entries, diff)
+    return lines
+
+
+def _usd(amount: Decimal | None) -> str:
+    return "—" if amount is None else f"${amount:,.2f}"
+
+
+def _signed_usd(amount: Decimal) -> str:
+    return f"{'+' if amount >= 0 else '−'}${abs(amount):,.2f}"
+
+
+def _render_cost(diff: StackDiff) -> list[str]:
+    if not diff.cost or diff.cost_totals is None:
+        return []
+    before, after = diff.cost_totals
+    lines = [
+        f"**Estimated monthly cost:** {_usd(before)} → {_usd(after)} ({_signed_usd(after - before)}/month)",
+        "",
+        "| | line | before | after | change |",
+        "| --- | --- | ---: | ---: | ---: |",
+    ]
+    for line in diff.cost:
+        change = (line.new or Decimal(0)) - (line.old or Decimal(0))
+        item = _escape(line.item)
+        lines.append(f"| {line.category} | {item} | {_usd(line.old)} | {_usd(line.new)} | {_signed_usd(change)} |")
+    return [*lines, ""]
+
+
+def _render_findings(diff: StackDiff) -> list[str]:
+    lines = []
+    if diff.findings_added:
+        lines += ["**Policy findings this change introduces:**", *(f"- {_escape(f)}" for f in diff.findings_added), ""]
+    if diff.findings_removed:
+        lines += ["**Policy findings this change resolves:**", *(f"- {_escape(f)}" for f in diff.findings_removed), ""]
     return lines
 
 
@@ -686,6 +774,7 @@ class Side:
     label: str
     plan: dict[str, Any] | None = None  # None: the stack file does not exist there
     error: str = ""
+    findings: list[str] | None = None  # the policy pack's findings, where the side was planned here
 
 
 class DiffError(Exception):
@@ -782,14 +871,27 @@ class Revisions:
             "--out",
             str(out),
             "--quiet",
-            # The diff compares plans; a revision that breaks a policy still has one to compare.
-            "--no-checks",
         ]
         done = subprocess.run(command, cwd=package_root, env=env, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
+        # Exit 1 is a mandatory policy finding: the revision still has a plan to compare.
+        if done.returncode not in (0, 1):
             message = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit code {done.returncode}"
             return Side(label=label, error=message.removeprefix("error: "))
-        return Side(label=label, plan=load(out / "plan.json"))
+        report = (out / "policy.txt").read_text().splitlines()
+        findings = [line for line in report if line and line != "no violations"]
+        return Side(label=label, plan=load(out / "plan.json"), findings=findings)
+
+    def changed_files(self, old_rev: str, new_rev: str) -> set[str] | None:
+        """Project files (relative paths) that differ between the revisions; None if git cannot say."""
+        inside = f"{self.inside.as_posix()}/" if self.inside.parts else "."
+        try:
+            names = git("diff", "--name-only", old_rev, *([new_rev] if new_rev else []), "--", inside, cwd=self.top).split()
+            if not new_rev:
+                names += git("ls-files", "--others", "--exclude-standard", "--", inside, cwd=self.top).split()
+        except DiffError:
+            return None
+        prefix = f"{self.inside.as_posix()}/" if self.inside.parts else ""
+        return {name.removeprefix(prefix) for name in names}
 
 
 def diff_specs(old_spec: str, new_spec: str, project_dir: Path = PROJECT_DIR) -> list[StackDiff]:
@@ -807,10 +909,15 @@ def diff_specs(old_spec: str, new_spec: str, project_dir: Path = PROJECT_DIR) ->
             if not (old_is_rev and new_is_rev and old_stack == new_stack == "*"):
                 raise DiffError("`REV:*` (every stack) needs `REV:*` on both sides")
             stacks = sorted(revisions.stacks(old_rev) | revisions.stacks(new_rev))
-            jobs = [(stack, (old_rev, stack), (new_rev, stack)) for stack in stacks]
+            unchanged = _untouched_stacks(revisions.changed_files(old_rev, new_rev), stacks)
+            jobs = [(stack, (old_rev, stack), (new_rev, stack)) for stack in stacks if stack not in unchanged]
+            skipped = [
+                StackDiff(stack, revisions.label(old_rev), revisions.label(new_rev), note=UNTOUCHED) for stack in unchanged
+            ]
         else:
             stack = new_stack or old_stack or ""
             jobs = [(stack, (old_rev, old_stack) if old_is_rev else old_spec, (new_rev, new_stack) if new_is_rev else new_spec)]
+            skipped = []
         for rev in sorted({side[0] for _, o, n in jobs for side in (o, n) if isinstance(side, tuple)}):
             revisions.tree(rev)  # archive each revision once, before planning in parallel
 
@@ -819,16 +926,36 @@ def diff_specs(old_spec: str, new_spec: str, project_dir: Path = PROJECT_DIR) ->
 
         with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
             futures = [(stack, pool.submit(side, o), pool.submit(side, n)) for stack, o, n in jobs]
-            return [_pair(o.result(), n.result(), stack) for stack, o, n in futures]
+            planned = [_pair(o.result(), n.result(), stack) for stack, o, n in futures]
+        return sorted(planned + skipped, key=lambda d: d.stack)
     finally:
         revisions.close()
+
+
+UNTOUCHED = "Not planned: neither its stack file nor anything else the program reads changed."
+
+
+def _untouched_stacks(changed: set[str] | None, stacks: list[str]) -> set[str]:
+    """Stacks that need no plan: when only stack files changed, every stack whose file did not."""
+    if changed is None or any(not _is_stack_file(name) for name in changed):
+        return set()
+    return {stack for stack in stacks if f"Pulumi.{stack}.yaml" not in changed}
+
+
+def _is_stack_file(name: str) -> bool:
+    return "/" not in name and name.startswith("Pulumi.") and name.endswith(".yaml") and name != "Pulumi.yaml"
+
+
+def changed_stacks(diffs: list[StackDiff]) -> list[str]:
+    """Stacks whose plan changes and that still exist on the new side: what `pulumi up` has to run for."""
+    return [d.stack for d in diffs if d.changed and not d.error and not d.note.startswith("The stack file is removed")]
 
 
 def _pair(old: Side, new: Side, stack: str) -> StackDiff:
     if old.error or new.error:
         which = [f"{side.label}: {side.error}" for side in (old, new) if side.error]
         return StackDiff(stack=stack, old_label=old.label, new_label=new.label, error="; ".join(which))
-    diff = compare(old.plan, new.plan, stack, (old.label, new.label))
+    diff = compare(old.plan, new.plan, stack, (old.label, new.label), (old.findings, new.findings))
     if old.plan is None and new.plan is not None:
         diff.note = f"The stack file is new: it does not exist at {old.label}."
     elif new.plan is None and old.plan is not None:

@@ -2,6 +2,7 @@
 
 import copy
 import json
+import shutil
 import subprocess
 import sys
 
@@ -273,3 +274,59 @@ def test_revisions_are_read_with_git_archive_and_a_stack_missing_there_is_new():
 def test_revision_specs_are_told_from_files(spec):
     assert offline_diff.is_revision_spec(spec)
     assert not offline_diff.is_revision_spec(str(PROJECT_DIR / "Pulumi.dev.yaml"))
+
+
+def test_make_diff_without_arguments_compares_every_stack_file():
+    if shutil.which("make") is None:
+        pytest.skip("GNU make is not installed")
+    dry_run = subprocess.run(["make", "-n", "diff"], cwd=PROJECT_DIR, capture_output=True, text=True, check=True)
+    assert "-m offline diff 'HEAD:*' ':*'" in dry_run.stdout
+    one = subprocess.run(["make", "-n", "diff", "STACK=dev"], cwd=PROJECT_DIR, capture_output=True, text=True, check=True)
+    assert "-m offline diff 'HEAD:dev' ':dev'" in one.stdout
+
+
+@pytest.fixture(scope="module")
+def team_change(tmp_path_factory) -> list[offline_diff.StackDiff]:
+    """A copy of this checkout in a git repository of its own, where only payments-dev's stack file changes."""
+    repo = tmp_path_factory.mktemp("repo")
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=PROJECT_DIR, capture_output=True, check=True).stdout
+    for name in filter(None, tracked.decode().split("\0")):
+        source = PROJECT_DIR / name
+        if source.is_file():
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            (repo / name).write_bytes(source.read_bytes())
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
+    subprocess.run([*git, "init", "-q"], cwd=repo, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=repo, check=True)
+    stack_file = repo / "Pulumi.payments-dev.yaml"
+    text = stack_file.read_text()
+    stack_file.write_text(text + "  eks-fargate:appReplicas: 2\n  eks-fargate:publicAccessCidrs: [203.0.113.0/24]\n")
+    return offline_diff.diff_specs("HEAD:*", ":*", project_dir=repo)
+
+
+def test_a_team_only_change_is_shown_for_that_team(team_change):
+    by_stack = {d.stack: d for d in team_change}
+    assert set(by_stack) >= {"dev", "payments-dev", "search-dev"}
+    payments = by_stack["payments-dev"]
+    assert changed(payments) == {
+        (DEPLOYMENT, "game-2048-deployment"): "update",
+        ("eks:index:Cluster", "cluster-eks"): "update",
+    }
+    # The other stacks' files and the code are as they were: not planned, no changes.
+    assert all(not d.changed and d.note == offline_diff.UNTOUCHED for s, d in by_stack.items() if s != "payments-dev")
+    markdown = offline_diff.render(team_change)
+    assert "No changes to stacks" not in markdown and "### Stack `payments-dev`" in markdown
+    assert offline_diff.changed_stacks(team_change) == ["payments-dev"]
+
+
+def test_the_diff_lists_the_policy_findings_a_change_resolves_and_the_cost_per_line(team_change):
+    payments = next(d for d in team_change if d.stack == "payments-dev")
+    assert [f.split(":")[1].strip().split(" ")[0] for f in payments.findings_removed] == ["cluster-endpoint-not-open-to-world"]
+    assert payments.findings_added == []
+    (line,) = payments.cost
+    assert line.category == "Fargate" and line.item.endswith("deployment-2048")
+    assert line.new < line.old and payments.cost_totals[1] - payments.cost_totals[0] == line.new - line.old
+    markdown = offline_diff.render(team_change)
+    assert "**Policy findings this change resolves:**" in markdown
+    assert "**Estimated monthly cost:**" in markdown and f"| Fargate | {line.item} |" in markdown
