@@ -7,7 +7,8 @@ plan  runs the program for Pulumi.<stack>.yaml offline, prints the resource tree
       is violated; 2 with the error on stderr (invalid settings, no such stack file).
 diff  compares two sides, each a plan.json (or a folder with one) or REV:STACK (the stack's
       plan at a git revision; `:STACK` is the working tree, `REV:*` every stack file), and
-      prints Markdown for a pull request. Exit 0: no changes; 1: changes; 2: error.
+      prints Markdown for a pull request (--changed-stacks FILE: also the stacks whose plan
+      changes, as JSON, for deployments). Exit 0: no changes; 1: changes; 2: error.
 """
 
 from __future__ import annotations

@@ -6,12 +6,16 @@ temporary folder (`:STACK` is the working tree, `REV:*` every stack file at eith
 
 Resources match by URN. Within a resource the diff is per property; a change is flagged as
 forcing a replacement when the property is one the provider cannot update in place
-(`REPLACE_ON`, from the providers' schemas: Terraform AWS provider ForceNew fields,
-pulumi-kubernetes' force-new table, the Helm release's name/namespace). A replacement also
-changes every `{{Kind:name.*}}` value that comes from the replaced resource, which can replace
-the resources that use it in turn; the diff follows that. Deleting or replacing a resource
-that is protected is flagged loudly: `pulumi up` refuses it. This is an approximation of the
-engine's diff, from code alone: the real `pulumi preview` (with credentials) is authoritative.
+(`REPLACE_ON`, `K8S_REPLACE_ON`: Terraform AWS provider ForceNew fields, pulumi-kubernetes'
+force-new table, the Helm release's name/namespace) or one EKS cannot change (the cluster's VPC,
+or subnets in other zones: `_cluster_network`). A replacement also changes every
+`{{Kind:name.*}}` value that comes from the replaced resource, which can replace the resources
+that use it in turn, and a new cluster takes what EKS keeps on it; the diff follows that.
+Deleting or replacing a resource that is protected is flagged loudly: `pulumi up` refuses it.
+Each stack's diff also carries the monthly estimate's changed lines (cost/estimate.py) and, for
+sides planned here, the policy findings the change introduces or resolves. This is an
+approximation of the engine's diff, from code alone: the real `pulumi preview` (with
+credentials) is authoritative.
 """
 
 from __future__ import annotations
