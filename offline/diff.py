@@ -335,7 +335,7 @@ def compare(
     old_sources = {source_key(res): res for res in before.values()}
     new_sources = {source_key(res): res for res in after.values()}
     for entry in entries.values():
-        if entry.resource["type"] == CLUSTER_TYPE and entry.op != "create" and entry.old is not entry.resource:
+        if entry.resource["type"] == CLUSTER_TYPE and entry.op not in ("create", "delete"):
             _cluster_network(entry, old_sources, new_sources)
     _cascade_replacements(entries)
     result.resources = list(entries.values())
@@ -394,8 +394,6 @@ def _cost_changes(old: dict[str, Any] | None, new: dict[str, Any] | None):
 
 def _cluster_network(entry: ResourceChange, old_sources: dict[str, Any], new_sources: dict[str, Any]) -> None:
     """Subnets in other zones replace the cluster; other subnets in its VPC and zones update it."""
-    if entry.op == "delete":
-        return
     subnet_changes = [c for c in entry.changes if re.split(r"[.\[]", c.path, maxsplit=1)[0] in CLUSTER_SUBNETS]
     if not subnet_changes:
         return
