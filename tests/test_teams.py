@@ -208,3 +208,12 @@ def test_list_shows_every_stack_and_no_conflict(capsys):
     assert teams_main(["list"]) == 0
     out = capsys.readouterr().out
     assert "eks-fargate-payments-dev" in out and "10.2.0.0/16" in out
+
+
+def test_a_production_stack_says_how_to_give_its_environment_reviewers(project_copy, capsys):
+    assert teams_main(["--project-dir", str(project_copy), "new", "billing", "--env", "prod"]) == 0
+    out = capsys.readouterr().out
+    # The deploy workflow refuses a protected stack whose environment has no required reviewers.
+    assert "pulumi-billing-prod" in out and "Required reviewers" in out and "Settings → Environments" in out
+    assert teams_main(["--project-dir", str(project_copy), "new", "billing", "--env", "dev"]) == 0
+    assert "Required reviewers" not in capsys.readouterr().out
