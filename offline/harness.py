@@ -80,8 +80,16 @@ class Recording:
         return [r for r in self.resources if r.parent == parent.urn]
 
 
+# libyaml's loader reads Pulumi.yaml ten times faster than the pure-Python one (same data).
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(path: Path) -> Any:
+    return yaml.load(path.read_text(), Loader=_YAML_LOADER)
+
+
 def project_name(project_dir: Path = PROJECT_DIR) -> str:
-    return yaml.safe_load((project_dir / "Pulumi.yaml").read_text())["name"]
+    return load_yaml(project_dir / "Pulumi.yaml")["name"]
 
 
 def stack_config(stack: str, project_dir: Path = PROJECT_DIR, stack_file: Path | None = None) -> dict[str, str]:
@@ -90,7 +98,7 @@ def stack_config(stack: str, project_dir: Path = PROJECT_DIR, stack_file: Path |
     Values are strings, as the engine passes them: lists as JSON, booleans as true/false.
     The stack file is Pulumi.<stack>.yaml beside Pulumi.yaml unless `stack_file` names one.
     """
-    project = yaml.safe_load((project_dir / "Pulumi.yaml").read_text())
+    project = load_yaml(project_dir / "Pulumi.yaml")
     name = project["name"]
     config: dict[str, str] = {}
     for key, declaration in (project.get("config") or {}).items():
@@ -99,7 +107,7 @@ def stack_config(stack: str, project_dir: Path = PROJECT_DIR, stack_file: Path |
     stack_file = stack_file or project_dir / f"Pulumi.{stack}.yaml"
     if not stack_file.exists():
         raise FileNotFoundError(f"no stack file {stack_file.name} in {project_dir}")
-    for key, value in ((yaml.safe_load(stack_file.read_text()) or {}).get("config") or {}).items():
+    for key, value in ((load_yaml(stack_file) or {}).get("config") or {}).items():
         if isinstance(value, dict) and "secure" in value:
             raise ValueError(f"{stack_file.name}: {key} is an encrypted secret, which cannot be read offline")
         config[_qualify(key, name)] = _config_string(value)
