@@ -99,8 +99,8 @@ class Fargate(pulumi.ComponentResource):
                 subnet_ids=list(args.private_subnet_ids),
                 selectors=[aws.eks.FargateProfileSelectorArgs(namespace=ns) for ns in namespaces],
                 tags=args.tags,
-                # Every field of a profile is immutable, and its name is fixed here, so a
-                # change must delete the old profile before creating the new one.
+                # Every field of a profile is immutable, and its name is given (not generated),
+                # so a change must delete the old profile before creating the new one.
                 opts=pulumi.ResourceOptions(parent=self, depends_on=after, delete_before_replace=True),
             )
 
