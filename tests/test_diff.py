@@ -10,6 +10,7 @@ import pytest
 from offline import diff as offline_diff
 from offline import plan as offline_plan
 from offline.harness import PROJECT_DIR
+from tests.stackfacts import PINNED_DEV
 from tests.test_plan import dev_plan
 
 PROFILE = "aws:eks/fargateProfile:FargateProfile"
@@ -37,7 +38,7 @@ def test_identical_plans_have_no_changes():
 
 
 def test_a_replica_change_is_an_in_place_update_of_the_deployment_only():
-    scaled = offline_plan.build("dev", overrides={"appReplicas": 3})
+    scaled = offline_plan.build("dev", stack_file=PINNED_DEV, overrides={"appReplicas": 3})
     diff = offline_diff.compare(dev_plan(), scaled, "dev")
     assert changed(diff) == {(DEPLOYMENT, "game-2048-deployment"): "update"}
     (change,) = entry(diff, DEPLOYMENT, "game-2048-deployment").changes
@@ -60,7 +61,7 @@ def test_a_fargate_profile_selector_change_is_a_replacement():
 
 
 def test_a_new_app_namespace_replaces_the_profile_and_every_object_in_it():
-    renamed = offline_plan.build("dev", overrides={"appNamespace": "game"})
+    renamed = offline_plan.build("dev", stack_file=PINNED_DEV, overrides={"appNamespace": "game"})
     diff = offline_diff.compare(dev_plan(), renamed, "dev")
     assert changed(diff) == {
         (PROFILE, "fargate-workloads"): "replace",
@@ -91,7 +92,7 @@ def test_a_removed_resource_is_a_deletion():
 
 
 def test_a_new_vpc_cidr_replaces_the_network_and_what_uses_its_ids():
-    moved = offline_plan.build("dev", overrides={"vpcCidr": "10.20.0.0/16"})
+    moved = offline_plan.build("dev", stack_file=PINNED_DEV, overrides={"vpcCidr": "10.20.0.0/16"})
     diff = offline_diff.compare(dev_plan(), moved, "dev")
     ops = changed(diff)
     assert ops[("aws:ec2/vpc:Vpc", "network-vpc")] == "replace"
@@ -105,7 +106,7 @@ def test_a_new_vpc_cidr_replaces_the_network_and_what_uses_its_ids():
 
 
 def test_renaming_the_cluster_replaces_it_and_everything_on_it():
-    renamed = offline_plan.build("dev", overrides={"clusterName": "renamed"})
+    renamed = offline_plan.build("dev", stack_file=PINNED_DEV, overrides={"clusterName": "renamed"})
     ops = changed(offline_diff.compare(dev_plan(), renamed, "dev"))
     assert ops[("eks:index:Cluster", "cluster-eks")] == "replace"
     assert ops[(PROFILE, "fargate-kube-system")] == "replace"
