@@ -222,3 +222,16 @@ def test_a_file_the_cli_cannot_read_is_one_line_naming_file_line_and_problem(tmp
         stack_config("case", stack_file=write_stack(tmp_path, body))
     assert str(error.value).startswith(message)
     assert "\n" not in str(error.value)
+
+
+def test_each_committed_stack_file_has_a_rewritten_copy_with_other_valid_values():
+    """What the `stack` fixture (tests/conftest.py) runs the suite over besides the committed files."""
+    from tests.rewrite import rewritten_values
+
+    shape = ("appReplicas", "availabilityZoneCount", "natMode", "vpcCidr", "kubernetesVersion")
+    for stack_file in sorted(PROJECT_DIR.glob("Pulumi.*.yaml")):
+        stack = stack_file.name.removeprefix("Pulumi.").removesuffix(".yaml")
+        before, after = stack_config(stack), rewritten_values(stack_file)
+        for key in shape:
+            assert config_string(after[f"eks-fargate:{key}"]) != before[f"eks-fargate:{key}"], (stack, key)
+        assert isinstance(after["eks-fargate:appReplicas"], str)  # as `pulumi config set appReplicas 3` writes it
