@@ -7,12 +7,14 @@ plan  runs the program for Pulumi.<stack>.yaml offline, prints the resource tree
       is violated; 2 with the error on stderr (invalid settings, no such stack file).
 diff  compares two sides, each a plan.json (or a folder with one) or REV:STACK (the stack's
       plan at a git revision; `:STACK` is the working tree, `REV:*` every stack file), and
-      prints Markdown for a pull request. Exit 0: no changes; 1: changes; 2: error.
+      prints Markdown for a pull request (--changed-stacks FILE: also the stacks whose plan
+      changes, as JSON, for deployments). Exit 0: no changes; 1: changes; 2: error.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -43,6 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     diff.add_argument("new", help="same forms as OLD")
     diff.add_argument("--out", type=Path, help="also write the Markdown to this file")
     diff.add_argument("--no-details", action="store_true", help="leave out the property-level changes")
+    diff.add_argument(
+        "--changed-stacks",
+        type=Path,
+        help="also write the stacks whose plan changes (and whose stack file remains) to this file, as a JSON list",
+    )
 
     args = parser.parse_args(argv)
     return run_plan(args) if args.command == "plan" else run_diff(args)
@@ -103,6 +110,8 @@ def run_diff(args: argparse.Namespace) -> int:
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text)
+    if args.changed_stacks:
+        args.changed_stacks.write_text(json.dumps(offline_diff.changed_stacks(diffs)) + "\n")
     if any(d.error for d in diffs):
         for d in diffs:
             if d.error:

@@ -266,3 +266,12 @@ def test_cost_command_prints_the_breakdown(dev: Recording, capsys):
 def test_cost_command_fails_cleanly_without_a_stack_file(capsys):
     assert cost_main(["--stack", "no-such-stack"]) == 2
     assert "no stack file Pulumi.no-such-stack.yaml" in capsys.readouterr().err
+
+
+def test_every_price_source_is_something_a_reader_can_open():
+    data = json.loads(PRICES_FILE.read_text())
+    for region, figures in data["regions"].items():
+        for key, figure in figures.items():
+            if key != "name":
+                assert "index id" not in figure["source"], (region, key)  # an internal search id, not a source
+                assert "https://" in figure["source"] or figure["source"].startswith("same "), (region, key)

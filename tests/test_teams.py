@@ -205,3 +205,12 @@ def test_list_shows_every_stack_and_no_conflict(capsys):
         row = rows[stack.path.name]
         assert cluster_name(proj, stack) in row
         assert str(vpc_cidr(proj, stack) or "(existing VPC)") in row
+
+
+def test_a_production_stack_says_how_to_give_its_environment_reviewers(project_copy, capsys):
+    assert teams_main(["--project-dir", str(project_copy), "new", "billing", "--env", "prod"]) == 0
+    out = capsys.readouterr().out
+    # The deploy workflow refuses a protected stack whose environment has no required reviewers.
+    assert "pulumi-billing-prod" in out and "Required reviewers" in out and "Settings → Environments" in out
+    assert teams_main(["--project-dir", str(project_copy), "new", "billing", "--env", "dev"]) == 0
+    assert "Required reviewers" not in capsys.readouterr().out
