@@ -64,9 +64,10 @@ class SettingsError(pulumi.RunError):
 class UnknownSettingError(SettingsError):
     """A key in the project's namespace that Pulumi.yaml does not declare (a typo, most likely)."""
 
-    def __init__(self, name: str, declared: list[str]):
+    def __init__(self, key: str, declared: list[str]):
+        name = key.partition(":")[2]
         hint = difflib.get_close_matches(name, declared, n=1)
-        self.key, self.value = name, None
+        self.key, self.value = key, None
         self.allowed = f"did you mean '{hint[0]}'?" if hint else f"the settings are {declared}"
         pulumi.RunError.__init__(self, f"unknown setting '{name}'; {self.allowed}")
 
@@ -171,7 +172,7 @@ def _refuse_unknown_keys(project: str) -> None:
     for key in sorted(given):
         namespace, _, name = key.partition(":")
         if namespace == project and name not in declared:
-            raise UnknownSettingError(name, declared)
+            raise UnknownSettingError(key, declared)
 
 
 def _region(code: str) -> Region:
