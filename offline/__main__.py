@@ -65,6 +65,7 @@ def run_plan(args: argparse.Namespace) -> int:
     from offline import capacity as subnet_capacity  # noqa: PLC0415
     from offline import plan as offline_plan  # noqa: PLC0415 - imports the Pulumi SDKs: after argument parsing
     from offline.harness import PROJECT_DIR  # noqa: PLC0415
+    from offline.stackfile import undeclared_keys  # noqa: PLC0415
     from policy.offline import check  # noqa: PLC0415
 
     started = time.perf_counter()
@@ -74,6 +75,8 @@ def run_plan(args: argparse.Namespace) -> int:
     except offline_plan.PlanError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    for warning in undeclared_keys(recording.config, recording.project):
+        print(f"warning: {warning}", file=sys.stderr)
     plan = offline_plan.from_recording(recording)
     out = args.out or project_dir / "out" / args.stack
     written = offline_plan.write(plan, out)

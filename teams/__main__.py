@@ -14,6 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from offline.stackfile import StackFileError
 from teams.stacks import (
     DEFAULT_REGION,
     PRODUCTION_ENVS,
@@ -46,6 +47,14 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("list", help="every stack file's team, VPC CIDR and cluster name, and any conflict")
 
     args = parser.parse_args(argv)
+    try:
+        return run(args)
+    except StackFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def run(args: argparse.Namespace) -> int:
     directory = args.project_dir.resolve()
     if args.command == "new":
         try:

@@ -18,6 +18,7 @@ from cost.estimate import (
 )
 from cost.fargate import FargateSizeError, PodSize, parse_quantity, pod_size
 from offline.harness import Recording, record
+from tests.stackfacts import PINNED_DEV
 
 D = Decimal
 WALKTHROUGH_VCPU_HOUR, WALKTHROUGH_GB_HOUR = D("0.04048"), D("0.004445")
@@ -186,7 +187,7 @@ def test_dev_total_is_the_sum_of_its_parts_and_is_the_exported_output(dev: Recor
 
 def test_the_export_follows_the_settings_as_the_declared_resources_do(existing_vpc: Recording):
     """The program's own estimate (from settings) equals the one from what it declared."""
-    per_az = record("dev", overrides={"natMode": "per-az", "appReplicas": 3, "secretsEncryption": False})
+    per_az = record("dev", overrides={"natMode": "per-az", "appReplicas": 3, "secretsEncryption": False}, stack_file=PINNED_DEV)
     assert per_az.error is None
 
     for recording in (per_az, existing_vpc):
@@ -212,7 +213,7 @@ def test_a_region_without_prices_exports_no_estimate_but_deploys():
 def test_the_plan_of_a_preview_is_estimated_like_the_recording(dev: Recording):
     from offline.plan import from_recording as plan_of  # noqa: PLC0415
 
-    preview = record("dev", preview=True)
+    preview = record("dev", preview=True, stack_file=PINNED_DEV)
 
     assert from_plan(plan_of(preview)).lines == from_recording(dev).lines
 
@@ -256,7 +257,7 @@ def test_load_balancers_are_counted_by_group_and_scheme():
 
 
 def test_cost_command_prints_the_breakdown(dev: Recording, capsys):
-    assert cost_main(["--stack", "dev", "--json"]) == 0
+    assert cost_main(["--stack", "dev", "--stack-file", str(PINNED_DEV), "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
 
     assert printed["totalMonthlyUsd"] == dev.outputs["estimatedMonthlyCostUsd"]

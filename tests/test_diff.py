@@ -11,6 +11,7 @@ import pytest
 from offline import diff as offline_diff
 from offline import plan as offline_plan
 from offline.harness import PROJECT_DIR
+from tests.stackfacts import PINNED_DEV
 from tests.test_plan import dev_plan
 
 EXISTING_VPC_STACK = PROJECT_DIR / "tests" / "data" / "stacks" / "Pulumi.existing-vpc.yaml"
@@ -40,7 +41,7 @@ def test_identical_plans_have_no_changes():
 
 
 def test_a_replica_change_is_an_in_place_update_of_the_deployment_only():
-    scaled = offline_plan.build("dev", overrides={"appReplicas": 3})
+    scaled = offline_plan.build("dev", stack_file=PINNED_DEV, overrides={"appReplicas": 3})
     diff = offline_diff.compare(dev_plan(), scaled, "dev")
     assert changed(diff) == {(DEPLOYMENT, "game-2048-deployment"): "update"}
     (change,) = entry(diff, DEPLOYMENT, "game-2048-deployment").changes
@@ -63,7 +64,7 @@ def test_a_fargate_profile_selector_change_is_a_replacement():
 
 
 def test_a_new_app_namespace_replaces_the_profile_and_every_object_in_it():
-    renamed = offline_plan.build("dev", overrides={"appNamespace": "game"})
+    renamed = offline_plan.build("dev", stack_file=PINNED_DEV, overrides={"appNamespace": "game"})
     diff = offline_diff.compare(dev_plan(), renamed, "dev")
     assert changed(diff) == {
         (PROFILE, "fargate-workloads"): "replace",
@@ -94,7 +95,7 @@ def test_a_removed_resource_is_a_deletion():
 
 
 def test_a_new_vpc_replaces_the_cluster_and_everything_on_it():
-    moved = offline_plan.build("dev", overrides={"vpcCidr": "10.20.0.0/16"})
+    moved = offline_plan.build("dev", stack_file=PINNED_DEV, overrides={"vpcCidr": "10.20.0.0/16"})
     diff = offline_diff.compare(dev_plan(), moved, "dev")
     ops = changed(diff)
     assert ops[("aws:ec2/vpc:Vpc", "network-vpc")] == "replace"
@@ -141,7 +142,7 @@ def test_other_subnets_in_the_same_vpc_update_the_cluster_in_place():
 
 
 def test_a_cluster_in_other_zones_is_replaced():
-    fewer = offline_plan.build("dev", overrides={"availabilityZoneCount": 2})
+    fewer = offline_plan.build("dev", stack_file=PINNED_DEV, overrides={"availabilityZoneCount": 2})
     cluster = entry(offline_diff.compare(dev_plan(), fewer, "dev"), "eks:index:Cluster", "cluster-eks")
     assert cluster.op == "replace"
     assert any(c.replaces and "zones" in c.note for c in cluster.changes)
@@ -207,7 +208,7 @@ def test_a_policy_v1_pod_disruption_budget_spec_is_updated_in_place():
 
 
 def test_renaming_the_cluster_replaces_it_and_everything_on_it():
-    renamed = offline_plan.build("dev", overrides={"clusterName": "renamed"})
+    renamed = offline_plan.build("dev", stack_file=PINNED_DEV, overrides={"clusterName": "renamed"})
     ops = changed(offline_diff.compare(dev_plan(), renamed, "dev"))
     assert ops[("eks:index:Cluster", "cluster-eks")] == "replace"
     assert ops[(PROFILE, "fargate-kube-system")] == "replace"
