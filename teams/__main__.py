@@ -4,8 +4,12 @@ new   writes Pulumi.<team>-<env>.yaml beside Pulumi.yaml: region, team, cost cen
       (tags on every taggable AWS resource) and the first 10.x.0.0/16 VPC CIDR that overlaps
       no other stack file's (nor Pulumi.yaml's default). prod/production: one NAT gateway per
       zone and protect on. Exit 0, or 2 with the error on stderr.
-list  every stack file's team, VPC CIDR and cluster name; exit 1 when two VPC CIDRs overlap
-      or two stacks would give AWS the same cluster name.
+      With --shared PLATFORM: a tenant of that platform stack instead, tenant/Pulumi.<team>-<env>.yaml
+      with a namespace (tenant-<team>) that no other tenant stack claims.
+list  every stack file's shape (dedicated, platform, tenant), team, VPC CIDR or namespace and
+      cluster; exit 1 when two VPC CIDRs overlap, two stacks would give AWS the same cluster
+      name, or a tenant conflicts (teams/tenants.py: a namespace or shared-ALB host claimed
+      twice, a missing platform, quotas above what the platform's subnets hold).
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import sys
 from pathlib import Path
 
 from offline.stackfile import StackFileError
+from teams import tenants
+from tenancy import TENANT_PROJECT_DIR
 from teams.stacks import (
     DEFAULT_REGION,
     PRODUCTION_ENVS,
@@ -29,6 +35,7 @@ from teams.stacks import (
 )
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+TENANT_DIR = TENANT_PROJECT_DIR.name
 EXIT_OK, EXIT_CONFLICT, EXIT_ERROR = 0, 1, 2
 
 
@@ -43,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     new.add_argument("--region", default=DEFAULT_REGION, help=f"AWS region (default {DEFAULT_REGION})")
     new.add_argument("--cost-center", help="cost center tag value (default: the team name)")
     new.add_argument("--owner", help="owner tag value, e.g. a team alias or e-mail address (default: the team name)")
+    new.add_argument("--shared", metavar="PLATFORM", help="a tenant of this platform stack (servesTenants true) instead")
 
     commands.add_parser("list", help="every stack file's team, VPC CIDR and cluster name, and any conflict")
 
@@ -56,6 +64,21 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(args: argparse.Namespace) -> int:
     directory = args.project_dir.resolve()
+    if args.command == "new" and args.shared:
+        try:
+            path, namespace = tenants.new_tenant_stack(
+                args.team, args.shared, args.env, directory / TENANT_DIR, directory, args.region
+            )
+        except TeamStackError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+        stack = path.name[len("Pulumi.") : -len(".yaml")]
+        print(f"Wrote {TENANT_DIR}/{path.name}: tenant stack {stack} of platform {args.shared}, namespace {namespace}.")
+        print("Set teamRoleArn (the team's IAM role), costCenter and owner in the file before deploying.")
+        print(
+            f"Next: python -m offline plan --project-dir {TENANT_DIR} --stack {stack}, python -m teams list, then a pull request."
+        )
+        return EXIT_OK
     if args.command == "new":
         try:
             path, cidr = new_team_stack(directory, args.team, args.env, args.region, args.cost_center, args.owner)
@@ -79,22 +102,29 @@ def run(args: argparse.Namespace) -> int:
 
 def list_stacks(directory: Path) -> int:
     proj = project(directory)
-    rows = [("stack file", "team", "VPC CIDR", "cluster name")]
+    rows = [("stack file", "shape", "team", "VPC CIDR / namespace", "cluster")]
     for stack in stack_files(directory):
         cidr = vpc_cidr(proj, stack)
         rows.append(
             (
                 stack.path.name,
+                "platform" if proj.setting(stack, "servesTenants") is True else "dedicated",
                 str(proj.setting(stack, "team")),
                 str(cidr) if cidr else "(existing VPC)",
                 cluster_name(proj, stack),
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    tenant_dir = directory / TENANT_DIR
+    if (tenant_dir / "Pulumi.yaml").is_file():
+        for tenant in tenants.tenants(tenant_dir):
+            rows.append((tenant.file, f"tenant of {tenant.platform}", tenant.team, tenant.namespace, "(its platform's)"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
     conflicts = [f"VPC CIDRs overlap: {a} and {b}" for a, b in cidr_overlaps(directory)]
     conflicts += [f"cluster name {name!r} in {', '.join(files)}" for name, files in duplicate_cluster_names(directory).items()]
+    if (tenant_dir / "Pulumi.yaml").is_file():
+        conflicts += tenants.conflicts(directory, tenant_dir)
     for conflict in conflicts:
         print(f"conflict: {conflict}", file=sys.stderr)
     return EXIT_CONFLICT if conflicts else EXIT_OK

@@ -13,7 +13,6 @@ that the platform, the tenant program, `python -m teams` and the policy pack sha
 from __future__ import annotations
 
 import fnmatch
-import ipaddress
 from pathlib import Path
 
 import yaml
@@ -35,10 +34,6 @@ RESERVED_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease
 # Namespace-scoped EKS access policies a team may get (no cluster-scoped one is offered).
 ACCESS_POLICIES = {"edit": "AmazonEKSEditPolicy", "view": "AmazonEKSViewPolicy"}
 ACCESS_POLICY_ARN_PREFIX = "arn:aws:eks::aws:cluster-access-policy/"
-
-# AWS keeps 5 addresses of every subnet (network, router, DNS, future use, broadcast); a
-# Fargate pod takes one address of a private subnet.
-AWS_RESERVED_ADDRESSES_PER_SUBNET = 5
 
 
 class PlatformOutput:
@@ -69,11 +64,6 @@ def is_tenant_namespace(namespace: str) -> bool:
 
 def access_policy_arn(level: str) -> str:
     return ACCESS_POLICY_ARN_PREFIX + ACCESS_POLICIES[level]
-
-
-def pod_addresses(subnet: ipaddress.IPv4Network) -> int:
-    """How many Fargate pods one subnet can hold: its addresses less the 5 AWS keeps."""
-    return subnet.num_addresses - AWS_RESERVED_ADDRESSES_PER_SUBNET
 
 
 def platform_project_name() -> str:

@@ -124,6 +124,11 @@ def load_tenant_settings() -> TenantSettings:
         f"covers only those), never {', '.join(RESERVED_NAMESPACES)}",
     )
 
+    from teams.tenants import namespace_owners  # noqa: PLC0415 - reads the tenant project's stack files
+
+    others = [owner for owner in namespace_owners().get(namespace, []) if owner != stack]
+    config.check("namespace", namespace, lambda _: not others, f"a namespace of this tenant's own; tenant stack {others} has it")
+
     role = config.string("teamRoleArn")
     config.check(
         "teamRoleArn",
