@@ -20,7 +20,6 @@ from pathlib import Path
 
 from offline.stackfile import StackFileError
 from teams import tenants
-from tenancy import TENANT_PROJECT_DIR
 from teams.stacks import (
     DEFAULT_REGION,
     PRODUCTION_ENVS,
@@ -33,6 +32,7 @@ from teams.stacks import (
     stack_files,
     vpc_cidr,
 )
+from tenancy import TENANT_PROJECT_DIR
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 TENANT_DIR = TENANT_PROJECT_DIR.name
