@@ -51,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     diff.add_argument("--out", type=Path, help="also write the Markdown to this file")
     diff.add_argument("--no-details", action="store_true", help="leave out the property-level changes")
     diff.add_argument(
+        "--project-dir", type=Path, help="the Pulumi project of REV:STACK sides, e.g. tenant (default: this checkout)"
+    )
+    diff.add_argument(
         "--changed-stacks",
         type=Path,
         help="also write the stacks whose plan changes (and whose stack file remains) to this file, as a JSON list",
@@ -113,7 +116,7 @@ def run_diff(args: argparse.Namespace) -> int:
     from offline import diff as offline_diff  # noqa: PLC0415
 
     try:
-        diffs = offline_diff.diff_specs(args.old, args.new)
+        diffs = offline_diff.diff_specs(args.old, args.new, **({"project_dir": args.project_dir} if args.project_dir else {}))
     except offline_diff.DiffError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR

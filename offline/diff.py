@@ -888,8 +888,10 @@ class Revisions:
         return Side(label=label, plan=load(out / "plan.json"), findings=findings)
 
     def changed_files(self, old_rev: str, new_rev: str) -> set[str] | None:
-        """Project files (relative paths) that differ between the revisions; None if git cannot say."""
-        inside = f"{self.inside.as_posix()}/" if self.inside.parts else "."
+        """Files that differ between the revisions, relative to the project (`../` outside it); None if git cannot say."""
+        # A project in a subfolder (tenant/) reads the shared modules and its platform's stack
+        # files beside it: every change of the checkout counts.
+        inside = "."
         try:
             names = git("diff", "--name-only", old_rev, *([new_rev] if new_rev else []), "--", inside, cwd=self.top).split()
             if not new_rev:
@@ -897,7 +899,7 @@ class Revisions:
         except DiffError:
             return None
         prefix = f"{self.inside.as_posix()}/" if self.inside.parts else ""
-        return {name.removeprefix(prefix) for name in names}
+        return {name.removeprefix(prefix) if name.startswith(prefix) else f"../{name}" for name in names}
 
 
 def diff_specs(old_spec: str, new_spec: str, project_dir: Path = PROJECT_DIR) -> list[StackDiff]:
