@@ -8,9 +8,24 @@ import pulumi
 
 from tenancy import PlatformOutput, selector_covers
 
+# What only a platform that serves tenants (servesTenants true) exports.
+TENANT_OUTPUTS = (PlatformOutput.TENANT_PROFILE, PlatformOutput.TENANT_SELECTOR, PlatformOutput.SHARED_ALB_GROUP)
+
 
 class PlatformError(pulumi.RunError):
     """The platform stack cannot host this tenant."""
+
+
+def platform_output(platform: pulumi.StackReference, platform_stack: str, name: str) -> pulumi.Output[Any]:
+    """One output of the platform stack; fails the update, naming what is wrong, when it has none."""
+
+    def present(value: Any) -> Any:
+        if value is None:
+            why = " (it does not serve tenants: set servesTenants: true in its stack file)" if name in TENANT_OUTPUTS else ""
+            raise PlatformError(f"platform stack {platform_stack} exports no {name}{why}")
+        return value
+
+    return platform.get_output(name).apply(present)
 
 
 def covering_profile(platform: pulumi.StackReference, platform_stack: str, namespace: str) -> pulumi.Output[str]:
@@ -22,11 +37,6 @@ def covering_profile(platform: pulumi.StackReference, platform_stack: str, names
 
     def check(values: list[Any]) -> str:
         profile, selector = values
-        if not profile or not selector:
-            raise PlatformError(
-                f"platform stack {platform_stack} exports no {PlatformOutput.TENANT_PROFILE}/"
-                f"{PlatformOutput.TENANT_SELECTOR}: it does not serve tenants (set servesTenants: true in its stack file)"
-            )
         if not selector_covers(selector, namespace):
             raise PlatformError(
                 f"platform stack {platform_stack}'s Fargate profile {profile} selects namespaces {selector!r}, "
@@ -35,5 +45,6 @@ def covering_profile(platform: pulumi.StackReference, platform_stack: str, names
         return profile
 
     return pulumi.Output.all(
-        platform.get_output(PlatformOutput.TENANT_PROFILE), platform.get_output(PlatformOutput.TENANT_SELECTOR)
+        platform_output(platform, platform_stack, PlatformOutput.TENANT_PROFILE),
+        platform_output(platform, platform_stack, PlatformOutput.TENANT_SELECTOR),
     ).apply(check)

@@ -18,14 +18,20 @@ from components.tenant_app import TenantApp, TenantAppArgs  # noqa: E402
 from components.tenant_namespace import TenantNamespace, TenantNamespaceArgs  # noqa: E402
 from components.tenant_service_account import TenantServiceAccount, TenantServiceAccountArgs  # noqa: E402
 from tenancy import PlatformOutput, access_policy_arn  # noqa: E402
-from tenancy.platform import covering_profile  # noqa: E402
+from tenancy.platform import covering_profile, platform_output  # noqa: E402
 from tenancy.settings import load_tenant_settings  # noqa: E402
 
 settings = load_tenant_settings()
 
 platform = pulumi.StackReference("platform", stack_name=settings.platform_stack)
-provider = k8s.Provider("platform-cluster", kubeconfig=platform.require_output(PlatformOutput.KUBECONFIG))
-cluster_name = platform.require_output(PlatformOutput.CLUSTER_NAME)
+
+
+def from_platform(name: str) -> pulumi.Output:
+    return platform_output(platform, settings.platform_stack, name)
+
+
+provider = k8s.Provider("platform-cluster", kubeconfig=from_platform(PlatformOutput.KUBECONFIG))
+cluster_name = from_platform(PlatformOutput.CLUSTER_NAME)
 
 namespace = TenantNamespace(
     "namespace",
@@ -60,8 +66,8 @@ if settings.service_account:
         TenantServiceAccountArgs(
             namespace=namespace.name,
             service_account=settings.service_account,
-            oidc_provider_arn=platform.require_output(PlatformOutput.OIDC_PROVIDER_ARN),
-            oidc_issuer=platform.require_output(PlatformOutput.OIDC_ISSUER),
+            oidc_provider_arn=from_platform(PlatformOutput.OIDC_PROVIDER_ARN),
+            oidc_issuer=from_platform(PlatformOutput.OIDC_ISSUER),
             policy_arns=settings.service_account_policy_arns,
             provider=provider,
             tags=settings.tags,
@@ -77,8 +83,8 @@ app = TenantApp(
         namespace=namespace.name,
         replicas=settings.workload.replicas,
         fargate_profile=covering_profile(platform, settings.platform_stack, settings.namespace),
-        ingress_class=platform.require_output(PlatformOutput.INGRESS_CLASS),
-        group=platform.require_output(PlatformOutput.SHARED_ALB_GROUP) if shared else None,
+        ingress_class=from_platform(PlatformOutput.INGRESS_CLASS),
+        group=from_platform(PlatformOutput.SHARED_ALB_GROUP) if shared else None,
         group_order=settings.workload.group_order,
         host=settings.workload.host,
         provider=provider,
