@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.rollout import pod_annotations
+
 APP_LABELS = {"app.kubernetes.io/name": "app-2048"}
 CONTAINER_PORT = 80
 
@@ -32,8 +34,9 @@ class Game2048Args:
     replicas: Deployment replicas, each one Fargate pod.
     image: the game's container image.
     provider: the Kubernetes provider of the cluster.
-    ingress_controller: the load balancer controller's release; the Service and Ingress
-        are created after it and deleted before it.
+    kubernetes_version: the cluster's Kubernetes version; a new one rolls the game's pods.
+    ingress_controller: the load balancer controller's release; the Deployment, Service and
+        Ingress are created or updated after it and deleted before it.
     runs_after: what must exist before pods can be scheduled (the namespace's Fargate profile).
     public_subnet_ids: when set, the ALB goes in these subnets instead of the ones the
         controller discovers by tag (existing VPCs whose subnets carry no tags).
@@ -43,6 +46,7 @@ class Game2048Args:
     replicas: int
     image: str
     provider: k8s.Provider
+    kubernetes_version: str
     ingress_controller: pulumi.Resource
     runs_after: Sequence[pulumi.Resource]
     public_subnet_ids: Sequence[pulumi.Input[str]] | None = None
@@ -67,7 +71,7 @@ class Game2048(pulumi.ComponentResource):
                 "replicas": args.replicas,
                 "selector": {"matchLabels": APP_LABELS},
                 "template": {
-                    "metadata": {"labels": APP_LABELS},
+                    "metadata": {"labels": APP_LABELS, "annotations": pod_annotations(args.kubernetes_version)},
                     "spec": {
                         "containers": [
                             {
@@ -85,8 +89,11 @@ class Game2048(pulumi.ComponentResource):
                 },
             },
             # Without the namespace's Fargate profile the pods would stay Pending, and on
-            # destroy the pods must go before the profile they run on.
-            opts=pulumi.ResourceOptions.merge(on_cluster, pulumi.ResourceOptions(depends_on=list(args.runs_after))),
+            # destroy the pods must go before the profile they run on. After the controller:
+            # on an upgrade the game's pods roll last (control plane, CoreDNS, controller, app).
+            opts=pulumi.ResourceOptions.merge(
+                on_cluster, pulumi.ResourceOptions(depends_on=[*args.runs_after, args.ingress_controller])
+            ),
         )
 
         # The controller's webhooks reject Services and Ingresses until its pods are ready,
