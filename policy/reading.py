@@ -406,3 +406,47 @@ def condition_values(statement: Mapping) -> dict[str, list[str]]:
 
 def only_wildcards(values: list[str]) -> bool:
     return not values or any(not v.replace("*", "").replace("?", "").strip() for v in values)
+
+
+# ---------------------------------------------------------------------------------------
+# Tenant stacks: the platform they read through a StackReference
+# ---------------------------------------------------------------------------------------
+
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
+# Output names a platform stack exports for its tenants (the program's tenancy/__init__.py
+# PlatformOutput; the pack runs apart from the program, a test keeps the two equal).
+TENANT_PROFILE_OUTPUT = "tenantFargateProfile"
+TENANT_SELECTOR_OUTPUT = "tenantNamespaceSelector"
+
+
+@dataclass(frozen=True)
+class Platform:
+    """The platform a tenant stack reads: its tenant profile and the namespace rule it selects."""
+
+    stack: str
+    urn: str
+    profile: str
+    selector: str
+
+
+def tenant_platform(resources: Iterable[PolicyResource]) -> Platform | None:
+    """The platform whose tenant outputs the stack reads, or None: not a tenant stack (or unknown yet)."""
+    for resource in resources:
+        if resource.resource_type != STACK_REFERENCE:
+            continue
+        profile = known_str(get(resource.props, "outputs", TENANT_PROFILE_OUTPUT))
+        selector = known_str(get(resource.props, "outputs", TENANT_SELECTOR_OUTPUT))
+        if profile and selector:
+            return Platform(known_str(get(resource.props, "name")) or resource.name, resource.urn, profile, selector)
+    return None
+
+
+def platform_profiles(resources: Iterable[PolicyResource]) -> list[Profile]:
+    """A tenant stack's covering profile: its platform's, whose selector is the tenant namespace rule."""
+    platform = tenant_platform(resources)
+    return [] if platform is None else [Profile(platform.profile, platform.urn, [Selector(platform.selector)])]
+
+
+def wildcard_matches(pattern: str, value: str) -> bool:
+    """EKS's `*` and `?` wildcards (Fargate selectors, access scopes)."""
+    return _matches(pattern, value)

@@ -26,6 +26,7 @@ try:  # as the package `policy` (tests, policy.offline, the plan)
         kind_of,
         known_str,
         parse_quantity,
+        platform_profiles,
         pod_size,
         pod_specs,
         pod_template,
@@ -48,6 +49,7 @@ except ModuleNotFoundError:  # as the pack the engine runs from this folder
         kind_of,
         known_str,
         parse_quantity,
+        platform_profiles,
         pod_size,
         pod_specs,
         pod_template,
@@ -102,6 +104,7 @@ def fargate_profile_covers_workload(args: StackValidationArgs, report_violation:
     profiles = fargate_profiles(args.resources)
     if profiles is None:
         return  # a selector is unknown until deploy: nothing can be said yet
+    profiles += platform_profiles(args.resources)  # a tenant stack's pods run on its platform's profile
     covered = sorted({str(s) for p in profiles for s in p.selectors}) or ["none"]
     for resource in args.resources:
         target = _workload_targets(resource)
