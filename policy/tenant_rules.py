@@ -4,7 +4,7 @@ A stack is a tenant stack when it reads a platform's tenant outputs through a St
 (reading.tenant_platform). Such a stack may declare only namespaces that match its platform's
 tenant rule (the selector of the platform's `tenants` Fargate profile), only objects inside
 the namespaces it declares, no cluster-scoped object and no Helm chart (whose objects the pack
-cannot see), no Fargate profile (the platform owns them: EKS allows 10 per cluster and changes
+cannot see), no Fargate profile (the platform owns them: EKS allows 10 per cluster by default and changes
 one at a time), and EKS access only through edit or view policies scoped to its namespaces.
 """
 
@@ -165,7 +165,7 @@ def tenant_no_fargate_profiles(args: StackValidationArgs, report_violation: Repo
     for resource in args.resources:
         if resource.resource_type == FARGATE_PROFILE:
             report_violation(
-                f"Fargate profile in a tenant stack: EKS allows 10 per cluster and creates or deletes one at a time, "
+                f"Fargate profile in a tenant stack: EKS allows 10 per cluster by default and creates or deletes one at a time, "
                 f"so tenants' updates would collide. Platform {platform.stack}'s profile {platform.profile} covers "
                 f"'{platform.selector}'.",
                 resource.urn,

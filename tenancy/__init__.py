@@ -2,7 +2,7 @@
 
 A platform stack (this project, `servesTenants: true`) owns one Fargate profile whose selector
 covers every tenant namespace by a naming rule, `tenant-*`: EKS accepts `*` and `?` in a
-selector's namespace, allows 10 profiles per cluster and creates or deletes one profile of a
+selector's namespace, allows 10 profiles per cluster by default and creates or deletes one profile of a
 cluster at a time, so a profile per tenant would cap the tenants at about 8 and make two
 tenants' `pulumi up` collide. Tenant stacks (the project in tenant/) create only namespaces
 that match the rule; they read the platform's outputs (`PlatformOutput`) through a
