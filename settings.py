@@ -133,14 +133,19 @@ class Settings:
     @property
     def tags(self) -> dict[str, str]:
         """Tags every taggable AWS resource of the stack carries."""
-        return {
-            "pulumi:project": self.project,
-            "pulumi:stack": self.stack,
-            "managed-by": "pulumi",
-            "team": self.team.name,
-            "cost-center": self.team.cost_center,
-            "owner": self.team.owner,
-        }
+        return stack_tags(self.project, self.stack, self.team)
+
+
+def stack_tags(project: str, stack: str, team: TeamSettings) -> dict[str, str]:
+    """The tags of a stack's taggable AWS resources: where they come from, and who owns them."""
+    return {
+        "pulumi:project": project,
+        "pulumi:stack": stack,
+        "managed-by": "pulumi",
+        "team": team.name,
+        "cost-center": team.cost_center,
+        "owner": team.owner,
+    }
 
 
 def load_settings() -> Settings:

@@ -234,52 +234,49 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
     def RegisterResource(self, request):  # noqa: N802 - gRPC method name
         response = super().RegisterResource(request)
-        if request.type == "pulumi:pulumi:Stack":
-            return response
-        registration = self.resources[response.urn]
-        self.recorded.append(
-            RecordedResource(
-                urn=response.urn,
-                type=request.type,
-                name=request.name,
-                parent=request.parent or None,
+        if request.type != "pulumi:pulumi:Stack":
+            self._keep(
+                response.urn,
+                request,
+                inputs=pulumi.runtime.rpc.deserialize_properties(request.object),
                 custom=request.custom,
                 remote=request.remote,
-                provider=request.provider or None,
                 protect=request.protect,
                 delete_before_replace=request.deleteBeforeReplace,
-                dependencies=sorted(set(request.dependencies)),
                 property_dependencies={key: sorted(deps.urns) for key, deps in request.propertyDependencies.items() if deps.urns},
-                inputs=pulumi.runtime.rpc.deserialize_properties(request.object),
-                id=registration.id or "",
-                outputs=registration.state,
             )
-        )
         return response
 
     def ReadResource(self, request):  # noqa: N802 - gRPC method name
         """A resource read, not created: a StackReference (its inputs are the stack's name)."""
         response = super().ReadResource(request)
-        registration = self.resources[response.urn]
+        self._keep(
+            response.urn,
+            request,
+            inputs={"name": self.resources[response.urn].state.get("name")},
+            custom=True,
+            remote=False,
+            protect=False,
+            delete_before_replace=False,
+            property_dependencies={},
+        )
+        return response
+
+    def _keep(self, urn: str, request: Any, **what: Any) -> None:
+        registration = self.resources[urn]
         self.recorded.append(
             RecordedResource(
-                urn=response.urn,
+                urn=urn,
                 type=request.type,
                 name=request.name,
                 parent=request.parent or None,
-                custom=True,
-                remote=False,
                 provider=request.provider or None,
-                protect=False,
-                delete_before_replace=False,
                 dependencies=sorted(set(request.dependencies)),
-                property_dependencies={},
-                inputs={"name": registration.state.get("name")},
                 id=registration.id or "",
                 outputs=registration.state,
+                **what,
             )
         )
-        return response
 
 
 class StackMocks(pulumi_mocks.Mocks):

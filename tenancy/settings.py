@@ -14,7 +14,16 @@ from dataclasses import dataclass
 
 import pulumi
 
-from settings import DNS_LABEL_RULE, TAG_VALUE, TAG_VALUE_RULE, SettingsError, _Reader, is_dns_label
+from settings import (
+    DNS_LABEL_RULE,
+    TAG_VALUE,
+    TAG_VALUE_RULE,
+    SettingsError,
+    TeamSettings,
+    _Reader,
+    is_dns_label,
+    stack_tags,
+)
 from tenancy import (
     ACCESS_POLICIES,
     RESERVED_NAMESPACES,
@@ -65,9 +74,7 @@ class TenantSettings:
     project: str
     stack: str
     platform_stack: str  # the StackReference name, <organization>/<project>/<stack>
-    team: str
-    cost_center: str
-    owner: str
+    team: TeamSettings
     namespace: str
     team_role_arn: str
     access_level: str
@@ -78,15 +85,8 @@ class TenantSettings:
 
     @property
     def tags(self) -> dict[str, str]:
-        """Tags every taggable AWS resource of the tenant carries (settings.py's keys)."""
-        return {
-            "pulumi:project": self.project,
-            "pulumi:stack": self.stack,
-            "managed-by": "pulumi",
-            "team": self.team,
-            "cost-center": self.cost_center,
-            "owner": self.owner,
-        }
+        """Tags every taggable AWS resource of the tenant carries."""
+        return stack_tags(self.project, self.stack, self.team)
 
 
 def load_tenant_settings() -> TenantSettings:
@@ -161,9 +161,7 @@ def load_tenant_settings() -> TenantSettings:
         project=project,
         stack=stack,
         platform_stack=platform,
-        team=team,
-        cost_center=cost_center,
-        owner=owner,
+        team=TeamSettings(name=team, cost_center=cost_center, owner=owner),
         namespace=namespace,
         team_role_arn=role,
         access_level=level,

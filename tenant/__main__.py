@@ -37,8 +37,8 @@ namespace = TenantNamespace(
     "namespace",
     TenantNamespaceArgs(
         namespace=settings.namespace,
-        labels={"team": settings.team, "cost-center": settings.cost_center},
-        annotations={"owner": settings.owner},
+        labels={"team": settings.team.name, "cost-center": settings.team.cost_center},
+        annotations={"owner": settings.team.owner},
         pods=settings.quota.pods,
         cpu=settings.quota.cpu,
         memory=settings.quota.memory,
