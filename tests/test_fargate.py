@@ -61,7 +61,7 @@ def test_profiles_wait_for_the_pod_execution_policy(dev):
 
 
 def test_coredns_addon_runs_on_fargate_after_the_kube_system_profile(dev):
-    addon = dev.one(ADDON)
+    addon = dev.one(ADDON, "fargate-coredns")
     assert addon.inputs["addonName"] == "coredns"
     assert addon.inputs["clusterName"] == dev.outputs["clusterName"]
     assert addon.depends_on(profile(dev, KUBE_SYSTEM_PROFILE))
@@ -70,11 +70,13 @@ def test_coredns_addon_runs_on_fargate_after_the_kube_system_profile(dev):
     # Guaranteed QoS, and small enough for the smallest Fargate size once 256 MiB are added.
     assert configuration["resources"]["requests"] == configuration["resources"]["limits"]
     assert configuration["resources"]["requests"]["memory"] == "256Mi"
+    # Fargate's patch evictions may take one of the two pods at a time, never both and not none.
+    assert configuration["podDisruptionBudget"] == {"enabled": True, "maxUnavailable": 1}
 
 
 def test_fargate_resources_wait_for_the_cluster(dev):
     cluster = dev.one("eks:index:Cluster")
-    for resource in [*dev.of_type(PROFILE), dev.one(ADDON)]:
+    for resource in [*dev.of_type(PROFILE), *dev.of_type(ADDON)]:
         assert resource.depends_on(cluster), resource.name
 
 
