@@ -3,13 +3,15 @@
 #   make plan [STACK=dev]     offline plan: resource tree on screen, plan.json, manifests, IAM, diagram in out/STACK/
 #   make test                 the test suite
 #   make security [STACK=dev] checkov on the plan's manifests, against security/waivers.json (own venv)
-#   make diff [STACK=dev]     what the working tree changes against HEAD, as Markdown
+#   make diff [STACK=dev]     what the working tree changes against HEAD, as Markdown: every stack file, or STACK's
 #   make diff OLD=origin/main:dev NEW=HEAD:dev      any two sides: plan.json paths or REV:STACK (STACK='*': all)
 
 PYTHON ?= python3
 STACK ?= dev
-OLD ?= HEAD:$(STACK)
-NEW ?= :$(STACK)
+# `make diff` compares every stack file unless STACK is given: a team's change is a change too.
+DIFF_STACK := $(if $(filter command line environment,$(origin STACK)),$(STACK),*)
+OLD ?= HEAD:$(DIFF_STACK)
+NEW ?= :$(DIFF_STACK)
 VENV := venv
 PY := $(VENV)/bin/python
 SECURITY_VENV := venv-security

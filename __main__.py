@@ -55,9 +55,12 @@ fargate = Fargate(
     "fargate",
     FargateArgs(
         cluster_name=cluster.name,
+        kubernetes_version=settings.cluster.kubernetes_version,
         region=settings.region,
         private_subnet_ids=network.private_subnet_ids,
         workload_namespaces=[settings.app.namespace],
+        # The profile for the app namespace is named after it, as in the eksctl walkthrough.
+        workload_profile_name=settings.app.namespace,
         tags=settings.tags,
     ),
 )
@@ -71,6 +74,7 @@ alb_controller = AlbController(
         oidc_provider_arn=cluster.oidc_provider_arn,
         oidc_issuer=cluster.oidc_issuer,
         provider=cluster.provider,
+        kubernetes_version=settings.cluster.kubernetes_version,
         runs_after=[fargate.kube_system_profile, fargate.coredns],
         tags=settings.tags,
     ),
@@ -95,6 +99,7 @@ game = Game2048(
         autoscaling=settings.app.autoscaling,
         image=settings.app.image,
         provider=cluster.provider,
+        kubernetes_version=settings.cluster.kubernetes_version,
         ingress_controller=alb_controller.release,
         runs_after=[fargate.workload_profile],
         public_subnet_ids=network.public_subnet_ids if settings.network.existing_vpc else None,

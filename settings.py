@@ -7,14 +7,22 @@ block; this module is the only place that calls `pulumi.Config`. A bad value rai
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pulumi
+import yaml
+from pulumi.runtime import config as runtime_config
+
+from regions import Region, RegionError, supported_region
+
+PROJECT_FILE = Path(__file__).resolve().parent / "Pulumi.yaml"
 
 # Kubernetes versions this stack accepts: the EKS versions in standard support on
 # 2026-11-28 (1.34 leaves it on 2026-12-02, 1.35 on 2027-03-27; 1.36 was released on EKS
@@ -56,6 +64,17 @@ class SettingsError(pulumi.RunError):
         self.value = value
         self.allowed = allowed
         super().__init__(f"config key '{key}' has invalid value {value!r}: {allowed}")
+
+
+class UnknownSettingError(SettingsError):
+    """A key in the project's namespace that Pulumi.yaml does not declare (a typo, most likely)."""
+
+    def __init__(self, key: str, declared: list[str]):
+        name = key.partition(":")[2]
+        hint = difflib.get_close_matches(name, declared, n=1)
+        self.key, self.value = key, None
+        self.allowed = f"did you mean '{hint[0]}'?" if hint else f"the settings are {declared}"
+        pulumi.RunError.__init__(self, f"unknown setting '{name}'; {self.allowed}")
 
 
 @dataclass(frozen=True)
@@ -141,24 +160,47 @@ class Settings:
 def load_settings() -> Settings:
     """Reads and validates the current stack's configuration."""
     project, stack = pulumi.get_project(), pulumi.get_stack()
+    _refuse_unknown_keys(project)
     config = _Reader(pulumi.Config(), project)
-    region = _Reader(pulumi.Config("aws"), "aws").string("region")
-    if not region:
-        raise SettingsError("aws:region", region, "set the AWS region, e.g. `pulumi config set aws:region ap-northeast-2`")
+    region = _region(_Reader(pulumi.Config("aws"), "aws").string("region"))
 
     return Settings(
         project=project,
         stack=stack,
-        region=region,
+        region=region.code,
         protect=config.boolean("protect"),
-        network=_network(config),
+        network=_network(config, region),
         cluster=_cluster(config, default_name=f"{project}-{stack}"),
         app=_app(config),
         team=_team(config),
     )
 
 
-def _network(config: _Reader) -> NetworkSettings:
+def _refuse_unknown_keys(project: str) -> None:
+    """A key of the project's namespace that Pulumi.yaml does not declare is a typo: refuse it.
+
+    The program is handed every config key of the stack: the Python language host puts them
+    all, as JSON, in PULUMI_CONFIG (pulumi-language-python main.go, constructConfig), which
+    pulumi.runtime.config reads; mocks and inline programs set them with set_all_config.
+    """
+    given = set(runtime_config.CONFIG.get()) | set(runtime_config.get_config_env())
+    declared = sorted(yaml.safe_load(PROJECT_FILE.read_text()).get("config") or {})
+    for key in sorted(given):
+        namespace, _, name = key.partition(":")
+        if namespace == project and name not in declared:
+            raise UnknownSettingError(key, declared)
+
+
+def _region(code: str) -> Region:
+    if not code:
+        raise SettingsError("aws:region", code, "set the AWS region, e.g. `pulumi config set aws:region ap-northeast-2`")
+    try:
+        return supported_region(code)
+    except RegionError as exc:
+        raise SettingsError("aws:region", code, str(exc)) from None
+
+
+def _network(config: _Reader, region: Region) -> NetworkSettings:
     vpc_cidr = config.string("vpcCidr")
     try:
         network = ipaddress.IPv4Network(vpc_cidr, strict=True)
@@ -169,6 +211,14 @@ def _network(config: _Reader) -> NetworkSettings:
         raise SettingsError(config.key("vpcCidr"), vpc_cidr, f"the prefix length must be between /{low} and /{high}")
 
     az_count = config.integer("availabilityZoneCount", AZ_COUNT_RANGE)
+    usable = region.usable_zones
+    if az_count > len(usable):
+        raise SettingsError(
+            config.key("availabilityZoneCount"),
+            az_count,
+            f"at most {len(usable)}: {region.code} has {len(usable)} zones an EKS cluster can use "
+            f"({', '.join(zone.id for zone in usable)}; data/regions.json)",
+        )
     nat_mode = config.choice("natMode", NAT_MODES)
 
     existing = None

@@ -11,6 +11,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from components.rollout import pod_annotations
+
 # Chart and controller move together: from chart 3.0.0 on, the eks-charts chart version
 # equals the controller version, and the IAM policy below is the one published for it.
 CHART_REPOSITORY = "https://aws.github.io/eks-charts"
@@ -43,6 +45,7 @@ class AlbControllerArgs:
         have no instance metadata service to discover them from.
     oidc_provider_arn, oidc_issuer: the cluster's IAM OIDC provider, for IRSA.
     provider: the Kubernetes provider of the cluster.
+    kubernetes_version: the cluster's Kubernetes version; a new one rolls the controller's pods.
     runs_after: resources that must exist before the controller's pods can start
         (the kube-system Fargate profile, CoreDNS).
     tags: tags for every taggable AWS resource.
@@ -54,6 +57,7 @@ class AlbControllerArgs:
     oidc_provider_arn: pulumi.Input[str]
     oidc_issuer: pulumi.Input[str]
     provider: k8s.Provider
+    kubernetes_version: str
     runs_after: Sequence[pulumi.Resource]
     tags: dict[str, str]
 
@@ -111,6 +115,9 @@ class AlbController(pulumi.ComponentResource):
                 # Fargate pods are only reachable as IP targets: an Ingress or Service that
                 # leaves out the target-type annotation still works.
                 "defaultTargetType": "ip",
+                # The chart puts podAnnotations on the pod template: after a control-plane
+                # upgrade the controller's pods are replaced and start on the new kubelet.
+                "podAnnotations": pod_annotations(args.kubernetes_version),
                 # The ALBs, target groups and security groups the controller makes carry the
                 # stack's tags too (team, cost center, owner).
                 "defaultTags": args.tags,

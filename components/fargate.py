@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components.addon_versions import RESOLVE_CONFLICTS_ON_CREATE, RESOLVE_CONFLICTS_ON_UPDATE, addon_version
+
 KUBE_SYSTEM = "kube-system"
 KUBE_SYSTEM_PROFILE = "kube-system"
-WORKLOAD_PROFILE = "workloads"
 MAX_SELECTORS_PER_PROFILE = 5
 
 POD_EXECUTION_POLICY = "AmazonEKSFargatePodExecutionRolePolicy"
@@ -36,16 +37,20 @@ class FargateArgs:
     """Inputs of `Fargate`.
 
     cluster_name: the cluster's name, as an output that resolves once the cluster exists.
+    kubernetes_version: the cluster's Kubernetes version; picks the CoreDNS add-on version.
     region: the cluster's region, for the pod execution role's source-ARN condition.
     private_subnet_ids: subnets Fargate pods run in; Fargate accepts private subnets only.
     workload_namespaces: namespaces, besides kube-system, whose pods run on Fargate (at most 5).
+    workload_profile_name: name of the Fargate profile for them (a new name replaces the profile).
     tags: tags for every taggable resource.
     """
 
     cluster_name: pulumi.Input[str]
+    kubernetes_version: str
     region: str
     private_subnet_ids: Sequence[pulumi.Input[str]]
     workload_namespaces: Sequence[str]
+    workload_profile_name: str
     tags: dict[str, str] = field(default_factory=dict)
 
 
@@ -86,33 +91,42 @@ class Fargate(pulumi.ComponentResource):
             opts=child,
         )
 
-        def profile(profile_name: str, namespaces: Sequence[str], after: list[pulumi.Resource]) -> aws.eks.FargateProfile:
+        def profile(
+            key: str, profile_name: str, namespaces: Sequence[str], after: list[pulumi.Resource]
+        ) -> aws.eks.FargateProfile:
             return aws.eks.FargateProfile(
-                f"{name}-{profile_name}",
+                f"{name}-{key}",
                 cluster_name=args.cluster_name,
                 fargate_profile_name=profile_name,
                 pod_execution_role_arn=role.arn,
                 subnet_ids=list(args.private_subnet_ids),
                 selectors=[aws.eks.FargateProfileSelectorArgs(namespace=ns) for ns in namespaces],
                 tags=args.tags,
-                # Every field of a profile is immutable, and its name is fixed here, so a
-                # change must delete the old profile before creating the new one.
+                # Every field of a profile is immutable, and its name is given (not generated),
+                # so a change must delete the old profile before creating the new one.
                 opts=pulumi.ResourceOptions(parent=self, depends_on=after, delete_before_replace=True),
             )
 
         # Pods scheduled through a profile pull their images with the role's policy.
-        self.kube_system_profile = profile(KUBE_SYSTEM_PROFILE, [KUBE_SYSTEM], [attachment])
+        self.kube_system_profile = profile(KUBE_SYSTEM_PROFILE, KUBE_SYSTEM_PROFILE, [KUBE_SYSTEM], [attachment])
         # EKS creates or deletes one profile of a cluster at a time: chaining them keeps
         # creates in this order and deletes in the reverse one.
-        self.workload_profile = profile(WORKLOAD_PROFILE, list(args.workload_namespaces), [attachment, self.kube_system_profile])
+        self.workload_profile = profile(
+            "workloads", args.workload_profile_name, list(args.workload_namespaces), [attachment, self.kube_system_profile]
+        )
 
         self.coredns = aws.eks.Addon(
             f"{name}-coredns",
             cluster_name=args.cluster_name,
             addon_name="coredns",
+            addon_version=addon_version("coredns", args.kubernetes_version),
+            resolve_conflicts_on_create=RESOLVE_CONFLICTS_ON_CREATE,
+            resolve_conflicts_on_update=RESOLVE_CONFLICTS_ON_UPDATE,
             configuration_values=json.dumps(COREDNS_CONFIGURATION),
             tags=args.tags,
             # CoreDNS pods stay Pending (and the add-on degraded) until a profile covers kube-system.
+            # Its cluster_name comes from the cluster, so on an upgrade the add-on's new version
+            # is applied after the control plane's.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.kube_system_profile]),
         )
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.rollout import pod_annotations
 from settings import AutoscalingSettings
 
 APP_LABELS = {"app.kubernetes.io/name": "app-2048"}
@@ -100,8 +101,9 @@ class Game2048Args:
     autoscaling: when set, a HorizontalPodAutoscaler owns the replica count (needs metrics-server).
     image: the game's container image.
     provider: the Kubernetes provider of the cluster.
-    ingress_controller: the load balancer controller's release; the Service and Ingress
-        are created after it and deleted before it.
+    kubernetes_version: the cluster's Kubernetes version; a new one rolls the game's pods.
+    ingress_controller: the load balancer controller's release; the Deployment, Service and
+        Ingress are created or updated after it and deleted before it.
     runs_after: what must exist before pods can be scheduled (the namespace's Fargate profile).
     public_subnet_ids: when set, the ALB goes in these subnets instead of the ones the
         controller discovers by tag (existing VPCs whose subnets carry no tags).
@@ -111,6 +113,7 @@ class Game2048Args:
     replicas: int
     image: str
     provider: k8s.Provider
+    kubernetes_version: str
     ingress_controller: pulumi.Resource
     runs_after: Sequence[pulumi.Resource]
     public_subnet_ids: Sequence[pulumi.Input[str]] | None = None
@@ -178,7 +181,10 @@ class Game2048(pulumi.ComponentResource):
             "selector": {"matchLabels": APP_LABELS},
             "template": {
                 # A new configuration rolls the pods (a mounted ConfigMap alone would not).
-                "metadata": {"labels": APP_LABELS, "annotations": {"checksum/nginx-conf": _sha256(NGINX_CONF)}},
+                "metadata": {
+                    "labels": APP_LABELS,
+                    "annotations": {**pod_annotations(args.kubernetes_version), "checksum/nginx-conf": _sha256(NGINX_CONF)},
+                },
                 "spec": _pod_spec(args.image, nginx_conf.metadata.name),
             },
         }
@@ -191,10 +197,12 @@ class Game2048(pulumi.ComponentResource):
             metadata={**meta, "name": "deployment-2048"},
             spec=deployment_spec,
             # Without the namespace's Fargate profile the pods would stay Pending, and on
-            # destroy the pods must go before the profile they run on. The controller injects
-            # readiness gates only into pods created after their Service and Ingress exist.
+            # destroy the pods must go before the profile they run on. After the controller:
+            # on an upgrade the game's pods roll last (control plane, CoreDNS, controller, app).
+            # After the Service and Ingress: the controller injects readiness gates only into
+            # pods created once those exist.
             opts=pulumi.ResourceOptions.merge(
-                on_cluster, pulumi.ResourceOptions(depends_on=[*args.runs_after, service, ingress])
+                on_cluster, pulumi.ResourceOptions(depends_on=[*args.runs_after, args.ingress_controller, service, ingress])
             ),
         )
 

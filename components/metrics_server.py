@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
+from components.addon_versions import RESOLVE_CONFLICTS_ON_CREATE, RESOLVE_CONFLICTS_ON_UPDATE, addon_version
+
 ADDON_NAME = "metrics-server"
 
 # The EKS add-on (a community add-on), not the upstream manifest: on Fargate port 10250 is
 # reserved for the Fargate agent, and the add-on comes set to listen on 10251 instead (EKS
-# user guide, metrics-server.html). One pinned version per supported Kubernetes version,
-# as `aws eks describe-addon-versions --addon-name metrics-server --kubernetes-version X`
-# reported them (read second-hand from public configurations, 2026-10; re-check before a
-# move, see README "Moving the pins").
-ADDON_VERSIONS: Mapping[str, str] = {
-    "1.35": "v0.9.0-eksbuild.7",
-    "1.36": "v0.9.0-eksbuild.11",
-}
+# user guide, metrics-server.html). Its versions are pinned in components/addon_versions.py.
 
 # One replica (the chart's default): the HPA only pauses while it restarts. Requests equal
 # limits; with the 256 MiB Fargate adds this is the smallest size, 0.25 vCPU / 0.5 GB.
@@ -54,14 +49,14 @@ class MetricsServer(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: MetricsServerArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("eksfargate:addons:MetricsServer", name, None, opts)
-        if args.kubernetes_version not in ADDON_VERSIONS:
-            raise ValueError(f"no metrics-server add-on version pinned for Kubernetes {args.kubernetes_version}")
         self.addon = aws.eks.Addon(
             f"{name}-addon",
             cluster_name=args.cluster_name,
             addon_name=ADDON_NAME,
-            addon_version=ADDON_VERSIONS[args.kubernetes_version],
+            addon_version=addon_version(ADDON_NAME, args.kubernetes_version),
             configuration_values=json.dumps(CONFIGURATION),
+            resolve_conflicts_on_create=RESOLVE_CONFLICTS_ON_CREATE,
+            resolve_conflicts_on_update=RESOLVE_CONFLICTS_ON_UPDATE,
             tags=args.tags,
             # Its pods stay Pending (and the add-on degraded) until a profile covers kube-system.
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.runs_after)),

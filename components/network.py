@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from regions import eks_excluded_zone_ids
 from settings import ExistingVpc
 
 # The VPC is cut in eighths: private subnet i takes eighth i (Fargate gives every pod an
@@ -16,10 +17,6 @@ from settings import ExistingVpc
 # in eighths again for the public subnets, which only hold ALB and NAT interfaces.
 _EIGHTH = 3
 _PUBLIC_SLICE = 7
-
-# Zones EKS does not place control planes in (EKS user guide, "Subnet requirements for
-# clusters"): cluster subnets there fail with UnsupportedAvailabilityZoneException.
-EKS_UNSUPPORTED_ZONE_IDS = ["use1-az3", "usw1-az2", "cac1-az3"]
 
 # Tags the AWS Load Balancer Controller discovers subnets by: public subnets for
 # internet-facing load balancers, private ones for internal load balancers.
@@ -172,7 +169,8 @@ class Network(pulumi.ComponentResource):
     def _zones(self, count: int) -> list[str]:
         available = aws.get_availability_zones(
             state="available",
-            exclude_zone_ids=EKS_UNSUPPORTED_ZONE_IDS,
+            # Zones EKS places no control plane in (data/regions.json, from the EKS user guide).
+            exclude_zone_ids=eks_excluded_zone_ids(),
             # Local Zones and Wavelength Zones are opt-in; EKS control planes cannot use them.
             filters=[aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])],
             opts=pulumi.InvokeOptions(parent=self),

@@ -3,22 +3,29 @@
 plan  runs the program for Pulumi.<stack>.yaml offline, prints the resource tree and the
       stack outputs, and writes plan.json, manifests.yaml, iam/*.json and diagram.mmd into
       --out (default out/<stack>/), then (unless --no-checks) runs the policy pack over it
-      (policy.txt) and estimates its monthly cost (cost.txt). Exit 0; 1 if a mandatory policy
-      is violated; 2 with the error on stderr (invalid settings, no such stack file).
+      (policy.txt), estimates its monthly cost (cost.txt) and checks that the private subnets
+      can hold every pod it may run (capacity.txt, offline/capacity.py). Exit 0; 1 if a
+      mandatory policy is violated or the subnets are too small; 2 with the error on stderr
+      (invalid settings, no such stack file).
 diff  compares two sides, each a plan.json (or a folder with one) or REV:STACK (the stack's
       plan at a git revision; `:STACK` is the working tree, `REV:*` every stack file), and
-      prints Markdown for a pull request. Exit 0: no changes; 1: changes; 2: error.
+      prints Markdown for a pull request (--changed-stacks FILE: also the stacks whose plan
+      changes, as JSON, for deployments). Exit 0: no changes; 1: changes; 2: error; 3: a
+      change EKS would refuse (a Kubernetes version skipping a minor or going down;
+      offline/upgrade.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
 
-EXIT_OK, EXIT_CHANGES, EXIT_ERROR = 0, 1, 2
-# `plan` exits 1 when the policy pack finds a mandatory violation (the files are written all the same).
+EXIT_OK, EXIT_CHANGES, EXIT_ERROR, EXIT_REFUSED = 0, 1, 2, 3
+# `plan` exits 1 when the policy pack finds a mandatory violation or the subnets are too small
+# for the pods (the files are written all the same).
 EXIT_POLICY = 1
 
 
@@ -43,6 +50,11 @@ def main(argv: list[str] | None = None) -> int:
     diff.add_argument("new", help="same forms as OLD")
     diff.add_argument("--out", type=Path, help="also write the Markdown to this file")
     diff.add_argument("--no-details", action="store_true", help="leave out the property-level changes")
+    diff.add_argument(
+        "--changed-stacks",
+        type=Path,
+        help="also write the stacks whose plan changes (and whose stack file remains) to this file, as a JSON list",
+    )
 
     args = parser.parse_args(argv)
     return run_plan(args) if args.command == "plan" else run_diff(args)
@@ -50,8 +62,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_plan(args: argparse.Namespace) -> int:
     from cost import estimate as cost  # noqa: PLC0415
+    from offline import capacity as subnet_capacity  # noqa: PLC0415
     from offline import plan as offline_plan  # noqa: PLC0415 - imports the Pulumi SDKs: after argument parsing
     from offline.harness import PROJECT_DIR  # noqa: PLC0415
+    from offline.stackfile import undeclared_keys  # noqa: PLC0415
     from policy.offline import check  # noqa: PLC0415
 
     started = time.perf_counter()
@@ -61,6 +75,8 @@ def run_plan(args: argparse.Namespace) -> int:
     except offline_plan.PlanError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    for warning in undeclared_keys(recording.config, recording.project):
+        print(f"warning: {warning}", file=sys.stderr)
     plan = offline_plan.from_recording(recording)
     out = args.out or project_dir / "out" / args.stack
     written = offline_plan.write(plan, out)
@@ -75,7 +91,10 @@ def run_plan(args: argparse.Namespace) -> int:
         breakdown = f"no estimate: {exc}\n"
     cost_report = out / "cost.txt"
     cost_report.write_text(breakdown)
-    written += [policy_report, cost_report]
+    capacity = subnet_capacity.assess(plan)
+    capacity_report = out / "capacity.txt"
+    capacity_report.write_text(subnet_capacity.render(capacity))
+    written += [policy_report, cost_report, capacity_report]
     if not args.quiet:
         sys.stdout.write(offline_plan.render_tree(plan))
         print(f"\n{breakdown}")
@@ -83,8 +102,11 @@ def run_plan(args: argparse.Namespace) -> int:
         for violation in violations:
             print(f"  {violation}")
         shown = ", ".join(str(path.relative_to(out)) for path in written)
-        print(f"\nWrote {out}/: {shown} ({time.perf_counter() - started:.1f} s)")
-    return EXIT_POLICY if any(violation.mandatory for violation in violations) else EXIT_OK
+        print(f"\n{subnet_capacity.render(capacity)}")
+        print(f"Wrote {out}/: {shown} ({time.perf_counter() - started:.1f} s)")
+    if not capacity.ok:
+        print(f"error: {capacity.problem()}", file=sys.stderr)
+    return EXIT_POLICY if any(violation.mandatory for violation in violations) or not capacity.ok else EXIT_OK
 
 
 def run_diff(args: argparse.Namespace) -> int:
@@ -100,11 +122,18 @@ def run_diff(args: argparse.Namespace) -> int:
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text)
+    if args.changed_stacks:
+        args.changed_stacks.write_text(json.dumps(offline_diff.changed_stacks(diffs)) + "\n")
     if any(d.error for d in diffs):
         for d in diffs:
             if d.error:
                 print(f"error: stack {d.stack}: {d.error}", file=sys.stderr)
         return EXIT_ERROR
+    refused = [finding.text for d in diffs for finding in d.upgrade if finding.refused]
+    for text in refused:
+        print(f"refused: {text}", file=sys.stderr)
+    if refused:
+        return EXIT_REFUSED
     return EXIT_CHANGES if any(d.changed for d in diffs) else EXIT_OK
 
 

@@ -6,12 +6,16 @@ temporary folder (`:STACK` is the working tree, `REV:*` every stack file at eith
 
 Resources match by URN. Within a resource the diff is per property; a change is flagged as
 forcing a replacement when the property is one the provider cannot update in place
-(`REPLACE_ON`, from the providers' schemas: Terraform AWS provider ForceNew fields,
-pulumi-kubernetes' force-new table, the Helm release's name/namespace). A replacement also
-changes every `{{Kind:name.*}}` value that comes from the replaced resource, which can replace
-the resources that use it in turn; the diff follows that. Deleting or replacing a resource
-that is protected is flagged loudly: `pulumi up` refuses it. This is an approximation of the
-engine's diff, from code alone: the real `pulumi preview` (with credentials) is authoritative.
+(`REPLACE_ON`, `K8S_REPLACE_ON`: Terraform AWS provider ForceNew fields, pulumi-kubernetes'
+force-new table, the Helm release's name/namespace) or one EKS cannot change (the cluster's VPC,
+or subnets in other zones: `_cluster_network`). A replacement also changes every
+`{{Kind:name.*}}` value that comes from the replaced resource, which can replace the resources
+that use it in turn, and a new cluster takes what EKS keeps on it; the diff follows that.
+Deleting or replacing a resource that is protected is flagged loudly: `pulumi up` refuses it.
+Each stack's diff also carries the monthly estimate's changed lines (cost/estimate.py) and, for
+sides planned here, the policy findings the change introduces or resolves. This is an
+approximation of the engine's diff, from code alone: the real `pulumi preview` (with
+credentials) is authoritative.
 """
 
 from __future__ import annotations
@@ -27,16 +31,26 @@ import tempfile
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from cost import estimate as cost
+from offline import upgrade
 from offline.harness import PROJECT_DIR
 from offline.plan import PlanError, load, placeholder_source, placeholders, source_key, summarize
 
 MARKER = "<!-- offline-plan-diff -->"
 COMMENT_LIMIT = 60_000  # GitHub refuses comments over 65,536 characters
 
-# Properties (camelCase input paths, list indices left out) whose change replaces the resource.
+# Properties (camelCase input paths, list indices left out) whose change replaces the resource:
+# the ForceNew attributes of the Terraform AWS provider resources that pulumi-aws bridges, read in
+# hashicorp/terraform-provider-aws internal/service/ec2/vpc_.go (cidr_block, ipv4_ipam_pool_id,
+# ipv4_netmask_length), vpc_subnet.go, vpc_route_table.go (vpc_id), vpc_route_table_association.go
+# (subnet_id, gateway_id), vpc_nat_gateway.go, ec2_eip.go, eks/fargate_profile.go (every argument
+# but tags), eks/addon.go (addon_name, cluster_name), iam/role.go, iam/policy.go (description too),
+# iam/role_policy_attachment.go, kms/key.go. Not ForceNew there, so left out: a subnet's or an EIP's
+# customer-owned pool, a KMS key's description, the EKS cluster's subnets and security groups.
 REPLACE_ON: dict[str, tuple[str, ...]] = {
     "aws:ec2/vpc:Vpc": ("cidrBlock", "ipv4IpamPoolId", "ipv4NetmaskLength"),
     "aws:ec2/subnet:Subnet": (
@@ -53,8 +67,14 @@ REPLACE_ON: dict[str, tuple[str, ...]] = {
     ),
     "aws:ec2/routeTable:RouteTable": ("vpcId",),
     "aws:ec2/routeTableAssociation:RouteTableAssociation": ("subnetId", "gatewayId"),
-    "aws:ec2/natGateway:NatGateway": ("allocationId", "connectivityType", "privateIp", "subnetId"),
-    "aws:ec2/eip:Eip": ("domain", "networkBorderGroup", "publicIpv4Pool", "customerOwnedIpv4Pool"),
+    "aws:ec2/natGateway:NatGateway": (
+        "allocationId",
+        "connectivityType",
+        "privateIp",
+        "secondaryPrivateIpAddressCount",
+        "subnetId",
+    ),
+    "aws:ec2/eip:Eip": ("address", "domain", "ipamPoolId", "networkBorderGroup", "publicIpv4Pool"),
     "aws:eks/fargateProfile:FargateProfile": (
         "clusterName",
         "fargateProfileName",
@@ -63,46 +83,145 @@ REPLACE_ON: dict[str, tuple[str, ...]] = {
         "subnetIds",
     ),
     "aws:eks/addon:Addon": ("addonName", "clusterName"),
-    "aws:eks/cluster:Cluster": ("name", "roleArn", "bootstrapSelfManagedAddons", "kubernetesNetworkConfig"),
-    # pulumi-eks's component: these reach the aws.eks.Cluster inside it as ForceNew fields
-    # (name, bootstrap_self_managed_addons, kubernetes_network_config.*, role_arn).
+    # pulumi-eks's component passes these to the aws.eks.Cluster inside it, where they are ForceNew
+    # (eks/cluster.go: name, role_arn, bootstrap_self_managed_addons, kubernetes_network_config's
+    # ip_family and service_ipv4_cidr); vpcId and the subnets are judged by _cluster_network.
     "eks:index:Cluster": ("name", "bootstrapSelfManagedAddons", "ipFamily", "kubernetesServiceIpAddressRange", "serviceRole"),
     "aws:iam/role:Role": ("name", "namePrefix", "path"),
     "aws:iam/policy:Policy": ("name", "namePrefix", "path", "description"),
-    "aws:iam/rolePolicy:RolePolicy": ("name", "namePrefix", "role"),
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ("policyArn", "role"),
-    "aws:kms/key:Key": ("customKeyStoreId", "customerMasterKeySpec", "keySpec", "keyUsage", "multiRegion", "xksKeyId"),
+    "aws:kms/key:Key": ("customKeyStoreId", "customerMasterKeySpec", "keyUsage", "multiRegion", "xksKeyId"),
+    # pulumi-kubernetes provider/pkg/provider/helm_release.go: forceNewFields ".name", ".namespace".
     "kubernetes:helm.sh/v3:Release": ("name", "namespace"),
-    # pulumi-kubernetes replaces its provider when the kubeconfig points at another cluster,
-    # and with it every object it manages (they are created on the new cluster).
-    "pulumi:providers:kubernetes": ("kubeconfig", "context", "cluster"),
+    # pulumi-kubernetes provider.go DiffConfig: a kubeconfig/context/cluster that points at another
+    # cluster (or is unknown), another clusterIdentifier or renderYamlToDirectory replaces the
+    # provider, and with it every object it manages (they are created on the new cluster).
+    "pulumi:providers:kubernetes": ("kubeconfig", "context", "cluster", "clusterIdentifier", "renderYamlToDirectory"),
 }
 # Changes that are in-place for the provider but that a reviewer must know fail or disrupt.
 WARN_ON: dict[tuple[str, str], str] = {
-    ("eks:index:Cluster", "vpcId"): "EKS cannot move a cluster to another VPC: this update fails unless the cluster is replaced",
     ("eks:index:Cluster", "version"): "control-plane upgrade: one minor version per update, never down",
 }
-# pulumi-kubernetes replaces any object whose name or namespace changes, and these per kind.
-K8S_REPLACE_ON = ("metadata.name", "metadata.namespace")
-K8S_KIND_REPLACE_ON: dict[str, tuple[str, ...]] = {
-    "Deployment": ("spec.selector",),
-    "DaemonSet": ("spec.selector",),
-    "StatefulSet": (
-        "spec.podManagementPolicy",
-        "spec.revisionHistoryLimit",
+# The cluster's network, as EKS allows it to change (UpdateClusterConfig; "View Amazon EKS networking
+# requirements for VPC and subnets"): other subnets, in place, only within the VPC and the zones the
+# cluster was created with; never another VPC. The provider would try the update and EKS refuse it,
+# so such a change is shown as what it takes: a new cluster (`pulumi up --replace` on it).
+CLUSTER_TYPE = "eks:index:Cluster"
+CLUSTER_SUBNETS = ("subnetIds", "privateSubnetIds", "publicSubnetIds")
+CLUSTER_MOVES_VPC = (
+    "EKS cannot move a cluster to another VPC: `pulumi up` would try an in-place update, which EKS refuses,"
+    " so it takes a new cluster (`pulumi up --replace` on it)"
+)
+CLUSTER_CHANGES_ZONES = (
+    "EKS keeps a cluster in the zones it was created with: subnets in other zones take a new cluster"
+    " (`pulumi up --replace` on it)"
+)
+CLUSTER_NEW_SUBNETS = "EKS updates the cluster's subnets in place, if they are in the same VPC and zones as before"
+# pulumi-kubernetes provider/pkg/provider/diff.go forceNewProperties: every object's metadata.name and
+# metadata.namespace, then the `forceNew` table per group/version/kind (container fields under
+# spec.containers[*] / spec.initContainers[*] for Pods; label-selector subfields fall under their
+# selector). Secrets and ConfigMaps: data is force-new unless enableSecretMutable /
+# enableConfigMapMutable is set (both default false in provider.go).
+K8S_METADATA_REPLACE_ON = ("metadata.name", "metadata.namespace")
+_POD_CONTAINER_FIELDS = tuple(
+    f"spec.{containers}.{field}"
+    for containers in ("containers", "initContainers")
+    for field in (
+        "args", "command", "env", "image", "imagePullPolicy", "lifecycle", "livenessProbe", "ports", "readinessProbe",
+        "resources", "securityContext", "stdin", "stdinOnce", "terminationMessagePath", "terminationMessagePolicy",
+        "tty", "volumeDevices", "volumeMounts", "workingDir",
+    )
+)  # fmt: skip
+_STATEFULSET = (
+    "spec.podManagementPolicy",
+    "spec.revisionHistoryLimit",
+    "spec.selector",
+    "spec.serviceName",
+    "spec.volumeClaimTemplates",
+)
+_JOB = ("spec.completions", "spec.parallelism", "spec.selector", "spec.template")
+K8S_REPLACE_ON: dict[str, tuple[str, ...]] = {
+    "kubernetes:apps/v1:Deployment": ("spec.selector",),
+    "kubernetes:apps/v1:DaemonSet": ("spec.selector",),
+    "kubernetes:apps/v1:StatefulSet": _STATEFULSET,
+    "kubernetes:batch/v1:Job": _JOB,
+    "kubernetes:core/v1:Service": ("spec.clusterIP",),
+    "kubernetes:core/v1:ConfigMap": ("binaryData", "data"),
+    "kubernetes:core/v1:Secret": ("type", "stringData", "data"),
+    "kubernetes:core/v1:PersistentVolumeClaim": (
+        "spec.accessModes",
         "spec.selector",
-        "spec.serviceName",
-        "spec.volumeClaimTemplates",
+        "spec.storageClassName",
+        "spec.volumeName",
     ),
-    "Job": ("spec.completions", "spec.parallelism", "spec.selector", "spec.template"),
-    "Service": ("spec.clusterIP",),
-    "ConfigMap": ("binaryData", "data"),
-    "Secret": ("type", "stringData", "data"),
-    "PersistentVolumeClaim": ("spec",),
-    "PodDisruptionBudget": ("spec",),
-    "RoleBinding": ("roleRef",),
-    "ClusterRoleBinding": ("roleRef",),
-    "StorageClass": ("parameters", "provisioner"),
+    "kubernetes:core/v1:PersistentVolume": tuple(
+        f"spec.{source}"
+        for source in (
+            "awsElasticBlockStore",
+            "azureDisk",
+            "azureFile",
+            "cephfs",
+            "cinder",
+            "csi",
+            "fc",
+            "flexVolume",
+            "flocker",
+            "gcePersistentDisk",
+            "glusterfs",
+            "hostPath",
+            "iscsi",
+            "local",
+            "nfs",
+            "photonPersistentDisk",
+            "portworxVolume",
+            "quobyte",
+            "rbd",
+            "scaleIO",
+            "storageos",
+            "vsphereVolume",
+        )
+    ),  # fmt: skip
+    "kubernetes:core/v1:Pod": (
+        *(
+            f"spec.{field}"
+            for field in (
+                "affinity",
+                "automountServiceAccountToken",
+                "dnsConfig",
+                "dnsPolicy",
+                "enableServiceLinks",
+                "hostAliases",
+                "hostIPC",
+                "hostNetwork",
+                "hostPID",
+                "hostname",
+                "imagePullSecrets",
+                "nodeName",
+                "nodeSelector",
+                "overhead",
+                "preemptionPolicy",
+                "priority",
+                "priorityClassName",
+                "readinessGates",
+                "restartPolicy",
+                "runtimeClassName",
+                "schedulerName",
+                "securityContext",
+                "serviceAccount",
+                "serviceAccountName",
+                "shareProcessNamespace",
+                "subdomain",
+                "terminationGracePeriodSeconds",
+                "volumes",
+            )
+        ),
+        *_POD_CONTAINER_FIELDS,
+    ),  # fmt: skip
+    "kubernetes:core/v1:ResourceQuota": ("spec.scopes",),
+    "kubernetes:policy/v1beta1:PodDisruptionBudget": ("spec",),
+    "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": ("roleRef",),
+    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": ("roleRef",),
+    "kubernetes:storage.k8s.io/v1:StorageClass": ("parameters", "provisioner"),
 }
 # Lists the provider treats as sets: a new order is no change.
 SET_VALUED: dict[str, tuple[str, ...]] = {
@@ -149,6 +268,16 @@ class ResourceChange:
 
 
 @dataclass
+class CostChange:
+    """One line of the monthly estimate that differs; None on the side where the line does not exist."""
+
+    category: str
+    item: str
+    old: Decimal | None
+    new: Decimal | None
+
+
+@dataclass
 class StackDiff:
     stack: str
     old_label: str
@@ -156,8 +285,13 @@ class StackDiff:
     resources: list[ResourceChange] = field(default_factory=list)
     outputs: list[Change] = field(default_factory=list)
     config: list[Change] = field(default_factory=list)
+    cost: list[CostChange] = field(default_factory=list)
+    cost_totals: tuple[Decimal, Decimal] | None = None
+    findings_added: list[str] = field(default_factory=list)
+    findings_removed: list[str] = field(default_factory=list)
     error: str = ""
     note: str = ""
+    upgrade: list[upgrade.Finding] = field(default_factory=list)  # Kubernetes version changes
 
     def count(self, op: str) -> int:
         return sum(1 for entry in self.resources if entry.op == op)
@@ -171,9 +305,23 @@ class StackDiff:
 # Comparing two plans
 
 
-def compare(old: dict[str, Any] | None, new: dict[str, Any] | None, stack: str = "", labels=("old", "new")) -> StackDiff:
-    """The diff of two plans; None for a side where the stack does not exist (all created / deleted)."""
+def compare(
+    old: dict[str, Any] | None,
+    new: dict[str, Any] | None,
+    stack: str = "",
+    labels=("old", "new"),
+    findings: tuple[list[str] | None, list[str] | None] = (None, None),
+) -> StackDiff:
+    """The diff of two plans; None for a side where the stack does not exist (all created / deleted).
+
+    `findings` are each side's policy findings (policy.txt lines), where known: the diff lists
+    those the change introduces and those it resolves.
+    """
     result = StackDiff(stack=stack or (new or old or {}).get("stack", ""), old_label=labels[0], new_label=labels[1])
+    result.cost, result.cost_totals = _cost_changes(old, new)
+    if findings[0] is not None and findings[1] is not None:
+        result.findings_added = sorted(set(findings[1]) - set(findings[0]))
+        result.findings_removed = sorted(set(findings[0]) - set(findings[1]))
     before = {res["urn"]: res for res in (old or {}).get("resources", [])}
     after = {res["urn"]: res for res in (new or {}).get("resources", [])}
     entries: dict[str, ResourceChange] = {}
@@ -186,11 +334,17 @@ def compare(old: dict[str, Any] | None, new: dict[str, Any] | None, stack: str =
         else:
             entry = ResourceChange("same", now, old=was, changes=_resource_changes(was, now))
             entries[urn] = _settle(entry)
+    old_sources = {source_key(res): res for res in before.values()}
+    new_sources = {source_key(res): res for res in after.values()}
+    for entry in entries.values():
+        if entry.resource["type"] == CLUSTER_TYPE and entry.op not in ("create", "delete"):
+            _cluster_network(entry, old_sources, new_sources)
     _cascade_replacements(entries)
     result.resources = list(entries.values())
     for key in ("outputs", "config"):
         found = _deep_diff((old or {}).get(key, {}), (new or {}).get(key, {}))
         setattr(result, key, [Change(_format_path(path), o, n) for path, o, n in found])
+    result.upgrade = upgrade.review(old, new, result.stack)
     return result
 
 
@@ -218,19 +372,78 @@ def _resource_changes(was: dict[str, Any], now: dict[str, Any]) -> list[Change]:
     return changes
 
 
+def _cost_lines(plan: dict[str, Any] | None) -> dict[tuple[str, str], Decimal] | None:
+    """The monthly estimate's lines of a plan ({} where the stack does not exist; None: no prices)."""
+    if plan is None:
+        return {}
+    try:
+        estimate = cost.from_plan(plan)
+    except cost.UnknownRegionError:
+        return None
+    return {(line.category, line.item): line.monthly_usd for line in estimate.lines}
+
+
+def _cost_changes(old: dict[str, Any] | None, new: dict[str, Any] | None):
+    before, after = _cost_lines(old), _cost_lines(new)
+    if before is None or after is None:
+        return [], None
+    changes = [
+        CostChange(category, item, before.get((category, item)), after.get((category, item)))
+        for category, item in sorted(before.keys() | after.keys(), key=lambda key: (key[0], key[1]))
+        if before.get((category, item)) != after.get((category, item))
+    ]
+    return changes, (sum(before.values(), Decimal(0)), sum(after.values(), Decimal(0)))
+
+
+def _cluster_network(entry: ResourceChange, old_sources: dict[str, Any], new_sources: dict[str, Any]) -> None:
+    """Subnets in other zones replace the cluster; other subnets in its VPC and zones update it."""
+    subnet_changes = [c for c in entry.changes if re.split(r"[.\[]", c.path, maxsplit=1)[0] in CLUSTER_SUBNETS]
+    if not subnet_changes:
+        return
+    old_zones = _subnet_zones(entry.old["inputs"], old_sources)
+    new_zones = _subnet_zones(entry.resource["inputs"], new_sources)
+    if old_zones is not None and new_zones is not None and old_zones != new_zones:
+        for change in subnet_changes:
+            change.replaces, change.note = True, CLUSTER_CHANGES_ZONES
+        _settle(entry)
+
+
+def _subnet_zones(inputs: dict[str, Any], sources: dict[str, Any]) -> set[str] | None:
+    """The zones of the cluster's subnets, where the plan declares them (None for subnet ids given as such)."""
+    zones: set[str] = set()
+    for key in CLUSTER_SUBNETS:
+        for value in inputs.get(key) or []:
+            subnets = [sources.get(placeholder_source(ref)) for ref in placeholders(value)]
+            if not subnets or None in subnets:
+                return None
+            for subnet in subnets:
+                zone = subnet["inputs"].get("availabilityZone") or subnet["inputs"].get("availabilityZoneId")
+                if not zone:
+                    return None
+                zones.add(str(zone))
+    return zones
+
+
 def forces_replacement(resource: dict[str, Any], path: list[Any]) -> bool:
     """Whether a change at `path` (a list of keys and list indices) replaces the resource."""
     keys = tuple(segment for segment in path if isinstance(segment, str) and segment != JSON)
     kind = resource["type"]
     rules = list(REPLACE_ON.get(kind, ()))
     if kind.startswith("kubernetes:") and kind != "kubernetes:helm.sh/v3:Release" and resource.get("custom"):
-        rules += K8S_REPLACE_ON
-        rules += K8S_KIND_REPLACE_ON.get(str(resource["inputs"].get("kind", kind.rsplit(":", 1)[-1])), ())
+        rules += K8S_METADATA_REPLACE_ON
+        rules += K8S_REPLACE_ON.get(kind, ())
+    if kind == CLUSTER_TYPE:
+        rules.append("vpcId")
     return any(keys[: len(rule.split("."))] == tuple(rule.split(".")) for rule in rules)
 
 
 def _warning(resource: dict[str, Any], path: list[Any]) -> str:
-    return WARN_ON.get((resource["type"], str(path[0]) if path else ""), "")
+    key = (resource["type"], str(path[0]) if path else "")
+    if key == (CLUSTER_TYPE, "vpcId"):
+        return CLUSTER_MOVES_VPC
+    if resource["type"] == CLUSTER_TYPE and key[1] in CLUSTER_SUBNETS:
+        return CLUSTER_NEW_SUBNETS
+    return WARN_ON.get(key, "")
 
 
 def _settle(entry: ResourceChange) -> ResourceChange:
@@ -256,10 +469,24 @@ def _cascade_replacements(entries: dict[str, ResourceChange]) -> None:
             return
         done |= fresh
         fresh_urns = {replaced[key].resource["urn"] for key in fresh}
+        # What EKS keeps on a cluster (profiles, add-ons, access entries) goes with it; the program
+        # names the cluster by a plain string, which a new cluster keeps.
+        fresh_clusters = {
+            str(replaced[key].resource["inputs"].get("name")): key
+            for key in fresh
+            if replaced[key].resource["type"] == CLUSTER_TYPE
+        }
         for entry in entries.values():
             if entry.op in ("create", "delete"):
                 continue
             changed_paths = {change.path for change in entry.changes}
+            on_cluster = fresh_clusters.get(str(entry.resource["inputs"].get("clusterName")))
+            if entry.resource["type"].startswith("aws:eks/") and on_cluster and "clusterName" not in changed_paths:
+                name = entry.resource["inputs"]["clusterName"]
+                entry.changes.append(
+                    Change("clusterName", name, name, replaces=True, note=f"new value: {on_cluster} is replaced")
+                )
+                changed_paths.add("clusterName")
             if entry.resource.get("provider") in fresh_urns and "(provider)" not in changed_paths:
                 provider = entry.resource["provider"].rsplit("::", 1)[-1]
                 entry.changes.append(
@@ -385,6 +612,7 @@ def _render(diffs: list[StackDiff], details: bool) -> str:
             "> **PROTECTED RESOURCES WOULD BE DELETED OR REPLACED:** "
             + "; ".join(
                 f"`{e.resource['name']}` (`{e.resource['type']}`, stack `{d.stack}`): {e.op}"
+                + "".join(f" ({w})" for w in _warnings(e))
                 for d in diffs
                 for e in d.resources
                 if e.loud
@@ -410,6 +638,7 @@ def _render_stack(diff: StackDiff, details: bool) -> list[str]:
         return [*lines, "> [!WARNING]", f"> Could not plan: {_escape(diff.error)}", ""]
     if diff.note:
         lines += [f"_{diff.note}_", ""]
+    lines += upgrade.render(diff.upgrade)
     if not diff.changed:
         if diff.config:
             keys = ", ".join(f"`{c.path}`" for c in diff.config)
@@ -431,8 +660,43 @@ def _render_stack(diff: StackDiff, details: bool) -> list[str]:
         lines.append("")
     if diff.outputs:
         lines += ["**Stack outputs:**", *(f"- `{c.path}`: {_value(c.old)} → {_value(c.new)}" for c in diff.outputs), ""]
+    lines += _render_cost(diff) + _render_findings(diff)
     if details:
         lines += _details(entries, diff)
+    return lines
+
+
+def _usd(amount: Decimal | None) -> str:
+    return "—" if amount is None else f"${amount:,.2f}"
+
+
+def _signed_usd(amount: Decimal) -> str:
+    return f"{'+' if amount >= 0 else '−'}${abs(amount):,.2f}"
+
+
+def _render_cost(diff: StackDiff) -> list[str]:
+    if not diff.cost or diff.cost_totals is None:
+        return []
+    before, after = diff.cost_totals
+    lines = [
+        f"**Estimated monthly cost:** {_usd(before)} → {_usd(after)} ({_signed_usd(after - before)}/month)",
+        "",
+        "| | line | before | after | change |",
+        "| --- | --- | ---: | ---: | ---: |",
+    ]
+    for line in diff.cost:
+        change = (line.new or Decimal(0)) - (line.old or Decimal(0))
+        item = _escape(line.item)
+        lines.append(f"| {line.category} | {item} | {_usd(line.old)} | {_usd(line.new)} | {_signed_usd(change)} |")
+    return [*lines, ""]
+
+
+def _render_findings(diff: StackDiff) -> list[str]:
+    lines = []
+    if diff.findings_added:
+        lines += ["**Policy findings this change introduces:**", *(f"- {_escape(f)}" for f in diff.findings_added), ""]
+    if diff.findings_removed:
+        lines += ["**Policy findings this change resolves:**", *(f"- {_escape(f)}" for f in diff.findings_removed), ""]
     return lines
 
 
@@ -442,8 +706,7 @@ def _why(entry: ResourceChange) -> str:
     if entry.op == "delete":
         return "removed from the program" + (" — protected, `pulumi up` will refuse" if entry.loud else "")
     forcing = _unique_paths(c for c in entry.changes if c.replaces)
-    warnings = sorted({c.note.rsplit("; ", 1)[-1] for c in entry.changes if c.note and not c.note.startswith("new value")})
-    warned = "".join(f" ⚠️ {w}." for w in warnings)
+    warned = "".join(f" ⚠️ {w}." for w in _warnings(entry))
     if entry.op == "replace":
         order = "delete, then create" if entry.resource.get("deleteBeforeReplace") else "create, then delete"
         verb = "forces" if len(forcing) == 1 else "force"
@@ -451,6 +714,18 @@ def _why(entry: ResourceChange) -> str:
     paths = _unique_paths(entry.changes)
     shown = ", ".join(f"`{p}`" for p in paths[:4]) + (f" +{len(paths) - 4}" if len(paths) > 4 else "")
     return _escape(shown + warned)
+
+
+def _warnings(entry: ResourceChange) -> list[str]:
+    """The warnings among the changes' notes ("new value …; warning" carries one after the "; ")."""
+    found = set()
+    for change in entry.changes:
+        if change.note.startswith("new value"):
+            if "; " in change.note:
+                found.add(change.note.split("; ", 1)[1])
+        elif change.note:
+            found.add(change.note)
+    return sorted(found)
 
 
 def _unique_paths(changes: Iterable[Change]) -> list[str]:
@@ -505,6 +780,7 @@ class Side:
     label: str
     plan: dict[str, Any] | None = None  # None: the stack file does not exist there
     error: str = ""
+    findings: list[str] | None = None  # the policy pack's findings, where the side was planned here
 
 
 class DiffError(Exception):
@@ -601,14 +877,27 @@ class Revisions:
             "--out",
             str(out),
             "--quiet",
-            # The diff compares plans; a revision that breaks a policy still has one to compare.
-            "--no-checks",
         ]
         done = subprocess.run(command, cwd=package_root, env=env, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
+        # Exit 1 is a mandatory policy finding: the revision still has a plan to compare.
+        if done.returncode not in (0, 1):
             message = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit code {done.returncode}"
             return Side(label=label, error=message.removeprefix("error: "))
-        return Side(label=label, plan=load(out / "plan.json"))
+        report = (out / "policy.txt").read_text().splitlines()
+        findings = [line for line in report if line and line != "no violations"]
+        return Side(label=label, plan=load(out / "plan.json"), findings=findings)
+
+    def changed_files(self, old_rev: str, new_rev: str) -> set[str] | None:
+        """Project files (relative paths) that differ between the revisions; None if git cannot say."""
+        inside = f"{self.inside.as_posix()}/" if self.inside.parts else "."
+        try:
+            names = git("diff", "--name-only", old_rev, *([new_rev] if new_rev else []), "--", inside, cwd=self.top).split()
+            if not new_rev:
+                names += git("ls-files", "--others", "--exclude-standard", "--", inside, cwd=self.top).split()
+        except DiffError:
+            return None
+        prefix = f"{self.inside.as_posix()}/" if self.inside.parts else ""
+        return {name.removeprefix(prefix) for name in names}
 
 
 def diff_specs(old_spec: str, new_spec: str, project_dir: Path = PROJECT_DIR) -> list[StackDiff]:
@@ -626,10 +915,15 @@ def diff_specs(old_spec: str, new_spec: str, project_dir: Path = PROJECT_DIR) ->
             if not (old_is_rev and new_is_rev and old_stack == new_stack == "*"):
                 raise DiffError("`REV:*` (every stack) needs `REV:*` on both sides")
             stacks = sorted(revisions.stacks(old_rev) | revisions.stacks(new_rev))
-            jobs = [(stack, (old_rev, stack), (new_rev, stack)) for stack in stacks]
+            unchanged = _untouched_stacks(revisions.changed_files(old_rev, new_rev), stacks)
+            jobs = [(stack, (old_rev, stack), (new_rev, stack)) for stack in stacks if stack not in unchanged]
+            skipped = [
+                StackDiff(stack, revisions.label(old_rev), revisions.label(new_rev), note=UNTOUCHED) for stack in unchanged
+            ]
         else:
             stack = new_stack or old_stack or ""
             jobs = [(stack, (old_rev, old_stack) if old_is_rev else old_spec, (new_rev, new_stack) if new_is_rev else new_spec)]
+            skipped = []
         for rev in sorted({side[0] for _, o, n in jobs for side in (o, n) if isinstance(side, tuple)}):
             revisions.tree(rev)  # archive each revision once, before planning in parallel
 
@@ -638,16 +932,36 @@ def diff_specs(old_spec: str, new_spec: str, project_dir: Path = PROJECT_DIR) ->
 
         with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
             futures = [(stack, pool.submit(side, o), pool.submit(side, n)) for stack, o, n in jobs]
-            return [_pair(o.result(), n.result(), stack) for stack, o, n in futures]
+            planned = [_pair(o.result(), n.result(), stack) for stack, o, n in futures]
+        return sorted(planned + skipped, key=lambda d: d.stack)
     finally:
         revisions.close()
+
+
+UNTOUCHED = "Not planned: neither its stack file nor anything else the program reads changed."
+
+
+def _untouched_stacks(changed: set[str] | None, stacks: list[str]) -> set[str]:
+    """Stacks that need no plan: when only stack files changed, every stack whose file did not."""
+    if changed is None or any(not _is_stack_file(name) for name in changed):
+        return set()
+    return {stack for stack in stacks if f"Pulumi.{stack}.yaml" not in changed}
+
+
+def _is_stack_file(name: str) -> bool:
+    return "/" not in name and name.startswith("Pulumi.") and name.endswith(".yaml") and name != "Pulumi.yaml"
+
+
+def changed_stacks(diffs: list[StackDiff]) -> list[str]:
+    """Stacks whose plan changes and that still exist on the new side: what `pulumi up` has to run for."""
+    return [d.stack for d in diffs if d.changed and not d.error and not d.note.startswith("The stack file is removed")]
 
 
 def _pair(old: Side, new: Side, stack: str) -> StackDiff:
     if old.error or new.error:
         which = [f"{side.label}: {side.error}" for side in (old, new) if side.error]
         return StackDiff(stack=stack, old_label=old.label, new_label=new.label, error="; ".join(which))
-    diff = compare(old.plan, new.plan, stack, (old.label, new.label))
+    diff = compare(old.plan, new.plan, stack, (old.label, new.label), (old.findings, new.findings))
     if old.plan is None and new.plan is not None:
         diff.note = f"The stack file is new: it does not exist at {old.label}."
     elif new.plan is None and old.plan is not None:

@@ -18,12 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-import yaml
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
+
+from offline.stackfile import StackFileError, config_string, read_project, read_stack, type_errors
+from regions import RegionError, supported_region
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 MOCK_ACCOUNT_ID = "123456789012"
@@ -81,28 +83,30 @@ class Recording:
 
 
 def project_name(project_dir: Path = PROJECT_DIR) -> str:
-    return yaml.safe_load((project_dir / "Pulumi.yaml").read_text())["name"]
+    return read_project(project_dir).name
 
 
 def stack_config(stack: str, project_dir: Path = PROJECT_DIR, stack_file: Path | None = None) -> dict[str, str]:
     """The config the CLI would hand the program: Pulumi.yaml defaults, then the stack file.
 
-    Values are strings, as the engine passes them: lists as JSON, booleans as true/false.
-    The stack file is Pulumi.<stack>.yaml beside Pulumi.yaml unless `stack_file` names one.
+    Read as the CLI reads them (offline/stackfile.py): YAML 1.2 scalars, keys namespaced with
+    the project, values as strings (lists as JSON, booleans as true/false), and the CLI's type
+    check of typed project keys. The stack file is Pulumi.<stack>.yaml beside Pulumi.yaml unless
+    `stack_file` names one. Raises StackFileError (a ValueError) or FileNotFoundError.
     """
-    project = yaml.safe_load((project_dir / "Pulumi.yaml").read_text())
-    name = project["name"]
+    project = read_project(project_dir)
     config: dict[str, str] = {}
-    for key, declaration in (project.get("config") or {}).items():
+    for key, declaration in project.declarations.items():
         if isinstance(declaration, dict) and "default" in declaration:
-            config[_qualify(key, name)] = _config_string(declaration["default"])
+            config[_qualify(key, project.name)] = config_string(declaration["default"])
     stack_file = stack_file or project_dir / f"Pulumi.{stack}.yaml"
     if not stack_file.exists():
         raise FileNotFoundError(f"no stack file {stack_file.name} in {project_dir}")
-    for key, value in ((yaml.safe_load(stack_file.read_text()) or {}).get("config") or {}).items():
-        if isinstance(value, dict) and "secure" in value:
-            raise ValueError(f"{stack_file.name}: {key} is an encrypted secret, which cannot be read offline")
-        config[_qualify(key, name)] = _config_string(value)
+    values = read_stack(project, stack_file)
+    errors = type_errors(project, values)
+    if errors:
+        raise StackFileError(errors[0])
+    config.update({key: config_string(value) for key, value in values.values.items()})
     return config
 
 
@@ -125,7 +129,7 @@ def record(
     project = project_name(project_dir)
     config = stack_config(stack, project_dir, stack_file)
     for key, value in (overrides or {}).items():
-        config[_qualify(key, project)] = _config_string(value)
+        config[_qualify(key, project)] = config_string(value)
 
     mocks = (PreviewMocks if preview else StackMocks)(region=config.get("aws:region", "us-east-1"))
     monitor = RecordingMonitor(mocks)
@@ -207,14 +211,16 @@ class StackMocks(pulumi_mocks.Mocks):
 
     def call(self, args: pulumi_mocks.MockCallArgs):
         if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
-            # Six zones a..f with ids <abbreviation>-az1..az6 (us-east-1c is use1-az3), less
-            # those the program excludes, as the real data source answers.
-            area, direction, number = self.region.split("-")
-            prefix = f"{area}{direction[0]}{number}"
+            # The region's zones from data/regions.json (never made up), less those the program
+            # excludes, as the real data source answers. Every recorded zone is a standard one
+            # (opt-in-not-required), so the program's opt-in filter keeps them all.
+            try:
+                zones = supported_region(self.region).zones
+            except RegionError as exc:
+                raise NotImplementedError(f"no offline zones for region {self.region!r}: {exc}") from None
             excluded = set(args.args.get("excludeZoneIds") or [])
-            zones = [(f"{self.region}{letter}", f"{prefix}-az{n}") for n, letter in enumerate("abcdef", start=1)]
-            zones = [(name, zone_id) for name, zone_id in zones if zone_id not in excluded]
-            return {"names": [name for name, _ in zones], "zoneIds": [zone_id for _, zone_id in zones], "id": self.region}
+            kept = [zone for zone in zones if zone.id not in excluded]
+            return {"names": [z.name for z in kept], "zoneIds": [z.id for z in kept], "id": self.region}
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {
                 "accountId": MOCK_ACCOUNT_ID,
@@ -339,11 +345,3 @@ class PreviewMocks(StackMocks):
 
 def _qualify(key: str, project: str) -> str:
     return key if ":" in key else f"{project}:{key}"
-
-
-def _config_string(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return json.dumps(value)

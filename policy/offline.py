@@ -184,11 +184,18 @@ def _provider(resource: RecordedResource, providers: dict[str, RecordedResource]
     )
 
 
+def _assignment(text: str) -> tuple[str, str]:
+    key, equals, value = text.partition("=")
+    if not (key and equals):
+        raise argparse.ArgumentTypeError(f"{text!r} is not KEY=VALUE")
+    return key, value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m policy.offline", description=__doc__.splitlines()[0])
     parser.add_argument("--stack", default="dev", help="stack name: runs Pulumi.<stack>.yaml (default: dev)")
     parser.add_argument("--stack-file", help="a stack file elsewhere (e.g. tests/data/stacks/Pulumi.existing-vpc.yaml)")
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config key")
+    parser.add_argument("--set", action="append", default=[], type=_assignment, metavar="KEY=VALUE", help="override a config key")
     parser.add_argument("--preview", action="store_true", help="record as a first preview would (values unknown until deploy)")
     options = parser.parse_args(argv)
 
@@ -196,10 +203,14 @@ def main(argv: list[str] | None = None) -> int:
 
     from offline.harness import record
 
-    overrides = dict(item.split("=", 1) for item in options.set)
+    overrides = dict(options.set)
     extra = {"preview": True} if options.preview else {}
     stack_file = Path(options.stack_file) if options.stack_file else None
-    recording = record(options.stack, overrides=overrides, stack_file=stack_file, **extra)
+    try:
+        recording = record(options.stack, overrides=overrides, stack_file=stack_file, **extra)
+    except (FileNotFoundError, ValueError) as exc:  # no stack file, one the CLI would refuse
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if recording.error:
         print(f"the program failed, nothing was checked: {recording.error}", file=sys.stderr)
         return 2

@@ -14,8 +14,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from offline.stackfile import StackFileError
 from teams.stacks import (
     DEFAULT_REGION,
+    PRODUCTION_ENVS,
     TeamStackError,
     cidr_overlaps,
     cluster_name,
@@ -45,6 +47,14 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("list", help="every stack file's team, VPC CIDR and cluster name, and any conflict")
 
     args = parser.parse_args(argv)
+    try:
+        return run(args)
+    except StackFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def run(args: argparse.Namespace) -> int:
     directory = args.project_dir.resolve()
     if args.command == "new":
         try:
@@ -57,6 +67,12 @@ def main(argv: list[str] | None = None) -> int:
         if not (args.cost_center and args.owner):
             print("Cost center and owner are the team name; set the real ones in the file before deploying.")
         print(f"Next: python -m offline plan --stack {stack}, python -m cost --stack {stack}, then a pull request.")
+        if args.env in PRODUCTION_ENVS:
+            print(
+                f"Production: before merging, create the GitHub environment pulumi-{stack} (Settings → Environments → "
+                "New environment) and add Required reviewers to it; the deploy workflow refuses a protected stack "
+                "whose environment has none (README, 'Deploying from CI')."
+            )
         return EXIT_OK
     return list_stacks(directory)
 

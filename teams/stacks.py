@@ -19,6 +19,8 @@ from typing import Any
 
 import yaml
 
+from offline.stackfile import read_project, read_stack
+from regions import RegionError, supported_region
 from settings import DNS_LABEL_RULE, TAG_VALUE, TAG_VALUE_RULE, is_dns_label
 from settings import MAX_LABEL_LENGTH as MAX_CLUSTER_NAME
 
@@ -37,7 +39,7 @@ class TeamStackError(ValueError):
 class StackFile:
     stack: str
     path: Path
-    config: dict[str, Any]  # the file's config block, keys as written
+    config: dict[str, Any]  # the file's config, keys qualified as the CLI qualifies them (offline/stackfile.py)
 
 
 @dataclass(frozen=True)
@@ -52,23 +54,22 @@ class Project:
 
     def setting(self, stack: StackFile, key: str) -> Any:
         """A project key's value for a stack: the stack file's, else Pulumi.yaml's default."""
-        for written in (f"{self.name}:{key}", key):
-            if written in stack.config:
-                return stack.config[written]
-        return self.default(key)
+        return stack.config.get(f"{self.name}:{key}", self.default(key))
 
 
 def project(directory: Path) -> Project:
-    data = yaml.safe_load((directory / "Pulumi.yaml").read_text())
-    return Project(data["name"], directory, data.get("config") or {})
+    """Pulumi.yaml, read as the CLI reads it; StackFileError (a ValueError) if it cannot be."""
+    read = read_project(directory)
+    return Project(read.name, directory, read.declarations)
 
 
 def stack_files(directory: Path) -> list[StackFile]:
-    """Every Pulumi.<stack>.yaml beside Pulumi.yaml, by stack name."""
+    """Every Pulumi.<stack>.yaml beside Pulumi.yaml, by stack name; StackFileError if one cannot be read."""
+    proj = read_project(directory)
     files = []
     for path in sorted(directory.glob("Pulumi.*.yaml")):
-        stack = path.name[len("Pulumi.") : -len(".yaml")]
-        files.append(StackFile(stack, path, (yaml.safe_load(path.read_text()) or {}).get("config") or {}))
+        read = read_stack(proj, path)
+        files.append(StackFile(read.stack, path, read.values))
     return files
 
 
@@ -133,6 +134,10 @@ def new_team_stack(
 ) -> tuple[Path, ipaddress.IPv4Network]:
     """Writes Pulumi.<team>-<env>.yaml with the next free VPC CIDR; returns its path and CIDR."""
     proj = project(directory)
+    try:
+        supported_region(region)
+    except RegionError as exc:
+        raise TeamStackError(f"--region {region!r}: {exc}") from None
     for what, value in (("team", team), ("env", env)):
         if not is_dns_label(value):
             raise TeamStackError(f"{what} {value!r} must be {DNS_LABEL_RULE}")

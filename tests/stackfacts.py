@@ -1,6 +1,7 @@
 """Small readers over a Recording, shared by the component tests."""
 
 import json
+from pathlib import Path
 
 from offline.harness import RecordedResource, Recording
 
@@ -13,6 +14,18 @@ PROFILE = "aws:eks/fargateProfile:FargateProfile"
 EKS_CLUSTER = "eks:index:Cluster"
 RELEASE = "kubernetes:helm.sh/v3:Release"
 K8S_PROVIDER = "pulumi:providers:kubernetes"
+
+# dev's values, pinned: tests that need fixed values record this file, never Pulumi.dev.yaml.
+PINNED_DEV = Path(__file__).parent / "data" / "stacks" / "Pulumi.dev.yaml"
+
+
+def setting(recording: Recording, key: str) -> str:
+    """A project setting as the program received it (the stack file's value or Pulumi.yaml's default)."""
+    return recording.config[f"{recording.project}:{key}"]
+
+
+def cluster_name(recording: Recording) -> str:
+    return setting(recording, "clusterName") or f"{recording.project}-{recording.stack}"
 
 
 def subnets(recording: Recording, public: bool) -> list[RecordedResource]:

@@ -19,6 +19,7 @@ from cost.estimate import (
 )
 from cost.fargate import FargateSizeError, PodSize, parse_quantity, pod_size
 from offline.harness import Recording, record
+from tests.stackfacts import PINNED_DEV
 
 D = Decimal
 WALKTHROUGH_VCPU_HOUR, WALKTHROUGH_GB_HOUR = D("0.04048"), D("0.004445")
@@ -188,14 +189,15 @@ def test_dev_total_is_the_sum_of_its_parts_and_is_the_exported_output(dev: Recor
 
 def test_the_export_follows_the_settings_as_the_declared_resources_do(existing_vpc: Recording):
     """The program's own estimate (from settings) equals the one from what it declared."""
-    per_az = record("dev", overrides={"natMode": "per-az", "appReplicas": 3, "secretsEncryption": False})
+    per_az = record("dev", overrides={"natMode": "per-az", "appReplicas": 3, "secretsEncryption": False}, stack_file=PINNED_DEV)
     assert per_az.error is None
 
     for recording in (per_az, existing_vpc):
         assert recording.outputs["estimatedMonthlyCostUsd"] == float(from_recording(recording).total_usd)
     per_az_lines = {line.item: line for line in from_recording(per_az).lines}
     assert per_az_lines["NAT gateways"].quantity.startswith("3 ×")
-    assert per_az_lines["game-2048/deployment-2048"].quantity.startswith("3 (max 10) ×")
+    app = per_az.config["eks-fargate:appNamespace"]
+    assert per_az_lines[f"{app}/deployment-2048"].quantity.startswith("3 (max 10) ×")
     assert "KMS" not in from_recording(per_az).by_category()
     # An existing VPC's NAT gateways are someone else's bill; the ALB uses the 2 given subnets.
     existing = from_recording(existing_vpc).by_category()
@@ -213,7 +215,7 @@ def test_a_region_without_prices_exports_no_estimate_but_deploys():
 def test_the_plan_of_a_preview_is_estimated_like_the_recording(dev: Recording):
     from offline.plan import from_recording as plan_of  # noqa: PLC0415
 
-    preview = record("dev", preview=True)
+    preview = record("dev", preview=True, stack_file=PINNED_DEV)
 
     assert from_plan(plan_of(preview)).lines == from_recording(dev).lines
 
@@ -257,7 +259,7 @@ def test_load_balancers_are_counted_by_group_and_scheme():
 
 
 def test_cost_command_prints_the_breakdown(dev: Recording, capsys):
-    assert cost_main(["--stack", "dev", "--json"]) == 0
+    assert cost_main(["--stack", "dev", "--stack-file", str(PINNED_DEV), "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
 
     assert printed["totalMonthlyUsd"] == dev.outputs["estimatedMonthlyCostUsd"]
@@ -272,7 +274,8 @@ def test_cost_command_fails_cleanly_without_a_stack_file(capsys):
 def test_an_autoscaled_game_is_priced_at_its_minimum_with_its_maximum_as_a_second_figure(dev: Recording):
     estimate = from_recording(dev)
     autoscaler = dev.one("kubernetes:autoscaling/v2:HorizontalPodAutoscaler").inputs["spec"]
-    game = next(line for line in estimate.lines if line.item == "game-2048/deployment-2048")
+    namespace = dev.config["eks-fargate:appNamespace"]
+    game = next(line for line in estimate.lines if line.item == f"{namespace}/deployment-2048")
     pod_month = load_prices("ap-northeast-2").pod_hour(PodSize(D("0.25"), 512)) * 730
     assert game.monthly_usd == cents(pod_month * int(autoscaler["minReplicas"]))
     assert game.max_monthly_usd == cents(pod_month * int(autoscaler["maxReplicas"]))
@@ -281,3 +284,12 @@ def test_an_autoscaled_game_is_priced_at_its_minimum_with_its_maximum_as_a_secon
     assert "autoscaled workloads at their maximum replicas" in render(estimate)
     # The exported output, from the settings, is the figure at the minimum.
     assert dev.outputs["estimatedMonthlyCostUsd"] == float(estimate.total_usd)
+
+
+def test_every_price_source_is_something_a_reader_can_open():
+    data = json.loads(PRICES_FILE.read_text())
+    for region, figures in data["regions"].items():
+        for key, figure in figures.items():
+            if key != "name":
+                assert "index id" not in figure["source"], (region, key)  # an internal search id, not a source
+                assert "https://" in figure["source"] or figure["source"].startswith("same "), (region, key)

@@ -2,6 +2,7 @@
 
 import copy
 import json
+import shutil
 import subprocess
 import sys
 
@@ -10,7 +11,10 @@ import pytest
 from offline import diff as offline_diff
 from offline import plan as offline_plan
 from offline.harness import PROJECT_DIR
+from tests.stackfacts import PINNED_DEV
 from tests.test_plan import dev_plan
+
+EXISTING_VPC_STACK = PROJECT_DIR / "tests" / "data" / "stacks" / "Pulumi.existing-vpc.yaml"
 
 PROFILE = "aws:eks/fargateProfile:FargateProfile"
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
@@ -38,7 +42,7 @@ def test_identical_plans_have_no_changes():
 
 
 def test_a_replica_change_is_an_in_place_update_of_the_autoscalers_floor_only():
-    scaled = offline_plan.build("dev", overrides={"appReplicas": 3})
+    scaled = offline_plan.build("dev", stack_file=PINNED_DEV, overrides={"appReplicas": 3})
     diff = offline_diff.compare(dev_plan(), scaled, "dev")
     assert changed(diff) == {(AUTOSCALER, "game-2048-autoscaler"): "update"}
     (change,) = entry(diff, AUTOSCALER, "game-2048-autoscaler").changes
@@ -61,7 +65,7 @@ def test_a_fargate_profile_selector_change_is_a_replacement():
 
 
 def test_a_new_app_namespace_replaces_the_profile_and_every_object_in_it():
-    renamed = offline_plan.build("dev", overrides={"appNamespace": "game"})
+    renamed = offline_plan.build("dev", stack_file=PINNED_DEV, overrides={"appNamespace": "game"})
     diff = offline_diff.compare(dev_plan(), renamed, "dev")
     assert changed(diff) == {
         (PROFILE, "fargate-workloads"): "replace",
@@ -94,22 +98,121 @@ def test_a_removed_resource_is_a_deletion():
     assert "CAUTION" not in markdown
 
 
-def test_a_new_vpc_cidr_replaces_the_network_and_what_uses_its_ids():
-    moved = offline_plan.build("dev", overrides={"vpcCidr": "10.20.0.0/16"})
+def test_a_new_vpc_replaces_the_cluster_and_everything_on_it():
+    moved = offline_plan.build("dev", stack_file=PINNED_DEV, overrides={"vpcCidr": "10.20.0.0/16"})
     diff = offline_diff.compare(dev_plan(), moved, "dev")
     ops = changed(diff)
     assert ops[("aws:ec2/vpc:Vpc", "network-vpc")] == "replace"
     assert ops[("aws:ec2/subnet:Subnet", "network-private-ap-northeast-2a")] == "replace"
-    # The profiles' subnet ids did not change in the code, but they will: their subnets are new.
-    assert ops[(PROFILE, "fargate-kube-system")] == ops[(PROFILE, "fargate-workloads")] == "replace"
     assert ops[("aws:ec2/internetGateway:InternetGateway", "network-igw")] == "update"
+    # EKS cannot move a cluster to another VPC: the cluster goes, and everything on it with it.
+    cluster = entry(diff, "eks:index:Cluster", "cluster-eks")
+    assert cluster.op == "replace"
+    assert any(c.path == "vpcId" and c.replaces and "another VPC" in c.note for c in cluster.changes)
+    for kind, name in [
+        (PROFILE, "fargate-kube-system"),
+        (PROFILE, "fargate-workloads"),
+        ("aws:eks/addon:Addon", "fargate-coredns"),
+        ("pulumi:providers:kubernetes", "cluster-k8s"),
+        ("kubernetes:helm.sh/v3:Release", "alb-controller-release"),
+        (DEPLOYMENT, "game-2048-deployment"),
+    ]:
+        assert ops[(kind, name)] == "replace", (kind, name)
+    row = next(line for line in offline_diff.render([diff]).splitlines() if "`cluster-eks`" in line)
+    assert row.startswith("| 🔁 replace") and "another VPC" in row
+
+
+def existing_vpc_plan(**overrides) -> dict:
+    return offline_plan.build("existing-vpc", stack_file=EXISTING_VPC_STACK, overrides=overrides or None)
+
+
+def test_a_protected_cluster_moved_to_another_vpc_is_a_loud_replacement():
+    old, new = existing_vpc_plan(protect=True), existing_vpc_plan(protect=True, existingVpcId="vpc-0ffffffffffffff01")
+    diff = offline_diff.compare(old, new, "existing-vpc")
+    cluster = entry(diff, "eks:index:Cluster", "cluster-eks")
+    assert cluster.op == "replace" and cluster.loud
+    markdown = offline_diff.render([diff])
+    caution = markdown.split("> [!CAUTION]\n", 1)[1].split("\n\n", 1)[0]
+    assert "`cluster-eks`" in caution and "another VPC" in caution
+
+
+def test_other_subnets_in_the_same_vpc_update_the_cluster_in_place():
+    subnets = ["subnet-0aaaaaaaaaaaaaa01", "subnet-0aaaaaaaaaaaaaa03"]
+    diff = offline_diff.compare(existing_vpc_plan(), existing_vpc_plan(existingPrivateSubnetIds=subnets), "existing-vpc")
     cluster = entry(diff, "eks:index:Cluster", "cluster-eks")
     assert cluster.op == "update"
-    assert any(c.path == "vpcId" and "cannot move a cluster to another VPC" in c.note for c in cluster.changes)
+    (change,) = [c for c in cluster.changes if c.path.startswith("privateSubnetIds")]
+    assert not change.replaces and "same VPC" in change.note and "zones" in change.note
+
+
+def test_a_cluster_in_other_zones_is_replaced():
+    fewer = offline_plan.build("dev", stack_file=PINNED_DEV, overrides={"availabilityZoneCount": 2})
+    cluster = entry(offline_diff.compare(dev_plan(), fewer, "dev"), "eks:index:Cluster", "cluster-eks")
+    assert cluster.op == "replace"
+    assert any(c.replaces and "zones" in c.note for c in cluster.changes)
+
+
+def one_resource_plan(type_: str, inputs: dict) -> dict:
+    name = "thing"
+    urn = f"urn:pulumi:t::p::{type_}::{name}"
+    resource = {
+        "urn": urn,
+        "type": type_,
+        "name": name,
+        "parent": None,
+        "custom": True,
+        "remote": False,
+        "provider": None,
+        "protect": False,
+        "deleteBeforeReplace": False,
+        "dependencies": [],
+        "inputs": inputs,
+    }
+    return {"stack": "t", "config": {}, "resources": [resource], "outputs": {}}
+
+
+def _set(inputs: dict, path: str, value) -> dict:
+    *parents, last = path.split(".")
+    node = inputs
+    for key in parents:
+        node = node.setdefault(key, {})
+    node[last] = value
+    return inputs
+
+
+@pytest.mark.parametrize(("type_", "prop"), [(t, p) for t, props in offline_diff.REPLACE_ON.items() for p in props])
+def test_every_force_new_property_shows_as_a_replacement(type_, prop):
+    old = one_resource_plan(type_, _set({"tags": {"a": "1"}}, prop, "old-value"))
+    new = one_resource_plan(type_, _set({"tags": {"a": "1"}}, prop, "new-value"))
+    (only,) = offline_diff.compare(old, new, "t").resources
+    assert only.op == "replace"
+    # The control: a tag change on the same resource is an update, not a replacement.
+    retagged = one_resource_plan(type_, _set({"tags": {"a": "2"}}, prop, "old-value"))
+    assert offline_diff.compare(old, retagged, "t").resources[0].op == "update"
+
+
+@pytest.mark.parametrize(
+    ("type_", "prop"),
+    [(t, p) for t, props in offline_diff.K8S_REPLACE_ON.items() for p in (*props, *offline_diff.K8S_METADATA_REPLACE_ON)],
+)
+def test_every_kubernetes_force_new_field_shows_as_a_replacement(type_, prop):
+    old = one_resource_plan(type_, _set({"metadata": {"labels": {"a": "1"}}}, prop, "old-value"))
+    new = one_resource_plan(type_, _set({"metadata": {"labels": {"a": "1"}}}, prop, "new-value"))
+    assert offline_diff.compare(old, new, "t").resources[0].op == "replace"
+    relabelled = one_resource_plan(type_, _set({"metadata": {"labels": {"a": "2"}}}, prop, "old-value"))
+    assert offline_diff.compare(old, relabelled, "t").resources[0].op == "update"
+
+
+def test_a_policy_v1_pod_disruption_budget_spec_is_updated_in_place():
+    # pulumi-kubernetes lists PodDisruptionBudget's spec as force-new for policy/v1beta1 only.
+    pdb = "kubernetes:policy/v1:PodDisruptionBudget"
+    old = one_resource_plan(pdb, {"spec": {"minAvailable": 1}})
+    new = one_resource_plan(pdb, {"spec": {"minAvailable": 2}})
+    assert offline_diff.compare(old, new, "t").resources[0].op == "update"
 
 
 def test_renaming_the_cluster_replaces_it_and_everything_on_it():
-    renamed = offline_plan.build("dev", overrides={"clusterName": "renamed"})
+    renamed = offline_plan.build("dev", stack_file=PINNED_DEV, overrides={"clusterName": "renamed"})
     ops = changed(offline_diff.compare(dev_plan(), renamed, "dev"))
     assert ops[("eks:index:Cluster", "cluster-eks")] == "replace"
     assert ops[(PROFILE, "fargate-kube-system")] == "replace"
@@ -176,3 +279,59 @@ def test_revisions_are_read_with_git_archive_and_a_stack_missing_there_is_new():
 def test_revision_specs_are_told_from_files(spec):
     assert offline_diff.is_revision_spec(spec)
     assert not offline_diff.is_revision_spec(str(PROJECT_DIR / "Pulumi.dev.yaml"))
+
+
+def test_make_diff_without_arguments_compares_every_stack_file():
+    if shutil.which("make") is None:
+        pytest.skip("GNU make is not installed")
+    dry_run = subprocess.run(["make", "-n", "diff"], cwd=PROJECT_DIR, capture_output=True, text=True, check=True)
+    assert "-m offline diff 'HEAD:*' ':*'" in dry_run.stdout
+    one = subprocess.run(["make", "-n", "diff", "STACK=dev"], cwd=PROJECT_DIR, capture_output=True, text=True, check=True)
+    assert "-m offline diff 'HEAD:dev' ':dev'" in one.stdout
+
+
+@pytest.fixture(scope="module")
+def team_change(tmp_path_factory) -> list[offline_diff.StackDiff]:
+    """A copy of this checkout in a git repository of its own, where only payments-dev's stack file changes."""
+    repo = tmp_path_factory.mktemp("repo")
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=PROJECT_DIR, capture_output=True, check=True).stdout
+    for name in filter(None, tracked.decode().split("\0")):
+        source = PROJECT_DIR / name
+        if source.is_file():
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            (repo / name).write_bytes(source.read_bytes())
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
+    subprocess.run([*git, "init", "-q"], cwd=repo, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=repo, check=True)
+    stack_file = repo / "Pulumi.payments-dev.yaml"
+    text = stack_file.read_text()
+    stack_file.write_text(text + "  eks-fargate:appReplicas: 2\n  eks-fargate:publicAccessCidrs: [203.0.113.0/24]\n")
+    return offline_diff.diff_specs("HEAD:*", ":*", project_dir=repo)
+
+
+def test_a_team_only_change_is_shown_for_that_team(team_change):
+    by_stack = {d.stack: d for d in team_change}
+    assert set(by_stack) >= {"dev", "payments-dev", "search-dev"}
+    payments = by_stack["payments-dev"]
+    assert changed(payments) == {
+        (AUTOSCALER, "game-2048-autoscaler"): "update",
+        ("eks:index:Cluster", "cluster-eks"): "update",
+    }
+    # The other stacks' files and the code are as they were: not planned, no changes.
+    assert all(not d.changed and d.note == offline_diff.UNTOUCHED for s, d in by_stack.items() if s != "payments-dev")
+    markdown = offline_diff.render(team_change)
+    assert "No changes to stacks" not in markdown and "### Stack `payments-dev`" in markdown
+    assert offline_diff.changed_stacks(team_change) == ["payments-dev"]
+
+
+def test_the_diff_lists_the_policy_findings_a_change_resolves_and_the_cost_per_line(team_change):
+    payments = next(d for d in team_change if d.stack == "payments-dev")
+    assert [f.split(":")[1].strip().split(" ")[0] for f in payments.findings_removed] == ["cluster-endpoint-not-open-to-world"]
+    assert payments.findings_added == []
+    (line,) = payments.cost
+    assert line.category == "Fargate" and line.item.endswith("deployment-2048")
+    assert line.new < line.old and payments.cost_totals[1] - payments.cost_totals[0] == line.new - line.old
+    markdown = offline_diff.render(team_change)
+    assert "**Policy findings this change resolves:**" in markdown
+    assert "**Estimated monthly cost:**" in markdown and f"| Fargate | {line.item} |" in markdown

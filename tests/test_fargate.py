@@ -2,9 +2,9 @@
 
 import json
 
-from components.fargate import KUBE_SYSTEM_PROFILE, WORKLOAD_PROFILE
+from components.fargate import KUBE_SYSTEM_PROFILE
 from offline.harness import MOCK_ACCOUNT_ID
-from tests.stackfacts import PROFILE, subnets, trust_policy
+from tests.stackfacts import PROFILE, cluster_name, subnets, trust_policy
 
 ADDON = "aws:eks/addon:Addon"
 
@@ -13,58 +13,69 @@ def profile(recording, name):
     return next(p for p in recording.of_type(PROFILE) if p.inputs["fargateProfileName"] == name)
 
 
-def test_pod_execution_role_trusts_only_this_clusters_fargate_profiles(dev):
-    role = dev.one("aws:iam/role:Role", "fargate-pod-execution")
+def app_profile(recording):
+    return profile(recording, recording.config["eks-fargate:appNamespace"])
+
+
+def test_pod_execution_role_trusts_only_this_clusters_fargate_profiles(stack):
+    role = stack.one("aws:iam/role:Role", "fargate-pod-execution")
     (statement,) = trust_policy(role)["Statement"]
     assert statement["Effect"] == "Allow"
     assert statement["Principal"] == {"Service": "eks-fargate-pods.amazonaws.com"}
     assert statement["Action"] == "sts:AssumeRole"
     assert statement["Condition"] == {
-        "ArnLike": {"aws:SourceArn": f"arn:aws:eks:ap-northeast-2:{MOCK_ACCOUNT_ID}:fargateprofile/eks-fargate-dev/*"}
+        "ArnLike": {
+            "aws:SourceArn": f"arn:aws:eks:{stack.config['aws:region']}:{MOCK_ACCOUNT_ID}:fargateprofile/{cluster_name(stack)}/*"
+        }
     }
 
 
-def test_pod_execution_role_has_the_managed_fargate_policy(dev):
-    role = dev.one("aws:iam/role:Role", "fargate-pod-execution")
-    attachment = dev.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "fargate-pod-execution")
+def test_pod_execution_role_has_the_managed_fargate_policy(stack):
+    role = stack.one("aws:iam/role:Role", "fargate-pod-execution")
+    attachment = stack.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "fargate-pod-execution")
     assert attachment.inputs["role"] == role.outputs["name"]
     assert attachment.inputs["policyArn"] == "arn:aws:iam::aws:policy/AmazonEKSFargatePodExecutionRolePolicy"
-    assert dev.outputs["podExecutionRoleArn"] == role.outputs["arn"]
+    assert stack.outputs["podExecutionRoleArn"] == role.outputs["arn"]
 
 
-def test_profiles_use_the_private_subnets_only_and_the_pod_execution_role(dev):
-    private = sorted(s.id for s in subnets(dev, public=False))
-    for fargate_profile in dev.of_type(PROFILE):
+def test_profiles_use_the_private_subnets_only_and_the_pod_execution_role(stack):
+    private = sorted(s.id for s in subnets(stack, public=False))
+    for fargate_profile in stack.of_type(PROFILE):
         assert sorted(fargate_profile.inputs["subnetIds"]) == private
-        assert fargate_profile.inputs["podExecutionRoleArn"] == dev.outputs["podExecutionRoleArn"]
-        assert fargate_profile.inputs["clusterName"] == dev.outputs["clusterName"]
+        assert fargate_profile.inputs["podExecutionRoleArn"] == stack.outputs["podExecutionRoleArn"]
+        assert fargate_profile.inputs["clusterName"] == stack.outputs["clusterName"]
 
 
-def test_kube_system_and_the_app_namespace_are_covered(dev):
-    covered = {s["namespace"] for p in dev.of_type(PROFILE) for s in p.inputs["selectors"]}
-    assert {"kube-system", dev.config["eks-fargate:appNamespace"]} <= covered
-    assert sorted(dev.outputs["fargateProfileNames"]) == sorted(p.inputs["fargateProfileName"] for p in dev.of_type(PROFILE))
+def test_kube_system_and_the_app_namespace_are_covered(stack):
+    covered = {s["namespace"] for p in stack.of_type(PROFILE) for s in p.inputs["selectors"]}
+    assert {"kube-system", stack.config["eks-fargate:appNamespace"]} <= covered
+    assert sorted(stack.outputs["fargateProfileNames"]) == sorted(p.inputs["fargateProfileName"] for p in stack.of_type(PROFILE))
 
 
-def test_profiles_are_chained_so_eks_never_changes_two_at_once(dev):
-    first, second = profile(dev, KUBE_SYSTEM_PROFILE), profile(dev, WORKLOAD_PROFILE)
+def test_the_app_namespace_has_a_profile_named_after_it_as_in_the_walkthrough(stack):
+    namespace = stack.config["eks-fargate:appNamespace"]
+    assert [s["namespace"] for s in app_profile(stack).inputs["selectors"]] == [namespace]
+
+
+def test_profiles_are_chained_so_eks_never_changes_two_at_once(stack):
+    first, second = profile(stack, KUBE_SYSTEM_PROFILE), app_profile(stack)
     assert second.depends_on(first)
     assert not first.depends_on(second)
-    assert len(dev.of_type(PROFILE)) == 2
+    assert len(stack.of_type(PROFILE)) == 2
     # Fixed profile names: a replacement must delete the old profile first.
     assert first.delete_before_replace and second.delete_before_replace
 
 
-def test_profiles_wait_for_the_pod_execution_policy(dev):
-    attachment = dev.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "fargate-pod-execution")
-    assert all(p.depends_on(attachment) for p in dev.of_type(PROFILE))
+def test_profiles_wait_for_the_pod_execution_policy(stack):
+    attachment = stack.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "fargate-pod-execution")
+    assert all(p.depends_on(attachment) for p in stack.of_type(PROFILE))
 
 
-def test_coredns_addon_runs_on_fargate_after_the_kube_system_profile(dev):
-    addon = dev.one(ADDON, "fargate-coredns")
+def test_coredns_addon_runs_on_fargate_after_the_kube_system_profile(stack):
+    addon = stack.one(ADDON, "fargate-coredns")
     assert addon.inputs["addonName"] == "coredns"
-    assert addon.inputs["clusterName"] == dev.outputs["clusterName"]
-    assert addon.depends_on(profile(dev, KUBE_SYSTEM_PROFILE))
+    assert addon.inputs["clusterName"] == stack.outputs["clusterName"]
+    assert addon.depends_on(profile(stack, KUBE_SYSTEM_PROFILE))
     configuration = json.loads(addon.inputs["configurationValues"])
     assert configuration["computeType"] == "Fargate"
     # Guaranteed QoS, and small enough for the smallest Fargate size once 256 MiB are added.
@@ -74,9 +85,9 @@ def test_coredns_addon_runs_on_fargate_after_the_kube_system_profile(dev):
     assert configuration["podDisruptionBudget"] == {"enabled": True, "maxUnavailable": 1}
 
 
-def test_fargate_resources_wait_for_the_cluster(dev):
-    cluster = dev.one("eks:index:Cluster")
-    for resource in [*dev.of_type(PROFILE), *dev.of_type(ADDON)]:
+def test_fargate_resources_wait_for_the_cluster(stack):
+    cluster = stack.one("eks:index:Cluster")
+    for resource in [*stack.of_type(PROFILE), *stack.of_type(ADDON)]:
         assert resource.depends_on(cluster), resource.name
 
 

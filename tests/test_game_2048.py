@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.stackfacts import PROFILE, RELEASE
+from tests.stackfacts import PROFILE, RELEASE, setting
 
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 SERVICE = "kubernetes:core/v1:Service"
@@ -18,16 +18,16 @@ CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
 NAMESPACE = "kubernetes:core/v1:Namespace"
 
 
-def test_ingress_is_an_internet_facing_alb_with_ip_targets(dev):
-    ingress = dev.one(INGRESS).inputs
+def test_ingress_is_an_internet_facing_alb_with_ip_targets(stack):
+    ingress = stack.one(INGRESS).inputs
     assert ingress["spec"]["ingressClassName"] == "alb"
     annotations = ingress["metadata"]["annotations"]
     assert annotations["alb.ingress.kubernetes.io/scheme"] == "internet-facing"
     assert annotations["alb.ingress.kubernetes.io/target-type"] == "ip"
 
 
-def test_ingress_routes_to_the_service_which_selects_the_pods(dev):
-    ingress, service, deployment = dev.one(INGRESS).inputs, dev.one(SERVICE).inputs, dev.one(DEPLOYMENT).inputs
+def test_ingress_routes_to_the_service_which_selects_the_pods(stack):
+    ingress, service, deployment = stack.one(INGRESS).inputs, stack.one(SERVICE).inputs, stack.one(DEPLOYMENT).inputs
     (rule,) = ingress["spec"]["rules"]
     (path,) = rule["http"]["paths"]
     backend = path["backend"]["service"]
@@ -40,19 +40,26 @@ def test_ingress_routes_to_the_service_which_selects_the_pods(dev):
     assert target_port in {p["name"] for p in container["ports"]}
 
 
-def test_everything_is_in_the_app_namespace_which_a_profile_covers(dev):
-    namespace = dev.config["eks-fargate:appNamespace"]
-    assert dev.one("kubernetes:core/v1:Namespace").inputs["metadata"]["name"] == namespace
+def test_everything_is_in_the_app_namespace_which_a_profile_covers(stack):
+    namespace = stack.config["eks-fargate:appNamespace"]
+    assert stack.one("kubernetes:core/v1:Namespace").inputs["metadata"]["name"] == namespace
     for type_ in (DEPLOYMENT, SERVICE, INGRESS):
-        assert dev.one(type_).inputs["metadata"]["namespace"] == namespace
-    selectors = [s for p in dev.of_type(PROFILE) for s in p.inputs["selectors"]]
+        assert stack.one(type_).inputs["metadata"]["namespace"] == namespace
+    selectors = [s for p in stack.of_type(PROFILE) for s in p.inputs["selectors"]]
     assert any(s["namespace"] == namespace and not s.get("labels") for s in selectors)
 
 
-def test_deployment_image_fargate_sized_requests_and_probes(dev):
-    spec = dev.one(DEPLOYMENT).inputs["spec"]
+def test_deployment_replicas_image_and_fargate_sized_requests(stack):
+    spec = stack.one(DEPLOYMENT).inputs["spec"]
+    if setting(stack, "appAutoscaling") == "true":
+        # The autoscaler owns the count; appReplicas is its floor.
+        assert "replicas" not in spec
+        assert stack.one(AUTOSCALER).inputs["spec"]["minReplicas"] == int(setting(stack, "appReplicas"))
+    else:
+        assert spec["replicas"] == int(setting(stack, "appReplicas"))
+        assert stack.of_type(AUTOSCALER) == []
     (container,) = spec["template"]["spec"]["containers"]
-    assert container["image"] == dev.config["eks-fargate:appImage"]
+    assert container["image"] == stack.config["eks-fargate:appImage"]
     assert container["resources"]["requests"] == container["resources"]["limits"]
     for probe in ("readinessProbe", "livenessProbe"):
         assert container[probe]["httpGet"] == {"path": "/", "port": "http"}, probe
@@ -79,22 +86,22 @@ def test_with_the_autoscaler_off_the_deployment_runs_exactly_app_replicas(existi
     assert existing_vpc.of_type(AUTOSCALER) == []
 
 
-def test_service_and_ingress_are_created_after_the_controller_and_deleted_before_it(dev):
-    release = dev.one(RELEASE)
-    assert dev.one(SERVICE).depends_on(release)
-    assert dev.one(INGRESS).depends_on(release)
+def test_service_and_ingress_are_created_after_the_controller_and_deleted_before_it(stack):
+    release = stack.one(RELEASE)
+    assert stack.one(SERVICE).depends_on(release)
+    assert stack.one(INGRESS).depends_on(release)
 
 
-def test_pods_wait_for_their_fargate_profile(dev):
+def test_pods_wait_for_their_fargate_profile(stack):
     workload_profile = next(
-        p for p in dev.of_type(PROFILE) if {"namespace": dev.config["eks-fargate:appNamespace"]} in p.inputs["selectors"]
+        p for p in stack.of_type(PROFILE) if {"namespace": stack.config["eks-fargate:appNamespace"]} in p.inputs["selectors"]
     )
-    assert dev.one(DEPLOYMENT).depends_on(workload_profile)
+    assert stack.one(DEPLOYMENT).depends_on(workload_profile)
 
 
-def test_ingress_url_is_built_from_the_ingress_status(dev):
-    hostname = dev.one(INGRESS).outputs["status"]["loadBalancer"]["ingress"][0]["hostname"]
-    assert dev.outputs["ingressUrl"] == f"http://{hostname}"
+def test_ingress_url_is_built_from_the_ingress_status(stack):
+    hostname = stack.one(INGRESS).outputs["status"]["loadBalancer"]["ingress"][0]["hostname"]
+    assert stack.outputs["ingressUrl"] == f"http://{hostname}"
 
 
 def test_existing_vpc_ingress_names_its_public_subnets(existing_vpc):
@@ -102,8 +109,8 @@ def test_existing_vpc_ingress_names_its_public_subnets(existing_vpc):
     assert annotations["alb.ingress.kubernetes.io/subnets"].split(",") == existing_vpc.outputs["publicSubnetIds"]
 
 
-def test_created_vpc_ingress_leaves_subnet_choice_to_tag_discovery(dev):
-    assert "alb.ingress.kubernetes.io/subnets" not in dev.one(INGRESS).inputs["metadata"]["annotations"]
+def test_created_vpc_ingress_leaves_subnet_choice_to_tag_discovery(stack):
+    assert "alb.ingress.kubernetes.io/subnets" not in stack.one(INGRESS).inputs["metadata"]["annotations"]
 
 
 # ---------------------------------------------------------------- disruptions

@@ -3,8 +3,7 @@
 import json
 from decimal import Decimal
 
-import settings
-from components.metrics_server import ADDON_VERSIONS
+from components.addon_versions import ADDON_VERSIONS
 from cost.fargate import pod_size
 from tests.stackfacts import PROFILE
 
@@ -15,16 +14,11 @@ def metrics_server(recording):
     return recording.one(ADDON, "metrics-server-addon")
 
 
-def test_every_supported_kubernetes_version_has_a_pinned_addon_version():
-    assert set(ADDON_VERSIONS) == set(settings.SUPPORTED_KUBERNETES_VERSIONS)
-    assert all(version.startswith("v") and "-eksbuild." in version for version in ADDON_VERSIONS.values())
-
-
 def test_the_addon_is_pinned_for_the_clusters_version_and_waits_for_the_kube_system_profile(dev):
     addon = metrics_server(dev).inputs
     assert addon["addonName"] == "metrics-server"
     assert addon["clusterName"] == dev.outputs["clusterName"]
-    assert addon["addonVersion"] == ADDON_VERSIONS[dev.config["eks-fargate:kubernetesVersion"]]
+    assert addon["addonVersion"] == ADDON_VERSIONS["metrics-server"].versions[dev.config["eks-fargate:kubernetesVersion"]]
     kube_system = next(p for p in dev.of_type(PROFILE) if {"namespace": "kube-system"} in p.inputs["selectors"])
     assert metrics_server(dev).depends_on(kube_system)
 

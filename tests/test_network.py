@@ -6,34 +6,35 @@ import pytest
 
 from components.network import subnet_cidrs
 from offline.harness import record
-from tests.stackfacts import NAT, SUBNET, by_id, route_table_of, subnets
+from tests.stackfacts import NAT, PINNED_DEV, SUBNET, by_id, route_table_of, setting, subnets
 
 
-def test_vpc_has_dns_support_and_hostnames(dev):
-    vpc = dev.one("aws:ec2/vpc:Vpc")
-    assert vpc.inputs["cidrBlock"] == dev.config["eks-fargate:vpcCidr"]
+def test_vpc_has_dns_support_and_hostnames(stack):
+    vpc = stack.one("aws:ec2/vpc:Vpc")
+    assert vpc.inputs["cidrBlock"] == stack.config["eks-fargate:vpcCidr"]
     assert vpc.inputs["enableDnsSupport"] is True
     assert vpc.inputs["enableDnsHostnames"] is True
 
 
-def test_one_public_and_one_private_subnet_in_each_of_three_zones(dev):
-    private, public = subnets(dev, public=False), subnets(dev, public=True)
-    assert len(private) == len(public) == 3
-    assert len({s.inputs["availabilityZone"] for s in private}) == 3
+def test_one_public_and_one_private_subnet_in_each_zone_asked_for(stack):
+    private, public = subnets(stack, public=False), subnets(stack, public=True)
+    zones = int(setting(stack, "availabilityZoneCount"))
+    assert len(private) == len(public) == zones
+    assert len({s.inputs["availabilityZone"] for s in private}) == zones
     assert {s.inputs["availabilityZone"] for s in private} == {s.inputs["availabilityZone"] for s in public}
 
 
-def test_subnets_lie_inside_the_vpc_and_do_not_overlap(dev):
-    vpc = ipaddress.ip_network(dev.config["eks-fargate:vpcCidr"])
-    networks = [ipaddress.ip_network(s.inputs["cidrBlock"]) for s in dev.of_type(SUBNET)]
+def test_subnets_lie_inside_the_vpc_and_do_not_overlap(stack):
+    vpc = ipaddress.ip_network(stack.config["eks-fargate:vpcCidr"])
+    networks = [ipaddress.ip_network(s.inputs["cidrBlock"]) for s in stack.of_type(SUBNET)]
     assert all(net.subnet_of(vpc) for net in networks)
     assert not any(a.overlaps(b) for i, a in enumerate(networks) for b in networks[i + 1 :])
 
 
-def test_private_subnets_are_larger_than_public_ones(dev):
+def test_private_subnets_are_larger_than_public_ones(stack):
     # Every Fargate pod takes an address from a private subnet.
-    smallest_private = min(ipaddress.ip_network(s.inputs["cidrBlock"]).num_addresses for s in subnets(dev, public=False))
-    largest_public = max(ipaddress.ip_network(s.inputs["cidrBlock"]).num_addresses for s in subnets(dev, public=True))
+    smallest_private = min(ipaddress.ip_network(s.inputs["cidrBlock"]).num_addresses for s in subnets(stack, public=False))
+    largest_public = max(ipaddress.ip_network(s.inputs["cidrBlock"]).num_addresses for s in subnets(stack, public=True))
     assert smallest_private > largest_public
 
 
@@ -49,45 +50,43 @@ def test_subnet_plan_fits_every_allowed_vpc_size(cidr, zones):
     assert all(net.prefixlen <= 26 for net in networks)
 
 
-def test_private_subnets_get_no_public_ips_and_route_to_a_nat_gateway(dev):
-    for subnet in subnets(dev, public=False):
-        routes = route_table_of(dev, subnet).inputs["routes"]
+def test_private_subnets_get_no_public_ips_and_route_to_a_nat_gateway(stack):
+    for subnet in subnets(stack, public=False):
+        routes = route_table_of(stack, subnet).inputs["routes"]
         default = [r for r in routes if r["cidrBlock"] == "0.0.0.0/0"]
         assert len(default) == 1
         assert "gatewayId" not in default[0]
-        by_id(dev, NAT, default[0]["natGatewayId"])
+        by_id(stack, NAT, default[0]["natGatewayId"])
 
 
-def test_public_subnets_route_to_the_internet_gateway(dev):
-    gateway = dev.one("aws:ec2/internetGateway:InternetGateway")
-    for subnet in subnets(dev, public=True):
-        routes = route_table_of(dev, subnet).inputs["routes"]
+def test_public_subnets_route_to_the_internet_gateway(stack):
+    gateway = stack.one("aws:ec2/internetGateway:InternetGateway")
+    for subnet in subnets(stack, public=True):
+        routes = route_table_of(stack, subnet).inputs["routes"]
         assert {"cidrBlock": "0.0.0.0/0", "gatewayId": gateway.id} in routes
 
 
-def test_load_balancer_controller_discovery_tags(dev):
-    for subnet in subnets(dev, public=True):
+def test_load_balancer_controller_discovery_tags(stack):
+    for subnet in subnets(stack, public=True):
         assert subnet.inputs["tags"]["kubernetes.io/role/elb"] == "1"
         assert "kubernetes.io/role/internal-elb" not in subnet.inputs["tags"]
-    for subnet in subnets(dev, public=False):
+    for subnet in subnets(stack, public=False):
         assert subnet.inputs["tags"]["kubernetes.io/role/internal-elb"] == "1"
         assert "kubernetes.io/role/elb" not in subnet.inputs["tags"]
 
 
-def test_single_nat_mode_shares_one_gateway_placed_in_a_public_subnet(dev):
-    (nat,) = dev.of_type(NAT)
-    assert nat.inputs["subnetId"] in {s.id for s in subnets(dev, public=True)}
-    assert nat.depends_on(dev.one("aws:ec2/internetGateway:InternetGateway"))
-
-
-def test_per_az_nat_mode_routes_each_zone_through_its_own_gateway():
-    recording = record("dev", overrides={"natMode": "per-az"})
-    assert recording.error is None
-    assert len(recording.of_type(NAT)) == 3
-    for subnet in subnets(recording, public=False):
-        nat_id = route_table_of(recording, subnet).inputs["routes"][0]["natGatewayId"]
-        nat_subnet = by_id(recording, SUBNET, by_id(recording, NAT, nat_id).inputs["subnetId"])
-        assert nat_subnet.inputs["availabilityZone"] == subnet.inputs["availabilityZone"]
+def test_nat_gateways_sit_in_public_subnets_one_shared_or_one_per_zone(stack):
+    gateways = stack.of_type(NAT)
+    per_az = setting(stack, "natMode") == "per-az"
+    assert len(gateways) == (int(setting(stack, "availabilityZoneCount")) if per_az else 1)
+    for nat in gateways:
+        assert nat.inputs["subnetId"] in {s.id for s in subnets(stack, public=True)}
+        assert nat.depends_on(stack.one("aws:ec2/internetGateway:InternetGateway"))
+    for subnet in subnets(stack, public=False):
+        nat_id = route_table_of(stack, subnet).inputs["routes"][0]["natGatewayId"]
+        nat_subnet = by_id(stack, SUBNET, by_id(stack, NAT, nat_id).inputs["subnetId"])
+        # per-az: each zone's pods leave through their own zone's gateway, so one zone's outage spares the rest.
+        assert (nat_subnet.inputs["availabilityZone"] == subnet.inputs["availabilityZone"]) or not per_az
 
 
 def test_existing_vpc_mode_creates_no_network_and_passes_ids_through(existing_vpc):
@@ -99,6 +98,6 @@ def test_existing_vpc_mode_creates_no_network_and_passes_ids_through(existing_vp
 
 def test_zones_eks_cannot_use_are_skipped():
     # The offline answer maps us-east-1c to use1-az3, where EKS places no control plane.
-    recording = record("dev", overrides={"aws:region": "us-east-1"})
+    recording = record("dev", overrides={"aws:region": "us-east-1"}, stack_file=PINNED_DEV)
     zones = {s.inputs["availabilityZone"] for s in recording.of_type(SUBNET)}
     assert zones == {"us-east-1a", "us-east-1b", "us-east-1d"}

@@ -13,14 +13,16 @@ import yaml
 
 from offline import plan as offline_plan
 from offline.harness import PROJECT_DIR
+from tests.stackfacts import PINNED_DEV
 
 PROFILE = "aws:eks/fargateProfile:FargateProfile"
 
 
 @functools.cache
 def dev_plan() -> dict:
-    """The dev stack's plan, built once per test session (test_diff.py uses it too)."""
-    return offline_plan.build("dev")
+    """The plan of dev's pinned values (tests/data/stacks/Pulumi.dev.yaml), built once per test session
+    (test_diff.py uses it too)."""
+    return offline_plan.build("dev", stack_file=PINNED_DEV)
 
 
 def run_cli(*args: str, seed: str = "0") -> subprocess.CompletedProcess:
@@ -43,7 +45,7 @@ def all_text(out: Path) -> str:
 
 def test_plan_files_are_byte_identical_across_runs(dev, written, tmp_path):
     # Another process, another hash seed, registration order left to the SDK.
-    done = run_cli("plan", "--stack", "dev", "--out", str(tmp_path), "--quiet", seed="12345")
+    done = run_cli("plan", "--stack", "dev", "--stack-file", str(PINNED_DEV), "--out", str(tmp_path), "--quiet", seed="12345")
     assert done.returncode == 0, done.stderr
     ours = {p.relative_to(written): p.read_bytes() for p in written.rglob("*") if p.is_file()}
     theirs = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
@@ -54,6 +56,8 @@ def test_plan_files_are_byte_identical_across_runs(dev, written, tmp_path):
     breakdown = theirs.pop(Path("cost.txt")).decode()
     total = next(line for line in breakdown.splitlines() if line.split()[:1] == ["total"])
     assert total.split()[-1] == f"${dev.outputs['estimatedMonthlyCostUsd']:,.2f}"
+    # ... and checks the subnets hold its pods.
+    assert theirs.pop(Path("capacity.txt")).decode().rstrip().endswith(": OK")
     assert sorted(ours) == sorted(theirs)
     assert {str(p) for p in ours} >= {"plan.json", "manifests.yaml", "diagram.mmd", "iam/attachments.json"}
     for name, data in ours.items():
@@ -146,7 +150,7 @@ def test_the_tree_shows_what_a_reviewer_checks():
         "chart aws-load-balancer-controller 3.5.0",
         "replicas unset (an autoscaler's, else 1); image public.ecr.aws/l6m2t8p7/docker-2048:latest",
         "scales Deployment deployment-2048 from 5 to 10; cpu 70%",
-        "selectors [namespace=game-2048]",
+        f"selectors [namespace={dev_plan()['config']['eks-fargate:appNamespace']}]",
         "selectors [namespace=kube-system]",
         "subnets [{{Subnet:network-private-ap-northeast-2a.id}}, ",
         "Kubernetes 1.35",
@@ -180,11 +184,11 @@ def test_the_diagram_links_components_in_dependency_order(written):
 
 def test_an_invalid_stack_file_exits_2_with_the_settings_error_and_writes_nothing(tmp_path):
     stack_file = tmp_path / "Pulumi.broken.yaml"
-    stack_file.write_text("config:\n  aws:region: ap-northeast-2\n  eks-fargate:appReplicas: lots\n")
+    stack_file.write_text("config:\n  aws:region: ap-northeast-2\n  eks-fargate:appReplicas: 500\n")
     done = run_cli("plan", "--stack", "broken", "--stack-file", str(stack_file), "--out", str(tmp_path / "out"))
     assert done.returncode == 2
-    assert done.stderr.strip() == (
-        "error: config key 'eks-fargate:appReplicas' has invalid value 'lots': a whole number from 0 to 100"
+    assert (
+        done.stderr.strip() == "error: config key 'eks-fargate:appReplicas' has invalid value 500: a whole number from 0 to 100"
     )
     assert "Traceback" not in done.stderr and done.stdout == ""
     assert not (tmp_path / "out").exists()

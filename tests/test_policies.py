@@ -537,7 +537,8 @@ def _extra(dev: Recording, kind_type: str, name: str, props: dict) -> RecordedRe
 def test_variant_with_uncovered_namespace_daemonset_and_host_path_fails(dev: Recording) -> None:
     log_agent = deployment(namespace="kube-system", labels={"app": "log-agent"})
     log_agent["metadata"]["name"] = "log-agent"
-    debug = deployment(pod(volumes=[{"name": "host-logs", "hostPath": {"path": "/var/log"}}]), namespace="game-2048")
+    app_namespace = dev.config["eks-fargate:appNamespace"]
+    debug = deployment(pod(volumes=[{"name": "host-logs", "hostPath": {"path": "/var/log"}}]), namespace=app_namespace)
     debug["metadata"]["name"] = "debug"
     extras = [
         _extra(dev, NAMESPACE, "reports-namespace", {"metadata": {"name": "reports"}}),
@@ -554,7 +555,7 @@ def test_variant_with_uncovered_namespace_daemonset_and_host_path_fails(dev: Rec
     ]
     messages = [message for *_, message in mandatory]
     assert "namespace 'reports'" in messages[0] and "matches no Fargate profile selector" in messages[0]
-    assert "(selectors: game-2048, kube-system)" in messages[0]
+    assert f"(selectors: {', '.join(sorted([app_namespace, 'kube-system']))})" in messages[0]
     assert "DaemonSet 'log-agent' would never schedule on Fargate" in messages[1]
     assert "volume 'host-logs' of Deployment 'debug' is a hostPath volume" in messages[2]
     assert len(dev.resources) + len(extras) == len(variant.resources)  # the shared recording is untouched
@@ -574,7 +575,8 @@ def test_dev_profile_on_public_subnets_fails(dev: Recording) -> None:
     variant = dataclasses.replace(dev, resources=[workloads if r.name == workloads.name else r for r in dev.resources])
     mandatory = [v for v in policy_offline.check(variant) if v.mandatory]
     assert {v.policy for v in mandatory} == {"fargate-profile-private-subnets"} and len(mandatory) == len(public) == 3
-    assert all("Fargate profile 'workloads'" in v.message and "public IP on launch" in v.message for v in mandatory)
+    name = workloads.inputs["fargateProfileName"]
+    assert all(f"Fargate profile '{name}'" in v.message and "public IP on launch" in v.message for v in mandatory)
 
 
 def test_offline_command_exit_codes(dev: Recording, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:

@@ -1,7 +1,9 @@
 """Pulumi.yaml and every stack file are what the Pulumi CLI accepts at `pulumi up`.
 
 No CLI runs here, so this is the only check of the project file: the project schema, then
-the CLI's own type check of each typed config default and each stack value.
+the CLI's own type check of each typed config default and each stack value, with the CLI's
+rules (offline/stackfile.py): YAML 1.2 scalars, unprefixed keys in the project's namespace,
+"3" accepted for an integer and "true" for a boolean.
 """
 
 import json
@@ -9,28 +11,15 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-import yaml
 
 from offline.harness import PROJECT_DIR
+from offline.stackfile import cli_accepts, load_yaml, read_project, read_stack, type_errors
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "pulumi-project.schema.json").read_text())
-PROJECT = yaml.safe_load((PROJECT_DIR / "Pulumi.yaml").read_text())
+PROJECT = load_yaml(PROJECT_DIR / "Pulumi.yaml")[1]
 STACK_FILES = sorted(PROJECT_DIR.glob("Pulumi.*.yaml")) + sorted(
     (Path(__file__).parent / "data" / "stacks").glob("Pulumi.*.yaml")
 )
-
-
-def matches(declaration: dict, value) -> bool:
-    kind = declaration["type"]
-    if kind == "string":
-        return isinstance(value, str)
-    if kind == "integer":
-        return isinstance(value, int) and not isinstance(value, bool)
-    if kind == "boolean":
-        return isinstance(value, bool)
-    if kind == "array":
-        return isinstance(value, list) and all(matches(declaration["items"], item) for item in value)
-    raise AssertionError(f"unknown config type {kind}")
 
 
 def test_project_file_validates_against_pulumis_schema():
@@ -47,25 +36,30 @@ def test_every_setting_is_typed_described_and_its_default_matches_its_type(key):
     declaration = PROJECT["config"][key]
     assert declaration.get("description"), key
     assert "default" in declaration, key
-    assert matches(declaration, declaration["default"]), key
+    assert cli_accepts(declaration, declaration["default"]), key
 
 
 @pytest.mark.parametrize("stack_file", STACK_FILES, ids=lambda p: p.name)
 def test_stack_file_values_match_declared_types_and_name_declared_keys(stack_file):
-    values = yaml.safe_load(stack_file.read_text())["config"]
-    assert values.get("aws:region"), "every stack names its region"
-    for key, value in values.items():
+    project = read_project(PROJECT_DIR)
+    stack = read_stack(project, stack_file)  # keys qualified as the CLI qualifies them, unprefixed ones too
+    assert stack.values.get("aws:region"), "every stack names its region"
+    for key in stack.values:
         namespace, _, name = key.partition(":")
-        if namespace != PROJECT["name"]:
-            continue
-        assert name in PROJECT["config"], f"{stack_file.name}: {key} is not declared in Pulumi.yaml"
-        assert matches(PROJECT["config"][name], value), f"{stack_file.name}: {key}={value!r}"
+        if namespace == project.name:
+            assert name in project.declarations, f"{stack_file.name}: {key} is not declared in Pulumi.yaml"
+    assert type_errors(project, stack) == []
 
 
-def test_the_type_check_catches_a_mistyped_value():
-    assert not matches({"type": "integer"}, "5")
-    assert not matches({"type": "array", "items": {"type": "string"}}, ["a", 1])
-    assert not matches({"type": "boolean"}, "true")
+def test_the_type_check_catches_a_mistyped_value(tmp_path):
+    project = read_project(PROJECT_DIR)
+    stack_file = tmp_path / "Pulumi.typo.yaml"
+    stack_file.write_text("config:\n  appReplicas: five\n  protect: yes\n  clusterLogTypes: [api, 1]\n  vpcCidr: 10.0.0.0/16\n")
+    assert type_errors(project, read_stack(project, stack_file)) == [
+        "Pulumi.typo.yaml:2: Stack 'typo' with configuration key 'appReplicas' must be of type 'integer'",
+        "Pulumi.typo.yaml:4: Stack 'typo' with configuration key 'clusterLogTypes' must be of type 'array<string>'",
+        "Pulumi.typo.yaml:3: Stack 'typo' with configuration key 'protect' must be of type 'boolean'",
+    ]
 
 
 def test_every_declared_setting_is_read_by_the_program():

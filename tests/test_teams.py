@@ -13,20 +13,16 @@ import yaml
 from offline.harness import PROJECT_DIR, Recording, record
 from settings import SettingsError
 from teams.__main__ import main as teams_main
-from teams.stacks import cidr_overlaps, duplicate_cluster_names, project, stack_files, vpc_cidr
+from teams.stacks import cidr_overlaps, cluster_name, duplicate_cluster_names, project, stack_files, vpc_cidr
+from tests.stackfacts import cluster_name as recorded_cluster_name
 
 TEAM_STACKS = ("payments-dev", "search-dev")
 TEAM_TAGS = {"team": "team", "cost-center": "costCenter", "owner": "owner"}
 
 
 @pytest.fixture(scope="module")
-def team_stacks() -> dict[str, Recording]:
-    recordings = {}
-    for stack in TEAM_STACKS:
-        recordings[stack] = record(stack)
-        if recordings[stack].error:
-            raise recordings[stack].error
-    return recordings
+def team_stacks(committed) -> dict[str, Recording]:
+    return {stack: committed[stack] for stack in TEAM_STACKS}
 
 
 @cache
@@ -89,12 +85,11 @@ def test_the_overlap_check_sees_a_default_and_a_nested_cidr(tmp_path):
     assert teams_main(["--project-dir", str(tmp_path), "list"]) == 1
 
 
-def test_no_two_stacks_give_aws_the_same_physical_name(dev: Recording, team_stacks):
-    recordings = [dev, *team_stacks.values()]
+def test_no_two_stacks_give_aws_the_same_physical_name(committed):
     seen: dict[tuple[str, str], str] = {}
-    for recording in recordings:
+    for recording in committed.values():
         names = physical_names(recording)
-        assert ("eks:index:Cluster", f"eks-fargate-{recording.stack}") in names
+        assert ("eks:index:Cluster", recorded_cluster_name(recording)) in names
         for name in names:
             assert name not in seen, f"{recording.stack} and {seen[name]} both name a {name[0]} {name[1]!r}"
             seen[name] = recording.stack
@@ -111,18 +106,16 @@ def test_the_name_check_sees_a_cluster_name_set_twice(tmp_path):
     assert duplicate_cluster_names(tmp_path) == {"eks-fargate-a": ["Pulumi.a.yaml", "Pulumi.b.yaml"]}
 
 
-def test_team_stacks_carry_the_team_tags_on_every_taggable_aws_resource(dev: Recording, team_stacks):
+def test_every_stack_carries_the_team_tags_on_every_taggable_aws_resource(stack):
     assert taggable("aws:ec2/vpc:Vpc") and taggable("eks:index:Cluster")
     assert not taggable("aws:ec2/routeTableAssociation:RouteTableAssociation")
 
-    for recording in (dev, *team_stacks.values()):
+    for recording in (stack,):
         tags = expected_tags(recording)
         checked = [r for r in recording.resources if taggable(r.type)]
         assert len(checked) > 20, recording.stack
         for res in checked:
             assert tags.items() <= (res.inputs.get("tags") or {}).items(), f"{recording.stack}: {res.type} {res.name}"
-    assert expected_tags(team_stacks["payments-dev"])["team"] == "payments"
-    assert expected_tags(team_stacks["search-dev"])["cost-center"] == "CC-4200"
 
 
 def test_the_load_balancer_controller_tags_what_it_creates(team_stacks):
@@ -206,5 +199,18 @@ def test_new_refuses_what_it_cannot_make(project_copy, capsys, args, message):
 
 def test_list_shows_every_stack_and_no_conflict(capsys):
     assert teams_main(["list"]) == 0
+    rows = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
+    proj = project(PROJECT_DIR)
+    for stack in stack_files(PROJECT_DIR):
+        row = rows[stack.path.name]
+        assert cluster_name(proj, stack) in row
+        assert str(vpc_cidr(proj, stack) or "(existing VPC)") in row
+
+
+def test_a_production_stack_says_how_to_give_its_environment_reviewers(project_copy, capsys):
+    assert teams_main(["--project-dir", str(project_copy), "new", "billing", "--env", "prod"]) == 0
     out = capsys.readouterr().out
-    assert "eks-fargate-payments-dev" in out and "10.2.0.0/16" in out
+    # The deploy workflow refuses a protected stack whose environment has no required reviewers.
+    assert "pulumi-billing-prod" in out and "Required reviewers" in out and "Settings → Environments" in out
+    assert teams_main(["--project-dir", str(project_copy), "new", "billing", "--env", "dev"]) == 0
+    assert "Required reviewers" not in capsys.readouterr().out

@@ -60,12 +60,15 @@ def test_every_action_is_pinned_to_a_major_version_at_least():
 def test_pull_requests_run_tests_then_the_offline_diff_without_secrets_or_write_access():
     text = (WORKFLOWS / "pull-request.yml").read_text()
     workflow = load("pull-request.yml")
-    assert set(workflow["on"]) == {"pull_request"}  # not pull_request_target: fork code never gets a write token
+    # Not pull_request_target: fork code never gets a write token. Pushes to main are tested too.
+    assert set(workflow["on"]) == {"pull_request", "push"} and workflow["on"]["push"]["branches"] == ["main"]
     assert workflow["permissions"] == {"contents": "read"}
     assert "secrets." not in text
     jobs = workflow["jobs"]
-    assert jobs["plan-diff"]["needs"] == "test"
+    assert jobs["plan-diff"]["needs"] == "test" and jobs["plan-diff"]["if"] == "github.event_name == 'pull_request'"
     assert any(step.get("run") == "python -m pytest" for step in jobs["test"]["steps"])
+    pr_number = next(s for s in jobs["test"]["steps"] if s.get("uses", "").startswith("actions/upload-artifact@"))
+    assert pr_number["with"]["name"] == "pr-number" and "always()" in pr_number["if"]  # also when tests fail
     diff_step = next(step for step in jobs["plan-diff"]["steps"] if "python -m offline diff" in step.get("run", ""))
     assert '"$BASE_SHA:*" "$MERGE_SHA:*"' in diff_step["run"]
     checkout = next(step for step in jobs["plan-diff"]["steps"] if step.get("uses", "").startswith("actions/checkout@"))
@@ -78,13 +81,30 @@ def test_the_comment_is_posted_by_a_trusted_workflow_that_never_runs_pull_reques
     workflow = load("plan-comment.yml")
     assert workflow["on"]["workflow_run"]["workflows"] == [load("pull-request.yml")["name"]]
     assert workflow["permissions"] == {"actions": "read", "pull-requests": "write"}
-    uses = [step.get("uses", "") for step in steps(workflow)]
-    assert not any(u.startswith("actions/checkout@") for u in uses)
-    assert not any("run" in step for step in steps(workflow))
-    script = next(step for step in steps(workflow) if step.get("uses", "").startswith("actions/github-script@"))["with"]["script"]
-    assert f"const marker = '{MARKER}';" in script  # finds and updates its one comment
-    assert "pull.head.sha !== context.payload.workflow_run.head_sha" in script  # the artifact is untrusted
-    assert "updateComment" in script and "createComment" in script
+    all_steps = steps(workflow)
+    (checkout,) = [s for s in all_steps if s.get("uses", "").startswith("actions/checkout@")]
+    # The default branch (no ref: the workflow_run's own commit), scripts only, no token left behind.
+    assert "ref" not in checkout["with"] and checkout["with"]["persist-credentials"] is False
+    runs = [s["run"] for s in all_steps if "run" in s]
+    assert runs and all("${{" not in run for run in runs)  # untrusted values reach the shell as env only
+    assert all(
+        line.strip().startswith(("python3 .github/scripts/plan_comment.py", "if ", "else", "fi"))
+        for run in runs
+        for line in run.strip().splitlines()
+    )
+    scripts = [s["with"]["script"] for s in all_steps if s.get("uses", "").startswith("actions/github-script@")]
+    assert f"const marker = '{MARKER}';" in scripts[0]  # finds and updates its one comment
+    assert "pull.head.sha !== context.payload.workflow_run.head_sha" in scripts[0]  # the artifact is untrusted
+    assert "updateComment" in scripts[1] and "createComment" in scripts[1] and "body.md" in scripts[1]
+
+
+def test_the_pulumi_cli_is_pinned_to_the_sdk_version():
+    sdk = re.search(r"^pulumi==(\S+)$", (PROJECT_DIR / "requirements.txt").read_text(), flags=re.M).group(1)
+    workflow = load("pulumi.yml")
+    assert workflow["env"]["PULUMI_VERSION"] == sdk
+    for job in ("preview", "up"):
+        pulumi = next(s for s in workflow["jobs"][job]["steps"] if s.get("uses", "").startswith("pulumi/actions@"))
+        assert pulumi["with"]["pulumi-version"] == "${{ env.PULUMI_VERSION }}"
 
 
 def test_pulumi_runs_with_oidc_credentials_only_where_configured():
@@ -93,18 +113,28 @@ def test_pulumi_runs_with_oidc_credentials_only_where_configured():
     assert set(workflow["on"]) == {"pull_request", "push"} and workflow["on"]["push"]["branches"] == ["main"]
     assert workflow["permissions"] == {"contents": "read"}
     assert "aws-access-key-id" not in text and "aws-secret-access-key" not in text
-    gate = workflow["jobs"]["stacks"]["if"]
-    assert "vars.AWS_ROLE_ARN != ''" in gate and "github.event.pull_request.head.repo.full_name == github.repository" in gate
-    for job_name, command, on in (("preview", "preview", "pull_request"), ("up", "up", "push")):
+    stacks = workflow["jobs"]["stacks"]
+    assert "vars.AWS_PREVIEW_ROLE_ARN != ''" in stacks["if"]
+    assert "github.event.pull_request.head.repo.full_name == github.repository" in stacks["if"]
+    assert stacks["permissions"] == {"contents": "read", "actions": "read"}
+    listing = next(s for s in stacks["steps"] if s.get("id") == "list")["run"]
+    assert "--changed-stacks changed.json" in listing and "deploy_plan.py changed.json" in listing
+    for job_name, command, on, role in (
+        ("preview", "preview", "pull_request", "AWS_PREVIEW_ROLE_ARN"),
+        ("up", "up", "push", "AWS_DEPLOY_ROLE_ARN"),
+    ):
         job = workflow["jobs"][job_name]
         assert job["needs"] == "stacks" and f"github.event_name == '{on}'" in job["if"]
         assert job["permissions"]["id-token"] == "write"
         assert job["strategy"]["matrix"]["stack"] == "${{ fromJSON(needs.stacks.outputs.stacks) }}"
         aws = next(s for s in job["steps"] if s.get("uses", "").startswith("aws-actions/configure-aws-credentials@"))
-        assert aws["with"]["role-to-assume"] == "${{ vars.AWS_ROLE_ARN }}"
+        assert aws["with"]["role-to-assume"] == "${{ vars." + role + " }}"
         pulumi = next(s for s in job["steps"] if s.get("uses", "").startswith("pulumi/actions@"))
         assert pulumi["with"]["command"] == command and pulumi["with"]["diff"] is True
         assert pulumi["with"]["cloud-url"] == "${{ vars.PULUMI_BACKEND_URL }}"
         assert pulumi["with"]["stack-name"].endswith("${{ matrix.stack }}")
     assert workflow["jobs"]["preview"]["steps"][-1]["with"]["comment-on-pr"] is True
-    assert workflow["jobs"]["up"]["concurrency"]["cancel-in-progress"] is False
+    up = workflow["jobs"]["up"]
+    assert up["environment"] == "pulumi-${{ matrix.stack }}"  # the deploy role trusts these environments only
+    assert up["concurrency"]["cancel-in-progress"] is False
+    assert up["strategy"]["max-parallel"] == 1 and up["strategy"]["fail-fast"] is True

@@ -1,0 +1,113 @@
+"""Kubernetes version changes in a plan diff: what EKS refuses, and what one upgrade rolls.
+
+EKS updates a control plane one minor version at a time and cannot downgrade it (EKS user
+guide, "Update existing cluster to new Kubernetes version"). A diff that moves a cluster's
+`version` by more than one minor, or down, would fail half-way through `pulumi up`: `review()`
+turns it into a refusal, which makes `python -m offline diff` exit 3. A one-minor upgrade
+gets a note with the order `pulumi up` follows and what to check afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from components.rollout import KUBERNETES_VERSION_ANNOTATION
+
+CLUSTER_TYPES = ("eks:index:Cluster", "aws:eks/cluster:Cluster")
+ADDON = "aws:eks/addon:Addon"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A refusal (EKS would reject the change) or a note (what the change does)."""
+
+    refused: bool
+    text: str
+
+
+def review(old: dict[str, Any] | None, new: dict[str, Any] | None, stack: str) -> list[Finding]:
+    """Findings for every cluster whose Kubernetes version differs between two plans."""
+    before, after = _clusters(old), _clusters(new)
+    findings = []
+    for urn in sorted(before.keys() & after.keys()):
+        was, now = before[urn]["inputs"].get("version"), after[urn]["inputs"].get("version")
+        if not (isinstance(was, str) and isinstance(now, str)) or was == now:
+            continue
+        findings.append(_finding(stack, after[urn]["name"], was, now, old or {}, new or {}))
+    return findings
+
+
+def _finding(stack: str, cluster: str, was: str, now: str, old: dict[str, Any], new: dict[str, Any]) -> Finding:
+    old_version, new_version = _minor(was), _minor(now)
+    where = f"Stack `{stack}`, cluster `{cluster}`: Kubernetes {was} → {now}."
+    if old_version is None or new_version is None:
+        return Finding(True, f"{where} One of these is not a `major.minor` version; EKS takes versions like `1.35`.")
+    if new_version < old_version:
+        return Finding(
+            True,
+            f"{where} EKS cannot downgrade a cluster. Instead keep `kubernetesVersion: {was}`; to run {now}, create a "
+            f"new stack (a new cluster) on {now}, move the workloads to it, then destroy this one.",
+        )
+    if new_version[0] != old_version[0] or new_version[1] - old_version[1] > 1:
+        steps = _steps(old_version, new_version)
+        return Finding(
+            True,
+            f"{where} EKS upgrades a control plane one minor version at a time, so `pulumi up` would fail. "
+            f"Instead, one pull request and one `pulumi up` per step: "
+            + ", then ".join(f"`kubernetesVersion: {step}`" for step in steps)
+            + ', checking the cluster after each (README, "Moving the pins").',
+        )
+    return Finding(False, _upgrade_note(where, was, now, old, new))
+
+
+def _upgrade_note(where: str, was: str, now: str, old: dict[str, Any], new: dict[str, Any]) -> str:
+    coredns_old, coredns_new = _addon_version(old, "coredns"), _addon_version(new, "coredns")
+    text = (
+        f"{where} One `pulumi up` updates, in this order: the control plane; the CoreDNS add-on "
+        f"({coredns_old} → {coredns_new}); the load balancer controller's pods, then the game's pods (their "
+        f"pod-template annotation `{KUBERNETES_VERSION_ANNOTATION}` changes, so they are replaced and start on the "
+        f"new kubelet). Fargate pods keep the kubelet they started with until replaced."
+    )
+    if coredns_old == coredns_new:
+        text += (
+            f" The CoreDNS add-on version is the same for both, so its pods keep the {was} kubelet: after "
+            f"`pulumi up`, run `kubectl -n kube-system rollout restart deployment coredns`."
+        )
+    return text + " Check: `kubectl get nodes` lists every Fargate node on v" + now + "."
+
+
+def _clusters(plan: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    return {r["urn"]: r for r in (plan or {}).get("resources", []) if r["type"] in CLUSTER_TYPES}
+
+
+def _addon_version(plan: dict[str, Any], addon: str) -> str:
+    for res in plan.get("resources", []):
+        if res["type"] == ADDON and res["inputs"].get("addonName") == addon:
+            return f"`{res['inputs'].get('addonVersion', 'EKS default')}`"
+    return "(not installed)"
+
+
+def _minor(version: str) -> tuple[int, int] | None:
+    parts = version.split(".")
+    if len(parts) != 2 or not all(part.isdigit() for part in parts):
+        return None
+    return int(parts[0]), int(parts[1])
+
+
+def _steps(old: tuple[int, int], new: tuple[int, int]) -> list[str]:
+    """The minor versions to pass through, old excluded, new included (same major)."""
+    if new[0] != old[0]:
+        return [f"{new[0]}.{new[1]}"]
+    return [f"{old[0]}.{minor}" for minor in range(old[1] + 1, new[1] + 1)]
+
+
+def render(findings: list[Finding]) -> list[str]:
+    """Markdown lines for a stack's section of the diff."""
+    lines: list[str] = []
+    for finding in findings:
+        if finding.refused:
+            lines += ["> [!CAUTION]", f"> **EKS WOULD REFUSE THIS VERSION CHANGE:** {finding.text}", ""]
+        else:
+            lines += ["> [!NOTE]", f"> **Kubernetes upgrade.** {finding.text}", ""]
+    return lines
