@@ -121,7 +121,7 @@ class Game2048Args:
 
 
 class Game2048(pulumi.ComponentResource):
-    """Namespace, Deployment, Service and Ingress of the 2048 game."""
+    """Namespace, nginx configuration, Deployment, autoscaler, disruption budget, Service and Ingress of the 2048 game."""
 
     url: pulumi.Output[str]
 
