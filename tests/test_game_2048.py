@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from policy.workload_rules import allows_an_eviction
 from tests.stackfacts import PROFILE, RELEASE, setting
 
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
@@ -116,33 +117,6 @@ def test_created_vpc_ingress_leaves_subnet_choice_to_tag_discovery(stack):
 # ---------------------------------------------------------------- disruptions
 
 
-def allows_a_disruption(budget_spec: dict, replicas: int) -> bool:
-    """Whether a budget lets at least one of `replicas` healthy pods be evicted."""
-    if "maxUnavailable" in budget_spec:
-        return _pods(budget_spec["maxUnavailable"], replicas, round_up=True) >= 1
-    return _pods(budget_spec.get("minAvailable", 0), replicas, round_up=True) < replicas
-
-
-def _pods(value, replicas: int, round_up: bool) -> int:
-    if isinstance(value, str) and value.endswith("%"):
-        share = int(value[:-1]) * replicas
-        return -(-share // 100) if round_up else share // 100
-    return int(value)
-
-
-@pytest.mark.parametrize(
-    "budget,allows",
-    [
-        ({"maxUnavailable": 1}, True),
-        ({"maxUnavailable": 0}, False),
-        ({"minAvailable": 5}, False),
-        ({"minAvailable": "100%"}, False),
-    ],
-)
-def test_the_disruption_check_tells_budgets_apart(budget, allows):
-    assert allows_a_disruption(budget, replicas=5) is allows
-
-
 def test_the_game_has_a_budget_that_lets_fargate_evict_a_pod_at_its_smallest(dev, existing_vpc):
     for recording in (dev, existing_vpc):
         budget, deployment = recording.one(DISRUPTION_BUDGET).inputs, recording.one(DEPLOYMENT).inputs
@@ -152,7 +126,7 @@ def test_the_game_has_a_budget_that_lets_fargate_evict_a_pod_at_its_smallest(dev
         assert not ("maxUnavailable" in budget["spec"] and "minAvailable" in budget["spec"])
         autoscaler = recording.of_type(AUTOSCALER)
         fewest = autoscaler[0].inputs["spec"]["minReplicas"] if autoscaler else deployment["spec"]["replicas"]
-        assert allows_a_disruption(budget["spec"], max(fewest, 1))
+        assert allows_an_eviction(budget["spec"], max(fewest, 1))
 
 
 def test_pods_get_alb_readiness_gates_and_are_created_after_their_service_and_ingress(dev):
