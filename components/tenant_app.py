@@ -14,13 +14,16 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.game_2048 import CONTAINER_PORT, CONTAINER_RESOURCES, INGRESS_ANNOTATIONS
+from components.game_2048 import CONTAINER_RESOURCES, INGRESS_ANNOTATIONS
 
 # Images: nginx from the ECR Public gallery (pinned minor, Alpine), and the one 2048 image.
 IMAGES = {
     "hello": "public.ecr.aws/nginx/nginx:1.27-alpine",
     "game": "public.ecr.aws/l6m2t8p7/docker-2048:latest",
 }
+# Both images' nginx listens on port 80, as they are published (the dedicated stack's game runs a
+# hardened nginx configuration of its own on another port).
+CONTAINER_PORT = 80
 GROUP_NAME_ANNOTATION = "alb.ingress.kubernetes.io/group.name"
 GROUP_ORDER_ANNOTATION = "alb.ingress.kubernetes.io/group.order"
 # Pods carry the Fargate profile that must run them: EKS schedules a pod with this label on
