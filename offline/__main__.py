@@ -64,8 +64,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_plan(args: argparse.Namespace) -> int:
-    from cost import estimate as cost  # noqa: PLC0415
-    from offline import capacity as subnet_capacity  # noqa: PLC0415
     from offline import plan as offline_plan  # noqa: PLC0415 - imports the Pulumi SDKs: after argument parsing
     from offline.harness import PROJECT_DIR  # noqa: PLC0415
     from offline.stackfile import undeclared_keys  # noqa: PLC0415
@@ -85,6 +83,11 @@ def run_plan(args: argparse.Namespace) -> int:
     written = offline_plan.write(plan, out)
     if args.no_checks:
         return EXIT_OK
+    # Imported once the program has run: it imports `cost` itself, and another checkout's
+    # program (`--project-dir`, as the diff plans revisions) must get its own copy.
+    from cost import estimate as cost  # noqa: PLC0415
+    from offline import capacity as subnet_capacity  # noqa: PLC0415
+
     violations = check(recording)
     policy_report = out / "policy.txt"
     policy_report.write_text("".join(f"{violation}\n" for violation in violations) or "no violations\n")
