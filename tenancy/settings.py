@@ -157,6 +157,11 @@ def load_tenant_settings() -> TenantSettings:
     if policies and not service_account:
         raise SettingsError(config.key("serviceAccountPolicyArns"), list(policies), "set serviceAccount too")
 
+    quota, workload = _quota(config), _workload(config)
+    if workload.replicas > quota.pods:
+        raise SettingsError(
+            config.key("appReplicas"), workload.replicas, f"at most quotaPods ({quota.pods}): the quota would refuse the rest"
+        )
     return TenantSettings(
         project=project,
         stack=stack,
@@ -167,8 +172,8 @@ def load_tenant_settings() -> TenantSettings:
         access_level=level,
         service_account=service_account,
         service_account_policy_arns=policies,
-        quota=_quota(config),
-        workload=_workload(config),
+        quota=quota,
+        workload=workload,
     )
 
 

@@ -146,6 +146,7 @@ BAD_TENANT_SETTINGS = [
     ({"quotaMemory": "8G"}, "quotaMemory", "Mi or Gi"),
     ({"serviceAccountPolicyArns": ["arn:aws:iam::aws:policy/AdministratorAccess"]}, "serviceAccountPolicyArns", "narrower"),
     ({"platformStack": ""}, "platformStack", "the platform's stack"),
+    ({"appReplicas": 11, "quotaPods": 10}, "appReplicas", "at most quotaPods (10)"),
 ]
 
 
