@@ -167,6 +167,8 @@ def record(
         _sync_await(run_pulumi_func(program))
     except Exception as exc:  # noqa: BLE001 - handed to the caller in the recording
         error = exc
+    if mocks.reference_errors:
+        error = mocks.reference_errors[0]
     return Recording(
         project=project,
         stack=stack,
@@ -285,6 +287,7 @@ class StackMocks(pulumi_mocks.Mocks):
     def __init__(self, region: str, project_dir: Path = PROJECT_DIR):
         self.region = region
         self.project_dir = project_dir
+        self.reference_errors: list[StackReferenceError] = []
 
     def call(self, args: pulumi_mocks.MockCallArgs):
         if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
@@ -351,7 +354,13 @@ class StackMocks(pulumi_mocks.Mocks):
         return resource_id, outputs
 
     def _stack_reference(self, name: str) -> tuple[str, dict[str, Any]]:
-        answer = stack_reference_outputs(name, self.project_dir)
+        try:
+            answer = stack_reference_outputs(name, self.project_dir)
+        except StackReferenceError as exc:
+            # Reported as the recording's error once the run ends (raising here would leave the
+            # run's RPC threads half-way); without outputs, what reads them waits or fails.
+            self.reference_errors.append(exc)
+            return name, {"name": name}
         return name, {"name": name, "outputs": answer.outputs, "secretOutputNames": sorted(answer.secret)}
 
     def _cluster_outputs(self, cluster_name: str) -> dict[str, Any]:
