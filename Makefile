@@ -5,6 +5,7 @@
 #   make security [STACK=dev] checkov on the plan's manifests, against security/waivers.json (own venv)
 #   make diff [STACK=dev]     what the working tree changes against HEAD, as Markdown: every stack file, or STACK's
 #   make diff OLD=origin/main:dev NEW=HEAD:dev      any two sides: plan.json paths or REV:STACK (STACK='*': all)
+#   PROJECT=tenant            plan or diff the tenant project's stacks (tenant/Pulumi.<team>.yaml)
 
 PYTHON ?= python3
 STACK ?= dev
@@ -26,7 +27,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt policy/requirements.tx
 	touch $@
 
 plan: venv
-	$(PY) -m offline plan --stack $(STACK)
+	$(PY) -m offline plan --stack $(STACK) $(if $(PROJECT),--project-dir $(PROJECT))
 
 test: venv
 	$(PY) -m pytest
@@ -44,7 +45,7 @@ security: venv $(SECURITY_VENV)/.installed
 
 # Exit status 1 means "there are changes", which is not a failure here.
 diff: venv
-	@$(PY) -m offline diff '$(OLD)' '$(NEW)'; status=$$?; [ $$status -le 1 ]
+	@$(PY) -m offline diff '$(OLD)' '$(NEW)' $(if $(PROJECT),--project-dir $(PROJECT)); status=$$?; [ $$status -le 1 ]
 
 clean:
 	rm -rf out
