@@ -39,6 +39,9 @@ class FargateArgs:
     private_subnet_ids: subnets Fargate pods run in; Fargate accepts private subnets only.
     workload_namespaces: namespaces, besides kube-system, whose pods run on Fargate (at most 5).
     workload_profile_name: name of the Fargate profile for them (a new name replaces the profile).
+    log_permissions_policy: an IAM policy document the pod execution role gets inline, for
+        Fargate's log router (components/fargate_logging.py); None when logging is off.
+    coredns_runs_after: what must exist before CoreDNS's pods start (the aws-logging ConfigMap).
     tags: tags for every taggable resource.
     """
 
@@ -48,6 +51,8 @@ class FargateArgs:
     private_subnet_ids: Sequence[pulumi.Input[str]]
     workload_namespaces: Sequence[str]
     workload_profile_name: str
+    log_permissions_policy: pulumi.Input[str] | None = None
+    coredns_runs_after: Sequence[pulumi.Resource] = ()
     tags: dict[str, str] = field(default_factory=dict)
 
 
@@ -58,6 +63,7 @@ class Fargate(pulumi.ComponentResource):
     kube_system_profile: aws.eks.FargateProfile
     workload_profile: aws.eks.FargateProfile
     coredns: aws.eks.Addon
+    logging_ready: list[pulumi.Resource]
     profile_names: list[pulumi.Output[str]]
 
     def __init__(self, name: str, args: FargateArgs, opts: pulumi.ResourceOptions | None = None):
@@ -87,6 +93,13 @@ class Fargate(pulumi.ComponentResource):
             policy_arn=partition.partition.apply(lambda p: f"arn:{p}:iam::aws:policy/{POD_EXECUTION_POLICY}"),
             opts=child,
         )
+
+        # What a pod's log router needs from this component before the pod starts: its permissions.
+        self.logging_ready = []
+        if args.log_permissions_policy is not None:
+            self.logging_ready.append(
+                aws.iam.RolePolicy(f"{name}-pod-logging", role=role.id, policy=args.log_permissions_policy, opts=child)
+            )
 
         def profile(
             key: str, profile_name: str, namespaces: Sequence[str], after: list[pulumi.Resource]
@@ -124,7 +137,11 @@ class Fargate(pulumi.ComponentResource):
             # CoreDNS pods stay Pending (and the add-on degraded) until a profile covers kube-system.
             # Its cluster_name comes from the cluster, so on an upgrade the add-on's new version
             # is applied after the control plane's.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.kube_system_profile]),
+            # Fargate's log router reads its ConfigMap and gets its permissions when a pod starts.
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                depends_on=[self.kube_system_profile, *args.coredns_runs_after, *self.logging_ready],
+            ),
         )
 
         self.pod_execution_role_arn = role.arn

@@ -47,7 +47,7 @@ def test_a_replica_change_is_an_in_place_update_of_the_deployment_only():
     (change,) = entry(diff, DEPLOYMENT, "game-2048-deployment").changes
     assert (change.path, change.old, change.new, change.replaces) == ("spec.replicas", 5, 3, False)
     markdown = offline_diff.render([diff])
-    assert "**1 to update** · 40 unchanged" in markdown
+    assert "**1 to update** · 45 unchanged" in markdown
     assert "- `spec.replicas`: `5` → `3`" in markdown
     assert '- `eks-fargate:appReplicas`: `"5"` → `"3"`' in markdown
 

@@ -33,7 +33,7 @@ def test_ingress_routes_to_the_service_which_selects_the_pods(stack):
 
 def test_everything_is_in_the_app_namespace_which_a_profile_covers(stack):
     namespace = stack.config["eks-fargate:appNamespace"]
-    assert stack.one("kubernetes:core/v1:Namespace").inputs["metadata"]["name"] == namespace
+    assert stack.one("kubernetes:core/v1:Namespace", "game-2048-namespace").inputs["metadata"]["name"] == namespace
     for type_ in (DEPLOYMENT, SERVICE, INGRESS):
         assert stack.one(type_).inputs["metadata"]["namespace"] == namespace
     selectors = [s for p in stack.of_type(PROFILE) for s in p.inputs["selectors"]]
