@@ -1,10 +1,10 @@
 """Serves the policy pack to the Pulumi engine: `pulumi preview --policy-pack policy`.
 
 Only this file starts the pack's server (constructing `PolicyPack` does, and blocks); the
-policies live in `fargate_rules.py`, which the engine finds because it runs this folder.
+policies are assembled in `pack.py`, which the engine finds because it runs this folder.
 """
 
-from fargate_rules import PACK_NAME, POLICIES
+from pack import PACK_NAME, POLICIES
 from pulumi_policy import PolicyPack
 
 PolicyPack(

@@ -32,7 +32,7 @@ from pulumi_policy import (
 from pulumi_policy.deserialize import SPECIAL_SECRET_SIG, SPECIAL_SIG_KEY
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
-from policy.fargate_rules import POLICIES
+from policy.pack import POLICIES
 
 if TYPE_CHECKING:
     from offline.harness import RecordedResource, Recording

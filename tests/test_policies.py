@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import importlib
 import json
 import runpy
 import sys
@@ -20,6 +21,7 @@ import pytest
 import yaml
 from pulumi_policy import (
     EnforcementLevel,
+    Policy,
     PolicyCustomTimeouts,
     PolicyProviderResource,
     PolicyResource,
@@ -34,9 +36,9 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 from components.alb_controller import POLICY_FILE, service_account_trust
 from components.fargate import _pod_execution_trust
 from offline.harness import RecordedResource, Recording
-from policy import fargate_rules
 from policy import offline as policy_offline
-from policy.fargate_rules import POLICIES, parse_quantity, pod_size
+from policy.pack import PACK_NAME, POLICIES
+from policy.reading import parse_quantity, pod_size
 
 POLICY_DIR = Path(__file__).resolve().parent.parent / "policy"
 U = UNKNOWN_STRING_VALUE  # what the engine sends for a value unknown during preview
@@ -601,10 +603,10 @@ def test_pack_serves_every_policy(monkeypatch: pytest.MonkeyPatch) -> None:
     built: dict[str, Any] = {}
     monkeypatch.setattr(pulumi_policy, "PolicyPack", lambda **kwargs: built.update(kwargs))
     monkeypatch.setattr(sys, "path", list(sys.path))
-    monkeypatch.delitem(sys.modules, "fargate_rules", raising=False)
+    monkeypatch.delitem(sys.modules, "pack", raising=False)
     runpy.run_path(str(POLICY_DIR), run_name="__main__")  # as the engine runs the pack: its folder
-    sys.modules.pop("fargate_rules", None)
-    assert built["name"] == fargate_rules.PACK_NAME
+    sys.modules.pop("pack", None)
+    assert built["name"] == PACK_NAME
     assert [p.name for p in built["policies"]] == [p.name for p in POLICIES]
     assert len({p.name for p in POLICIES}) == len(POLICIES)
     levels = {p.name: p.enforcement_level for p in POLICIES}
@@ -615,6 +617,16 @@ def test_pack_serves_every_policy(monkeypatch: pytest.MonkeyPatch) -> None:
         "image-tag-pinned",
     }
     assert set(levels.values()) == {EnforcementLevel.MANDATORY, EnforcementLevel.ADVISORY}
+
+
+def test_every_declared_rule_is_in_the_pack() -> None:
+    """A rule declared in a `*_rules.py` module but not listed in `pack.py` would silently never run."""
+    declared = []
+    for path in sorted(POLICY_DIR.glob("*_rules.py")):
+        module = importlib.import_module(f"policy.{path.stem}")
+        declared += [value for value in vars(module).values() if isinstance(value, Policy)]
+    assert len(declared) >= 19
+    assert sorted(map(id, declared)) == sorted(map(id, POLICIES))
 
 
 def test_pack_project_and_pins() -> None:

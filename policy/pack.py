@@ -1,0 +1,44 @@
+"""The pack: its name and every rule, in the order the engine reports them.
+
+A rule is declared in the module of its concern (`workload_rules.py`, `storage_rules.py`,
+`network_rules.py`, `iam_rules.py`, `cluster_rules.py`) and counts only once listed here.
+Kept apart from `__main__.py` (which starts the pack's server) so that tests and the offline
+plan import it.
+"""
+
+from __future__ import annotations
+
+from pulumi_policy import Policy
+
+try:  # as the package `policy` (tests, policy.offline, the plan)
+    from policy import cluster_rules, iam_rules, network_rules, storage_rules, workload_rules
+except ModuleNotFoundError:  # as the pack the engine runs from this folder
+    import cluster_rules
+    import iam_rules
+    import network_rules
+    import storage_rules
+    import workload_rules
+
+PACK_NAME = "eks-fargate"
+
+POLICIES: list[Policy] = [
+    workload_rules.fargate_profile_covers_workload,
+    workload_rules.no_daemonsets,
+    workload_rules.no_host_path_volumes,
+    workload_rules.no_host_namespaces,
+    workload_rules.no_privileged_containers,
+    storage_rules.no_ebs_volumes,
+    storage_rules.no_claims_on_ebs_storage_classes,
+    workload_rules.workload_requests,
+    workload_rules.pod_fits_largest_fargate_size,
+    network_rules.alb_ingress_ip_targets,
+    network_rules.load_balancer_service_nlb_ip,
+    network_rules.fargate_profile_private_subnets,
+    iam_rules.irsa_trust_sub_and_aud,
+    iam_rules.pod_execution_role_source_arn,
+    iam_rules.no_iam_allow_all,
+    cluster_rules.cluster_endpoint_not_open,
+    cluster_rules.cluster_control_plane_logging,
+    cluster_rules.cluster_secrets_encryption,
+    workload_rules.image_tag_pinned,
+]
