@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from cost.fargate import PodSize, pod_size
+from policy.fargate_logging_names import LOGGING_CONFIG_MAP, LOGGING_NAMESPACE
 
 PRICES_FILE = Path(__file__).with_name("prices.json")
 CENT = Decimal("0.01")
@@ -220,7 +221,7 @@ def footprint_from_resources(region: str, resources: Iterable[tuple[str, str, Ma
             ingresses.append((name, inputs))
         elif type_ == SERVICE and (inputs.get("spec") or {}).get("type") == "LoadBalancer":
             notes.append(f"Service {name} of type LoadBalancer (a Network Load Balancer): not estimated")
-        elif type_ == CONFIG_MAP and inputs.get("metadata") == {"name": "aws-logging", "namespace": "aws-observability"}:
+        elif type_ == CONFIG_MAP and inputs.get("metadata") == {"name": LOGGING_CONFIG_MAP, "namespace": LOGGING_NAMESPACE}:
             router_outputs = str((inputs.get("data") or {}).get("output.conf", ""))
         elif type_ == LOG_GROUP:
             log_groups[str(inputs.get("name"))] = inputs.get("retentionInDays")

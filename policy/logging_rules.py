@@ -12,15 +12,14 @@ from pulumi_policy import PolicyResource, ReportViolation, StackValidationArgs
 
 try:  # as the package `policy` (tests, policy.offline, the plan)
     from policy.declare import ADVISORY, stack_policy
+    from policy.fargate_logging_names import LOGGING_CONFIG_MAP, LOGGING_NAMESPACE, LOGGING_NAMESPACE_LABELS
     from policy.reading import UNKNOWN, get, get_map, kind_of, known_str
 except ModuleNotFoundError:  # as the pack the engine runs from this folder
     from declare import ADVISORY, stack_policy
+    from fargate_logging_names import LOGGING_CONFIG_MAP, LOGGING_NAMESPACE, LOGGING_NAMESPACE_LABELS
     from reading import UNKNOWN, get, get_map, kind_of, known_str
 
 PROFILE = "aws:eks/fargateProfile:FargateProfile"
-LOGGING_NAMESPACE = "aws-observability"
-LOGGING_LABEL = ("aws-observability", "enabled")
-LOGGING_CONFIG_MAP = "aws-logging"
 
 
 def _named(resource: PolicyResource, kind: str, name: str, namespace: str | None = None) -> bool:
@@ -40,9 +39,9 @@ def _logging_gap(resources: list[PolicyResource]) -> str | None:
     if not namespaces:
         return f"declares no '{LOGGING_NAMESPACE}' namespace"
     labels = get_map(namespaces[0].props, "metadata", "labels")
-    key, value = LOGGING_LABEL
-    if labels is not UNKNOWN and labels.get(key) != value:
-        return f"its '{LOGGING_NAMESPACE}' namespace lacks the label {key}: {value}"
+    for key, value in LOGGING_NAMESPACE_LABELS.items():
+        if labels is not UNKNOWN and labels.get(key) != value:
+            return f"its '{LOGGING_NAMESPACE}' namespace lacks the label {key}: {value}"
     config_maps = [r for r in resources if _named(r, "ConfigMap", LOGGING_CONFIG_MAP, LOGGING_NAMESPACE)]
     if not config_maps:
         return f"declares no '{LOGGING_CONFIG_MAP}' ConfigMap in '{LOGGING_NAMESPACE}'"
