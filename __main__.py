@@ -1,6 +1,7 @@
 """EKS on Fargate serving the 2048 game through an ALB.
 
 network ─► cluster ─► logging (log group, aws-logging) ─► fargate (profiles, CoreDNS) ─► ALB controller ─► 2048 game
+                                                                          └─► metrics-server (for the game's HPA)
 """
 
 import pulumi
@@ -10,6 +11,7 @@ from components.cluster import Cluster, ClusterArgs
 from components.fargate import Fargate, FargateArgs
 from components.fargate_logging import FargateLogging, FargateLoggingArgs
 from components.game_2048 import Game2048, Game2048Args
+from components.metrics_server import MetricsServer, MetricsServerArgs
 from components.network import Network, NetworkArgs, NetworkIds
 from cost.estimate import monthly_cost_usd
 from settings import load_settings
@@ -101,11 +103,24 @@ alb_controller = AlbController(
     ),
 )
 
+if settings.app.autoscaling:
+    MetricsServer(
+        "metrics-server",
+        MetricsServerArgs(
+            cluster_name=cluster.name,
+            kubernetes_version=settings.cluster.kubernetes_version,
+            # Its pods log from their first line only if the router's ConfigMap and permissions exist.
+            runs_after=[fargate.kube_system_profile, *router_config, *fargate.logging_ready],
+            tags=settings.tags,
+        ),
+    )
+
 game = Game2048(
     "game-2048",
     Game2048Args(
         namespace=settings.app.namespace,
         replicas=settings.app.replicas,
+        autoscaling=settings.app.autoscaling,
         image=settings.app.image,
         provider=cluster.provider,
         kubernetes_version=settings.cluster.kubernetes_version,

@@ -38,6 +38,11 @@ CLUSTER_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "sche
 VPC_PREFIX_RANGE = (16, 20)
 AZ_COUNT_RANGE = (2, 6)
 REPLICAS_RANGE = (0, 100)
+# An HPA's minReplicas must be at least 1 (0 needs the alpha HPAScaleToZero feature gate,
+# which EKS does not turn on). CPU utilization is a percentage of the pods' requests; with
+# requests equal to limits, as on Fargate, it cannot exceed 100.
+AUTOSCALING_REPLICAS_RANGE = (1, 100)
+CPU_TARGET_PERCENT_RANGE = (10, 100)
 
 # What CloudWatch Logs accepts as a retention (PutRetentionPolicy "Possible values", AWS SDK
 # model as in aws-sdk-cloudwatchlogs 1.135.0; pulumi-aws 7.51.1 LogGroup.retention_in_days
@@ -110,10 +115,21 @@ class ClusterSettings:
 
 
 @dataclass(frozen=True)
+class AutoscalingSettings:
+    """The game's HorizontalPodAutoscaler: between min and max replicas, at a CPU target."""
+
+    min_replicas: int
+    max_replicas: int
+    cpu_target_percent: int
+
+
+@dataclass(frozen=True)
 class AppSettings:
     namespace: str
     replicas: int
     image: str
+    # None: a fixed replica count (`replicas`); otherwise `replicas` is the HPA's floor.
+    autoscaling: AutoscalingSettings | None = None
 
 
 @dataclass(frozen=True)
@@ -280,7 +296,26 @@ def _app(config: _Reader) -> AppSettings:
     config.check("appNamespace", namespace, lambda v: v != "kube-system", "a namespace of its own, not kube-system")
     image = config.string("appImage")
     config.check("appImage", image, lambda v: bool(v) and " " not in v, "a container image reference")
-    return AppSettings(namespace=namespace, replicas=config.integer("appReplicas", REPLICAS_RANGE), image=image)
+    replicas = config.integer("appReplicas", REPLICAS_RANGE)
+    return AppSettings(namespace=namespace, replicas=replicas, image=image, autoscaling=_autoscaling(config, replicas))
+
+
+def _autoscaling(config: _Reader, min_replicas: int) -> AutoscalingSettings | None:
+    if not config.boolean("appAutoscaling"):
+        return None
+    low, high = AUTOSCALING_REPLICAS_RANGE
+    max_replicas = config.integer("appMaxReplicas", AUTOSCALING_REPLICAS_RANGE)
+    if not low <= min_replicas <= max_replicas:
+        raise SettingsError(
+            config.key("appReplicas"),
+            min_replicas,
+            f"with appAutoscaling on, appReplicas is the autoscaler's minimum: from {low} to appMaxReplicas ({max_replicas})",
+        )
+    return AutoscalingSettings(
+        min_replicas=min_replicas,
+        max_replicas=max_replicas,
+        cpu_target_percent=config.integer("appCpuTargetPercent", CPU_TARGET_PERCENT_RANGE),
+    )
 
 
 def _logging(config: _Reader, cluster_name: str) -> LoggingSettings:

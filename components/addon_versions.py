@@ -31,6 +31,15 @@ ADDON_VERSIONS: dict[str, AddonPins] = {
         source="https://docs.aws.amazon.com/eks/latest/userguide/managing-coredns.html#coredns-versions",
         read_on="2026-11-28",
     ),
+    "metrics-server": AddonPins(
+        # A community add-on: AWS publishes no version table, only
+        # `aws eks describe-addon-versions --addon-name metrics-server --kubernetes-version X`.
+        # Read second-hand from public configurations that recorded that call: 1.36 default
+        # v0.9.0-eksbuild.11 (2026-10-07), 1.35 v0.9.0-eksbuild.7. Re-check before a deploy.
+        versions={"1.35": "v0.9.0-eksbuild.7", "1.36": "v0.9.0-eksbuild.11"},
+        source="https://docs.aws.amazon.com/eks/latest/userguide/metrics-server.html (versions: describe-addon-versions)",
+        read_on="2026-11-28",
+    ),
 }
 
 # The stack declares each add-on's whole configuration (configuration_values), so what EKS

@@ -30,6 +30,7 @@ ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn"
 # once its own 256 MiB are added).
 CONTROLLER_REPLICAS = 2
 CONTROLLER_RESOURCES = {"cpu": "250m", "memory": "256Mi"}
+CONTROLLER_DISRUPTION_BUDGET = {"maxUnavailable": 1}
 
 # Fargate starts each pod in a fresh micro-VM, which takes a minute or more; Helm's
 # default of 300 s leaves little room for two replicas and a rollout.
@@ -108,6 +109,12 @@ class AlbController(pulumi.ComponentResource):
                     "annotations": {ROLE_ARN_ANNOTATION: role.arn},
                 },
                 "resources": {"requests": CONTROLLER_RESOURCES, "limits": CONTROLLER_RESOURCES},
+                # Fargate's patch evictions take one controller pod at a time, never both
+                # (the chart renders the budget only when replicaCount > 1).
+                "podDisruptionBudget": CONTROLLER_DISRUPTION_BUDGET,
+                # Fargate pods are only reachable as IP targets: an Ingress or Service that
+                # leaves out the target-type annotation still works.
+                "defaultTargetType": "ip",
                 # The chart puts podAnnotations on the pod template: after a control-plane
                 # upgrade the controller's pods are replaced and start on the new kubelet.
                 "podAnnotations": pod_annotations(args.kubernetes_version),

@@ -26,6 +26,9 @@ COREDNS_CONFIGURATION = {
         "requests": {"cpu": "0.25", "memory": "256Mi"},
         "limits": {"cpu": "0.25", "memory": "256Mi"},
     },
+    # Fargate's patch evictions take one CoreDNS pod at a time (the add-on's default budget,
+    # made explicit so that it is reviewed here).
+    "podDisruptionBudget": {"enabled": True, "maxUnavailable": 1},
 }
 
 

@@ -52,9 +52,12 @@ DEFAULT_LOG_GB_PER_POD_MONTH = Decimal("0.5")
 ALB_CONTROLLER_CHART = "aws-load-balancer-controller"
 ALB_CONTROLLER_DEFAULT_REPLICAS = 2
 COREDNS_DEFAULT_REPLICAS = 2
+# The metrics-server chart's default `replicas`, which its EKS add-on takes over.
+METRICS_SERVER_DEFAULT_REPLICAS = 1
 
 DEPLOYMENT_TYPES = ("kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet")
 INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
+AUTOSCALER = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 ADDON = "aws:eks/addon:Addon"
 CLUSTER_TYPES = ("eks:index:Cluster", "aws:eks/cluster:Cluster")
@@ -143,11 +146,15 @@ class Usage:
 
 @dataclass(frozen=True)
 class Workload:
-    """Pods of one controller (Deployment, StatefulSet, add-on, chart), all of one Fargate size."""
+    """Pods of one controller (Deployment, StatefulSet, add-on, chart), all of one Fargate size.
+
+    With a HorizontalPodAutoscaler, `replicas` is its minimum and `max_replicas` its maximum.
+    """
 
     name: str
     replicas: int
     size: PodSize
+    max_replicas: int | None = None
 
 
 @dataclass(frozen=True)
@@ -179,6 +186,13 @@ def coredns_workload(configuration: Mapping[str, Any]) -> Workload:
     return Workload("kube-system/coredns (EKS add-on)", replicas, pod_size([{"resources": configuration.get("resources") or {}}]))
 
 
+def metrics_server_workload(configuration: Mapping[str, Any]) -> Workload:
+    """metrics-server pods from its add-on's configuration values (replicas, resources)."""
+    replicas = int(configuration.get("replicas", METRICS_SERVER_DEFAULT_REPLICAS))
+    size = pod_size([{"resources": configuration.get("resources") or {}}])
+    return Workload("kube-system/metrics-server (EKS add-on)", replicas, size)
+
+
 def alb_controller_workload(values: Mapping[str, Any]) -> Workload:
     """The load balancer controller's pods from its Helm values (replicaCount, resources)."""
     replicas = int(values.get("replicaCount", ALB_CONTROLLER_DEFAULT_REPLICAS))
@@ -192,6 +206,7 @@ def footprint_from_resources(region: str, resources: Iterable[tuple[str, str, Ma
     workloads: list[Workload] = []
     notes: list[str] = []
     ingresses: list[tuple[str, Mapping[str, Any]]] = []
+    autoscalers: dict[str, tuple[int, int]] = {}
     counts = {NAT: 0, EIP: 0, KMS_KEY: 0}
     router_outputs = ""
     log_groups: dict[str, Any] = {}
@@ -210,6 +225,8 @@ def footprint_from_resources(region: str, resources: Iterable[tuple[str, str, Ma
             addon = inputs.get("addonName")
             if addon == "coredns":
                 workloads.append(coredns_workload(_json_object(inputs.get("configurationValues"))))
+            elif addon == "metrics-server":
+                workloads.append(metrics_server_workload(_json_object(inputs.get("configurationValues"))))
             elif addon not in ("kube-proxy", "vpc-cni"):  # DaemonSets: Fargate nodes bring their own
                 notes.append(f"EKS add-on {addon!r} ({name}): its pods are not estimated")
         elif type_ == HELM_RELEASE:
@@ -219,6 +236,10 @@ def footprint_from_resources(region: str, resources: Iterable[tuple[str, str, Ma
                 notes.append(f"Helm release {name} (chart {inputs.get('chart')!r}): its pods are not estimated")
         elif type_ == INGRESS:
             ingresses.append((name, inputs))
+        elif type_ == AUTOSCALER:
+            spec, metadata = inputs.get("spec") or {}, inputs.get("metadata") or {}
+            target = f"{metadata.get('namespace')}/{(spec.get('scaleTargetRef') or {}).get('name')}"
+            autoscalers[target] = (int(spec.get("minReplicas", 1)), int(spec["maxReplicas"]))
         elif type_ == SERVICE and (inputs.get("spec") or {}).get("type") == "LoadBalancer":
             notes.append(f"Service {name} of type LoadBalancer (a Network Load Balancer): not estimated")
         elif type_ == CONFIG_MAP and inputs.get("metadata") == {"name": LOGGING_CONFIG_MAP, "namespace": LOGGING_NAMESPACE}:
@@ -233,6 +254,11 @@ def footprint_from_resources(region: str, resources: Iterable[tuple[str, str, Ma
     # The router's log group: the stack's group its output names (Fargate's own logs are off here).
     targets = {line.split()[1] for line in router_outputs.splitlines() if line.split()[:1] == ["log_group_name"]}
     named = [days for group, days in log_groups.items() if group in targets]
+    # A Deployment an HPA scales runs between the HPA's minimum and maximum, whatever its spec says.
+    workloads = [
+        Workload(w.name, autoscalers[w.name][0], w.size, autoscalers[w.name][1]) if w.name in autoscalers else w
+        for w in workloads
+    ]
     return Footprint(
         region=region,
         clusters=clusters,
@@ -305,6 +331,8 @@ class Line:
     quantity: str
     unit_price: str
     monthly_usd: Decimal
+    # The same line with every autoscaled workload at its maximum replicas, where that differs.
+    max_monthly_usd: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -321,6 +349,11 @@ class Estimate:
         """The sum of the rounded lines, so that the table adds up to the cent."""
         return sum((line.monthly_usd for line in self.lines), Decimal(0)).quantize(CENT)
 
+    @property
+    def max_total_usd(self) -> Decimal:
+        """The total with every autoscaled workload at its maximum replicas."""
+        return sum((line.max_monthly_usd or line.monthly_usd for line in self.lines), Decimal(0)).quantize(CENT)
+
     def by_category(self) -> dict[str, Decimal]:
         totals: dict[str, Decimal] = {}
         for line in self.lines:
@@ -335,6 +368,7 @@ class Estimate:
             "currency": "USD",
             "hoursPerMonth": float(self.hours_per_month),
             "totalMonthlyUsd": float(self.total_usd),
+            "maxTotalMonthlyUsd": float(self.max_total_usd),
             "lines": [
                 {
                     "category": line.category,
@@ -357,13 +391,16 @@ def estimate(footprint: Footprint, stack: str = "", usage: Usage = Usage(), pric
 
     for workload in sorted(footprint.workloads, key=lambda w: w.name):
         hourly = p.pod_hour(workload.size)
+        autoscaled = workload.max_replicas is not None and workload.max_replicas != workload.replicas
+        replicas = f"{workload.replicas} (max {workload.max_replicas})" if autoscaled else str(workload.replicas)
         lines.append(
             Line(
                 "Fargate",
                 workload.name,
-                f"{workload.replicas} × {workload.size}",
+                f"{replicas} × {workload.size}",
                 f"${_usd(hourly)}/pod-hour",
                 _cents(hourly * workload.replicas * hours),
+                _cents(hourly * workload.max_replicas * hours) if autoscaled else None,
             )
         )
     if footprint.clusters:
@@ -440,10 +477,15 @@ def estimate(footprint: Footprint, stack: str = "", usage: Usage = Usage(), pric
         )
 
     if footprint.pod_log_retention_days is not None:
-        pods = sum(workload.replicas for workload in footprint.workloads)
-        ingested = usage.log_gb_per_pod_month * pods
         # Steady state: the group holds the last `retention` days of logs.
-        stored = ingested * Decimal(footprint.pod_log_retention_days) / (hours / 24)
+        kept_months = Decimal(footprint.pod_log_retention_days) / (hours / 24)
+        pods = sum(workload.replicas for workload in footprint.workloads)
+        most_pods = sum(workload.max_replicas or workload.replicas for workload in footprint.workloads)
+        ingested = usage.log_gb_per_pod_month * pods
+
+        def at_most(price: Decimal, per_pod: Decimal) -> Decimal | None:
+            return _cents(price * per_pod * most_pods) if most_pods != pods else None
+
         lines.append(
             Line(
                 "Logs",
@@ -451,22 +493,25 @@ def estimate(footprint: Footprint, stack: str = "", usage: Usage = Usage(), pric
                 f"{_num(ingested)} GB",
                 f"${_usd(p.logs_ingestion_gb)}/GB",
                 _cents(p.logs_ingestion_gb * ingested),
+                at_most(p.logs_ingestion_gb, usage.log_gb_per_pod_month),
             )
         )
         lines.append(
             Line(
                 "Logs",
                 f"pod logs stored ({footprint.pod_log_retention_days} days kept)",
-                f"{_num(stored.quantize(CENT))} GB-month",
+                f"{_num((ingested * kept_months).quantize(CENT))} GB-month",
                 f"${_usd(p.logs_storage_gb_month)}/GB-month",
-                _cents(p.logs_storage_gb_month * stored),
+                _cents(p.logs_storage_gb_month * ingested * kept_months),
+                at_most(p.logs_storage_gb_month, usage.log_gb_per_pod_month * kept_months),
             )
         )
 
     assumptions = (
         f"{_num(hours)} hours a month; on-demand list prices of {p.region} from cost/prices.json; no free tier, "
         "Savings Plans or tax.",
-        "Pods: Fargate's size (requests + 256 MiB, rounded up to a supported vCPU/memory pair), running all month.",
+        "Pods: Fargate's size (requests + 256 MiB, rounded up to a supported vCPU/memory pair), running all month; "
+        "an autoscaled workload at its minimum replicas (the total at its maximum is shown below the total).",
         f"NAT data processed: {_num(usage.nat_gb_per_month)} GB a month in all (image pulls at each pod start, API calls).",
         f"ALB: {_num(usage.alb_lcu)} LCU on average every hour; one public IPv4 address per zone it is enabled in.",
         f"EKS at the standard-support price; past standard support it is ${_usd(p.eks_extended_support_cluster_hour)}/h "
@@ -509,16 +554,19 @@ def footprint_from_settings(settings: Any) -> Footprint:
     from components import alb_controller  # noqa: PLC0415 - imports the Pulumi SDKs
     from components.fargate import COREDNS_CONFIGURATION  # noqa: PLC0415
     from components.game_2048 import CONTAINER_RESOURCES  # noqa: PLC0415
+    from components.metrics_server import CONFIGURATION as METRICS_SERVER_CONFIGURATION  # noqa: PLC0415
 
     network = settings.network
     if network.existing_vpc:
         nat_gateways, alb_zones = 0, len(network.existing_vpc.public_subnet_ids)
     else:
         nat_gateways, alb_zones = (network.az_count if network.nat_mode == "per-az" else 1), network.az_count
+    autoscaling = settings.app.autoscaling
     app = Workload(
         f"{settings.app.namespace}/deployment-2048",
         settings.app.replicas,
         pod_size([{"resources": {"requests": CONTAINER_RESOURCES, "limits": CONTAINER_RESOURCES}}]),
+        autoscaling.max_replicas if autoscaling else None,
     )
     return Footprint(
         region=settings.region,
@@ -532,6 +580,7 @@ def footprint_from_settings(settings: Any) -> Footprint:
                     "resources": {"requests": alb_controller.CONTROLLER_RESOURCES, "limits": alb_controller.CONTROLLER_RESOURCES},
                 }
             ),
+            *((metrics_server_workload(METRICS_SERVER_CONFIGURATION),) if autoscaling else ()),
         ),
         nat_gateways=nat_gateways,
         elastic_ips=nat_gateways,
@@ -562,7 +611,11 @@ def render(estimate: Estimate) -> str:
     header = ("", "item", "quantity", "unit price", "per month")
     rows = [(line.category, line.item, line.quantity, line.unit_price, f"${line.monthly_usd:,.2f}") for line in estimate.lines]
     total = ("", "total", "", "", f"${estimate.total_usd:,.2f}")
-    widths = [max(len(row[i]) for row in (header, *rows, total)) for i in range(5)]
+    if estimate.max_total_usd != estimate.total_usd:
+        totals = (total, ("", "total, autoscaled workloads at their maximum replicas", "", "", f"${estimate.max_total_usd:,.2f}"))
+    else:
+        totals = (total,)
+    widths = [max(len(row[i]) for row in (header, *rows, *totals)) for i in range(5)]
 
     def fmt(row: tuple[str, ...]) -> str:
         return "  ".join(
@@ -574,7 +627,7 @@ def render(estimate: Estimate) -> str:
         f"Estimated monthly cost of stack {estimate.stack or '?'}: {estimate.region} ({estimate.region_name}), "
         f"USD, {_num(estimate.hours_per_month)} h/month"
     )
-    body = [title, "", fmt(header), rule, *(fmt(row) for row in rows), rule, fmt(total), "", "Assumptions:"]
+    body = [title, "", fmt(header), rule, *(fmt(row) for row in rows), rule, *(fmt(row) for row in totals), "", "Assumptions:"]
     body += [f"  - {text}" for text in estimate.assumptions]
     return "\n".join(body) + "\n"
 

@@ -550,7 +550,7 @@ def _kubernetes_summary(i: dict[str, Any]) -> list[str]:
     where = f"{meta.get('namespace')}/{meta.get('name')}" if meta.get("namespace") else str(meta.get("name"))
     parts = [f"{kind} {where}"]
     if kind in ("Deployment", "StatefulSet", "ReplicaSet"):
-        parts.append(f"replicas {spec.get('replicas', 1)}")
+        parts.append(f"replicas {spec['replicas']}" if "replicas" in spec else "replicas unset (an autoscaler's, else 1)")
         pod = (spec.get("template") or {}).get("spec") or {}
         for container in pod.get("containers") or []:
             requests = (container.get("resources") or {}).get("requests") or {}
@@ -563,6 +563,16 @@ def _kubernetes_summary(i: dict[str, Any]) -> list[str]:
         annotations = meta.get("annotations") or {}
         parts.append(f"class {spec.get('ingressClassName')}")
         parts += [f"{key.rsplit('/', 1)[-1]} {value}" for key, value in sorted(annotations.items())]
+    elif kind == "HorizontalPodAutoscaler":
+        target = spec.get("scaleTargetRef") or {}
+        parts.append(
+            f"scales {target.get('kind')} {target.get('name')} from {spec.get('minReplicas', 1)} to {spec.get('maxReplicas')}"
+        )
+        for metric in spec.get("metrics") or []:
+            resource = metric.get("resource") or {}
+            parts.append(f"{resource.get('name')} {(resource.get('target') or {}).get('averageUtilization')}%")
+    elif kind == "PodDisruptionBudget":
+        parts += [f"{key} {spec[key]}" for key in ("maxUnavailable", "minAvailable") if key in spec]
     return parts
 
 

@@ -30,6 +30,7 @@ POLICIES: list[Policy] = [
     workload_rules.no_privileged_containers,
     storage_rules.no_ebs_volumes,
     storage_rules.no_claims_on_ebs_storage_classes,
+    storage_rules.claims_on_efs_only,
     workload_rules.workload_requests,
     workload_rules.pod_fits_largest_fargate_size,
     network_rules.alb_ingress_ip_targets,
@@ -43,4 +44,5 @@ POLICIES: list[Policy] = [
     cluster_rules.cluster_secrets_encryption,
     logging_rules.fargate_logging_off,
     workload_rules.image_tag_pinned,
+    workload_rules.workload_has_disruption_budget,
 ]

@@ -1,4 +1,5 @@
-"""Rules on persistent storage: nothing a Fargate pod mounts or claims is backed by EBS."""
+"""Rules on persistent storage: nothing a Fargate pod mounts or claims is backed by EBS, and every
+claim binds a volume known to be EFS."""
 
 from __future__ import annotations
 
@@ -127,3 +128,56 @@ def no_claims_on_ebs_storage_classes(args: StackValidationArgs, report_violation
                     f"{_EBS_ADVICE}",
                     resource.urn,
                 )
+
+
+EFS_CSI_DRIVER = "efs.csi.aws.com"
+_EFS_ADVICE = (
+    "Fargate pods mount EFS only, and only statically provisioned volumes: declare a PersistentVolume with "
+    f"csi.driver {EFS_CSI_DRIVER} (volumeHandle: the file system id) and bind the claim to it, by volumeName or "
+    f"through a StorageClass whose provisioner is {EFS_CSI_DRIVER}."
+)
+
+
+@stack_policy(
+    "claims-on-efs-only",
+    MANDATORY,
+    "Every persistent volume claim (PVC, StatefulSet volume claim template, ephemeral volume) binds a volume known "
+    "to be EFS, through a StorageClass of provisioner efs.csi.aws.com or a PersistentVolume of that CSI driver, "
+    "whatever they are called: Fargate pods mount EFS only, statically provisioned.",
+)
+def claims_on_efs_only(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    provisioners: dict[str, Any] = {}  # StorageClass name -> provisioner
+    drivers: dict[str, Any] = {}  # PersistentVolume name -> CSI driver (None: not a CSI volume)
+    for resource in args.resources:
+        kind, name = kind_of(resource.resource_type), known_str(get(resource.props, "metadata", "name"))
+        if kind == "StorageClass" and name:
+            provisioners[name] = get(resource.props, "provisioner")
+        elif kind == "PersistentVolume" and name:
+            drivers[name] = get(resource.props, "spec", "csi", "driver")
+    for resource in args.resources:
+        for what, spec in _claims(resource):
+            if spec is UNKNOWN:
+                continue
+            wanted, volume = _claim_class(spec), get(spec, "volumeName")
+            if wanted is UNKNOWN or volume is UNKNOWN or UNKNOWN in (provisioners.get(wanted), drivers.get(volume)):
+                continue  # known at deploy time only
+            if volume:
+                if drivers.get(volume) == EFS_CSI_DRIVER:
+                    continue
+                if volume in drivers:
+                    problem = f"binds PersistentVolume '{volume}', whose CSI driver is not {EFS_CSI_DRIVER}"
+                else:
+                    problem = f"binds PersistentVolume '{volume}', which the stack does not declare: not known to be EFS"
+            elif wanted is None:
+                problem = "names no StorageClass, so it gets the cluster's default class: not known to be EFS"
+            elif wanted == "":
+                problem = "asks for no StorageClass and names no PersistentVolume"
+            elif provisioners.get(wanted) == EFS_CSI_DRIVER:
+                continue
+            elif wanted in EKS_BUILTIN_EBS_CLASSES or provisioners.get(wanted) in EBS_PROVISIONERS:
+                continue  # reported as EBS by no-ebs-volumes / no-claims-on-ebs-storage-classes
+            elif wanted in provisioners:
+                problem = f"asks for StorageClass '{wanted}', whose provisioner is not {EFS_CSI_DRIVER}"
+            else:
+                problem = f"asks for StorageClass '{wanted}', which the stack does not declare: not known to be EFS"
+            report_violation(f"{what} {problem}. {_EFS_ADVICE}", resource.urn)

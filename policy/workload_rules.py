@@ -1,6 +1,6 @@
 """Rules on the pods a workload runs: they land on Fargate, ask for nothing Fargate cannot give
-(nodes, host access, privilege, more than its largest size), request CPU and memory, and
-run pinned images.
+(nodes, host access, privilege, more than its largest size), request CPU and memory, run
+pinned images, and have a disruption budget Fargate's patching can work with.
 """
 
 from __future__ import annotations
@@ -290,3 +290,78 @@ def image_tag_pinned(what: str, spec: Any, report_violation: ReportViolation) ->
                 "the image can change under the stack with no diff, and rollbacks cannot go back to it. Pin a version "
                 "tag or a digest (@sha256:...)."
             )
+
+
+# --- Fargate patches pods by evicting them ------------------------------------------------
+
+# Controllers whose pods Fargate's patching evicts and replaces (Jobs run to completion instead).
+REPLICATED_KINDS = frozenset({"Deployment", "StatefulSet", "ReplicaSet"})
+
+
+def allows_an_eviction(budget_spec: Any, replicas: int) -> bool | None:
+    """Whether a PodDisruptionBudget lets one of `replicas` healthy pods be evicted; None if unknown."""
+    for key, allows in (("maxUnavailable", lambda n: n >= 1), ("minAvailable", lambda n: n < replicas)):
+        value = get(budget_spec, key)
+        if value is None:
+            continue
+        if value is UNKNOWN:
+            return None
+        if isinstance(value, str) and value.endswith("%") and value[:-1].isdigit():
+            value = -(-int(value[:-1]) * replicas // 100)  # Kubernetes rounds percentages up
+        return allows(int(value)) if isinstance(value, int | float) or str(value).isdigit() else None
+    return None
+
+
+@stack_policy(
+    "workload-has-disruption-budget",
+    ADVISORY,
+    "Every Deployment, StatefulSet and ReplicaSet on Fargate has a PodDisruptionBudget that allows an eviction: EKS "
+    "patches Fargate pods by evicting them through the Eviction API, respecting budgets, and deletes the pods it "
+    "cannot evict.",
+)
+def workload_has_disruption_budget(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    profiles = fargate_profiles(args.resources)
+    budgets: list[tuple[str, dict[str, str], Any]] = []  # (namespace, matchLabels, spec)
+    floors: dict[tuple[str, str], Any] = {}  # (namespace, Deployment name) -> its autoscaler's minReplicas
+    for resource in args.resources:
+        kind, props = kind_of(resource.resource_type), resource.props
+        namespace = get(props, "metadata", "namespace")
+        if kind == "PodDisruptionBudget":
+            labels = get_map(props, "spec", "selector", "matchLabels")
+            if namespace is UNKNOWN or labels is UNKNOWN:
+                return  # a budget that may cover anything: nothing can be said yet
+            budgets.append((namespace or default_namespace(resource), dict(labels), get(props, "spec")))
+        elif kind == "HorizontalPodAutoscaler":
+            target = known_str(get(props, "spec", "scaleTargetRef", "name"))
+            if target and isinstance(namespace, str | None):
+                floors[namespace or default_namespace(resource), target] = get(props, "spec", "minReplicas", default=1)
+    for resource in args.resources:
+        if kind_of(resource.resource_type) not in REPLICATED_KINDS:
+            continue
+        target = _workload_targets(resource)
+        if target is None or target[2] is None:
+            continue
+        what, namespace, labels = target
+        if profiles is not None and not any(s.matches(namespace, labels) for p in profiles for s in p.selectors):
+            continue  # not on Fargate (fargate-profile-covers-workload says so)
+        name = known_str(get(resource.props, "metadata", "name"))
+        replicas = get(resource.props, "spec", "replicas")
+        if replicas is None:
+            replicas = floors.get((namespace, name or ""), 1)
+        if replicas is UNKNOWN or not replicas:
+            continue
+        covering = [spec for ns, selector, spec in budgets if ns == namespace and selector.items() <= labels.items()]
+        if not covering:
+            report_violation(
+                f"{what} has no PodDisruptionBudget: when EKS patches Fargate it may evict all of its pods at once. Add "
+                "one selecting its pods, with maxUnavailable: 1 (or minAvailable below its replicas).",
+                resource.urn,
+            )
+        for spec in covering:
+            if allows_an_eviction(spec, int(replicas)) is False:
+                report_violation(
+                    f"{what} has a PodDisruptionBudget that allows no eviction at {int(replicas)} replicas: EKS's "
+                    "patch evictions of its Fargate pods fail until EKS deletes the pods at its deadline. Let one pod go "
+                    "(maxUnavailable: 1, or minAvailable below the replicas).",
+                    resource.urn,
+                )

@@ -1,7 +1,7 @@
 """A copy of a stack file with other valid values: the test that the suite holds for any valid stack file.
 
 Every value the program's shape depends on changes: replicas (written as a string, as
-`pulumi config set appReplicas 3` writes it), the zone count (to the most the region allows,
+`pulumi config set appReplicas 3` writes it), autoscaling on or off, the zone count (to the most the region allows,
 or 2), the NAT mode, the VPC CIDR (a /18 instead of the /16), the Kubernetes version.
 """
 
@@ -31,6 +31,8 @@ def rewritten_values(stack_file: Path) -> dict[str, object]:
 
     replicas = int(current("appReplicas"))
     put("appReplicas", str(3 if replicas != 3 else 4))
+    # Fixed replicas or the autoscaler (3 or 4 is a valid floor under the default maximum of 10).
+    put("appAutoscaling", "false" if str(current("appAutoscaling")).lower() == "true" else "true")
     most = min(settings.AZ_COUNT_RANGE[1], len(supported_region(str(values["aws:region"])).usable_zones))
     put("availabilityZoneCount", most if int(current("availabilityZoneCount")) != most else 2)
     put("natMode", "per-az" if current("natMode") == "single" else "single")

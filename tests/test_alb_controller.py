@@ -92,5 +92,13 @@ def test_release_waits_for_its_permissions_a_fargate_profile_and_dns(stack):
     release = stack.one(RELEASE)
     kube_system = next(p for p in stack.of_type(PROFILE) if {"namespace": "kube-system"} in p.inputs["selectors"])
     assert release.depends_on(kube_system)
-    assert release.depends_on(stack.one("aws:eks/addon:Addon"))
+    assert release.depends_on(stack.one("aws:eks/addon:Addon", "fargate-coredns"))
     assert release.depends_on(stack.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "alb-controller-policy"))
+
+
+def test_fargate_evicts_one_controller_pod_at_a_time_and_targets_default_to_ip(stack):
+    values = stack.one(RELEASE).inputs["values"]
+    # The chart renders its budget only with more than one replica (templates/pdb.yaml, 3.5.0).
+    assert values["replicaCount"] > 1
+    assert values["podDisruptionBudget"] == {"maxUnavailable": 1}
+    assert values["defaultTargetType"] == "ip"

@@ -15,6 +15,7 @@ from cost.estimate import (
     from_plan,
     from_recording,
     load_prices,
+    render,
 )
 from cost.fargate import FargateSizeError, PodSize, parse_quantity, pod_size
 from offline.harness import Recording, record
@@ -167,8 +168,9 @@ def test_dev_total_is_the_sum_of_its_parts_and_is_the_exported_output(dev: Recor
     hours = D(730)
     pod_hour = prices.pod_hour(PodSize(D("0.25"), 512))
     expected = {
-        # 5 game pods, 2 CoreDNS, 2 controller pods: all 0.25 vCPU / 0.5 GB once Fargate adds its 256 MiB.
-        "Fargate": sum((cents(pod_hour * n * hours) for n in (5, 2, 2)), D(0)),
+        # 5 game pods (the autoscaler's minimum), 2 CoreDNS, 2 controller pods, 1 metrics-server: all
+        # 0.25 vCPU / 0.5 GB once Fargate adds its 256 MiB.
+        "Fargate": sum((cents(pod_hour * n * hours) for n in (5, 2, 2, 1)), D(0)),
         "EKS": cents(prices.eks_cluster_hour * hours),
         # One shared NAT gateway (natMode single) and 20 GB through it.
         "NAT": cents(prices.nat_gateway_hour * hours) + cents(prices.nat_gateway_gb * 20),
@@ -177,8 +179,8 @@ def test_dev_total_is_the_sum_of_its_parts_and_is_the_exported_output(dev: Recor
         # The NAT gateway's Elastic IP and one ALB address in each of the 3 zones.
         "IPv4": cents(prices.public_ipv4_hour * 4 * hours),
         "KMS": prices.kms_key_month,
-        # 9 pods' logs at 0.5 GB each, kept 30 days (30/30.42 of a month's logs stored at once).
-        "Logs": cents(prices.logs_ingestion_gb * D("4.5")) + cents(prices.logs_storage_gb_month * D("4.5") * 30 / (hours / 24)),
+        # 10 pods' logs at 0.5 GB each, kept 30 days (30/30.42 of a month's logs stored at once).
+        "Logs": cents(prices.logs_ingestion_gb * 5) + cents(prices.logs_storage_gb_month * 5 * 30 / (hours / 24)),
     }
 
     assert estimate.by_category() == expected
@@ -197,7 +199,7 @@ def test_the_export_follows_the_settings_as_the_declared_resources_do(existing_v
     per_az_lines = {line.item: line for line in from_recording(per_az).lines}
     assert per_az_lines["NAT gateways"].quantity.startswith("3 ×")
     app = per_az.config["eks-fargate:appNamespace"]
-    assert per_az_lines[f"{app}/deployment-2048"].quantity.startswith("3 ×")
+    assert per_az_lines[f"{app}/deployment-2048"].quantity.startswith("3 (max 10) ×")
     assert "KMS" not in from_recording(per_az).by_category()
     # An existing VPC's NAT gateways are someone else's bill; the ALB uses the 2 given subnets.
     existing = from_recording(existing_vpc).by_category()
@@ -269,6 +271,24 @@ def test_cost_command_prints_the_breakdown(dev: Recording, capsys):
 def test_cost_command_fails_cleanly_without_a_stack_file(capsys):
     assert cost_main(["--stack", "no-such-stack"]) == 2
     assert "no stack file Pulumi.no-such-stack.yaml" in capsys.readouterr().err
+
+
+def test_an_autoscaled_game_is_priced_at_its_minimum_with_its_maximum_as_a_second_figure(dev: Recording):
+    estimate = from_recording(dev)
+    autoscaler = dev.one("kubernetes:autoscaling/v2:HorizontalPodAutoscaler").inputs["spec"]
+    namespace = dev.config["eks-fargate:appNamespace"]
+    game = next(line for line in estimate.lines if line.item == f"{namespace}/deployment-2048")
+    pod_month = load_prices("ap-northeast-2").pod_hour(PodSize(D("0.25"), 512)) * 730
+    assert game.monthly_usd == cents(pod_month * int(autoscaler["minReplicas"]))
+    assert game.max_monthly_usd == cents(pod_month * int(autoscaler["maxReplicas"]))
+    # The pods' logs grow with the pods: every line with a maximum moves the total by its difference.
+    moved = [line for line in estimate.lines if line.max_monthly_usd is not None]
+    assert {line.category for line in moved} == {"Fargate", "Logs"} and game in moved
+    assert estimate.max_total_usd - estimate.total_usd == sum(line.max_monthly_usd - line.monthly_usd for line in moved) > 0
+    assert estimate.to_dict()["maxTotalMonthlyUsd"] == float(estimate.max_total_usd)
+    assert "autoscaled workloads at their maximum replicas" in render(estimate)
+    # The exported output, from the settings, is the figure at the minimum.
+    assert dev.outputs["estimatedMonthlyCostUsd"] == float(estimate.total_usd)
 
 
 def test_every_price_source_is_something_a_reader_can_open():

@@ -18,6 +18,7 @@ EXISTING_VPC_STACK = PROJECT_DIR / "tests" / "data" / "stacks" / "Pulumi.existin
 
 PROFILE = "aws:eks/fargateProfile:FargateProfile"
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+AUTOSCALER = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
 
 
 def resource(plan: dict, type_: str, name: str) -> dict:
@@ -40,15 +41,15 @@ def test_identical_plans_have_no_changes():
     assert "No changes to stacks `dev`" in offline_diff.render([diff])
 
 
-def test_a_replica_change_is_an_in_place_update_of_the_deployment_only():
+def test_a_replica_change_is_an_in_place_update_of_the_autoscalers_floor_only():
     scaled = offline_plan.build("dev", stack_file=PINNED_DEV, overrides={"appReplicas": 3})
     diff = offline_diff.compare(dev_plan(), scaled, "dev")
-    assert changed(diff) == {(DEPLOYMENT, "game-2048-deployment"): "update"}
-    (change,) = entry(diff, DEPLOYMENT, "game-2048-deployment").changes
-    assert (change.path, change.old, change.new, change.replaces) == ("spec.replicas", 5, 3, False)
+    assert changed(diff) == {(AUTOSCALER, "game-2048-autoscaler"): "update"}
+    (change,) = entry(diff, AUTOSCALER, "game-2048-autoscaler").changes
+    assert (change.path, change.old, change.new, change.replaces) == ("spec.minReplicas", 5, 3, False)
     markdown = offline_diff.render([diff])
-    assert "**1 to update** · 45 unchanged" in markdown
-    assert "- `spec.replicas`: `5` → `3`" in markdown
+    assert f"**1 to update** · {len(dev_plan()['resources']) - 1} unchanged" in markdown
+    assert "- `spec.minReplicas`: `5` → `3`" in markdown
     assert '- `eks-fargate:appReplicas`: `"5"` → `"3"`' in markdown
 
 
@@ -70,6 +71,9 @@ def test_a_new_app_namespace_replaces_the_profile_and_every_object_in_it():
         (PROFILE, "fargate-workloads"): "replace",
         ("kubernetes:core/v1:Namespace", "game-2048-namespace"): "replace",
         (DEPLOYMENT, "game-2048-deployment"): "replace",
+        (AUTOSCALER, "game-2048-autoscaler"): "replace",
+        ("kubernetes:core/v1:ConfigMap", "game-2048-nginx-conf"): "replace",
+        ("kubernetes:policy/v1:PodDisruptionBudget", "game-2048-disruption-budget"): "replace",
         ("kubernetes:core/v1:Service", "game-2048-service"): "replace",
         ("kubernetes:networking.k8s.io/v1:Ingress", "game-2048-ingress"): "replace",
     }
@@ -241,7 +245,7 @@ def test_the_cli_exit_code_tells_whether_anything_changed(tmp_path):
     base, scaled = tmp_path / "base.json", tmp_path / "scaled.json"
     base.write_text(offline_plan.dumps(dev_plan()))
     new = copy.deepcopy(dev_plan())
-    resource(new, DEPLOYMENT, "game-2048-deployment")["inputs"]["spec"]["replicas"] = 2
+    resource(new, AUTOSCALER, "game-2048-autoscaler")["inputs"]["spec"]["minReplicas"] = 2
     scaled.write_text(json.dumps(new))
 
     def cli(*args):
@@ -252,7 +256,7 @@ def test_the_cli_exit_code_tells_whether_anything_changed(tmp_path):
     (same, _), (different, _), (_, broken) = [process.communicate() for process in running]
     assert [process.returncode for process in running] == [0, 1, 2]
     assert "No changes to stacks `dev`" in same
-    assert different.startswith(offline_diff.MARKER) and "`spec.replicas`: `5` → `2`" in different
+    assert different.startswith(offline_diff.MARKER) and "`spec.minReplicas`: `5` → `2`" in different
     assert "Traceback" not in broken and broken.startswith("error: ")
 
 
@@ -311,7 +315,7 @@ def test_a_team_only_change_is_shown_for_that_team(team_change):
     assert set(by_stack) >= {"dev", "payments-dev", "search-dev"}
     payments = by_stack["payments-dev"]
     assert changed(payments) == {
-        (DEPLOYMENT, "game-2048-deployment"): "update",
+        (AUTOSCALER, "game-2048-autoscaler"): "update",
         ("eks:index:Cluster", "cluster-eks"): "update",
     }
     # The other stacks' files and the code are as they were: not planned, no changes.

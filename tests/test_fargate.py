@@ -72,7 +72,7 @@ def test_profiles_wait_for_the_pod_execution_policy(stack):
 
 
 def test_coredns_addon_runs_on_fargate_after_the_kube_system_profile(stack):
-    addon = stack.one(ADDON)
+    addon = stack.one(ADDON, "fargate-coredns")
     assert addon.inputs["addonName"] == "coredns"
     assert addon.inputs["clusterName"] == stack.outputs["clusterName"]
     assert addon.depends_on(profile(stack, KUBE_SYSTEM_PROFILE))
@@ -81,11 +81,13 @@ def test_coredns_addon_runs_on_fargate_after_the_kube_system_profile(stack):
     # Guaranteed QoS, and small enough for the smallest Fargate size once 256 MiB are added.
     assert configuration["resources"]["requests"] == configuration["resources"]["limits"]
     assert configuration["resources"]["requests"]["memory"] == "256Mi"
+    # Fargate's patch evictions may take one of the two pods at a time, never both and not none.
+    assert configuration["podDisruptionBudget"] == {"enabled": True, "maxUnavailable": 1}
 
 
 def test_fargate_resources_wait_for_the_cluster(stack):
     cluster = stack.one("eks:index:Cluster")
-    for resource in [*stack.of_type(PROFILE), stack.one(ADDON)]:
+    for resource in [*stack.of_type(PROFILE), *stack.of_type(ADDON)]:
         assert resource.depends_on(cluster), resource.name
 
 

@@ -63,7 +63,7 @@ def unscoped_resources(policy: dict, log_group_arn: str) -> list[str]:
 def test_the_namespace_and_configmap_are_where_eks_looks_for_them(stack):
     namespace = stack.one(NAMESPACE, "logging-namespace").inputs["metadata"]
     assert namespace == {"name": "aws-observability", "labels": {"aws-observability": "enabled"}}
-    config_map = stack.one(CONFIG_MAP)
+    config_map = stack.one(CONFIG_MAP, "logging-config")
     assert config_map.inputs["metadata"] == {"name": "aws-logging", "namespace": "aws-observability"}
     validate_router_configuration(config_map.inputs)
 
@@ -78,7 +78,7 @@ def test_the_stack_creates_the_log_group_with_retention_and_tags(stack):
 
 
 def test_the_router_writes_into_that_group_and_creates_nothing(stack):
-    output = outputs_of(stack.one(CONFIG_MAP))
+    output = outputs_of(stack.one(CONFIG_MAP, "logging-config"))
     assert output["Name"] == "cloudwatch_logs"
     assert output["log_group_name"] == stack.one(LOG_GROUP).inputs["name"]
     assert output["region"] == stack.config["aws:region"]
@@ -86,7 +86,7 @@ def test_the_router_writes_into_that_group_and_creates_nothing(stack):
     # Retention is the group's, set by the stack; the router must not set its own.
     assert "log_retention_days" not in output
     # Fluent Bit's own logs would go to a group Fargate creates without retention.
-    assert stack.one(CONFIG_MAP).inputs["data"]["flb_log_cw"] == "false"
+    assert stack.one(CONFIG_MAP, "logging-config").inputs["data"]["flb_log_cw"] == "false"
 
 
 def test_the_pod_execution_role_may_write_only_to_that_group(stack):
@@ -119,21 +119,22 @@ def test_a_wider_resource_is_caught():
 
 def test_every_pod_starts_after_the_router_config_and_its_permissions(stack):
     """A pod's router is configured once, at start: without these edges the first pods log nothing."""
-    config_map, permissions = stack.one(CONFIG_MAP), stack.one(ROLE_POLICY)
-    for waiter in (stack.one(ADDON), stack.one(RELEASE), stack.one(DEPLOYMENT)):
+    config_map, permissions = stack.one(CONFIG_MAP, "logging-config"), stack.one(ROLE_POLICY)
+    for waiter in (*stack.of_type(ADDON), stack.one(RELEASE), stack.one(DEPLOYMENT)):
         assert waiter.depends_on(config_map), waiter.name
         assert waiter.depends_on(permissions), waiter.name
 
 
 def test_the_configmap_waits_for_the_log_group_so_pods_never_write_to_a_missing_group(stack):
-    assert stack.one(CONFIG_MAP).depends_on(stack.one(LOG_GROUP))
+    assert stack.one(CONFIG_MAP, "logging-config").depends_on(stack.one(LOG_GROUP))
     assert stack.one(ROLE_POLICY).property_dependencies["policy"] == [stack.one(LOG_GROUP).urn]
 
 
 def test_logging_off_declares_none_of_it(logging_off):
     assert logging_off.error is None
-    for type_ in (LOG_GROUP, CONFIG_MAP, ROLE_POLICY):
+    for type_ in (LOG_GROUP, ROLE_POLICY):
         assert logging_off.of_type(type_) == [], type_
+    assert all(c.inputs["metadata"].get("namespace") != "aws-observability" for c in logging_off.of_type(CONFIG_MAP))
     assert [n.inputs["metadata"]["name"] for n in logging_off.of_type(NAMESPACE)] == [setting(logging_off, "appNamespace")]
     assert logging_off.outputs["podLogGroupName"] is None
 
@@ -196,4 +197,5 @@ def test_the_check_runs_before_the_configmap_is_declared(monkeypatch):
     monkeypatch.setattr(fargate_logging, "router_configuration", lambda *_: oversized)
     recording = record("dev", stack_file=PINNED_DEV)
     assert isinstance(recording.error, FargateLoggingConfigError)
-    assert recording.of_type(CONFIG_MAP) == [] and recording.of_type(LOG_GROUP) == []
+    assert [c.name for c in recording.of_type(CONFIG_MAP) if c.name == "logging-config"] == []
+    assert recording.of_type(LOG_GROUP) == []

@@ -25,7 +25,9 @@ def kubernetes_objects(recording: Recording) -> list[dict]:
 @pytest.mark.parametrize("version", settings.SUPPORTED_KUBERNETES_VERSIONS)
 def test_every_object_validates_strictly_against_each_supported_version(stack, existing_vpc, version):
     objects = kubernetes_objects(stack) + kubernetes_objects(existing_vpc)
-    assert {o["kind"] for o in objects} == {"Namespace", "ConfigMap", "Deployment", "Service", "Ingress"}
+    autoscaled = {"HorizontalPodAutoscaler"} if stack.config["eks-fargate:appAutoscaling"] == "true" else set()
+    game = {"Namespace", "ConfigMap", "Deployment", "PodDisruptionBudget", "Service", "Ingress"}
+    assert {o["kind"] for o in objects} == game | autoscaled
     for manifest in objects:
         kubernetes_validate.validate(manifest, f"{version}.0", strict=True)
 

@@ -74,8 +74,8 @@ def test_plan_has_every_registration_sorted_with_parents_and_dependencies(dev):
         assert (planned["type"], planned["name"], planned["parent"]) == (recorded.type, recorded.name, recorded.parent)
         assert planned["dependencies"] == sorted(recorded.dependencies)
     # Numbers come back from the engine as floats: the plan says 5, not 5.0.
-    deployment = next(r for r in resources if r["type"] == "kubernetes:apps/v1:Deployment")
-    assert deployment["inputs"]["spec"]["replicas"] == 5 and isinstance(deployment["inputs"]["spec"]["replicas"], int)
+    autoscaler = next(r for r in resources if r["type"] == "kubernetes:autoscaling/v2:HorizontalPodAutoscaler")
+    assert autoscaler["inputs"]["spec"]["minReplicas"] == 5 and isinstance(autoscaler["inputs"]["spec"]["minReplicas"], int)
 
 
 def test_values_known_only_after_deploy_are_never_made_up(dev, written):
@@ -114,10 +114,13 @@ def test_manifests_validate_for_the_stack_version_and_read_back_to_the_same_obje
     text = (written / "manifests.yaml").read_text()
     documents = [doc for doc in yaml.safe_load_all(text) if doc is not None]
     assert documents == offline_plan.kubernetes_objects(plan)
-    assert [d["kind"] for d in documents] == ["Namespace", "Namespace", "ConfigMap", "Deployment", "Service", "Ingress"]
+    kinds = ["Namespace", "Namespace", "ConfigMap", "ConfigMap", "Deployment", "HorizontalPodAutoscaler"]
+    kinds += ["PodDisruptionBudget", "Service", "Ingress"]
+    assert sorted(d["kind"] for d in documents) == sorted(kinds)
+    # The namespaces first: everything else lives in them.
+    assert [d["kind"] for d in documents[:2]] == ["Namespace", "Namespace"]
     for document in documents:
         kubernetes_validate.validate(document, f"{version}.0", strict=True)
-    assert next(d for d in documents if d["kind"] == "Deployment")["spec"]["replicas"] == 5
     # The Helm release is described for a person, as comments only.
     assert "# Helm release kube-system/aws-load-balancer-controller" in text
     assert "chart aws-load-balancer-controller 3.5.0 from https://aws.github.io/eks-charts" in text
@@ -149,7 +152,8 @@ def test_the_tree_shows_what_a_reviewer_checks():
         "private; cidr 10.10.0.0/19; zone ap-northeast-2a",
         "public; cidr 10.10.224.0/22; zone ap-northeast-2a",
         "chart aws-load-balancer-controller 3.5.0",
-        "replicas 5; image public.ecr.aws/l6m2t8p7/docker-2048:latest",
+        "replicas unset (an autoscaler's, else 1); image public.ecr.aws/l6m2t8p7/docker-2048:latest",
+        "scales Deployment deployment-2048 from 5 to 10; cpu 70%",
         f"selectors [namespace={dev_plan()['config']['eks-fargate:appNamespace']}]",
         "selectors [namespace=kube-system]",
         "subnets [{{Subnet:network-private-ap-northeast-2a.id}}, ",
@@ -158,7 +162,7 @@ def test_the_tree_shows_what_a_reviewer_checks():
         assert expected in tree, expected
     # Components at the top, in the order they can be created, children under them.
     tops = [line.split()[0] for line in lines if line and not line[0].isspace() and "(eksfargate:" in line]
-    assert tops == ["network", "cluster", "logging", "fargate", "alb-controller", "game-2048"]
+    assert tops == ["network", "cluster", "logging", "fargate", "metrics-server", "alb-controller", "game-2048"]
     assert any(line.startswith(("├─ fargate-workloads", "└─ fargate-workloads")) for line in lines)
     assert any(line.split() == ["kubeconfig", "[secret]"] for line in lines)
 
@@ -168,7 +172,7 @@ def test_the_diagram_links_components_in_dependency_order(written):
     assert "flowchart LR" in diagram.splitlines()
     nodes = {line.split("[", 1)[0].strip(): line for line in diagram.splitlines() if '["' in line}
     node_of = {line.split('["', 1)[1].split("<br/>")[0]: node for node, line in nodes.items()}
-    assert set(node_of) == {"network", "cluster", "logging", "fargate", "alb-controller", "game-2048"}
+    assert set(node_of) == {"network", "cluster", "logging", "fargate", "alb-controller", "metrics-server", "game-2048"}
     edges = {(line.split()[0], line.split()[-1]) for line in diagram.splitlines() if "-->" in line}
     for waited, waiter in [
         ("network", "cluster"),
@@ -176,7 +180,9 @@ def test_the_diagram_links_components_in_dependency_order(written):
         ("fargate", "alb-controller"),
         ("alb-controller", "game-2048"),
         ("fargate", "game-2048"),
+        ("fargate", "metrics-server"),
         ("logging", "fargate"),
+        ("logging", "metrics-server"),
         ("logging", "alb-controller"),
         ("logging", "game-2048"),
     ]:

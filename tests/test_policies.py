@@ -426,6 +426,104 @@ def test_claims_on_ebs_storage_classes_of_the_stack_fail() -> None:
     assert "claim template 'data' of StatefulSet 'web' names no StorageClass, so it gets the default class 'gp3'" in message
 
 
+def _efs_volume(name: str = "shared-pv", driver: str = "efs.csi.aws.com") -> PolicyResource:
+    spec = {"capacity": {"storage": "5Gi"}, "accessModes": ["ReadWriteMany"], "csi": {"driver": driver, "volumeHandle": "fs-1"}}
+    return resource(PV, name, {"metadata": {"name": name}, "spec": spec})
+
+
+def _claim(name: str, **spec: Any) -> PolicyResource:
+    return resource(PVC, name, {"metadata": {"name": name}, "spec": spec})
+
+
+def test_claims_bound_to_efs_pass_whatever_the_class_is_called() -> None:
+    efs_class = resource(STORAGE_CLASS, "files", {"metadata": {"name": "team-files"}, "provisioner": "efs.csi.aws.com"})
+    by_class = _claim("by-class", storageClassName="team-files")
+    by_volume = _claim("by-volume", storageClassName="", volumeName="shared-pv")
+    template = resource(
+        STATEFULSET,
+        "db",
+        deployment(volumeClaimTemplates=[{"metadata": {"name": "data"}, "spec": {"storageClassName": "team-files"}}]),
+    )
+    assert validate_stack("claims-on-efs-only", efs_class, _efs_volume(), by_class, by_volume, template) == []
+
+
+@pytest.mark.parametrize(
+    ("claim", "problem"),
+    [
+        (_claim("no-class"), "names no StorageClass, so it gets the cluster's default class"),
+        (_claim("other", storageClassName="fast-files"), "StorageClass 'fast-files', whose provisioner is not efs.csi.aws.com"),
+        (_claim("elsewhere", storageClassName="efs-sc"), "StorageClass 'efs-sc', which the stack does not declare"),
+        (_claim("bound-nfs", volumeName="nfs-pv"), "PersistentVolume 'nfs-pv', whose CSI driver is not efs.csi.aws.com"),
+        (_claim("bound-away", volumeName="ghost"), "PersistentVolume 'ghost', which the stack does not declare"),
+        (_claim("nothing", storageClassName=""), "asks for no StorageClass and names no PersistentVolume"),
+    ],
+)
+def test_claims_not_known_to_be_efs_fail(claim: PolicyResource, problem: str) -> None:
+    other_class = resource(STORAGE_CLASS, "fast", {"metadata": {"name": "fast-files"}, "provisioner": "nfs.csi.k8s.io"})
+    ((message, urn),) = validate_stack("claims-on-efs-only", other_class, _efs_volume("nfs-pv", "nfs.csi.k8s.io"), claim)
+    assert urn == claim.urn and problem in message and "statically provisioned" in message
+
+
+def test_efs_rule_leaves_ebs_claims_to_the_ebs_rules_and_unknowns_alone() -> None:
+    ebs = resource(STORAGE_CLASS, "fast", {"metadata": {"name": "fast"}, "provisioner": "ebs.csi.aws.com"})
+    assert (
+        validate_stack("claims-on-efs-only", ebs, _claim("gp2", storageClassName="gp2"), _claim("ebs", storageClassName="fast"))
+        == []
+    )
+    assert validate_stack("claims-on-efs-only", _claim("later", storageClassName=U)) == []
+
+
+def _budget(namespace: str = "apps", labels: dict | None = None, **spec: Any) -> PolicyResource:
+    selector = {"matchLabels": labels if labels is not None else {"app": "web"}}
+    return resource(
+        "kubernetes:policy/v1:PodDisruptionBudget",
+        "pdb",
+        {"metadata": {"name": "web", "namespace": namespace}, "spec": {"selector": selector, **spec}},
+    )
+
+
+def test_a_fargate_workload_with_a_budget_allowing_an_eviction_passes() -> None:
+    apps = _profile("apps", {"namespace": "apps"})
+    web = resource(DEPLOYMENT, "web", deployment(replicas=3))
+    assert validate_stack("workload-has-disruption-budget", apps, web, _budget(maxUnavailable=1)) == []
+    assert validate_stack("workload-has-disruption-budget", apps, web, _budget(minAvailable="50%")) == []
+
+
+def test_a_fargate_workload_without_a_budget_is_flagged() -> None:
+    apps = _profile("apps", {"namespace": "apps"})
+    web = resource(DEPLOYMENT, "web", deployment(replicas=3))
+    ((message, urn),) = validate_stack("workload-has-disruption-budget", apps, web, _budget(labels={"app": "other"}))
+    assert urn == web.urn and "has no PodDisruptionBudget" in message
+    ((message, _),) = validate_stack("workload-has-disruption-budget", apps, web, _budget(namespace="elsewhere"))
+    assert "has no PodDisruptionBudget" in message
+    # Not on Fargate: the coverage rule speaks for it.
+    assert validate_stack("workload-has-disruption-budget", _profile("x", {"namespace": "other"}), web) == []
+
+
+@pytest.mark.parametrize(
+    ("replicas", "autoscaler_floor", "budget"),
+    [
+        (3, None, {"maxUnavailable": 0}),
+        (3, None, {"minAvailable": 3}),
+        (3, None, {"minAvailable": "100%"}),
+        (None, 2, {"minAvailable": 2}),
+    ],
+)
+def test_a_budget_that_allows_no_eviction_is_flagged(replicas: int | None, autoscaler_floor: int | None, budget: dict) -> None:
+    apps = _profile("apps", {"namespace": "apps"})
+    extra = {"replicas": replicas} if replicas is not None else {}
+    web = resource(DEPLOYMENT, "web", deployment(**extra))
+    stack = [apps, web, _budget(**budget)]
+    if autoscaler_floor is not None:
+        hpa = {
+            "metadata": {"name": "web", "namespace": "apps"},
+            "spec": {"scaleTargetRef": {"name": "web"}, "minReplicas": autoscaler_floor, "maxReplicas": 9},
+        }
+        stack.append(resource("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "hpa", hpa))
+    ((message, urn),) = validate_stack("workload-has-disruption-budget", *stack)
+    assert urn == web.urn and "allows no eviction" in message
+
+
 class Network:
     """A VPC's worth of PolicyResources for the private-subnet rule, linked by ids and/or dependencies."""
 
@@ -616,6 +714,7 @@ def test_pack_serves_every_policy(monkeypatch: pytest.MonkeyPatch) -> None:
         "cluster-secrets-encryption",
         "fargate-logging-off",
         "image-tag-pinned",
+        "workload-has-disruption-budget",
     }
     assert set(levels.values()) == {EnforcementLevel.MANDATORY, EnforcementLevel.ADVISORY}
 

@@ -18,6 +18,13 @@ BAD_INPUTS = [
     ({"appReplicas": -1}, "eks-fargate:appReplicas", "-1", "from 0 to 100"),
     ({"appReplicas": 5000}, "eks-fargate:appReplicas", "5000", "from 0 to 100"),
     ({"appReplicas": "five"}, "eks-fargate:appReplicas", "'five'", "a whole number"),
+    ({"appReplicas": 0}, "eks-fargate:appReplicas", "0", "the autoscaler's minimum: from 1 to appMaxReplicas (10)"),
+    ({"appReplicas": 12, "appMaxReplicas": 11}, "eks-fargate:appReplicas", "12", "from 1 to appMaxReplicas (11)"),
+    ({"appMaxReplicas": 0}, "eks-fargate:appMaxReplicas", "0", "from 1 to 100"),
+    ({"appMaxReplicas": 101}, "eks-fargate:appMaxReplicas", "101", "from 1 to 100"),
+    ({"appCpuTargetPercent": 5}, "eks-fargate:appCpuTargetPercent", "5", "from 10 to 100"),
+    ({"appCpuTargetPercent": 150}, "eks-fargate:appCpuTargetPercent", "150", "from 10 to 100"),
+    ({"appAutoscaling": "yes"}, "eks-fargate:appAutoscaling", "'yes'", "true or false"),
     ({"appNamespace": "Game_2048"}, "eks-fargate:appNamespace", "'Game_2048'", "DNS-1123 label"),
     ({"appNamespace": "kube-system"}, "eks-fargate:appNamespace", "'kube-system'", "not kube-system"),
     ({"clusterName": "Team.Cluster"}, "eks-fargate:clusterName", "'Team.Cluster'", "DNS-1123 label"),
@@ -79,7 +86,9 @@ def test_settings_error_is_a_pulumi_run_error_so_the_cli_prints_no_traceback():
 
 
 def test_valid_edge_values_are_accepted():
-    recording = record("dev", overrides={"vpcCidr": "172.16.0.0/20", "availabilityZoneCount": 2, "appReplicas": 0})
+    recording = record(
+        "dev", overrides={"vpcCidr": "172.16.0.0/20", "availabilityZoneCount": 2, "appReplicas": 0, "appAutoscaling": False}
+    )
 
     assert recording.error is None
     assert len(recording.of_type("aws:ec2/subnet:Subnet")) == 4

@@ -18,6 +18,7 @@ from tests.test_plan import dev_plan
 
 CLUSTER = "eks:index:Cluster"
 ADDON = "aws:eks/addon:Addon"
+COREDNS = "fargate-coredns"
 RELEASE = "kubernetes:helm.sh/v3:Release"
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 EKSBUILD_VERSION = re.compile(r"^v\d+\.\d+\.\d+-eksbuild\.\d+$")
@@ -31,8 +32,8 @@ def plan_at(version: str) -> dict:
     return offline_plan.build("dev", overrides={"kubernetesVersion": version})
 
 
-def resource(plan: dict, type_: str) -> dict:
-    (found,) = [r for r in plan["resources"] if r["type"] == type_]
+def resource(plan: dict, type_: str, name: str | None = None) -> dict:
+    (found,) = [r for r in plan["resources"] if r["type"] == type_ and name in (None, r["name"])]
     return found
 
 
@@ -75,7 +76,7 @@ def test_the_stacks_pods_carry_the_clusters_kubernetes_version(dev, existing_vpc
 
 
 def test_an_upgrade_updates_control_plane_then_coredns_then_controller_then_app(dev):
-    cluster, coredns, release, game = dev.one(CLUSTER), dev.one(ADDON), dev.one(RELEASE), dev.one(DEPLOYMENT)
+    cluster, coredns, release, game = dev.one(CLUSTER), dev.one(ADDON, COREDNS), dev.one(RELEASE), dev.one(DEPLOYMENT)
     assert coredns.depends_on(cluster)
     assert release.depends_on(coredns)
     assert game.depends_on(release)
@@ -104,14 +105,14 @@ def test_a_new_addon_pin_moves_the_addon_with_the_control_plane(monkeypatch):
     monkeypatch.setitem(addon_versions.ADDON_VERSIONS, "coredns", moved)
     new = offline_plan.build("dev", overrides={"kubernetesVersion": "1.36"})
     diff = offline_diff.compare(plan_at("1.35"), new, "dev")
-    (entry,) = [e for e in diff.resources if e.resource["type"] == ADDON]
+    (entry,) = [e for e in diff.resources if e.resource["type"] == ADDON and e.resource["name"] == COREDNS]
     assert entry.op == "update" and [(c.path, c.new) for c in entry.changes] == [("addonVersion", "v9.9.9-eksbuild.1")]
     assert "rollout restart" not in diff.upgrade[0].text
 
 
 def test_the_same_coredns_pin_on_both_versions_asks_for_a_restart():
     old, new = plan_at("1.35"), plan_at("1.36")
-    if resource(old, ADDON)["inputs"]["addonVersion"] != resource(new, ADDON)["inputs"]["addonVersion"]:
+    if resource(old, ADDON, COREDNS)["inputs"]["addonVersion"] != resource(new, ADDON, COREDNS)["inputs"]["addonVersion"]:
         pytest.skip("the pins differ: CoreDNS rolls by itself")
     (finding,) = offline_diff.compare(old, new, "dev").upgrade
     assert "kubectl -n kube-system rollout restart deployment coredns" in finding.text
