@@ -1,7 +1,7 @@
 """EKS on Fargate serving the 2048 game through an ALB.
 
-network ─► cluster ─► fargate (profiles, CoreDNS) ─► ALB controller ─► 2048 game
-                                             └─► metrics-server (for the game's HPA)
+network ─► cluster ─► logging (log group, aws-logging) ─► fargate (profiles, CoreDNS) ─► ALB controller ─► 2048 game
+                                                                          └─► metrics-server (for the game's HPA)
 """
 
 import pulumi
@@ -9,6 +9,7 @@ import pulumi
 from components.alb_controller import AlbController, AlbControllerArgs
 from components.cluster import Cluster, ClusterArgs
 from components.fargate import Fargate, FargateArgs
+from components.fargate_logging import FargateLogging, FargateLoggingArgs
 from components.game_2048 import Game2048, Game2048Args
 from components.metrics_server import MetricsServer, MetricsServerArgs
 from components.network import Network, NetworkArgs, NetworkIds
@@ -52,6 +53,25 @@ cluster = Cluster(
     ),
 )
 
+# Before Fargate: its pod execution role gets the log group's permissions, and its CoreDNS
+# add-on waits for the ConfigMap.
+logging = (
+    FargateLogging(
+        "logging",
+        FargateLoggingArgs(
+            log_group_name=settings.logging.log_group_name,
+            retention_days=settings.logging.retention_days,
+            region=settings.region,
+            provider=cluster.provider,
+            tags=settings.tags,
+        ),
+    )
+    if settings.logging.enabled
+    else None
+)
+# A pod's log router is configured once, when the pod starts: the ConfigMap must exist by then.
+router_config = [logging.config_map] if logging else []
+
 fargate = Fargate(
     "fargate",
     FargateArgs(
@@ -62,6 +82,8 @@ fargate = Fargate(
         workload_namespaces=[settings.app.namespace] if settings.app.enabled else [],
         # The profile for the app namespace is named after it, as in the eksctl walkthrough.
         workload_profile_name=settings.app.namespace,
+        log_permissions_policy=logging.log_permissions_policy if logging else None,
+        coredns_runs_after=router_config,
         tenant_namespace_selector=TENANT_NAMESPACE_SELECTOR if settings.serves_tenants else None,
         tags=settings.tags,
     ),
@@ -77,7 +99,8 @@ alb_controller = AlbController(
         oidc_issuer=cluster.oidc_issuer,
         provider=cluster.provider,
         kubernetes_version=settings.cluster.kubernetes_version,
-        runs_after=[fargate.kube_system_profile, fargate.coredns],
+        # Its pods log from their first line only if the router's ConfigMap and permissions exist.
+        runs_after=[fargate.kube_system_profile, fargate.coredns, *router_config, *fargate.logging_ready],
         tags=settings.tags,
     ),
 )
@@ -88,7 +111,8 @@ if settings.app.autoscaling:
         MetricsServerArgs(
             cluster_name=cluster.name,
             kubernetes_version=settings.cluster.kubernetes_version,
-            runs_after=[fargate.kube_system_profile],
+            # Its pods log from their first line only if the router's ConfigMap and permissions exist.
+            runs_after=[fargate.kube_system_profile, *router_config, *fargate.logging_ready],
             tags=settings.tags,
         ),
     )
@@ -104,7 +128,8 @@ if fargate.workload_profile:
             provider=cluster.provider,
             kubernetes_version=settings.cluster.kubernetes_version,
             ingress_controller=alb_controller.release,
-            runs_after=[fargate.workload_profile],
+            # Its pods log from their first line only if the router's ConfigMap and permissions exist.
+            runs_after=[fargate.workload_profile, *router_config, *fargate.logging_ready],
             public_subnet_ids=network.public_subnet_ids if settings.network.existing_vpc else None,
         ),
     )
@@ -118,6 +143,7 @@ pulumi.export("publicSubnetIds", network.public_subnet_ids)
 pulumi.export("podExecutionRoleArn", fargate.pod_execution_role_arn)
 pulumi.export("fargateProfileNames", fargate.profile_names)
 pulumi.export("albControllerRoleArn", alb_controller.role_arn)
+pulumi.export("podLogGroupName", logging.log_group.name if logging else None)
 pulumi.export("estimatedMonthlyCostUsd", monthly_cost_usd(settings))
 # What tenant stacks (tenant/) read through a StackReference.
 pulumi.export(PlatformOutput.REGION, settings.region)

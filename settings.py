@@ -44,6 +44,14 @@ REPLICAS_RANGE = (0, 100)
 AUTOSCALING_REPLICAS_RANGE = (1, 100)
 CPU_TARGET_PERCENT_RANGE = (10, 100)
 
+# What CloudWatch Logs accepts as a retention (PutRetentionPolicy "Possible values", AWS SDK
+# model as in aws-sdk-cloudwatchlogs 1.135.0; pulumi-aws 7.51.1 LogGroup.retention_in_days
+# lists the same, plus 0 = never expire, which this stack refuses).
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+# CreateLogGroup: 1 to 512 of a-z A-Z 0-9 _ - / . #, not starting with "aws/".
+LOG_GROUP_NAME = re.compile(r"^[A-Za-z0-9_\-/.#]{1,512}$")
+LOG_GROUP_NAME_RULE = "1 to 512 letters, digits and _ - / . # (a CloudWatch log group name), not starting with 'aws/'"
+
 DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 MAX_LABEL_LENGTH = 63
 DNS_LABEL_RULE = "a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit"
@@ -126,6 +134,15 @@ class AppSettings:
 
 
 @dataclass(frozen=True)
+class LoggingSettings:
+    """Pod logs through Fargate's built-in log router into a CloudWatch log group of the stack."""
+
+    enabled: bool
+    retention_days: int
+    log_group_name: str
+
+
+@dataclass(frozen=True)
 class TeamSettings:
     """Who a stack belongs to: tagged on every taggable AWS resource."""
 
@@ -144,6 +161,7 @@ class Settings:
     cluster: ClusterSettings
     app: AppSettings
     team: TeamSettings
+    logging: LoggingSettings
     serves_tenants: bool  # a platform for tenant stacks (tenant/): see tenancy/__init__.py
 
     @property
@@ -170,6 +188,7 @@ def load_settings() -> Settings:
     _refuse_unknown_keys(project)
     config = _Reader(pulumi.Config(), project)
     region = _region(_Reader(pulumi.Config("aws"), "aws").string("region"))
+    cluster = _cluster(config, default_name=f"{project}-{stack}")
 
     return Settings(
         project=project,
@@ -177,9 +196,10 @@ def load_settings() -> Settings:
         region=region.code,
         protect=config.boolean("protect"),
         network=_network(config, region),
-        cluster=_cluster(config, default_name=f"{project}-{stack}"),
+        cluster=cluster,
         app=_app(config),
         team=_team(config),
+        logging=_logging(config, cluster.name),
         serves_tenants=config.boolean("servesTenants"),
     )
 
@@ -310,6 +330,24 @@ def _autoscaling(config: _Reader, min_replicas: int) -> AutoscalingSettings | No
         max_replicas=max_replicas,
         cpu_target_percent=config.integer("appCpuTargetPercent", CPU_TARGET_PERCENT_RANGE),
     )
+
+
+def _logging(config: _Reader, cluster_name: str) -> LoggingSettings:
+    retention = config.integer("fargateLogRetentionDays", (LOG_RETENTION_DAYS[0], LOG_RETENTION_DAYS[-1]))
+    config.check("fargateLogRetentionDays", retention, lambda v: v in LOG_RETENTION_DAYS, f"one of {list(LOG_RETENTION_DAYS)}")
+    name = config.string("fargateLogGroupName") or default_log_group_name(cluster_name)
+    config.check(
+        "fargateLogGroupName",
+        name,
+        lambda v: bool(LOG_GROUP_NAME.match(v)) and not v.startswith("aws/"),
+        f"{LOG_GROUP_NAME_RULE} (it defaults to {default_log_group_name('<clusterName>')})",
+    )
+    return LoggingSettings(enabled=config.boolean("fargateLogging"), retention_days=retention, log_group_name=name)
+
+
+def default_log_group_name(cluster_name: str) -> str:
+    """Beside the control-plane log group EKS makes, /aws/eks/<cluster>/cluster."""
+    return f"/aws/eks/{cluster_name}/fargate-pods"
 
 
 def _team(config: _Reader) -> TeamSettings:

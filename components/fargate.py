@@ -44,6 +44,9 @@ class FargateArgs:
     workload_namespaces: namespaces, besides kube-system, whose pods run on Fargate (at most 5;
         none: no workloads profile).
     workload_profile_name: name of the Fargate profile for them (a new name replaces the profile).
+    log_permissions_policy: an IAM policy document the pod execution role gets inline, for
+        Fargate's log router (components/fargate_logging.py); None when logging is off.
+    coredns_runs_after: what must exist before CoreDNS's pods start (the aws-logging ConfigMap).
     tenant_namespace_selector: when set, a `tenants` profile selecting namespaces by this
         wildcard pattern (a platform stack's tenants; see tenancy/__init__.py).
     tags: tags for every taggable resource.
@@ -55,6 +58,8 @@ class FargateArgs:
     private_subnet_ids: Sequence[pulumi.Input[str]]
     workload_namespaces: Sequence[str]
     workload_profile_name: str
+    log_permissions_policy: pulumi.Input[str] | None = None
+    coredns_runs_after: Sequence[pulumi.Resource] = ()
     tenant_namespace_selector: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
 
@@ -67,6 +72,7 @@ class Fargate(pulumi.ComponentResource):
     workload_profile: aws.eks.FargateProfile | None
     tenant_profile: aws.eks.FargateProfile | None
     coredns: aws.eks.Addon
+    logging_ready: list[pulumi.Resource]
     profile_names: list[pulumi.Output[str]]
 
     def __init__(self, name: str, args: FargateArgs, opts: pulumi.ResourceOptions | None = None):
@@ -96,6 +102,13 @@ class Fargate(pulumi.ComponentResource):
             policy_arn=partition.partition.apply(lambda p: f"arn:{p}:iam::aws:policy/{POD_EXECUTION_POLICY}"),
             opts=child,
         )
+
+        # What a pod's log router needs from this component before the pod starts: its permissions.
+        self.logging_ready = []
+        if args.log_permissions_policy is not None:
+            self.logging_ready.append(
+                aws.iam.RolePolicy(f"{name}-pod-logging", role=role.id, policy=args.log_permissions_policy, opts=child)
+            )
 
         def profile(
             key: str, profile_name: str, namespaces: Sequence[str], after: list[pulumi.Resource]
@@ -145,7 +158,11 @@ class Fargate(pulumi.ComponentResource):
             # CoreDNS pods stay Pending (and the add-on degraded) until a profile covers kube-system.
             # Its cluster_name comes from the cluster, so on an upgrade the add-on's new version
             # is applied after the control plane's.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.kube_system_profile]),
+            # Fargate's log router reads its ConfigMap and gets its permissions when a pod starts.
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                depends_on=[self.kube_system_profile, *args.coredns_runs_after, *self.logging_ready],
+            ),
         )
 
         self.pod_execution_role_arn = role.arn

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from cost.fargate import PodSize, pod_size
+from policy.fargate_logging_names import LOGGING_CONFIG_MAP, LOGGING_NAMESPACE
 
 PRICES_FILE = Path(__file__).with_name("prices.json")
 CENT = Decimal("0.01")
@@ -39,6 +40,12 @@ DEFAULT_ALB_LCU = Decimal(1)
 # An ALB has one node, and one public IPv4 address, in each zone it is enabled in; it may add
 # addresses as it scales. Without a subnet list or subnets to count, the minimum, 2 zones.
 DEFAULT_ALB_ZONES = 2
+# Pod logs through Fargate's log router, per pod and month, as ingested (an assumption, not a
+# measurement): the 2048 game's nginx logs one line per readiness probe (every 10 s) and per
+# ALB health check (assumed every 15 s from each of 3 zones), about 0.8 million lines a month,
+# at roughly 600 bytes once the router's kubernetes filter adds the pod's metadata. CoreDNS and
+# the controller log far less; 0.5 GB a pod covers them with room.
+DEFAULT_LOG_GB_PER_POD_MONTH = Decimal("0.5")
 
 # Chart defaults, for Helm values that leave the replica count out (eks-charts 3.5.0 and the
 # EKS CoreDNS add-on both run 2; prices.json `chartDefaults`).
@@ -59,6 +66,8 @@ EIP = "aws:ec2/eip:Eip"
 KMS_KEY = "aws:kms/key:Key"
 SUBNET = "aws:ec2/subnet:Subnet"
 SERVICE = "kubernetes:core/v1:Service"
+CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 
 
 NO_NAT_NOTE = "No NAT gateway in the stack (existing VPC): the VPC owner pays for its NAT."
@@ -89,6 +98,8 @@ class Prices:
     alb_lcu_hour: Decimal
     public_ipv4_hour: Decimal
     kms_key_month: Decimal
+    logs_ingestion_gb: Decimal
+    logs_storage_gb_month: Decimal
 
     def pod_hour(self, size: PodSize) -> Decimal:
         return compute_cost(size.vcpu, size.memory_gb, Decimal(1), self.fargate_vcpu_hour, self.fargate_gb_hour)
@@ -118,6 +129,8 @@ def load_prices(region: str, path: Path = PRICES_FILE) -> Prices:
         alb_lcu_hour=usd("albLcuHour"),
         public_ipv4_hour=usd("publicIpv4Hour"),
         kms_key_month=usd("kmsKeyMonth"),
+        logs_ingestion_gb=usd("cloudwatchLogsIngestionGb"),
+        logs_storage_gb_month=usd("cloudwatchLogsStorageGbMonth"),
     )
 
 
@@ -132,6 +145,7 @@ class Usage:
 
     nat_gb_per_month: Decimal = DEFAULT_NAT_GB_PER_MONTH
     alb_lcu: Decimal = DEFAULT_ALB_LCU
+    log_gb_per_pod_month: Decimal = DEFAULT_LOG_GB_PER_POD_MONTH
 
 
 # ---------------------------------------------------------------- what a stack runs
@@ -171,6 +185,8 @@ class Footprint:
     load_balancers: tuple[LoadBalancer, ...]
     kms_keys: int
     notes: tuple[str, ...] = ()
+    # Retention of the log group Fargate's log router writes every pod's logs to; None: no router.
+    pod_log_retention_days: int | None = None
     tenant_of: str = ""  # a tenant stack's platform stack (cost/tenancy.py)
 
 
@@ -202,6 +218,8 @@ def footprint_from_resources(region: str, resources: Iterable[tuple[str, str, Ma
     ingresses: list[tuple[str, Mapping[str, Any]]] = []
     autoscalers: dict[str, tuple[int, int]] = {}
     counts = {NAT: 0, EIP: 0, KMS_KEY: 0}
+    router_outputs = ""
+    log_groups: dict[str, Any] = {}
     clusters = 0
     public_zones: set[str] = set()
     private_zones: set[str] = set()
@@ -234,11 +252,18 @@ def footprint_from_resources(region: str, resources: Iterable[tuple[str, str, Ma
             autoscalers[target] = (int(spec.get("minReplicas", 1)), int(spec["maxReplicas"]))
         elif type_ == SERVICE and (inputs.get("spec") or {}).get("type") == "LoadBalancer":
             notes.append(f"Service {name} of type LoadBalancer (a Network Load Balancer): not estimated")
+        elif type_ == CONFIG_MAP and inputs.get("metadata") == {"name": LOGGING_CONFIG_MAP, "namespace": LOGGING_NAMESPACE}:
+            router_outputs = str((inputs.get("data") or {}).get("output.conf", ""))
+        elif type_ == LOG_GROUP:
+            log_groups[str(inputs.get("name"))] = inputs.get("retentionInDays")
         elif type_ == SUBNET and isinstance(inputs.get("availabilityZone"), str):
             zones = public_zones if inputs.get("mapPublicIpOnLaunch") is True else private_zones
             zones.add(inputs["availabilityZone"])
 
     load_balancers = _load_balancers(ingresses, public_zones, private_zones, notes)
+    # The router's log group: the stack's group its output names (Fargate's own logs are off here).
+    targets = {line.split()[1] for line in router_outputs.splitlines() if line.split()[:1] == ["log_group_name"]}
+    named = [days for group, days in log_groups.items() if group in targets]
     # A Deployment an HPA scales runs between the HPA's minimum and maximum, whatever its spec says.
     workloads = [
         Workload(w.name, autoscalers[w.name][0], w.size, autoscalers[w.name][1]) if w.name in autoscalers else w
@@ -253,6 +278,7 @@ def footprint_from_resources(region: str, resources: Iterable[tuple[str, str, Ma
         load_balancers=load_balancers,
         kms_keys=counts[KMS_KEY],
         notes=tuple(notes),
+        pod_log_retention_days=int(named[0]) if named else None,
     )
 
 
@@ -461,6 +487,37 @@ def estimate(footprint: Footprint, stack: str = "", usage: Usage = Usage(), pric
             )
         )
 
+    if footprint.pod_log_retention_days is not None:
+        # Steady state: the group holds the last `retention` days of logs.
+        kept_months = Decimal(footprint.pod_log_retention_days) / (hours / 24)
+        pods = sum(workload.replicas for workload in footprint.workloads)
+        most_pods = sum(workload.max_replicas or workload.replicas for workload in footprint.workloads)
+        ingested = usage.log_gb_per_pod_month * pods
+
+        def at_most(price: Decimal, per_pod: Decimal) -> Decimal | None:
+            return _cents(price * per_pod * most_pods) if most_pods != pods else None
+
+        lines.append(
+            Line(
+                "Logs",
+                f"pod logs ingested (assumed {_num(usage.log_gb_per_pod_month)} GB per pod)",
+                f"{_num(ingested)} GB",
+                f"${_usd(p.logs_ingestion_gb)}/GB",
+                _cents(p.logs_ingestion_gb * ingested),
+                at_most(p.logs_ingestion_gb, usage.log_gb_per_pod_month),
+            )
+        )
+        lines.append(
+            Line(
+                "Logs",
+                f"pod logs stored ({footprint.pod_log_retention_days} days kept)",
+                f"{_num((ingested * kept_months).quantize(CENT))} GB-month",
+                f"${_usd(p.logs_storage_gb_month)}/GB-month",
+                _cents(p.logs_storage_gb_month * ingested * kept_months),
+                at_most(p.logs_storage_gb_month, usage.log_gb_per_pod_month * kept_months),
+            )
+        )
+
     assumptions = (
         f"{_num(hours)} hours a month; on-demand list prices of {p.region} from cost/prices.json; no free tier, "
         "Savings Plans or tax.",
@@ -470,7 +527,15 @@ def estimate(footprint: Footprint, stack: str = "", usage: Usage = Usage(), pric
         f"ALB: {_num(usage.alb_lcu)} LCU on average every hour; one public IPv4 address per zone it is enabled in.",
         f"EKS at the standard-support price; past standard support it is ${_usd(p.eks_extended_support_cluster_hour)}/h "
         f"(${_usd(_cents(p.eks_extended_support_cluster_hour * hours))}/month).",
-        "Not included: data transfer out and across zones, CloudWatch Logs (control-plane logs), ECR, KMS requests, "
+        *(
+            (
+                f"Pod logs: {_num(usage.log_gb_per_pod_month)} GB a month per pod (every pod, all month) through "
+                "Fargate's log router, stored at the ingested size for the log group's retention.",
+            )
+            if footprint.pod_log_retention_days is not None
+            else ()
+        ),
+        "Not included: data transfer out and across zones, CloudWatch Logs of the control plane, ECR, KMS requests, "
         "the KMS key's rotated versions (+$1/month each, from the second year).",
         *(() if footprint.nat_gateways or footprint.tenant_of else (NO_NAT_NOTE,)),
         *((TENANT_NOTE.format(platform=footprint.tenant_of),) if footprint.tenant_of else ()),
@@ -537,6 +602,7 @@ def footprint_from_settings(settings: Any) -> Footprint:
         elastic_ips=nat_gateways,
         load_balancers=(game_alb,) if settings.app.enabled else (),
         kms_keys=1 if settings.cluster.secrets_encryption else 0,
+        pod_log_retention_days=settings.logging.retention_days if settings.logging.enabled else None,
     )
 
 

@@ -2,9 +2,9 @@
 
 A tenant stack (tenant/) declares its pods and its Ingress; the cluster, NAT, CoreDNS and the
 load balancer controller are its platform stack's, paid once. `tenant_footprint` prices a
-tenant's ALB in the platform's zones and, on the shared ALB (the controller's IngressGroup),
-splits it evenly between the tenant stack files that join it. `shapes()` estimates every stack
-file of both projects; `render_shapes()` is `python -m cost --all`: each team's monthly cost,
+tenant's ALB in the platform's zones, its pods' logs when the platform ships them, and, on
+the shared ALB (the controller's IngressGroup), splits it evenly between the tenant stack
+files that join it. `shapes()` estimates every stack file of both projects; `render_shapes()` is `python -m cost --all`: each team's monthly cost,
 a tenant's with its even share of its platform's fixed cost, and what all of it adds up to.
 """
 
@@ -29,15 +29,25 @@ def platform_of(recording: Any) -> str | None:
     return str(reference.inputs["name"]).rsplit("/", 1)[-1] if reference else None
 
 
-def platform_zones(platform_stack: str, platform_dir: Path = PLATFORM_PROJECT_DIR) -> int:
-    """Zones of the platform's public subnets, where an internet-facing ALB has one address each."""
+@dataclass(frozen=True)
+class PlatformFacts:
+    """What a tenant's cost depends on in its platform's stack file."""
+
+    zones: int  # of its public subnets: an internet-facing ALB has one address in each
+    log_retention_days: int | None  # its Fargate log router's retention; None: no pod logging
+
+
+def platform_facts(platform_stack: str, platform_dir: Path = PLATFORM_PROJECT_DIR) -> PlatformFacts:
     proj = project(platform_dir)
     stack = next((s for s in stack_files(platform_dir) if s.stack == platform_stack), None)
     if stack is None:
-        return DEFAULT_ZONES
+        return PlatformFacts(DEFAULT_ZONES, None)
     if proj.setting(stack, "existingVpcId"):
-        return max(len(proj.setting(stack, "existingPublicSubnetIds") or []), DEFAULT_ZONES)
-    return int(proj.setting(stack, "availabilityZoneCount"))
+        zones = max(len(proj.setting(stack, "existingPublicSubnetIds") or []), DEFAULT_ZONES)
+    else:
+        zones = int(proj.setting(stack, "availabilityZoneCount"))
+    logging = proj.setting(stack, "fargateLogging") is True
+    return PlatformFacts(zones, int(proj.setting(stack, "fargateLogRetentionDays")) if logging else None)
 
 
 def shared_alb_tenants(platform_stack: str, tenant_dir: Path = TENANT_PROJECT_DIR) -> list[str]:
@@ -55,7 +65,8 @@ def tenant_footprint(recording: Any, footprint: Footprint) -> Footprint:
     platform = platform_of(recording)
     if platform is None:
         return footprint
-    zones = platform_zones(platform)
+    facts = platform_facts(platform)
+    zones = facts.zones
     sharers = sorted(set(shared_alb_tenants(platform)) | {recording.stack})
     shared_name = f"ALB of Ingress {SHARED_ALB_GROUP}"
     balancers, notes = [], [n for n in footprint.notes if not n.startswith("ALB of Ingress")]
@@ -69,7 +80,15 @@ def tenant_footprint(recording: Any, footprint: Footprint) -> Footprint:
             lb = replace(lb, zones=zones)
         balancers.append(lb)
     notes.append(f"ALB in the {zones} zones of platform stack {platform}'s public subnets.")
-    return replace(footprint, load_balancers=tuple(balancers), notes=tuple(notes), tenant_of=platform)
+    if facts.log_retention_days is not None:
+        notes.append("Pod logs: the platform's log router ships this tenant's pods' logs to its log group.")
+    return replace(
+        footprint,
+        load_balancers=tuple(balancers),
+        notes=tuple(notes),
+        tenant_of=platform,
+        pod_log_retention_days=facts.log_retention_days,
+    )
 
 
 @dataclass(frozen=True)

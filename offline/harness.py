@@ -334,6 +334,8 @@ class StackMocks(pulumi_mocks.Mocks):
             outputs.update(name=resource_id, arn=f"arn:aws:iam::{MOCK_ACCOUNT_ID}:role/{resource_id}")
         elif args.typ == "aws:iam/policy:Policy":
             outputs.update(name=resource_id, arn=f"arn:aws:iam::{MOCK_ACCOUNT_ID}:policy/{resource_id}")
+        elif args.typ == "aws:cloudwatch/logGroup:LogGroup":
+            outputs["arn"] = arn_base.format("logs") + f":log-group:{args.inputs['name']}"
         elif args.typ == "aws:kms/key:Key":
             resource_id = f"{suffix[:8]}-0000-4000-8000-{suffix[:12]}"
             outputs["arn"] = arn_base.format("kms") + f":key/{resource_id}"

@@ -472,6 +472,10 @@ def summarize(res: dict[str, Any]) -> list[str]:
         return [f"{len(statements)} statements", f"iam/policy-{res['name']}.json"]
     if kind == IAM_ATTACHMENT:
         return [f"{i.get('policyArn')} → role {i.get('role')}"]
+    if kind == IAM_ROLE_POLICY:
+        return [f"inline on role {i.get('role')}", f"iam/role-policy-{res['name']}.json"]
+    if kind == "aws:cloudwatch/logGroup:LogGroup":
+        return [f"log group {i.get('name')}", f"retention {i.get('retentionInDays', 'NEVER EXPIRES')} days"]
     if kind == "aws:kms/key:Key":
         return ["rotation on" if i.get("enableKeyRotation") else "rotation OFF"]
     if kind == HELM_RELEASE:

@@ -1,7 +1,8 @@
 """The pack: its name and every rule, in the order the engine reports them.
 
 A rule is declared in the module of its concern (`workload_rules.py`, `storage_rules.py`,
-`network_rules.py`, `iam_rules.py`, `cluster_rules.py`, `tenant_rules.py`) and counts only once listed here.
+`network_rules.py`, `iam_rules.py`, `cluster_rules.py`, `logging_rules.py`, `tenant_rules.py`) and counts only once
+listed here.
 Kept apart from `__main__.py` (which starts the pack's server) so that tests and the offline
 plan import it.
 """
@@ -11,10 +12,11 @@ from __future__ import annotations
 from pulumi_policy import Policy
 
 try:  # as the package `policy` (tests, policy.offline, the plan)
-    from policy import cluster_rules, iam_rules, network_rules, storage_rules, tenant_rules, workload_rules
+    from policy import cluster_rules, iam_rules, logging_rules, network_rules, storage_rules, tenant_rules, workload_rules
 except ModuleNotFoundError:  # as the pack the engine runs from this folder
     import cluster_rules
     import iam_rules
+    import logging_rules
     import network_rules
     import storage_rules
     import tenant_rules
@@ -42,6 +44,7 @@ POLICIES: list[Policy] = [
     cluster_rules.cluster_endpoint_not_open,
     cluster_rules.cluster_control_plane_logging,
     cluster_rules.cluster_secrets_encryption,
+    logging_rules.fargate_logging_off,
     workload_rules.image_tag_pinned,
     workload_rules.workload_has_disruption_budget,
     tenant_rules.tenant_namespaces_follow_platform_rule,

@@ -5,7 +5,8 @@
   every valid configuration: they compare with the recording's own config, never with a value.
 - `dev`: dev's values pinned in tests/data/stacks/Pulumi.dev.yaml, for tests that need fixed
   values (5 replicas, 3 zones, the dollar figures), so that editing Pulumi.dev.yaml never
-  breaks them. `existing_vpc`: tests/data/stacks/Pulumi.existing-vpc.yaml.
+  breaks them. `existing_vpc`: tests/data/stacks/Pulumi.existing-vpc.yaml. `logging_off`:
+  tests/data/stacks/Pulumi.logging-off.yaml.
 """
 
 from pathlib import Path
@@ -62,3 +63,9 @@ def dev() -> Recording:
 @pytest.fixture(scope="session")
 def existing_vpc() -> Recording:
     return recording_of("existing-vpc", STACKS_DIR / "Pulumi.existing-vpc.yaml")
+
+
+@pytest.fixture(scope="session")
+def logging_off() -> Recording:
+    """dev's pinned values with fargateLogging false."""
+    return recording_of("logging-off", STACKS_DIR / "Pulumi.logging-off.yaml")

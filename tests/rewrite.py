@@ -2,7 +2,8 @@
 
 Every value the program's shape depends on changes: replicas (written as a string, as
 `pulumi config set appReplicas 3` writes it), autoscaling on or off, the zone count (to the most the region allows,
-or 2), the NAT mode, the VPC CIDR (a /18 instead of the /16), the Kubernetes version.
+or 2), the NAT mode, the VPC CIDR (a /18 instead of the /16), the Kubernetes version, the pod logs' retention and
+log group name.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ def rewritten_values(stack_file: Path) -> dict[str, object]:
     put("vpcCidr", str(ipaddress.IPv4Network((network.network_address, settings.VPC_PREFIX_RANGE[0] + 2))))
     versions = settings.SUPPORTED_KUBERNETES_VERSIONS
     put("kubernetesVersion", versions[(versions.index(str(current("kubernetesVersion"))) + 1) % len(versions)])
+    put("fargateLogRetentionDays", 90 if int(current("fargateLogRetentionDays")) != 90 else 14)
+    put("fargateLogGroupName", f"/rewritten/{current('fargateLogGroupName') or 'default'}/pods".replace("//", "/"))
     return values
 
 

@@ -179,6 +179,8 @@ def test_dev_total_is_the_sum_of_its_parts_and_is_the_exported_output(dev: Recor
         # The NAT gateway's Elastic IP and one ALB address in each of the 3 zones.
         "IPv4": cents(prices.public_ipv4_hour * 4 * hours),
         "KMS": prices.kms_key_month,
+        # 10 pods' logs at 0.5 GB each, kept 30 days (30/30.42 of a month's logs stored at once).
+        "Logs": cents(prices.logs_ingestion_gb * 5) + cents(prices.logs_storage_gb_month * 5 * 30 / (hours / 24)),
     }
 
     assert estimate.by_category() == expected
@@ -279,7 +281,10 @@ def test_an_autoscaled_game_is_priced_at_its_minimum_with_its_maximum_as_a_secon
     pod_month = load_prices("ap-northeast-2").pod_hour(PodSize(D("0.25"), 512)) * 730
     assert game.monthly_usd == cents(pod_month * int(autoscaler["minReplicas"]))
     assert game.max_monthly_usd == cents(pod_month * int(autoscaler["maxReplicas"]))
-    assert estimate.max_total_usd - estimate.total_usd == game.max_monthly_usd - game.monthly_usd > 0
+    # The pods' logs grow with the pods: every line with a maximum moves the total by its difference.
+    moved = [line for line in estimate.lines if line.max_monthly_usd is not None]
+    assert {line.category for line in moved} == {"Fargate", "Logs"} and game in moved
+    assert estimate.max_total_usd - estimate.total_usd == sum(line.max_monthly_usd - line.monthly_usd for line in moved) > 0
     assert estimate.to_dict()["maxTotalMonthlyUsd"] == float(estimate.max_total_usd)
     assert "autoscaled workloads at their maximum replicas" in render(estimate)
     # The exported output, from the settings, is the figure at the minimum.
@@ -293,3 +298,15 @@ def test_every_price_source_is_something_a_reader_can_open():
             if key != "name":
                 assert "index id" not in figure["source"], (region, key)  # an internal search id, not a source
                 assert "https://" in figure["source"] or figure["source"].startswith("same "), (region, key)
+
+
+def test_pod_logs_are_priced_only_where_the_router_ships_them(dev: Recording, logging_off: Recording):
+    assert "Logs" in from_recording(dev).by_category()
+    assert "Logs" not in from_recording(logging_off).by_category()
+    assert logging_off.outputs["estimatedMonthlyCostUsd"] == float(from_recording(logging_off).total_usd)
+    longer = record("dev", overrides={"fargateLogRetentionDays": 365})
+    stored = {line.item: line for line in from_recording(longer).lines}["pod logs stored (365 days kept)"]
+    assert (
+        stored.monthly_usd > {line.item: line for line in from_recording(dev).lines}["pod logs stored (30 days kept)"].monthly_usd
+    )
+    assert longer.outputs["estimatedMonthlyCostUsd"] == float(from_recording(longer).total_usd)

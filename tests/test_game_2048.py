@@ -51,7 +51,7 @@ def test_ingress_routes_to_the_service_which_selects_the_pods(stack):
 
 def test_everything_is_in_the_app_namespace_which_a_profile_covers(stack):
     namespace = stack.config["eks-fargate:appNamespace"]
-    assert stack.one("kubernetes:core/v1:Namespace").inputs["metadata"]["name"] == namespace
+    assert stack.one("kubernetes:core/v1:Namespace", "game-2048-namespace").inputs["metadata"]["name"] == namespace
     for type_ in (DEPLOYMENT, SERVICE, INGRESS):
         assert stack.one(type_).inputs["metadata"]["namespace"] == namespace
     selectors = [s for p in stack.of_type(PROFILE) for s in p.inputs["selectors"]]
@@ -138,7 +138,7 @@ def test_the_game_has_a_budget_that_lets_fargate_evict_a_pod_at_its_smallest(dev
 
 
 def test_pods_get_alb_readiness_gates_and_are_created_after_their_service_and_ingress(dev):
-    namespace = dev.one(NAMESPACE).inputs
+    namespace = dev.one(NAMESPACE, "game-2048-namespace").inputs
     assert namespace["metadata"]["labels"]["elbv2.k8s.aws/pod-readiness-gate-inject"] == "enabled"
     deployment = dev.one(DEPLOYMENT)
     assert deployment.depends_on(dev.one(SERVICE)) and deployment.depends_on(dev.one(INGRESS))

@@ -114,10 +114,11 @@ def test_manifests_validate_for_the_stack_version_and_read_back_to_the_same_obje
     text = (written / "manifests.yaml").read_text()
     documents = [doc for doc in yaml.safe_load_all(text) if doc is not None]
     assert documents == offline_plan.kubernetes_objects(plan)
-    kinds = ["Namespace", "ConfigMap", "Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Service", "Ingress"]
+    kinds = ["Namespace", "Namespace", "ConfigMap", "ConfigMap", "Deployment", "HorizontalPodAutoscaler"]
+    kinds += ["PodDisruptionBudget", "Service", "Ingress"]
     assert sorted(d["kind"] for d in documents) == sorted(kinds)
-    # The namespace first: everything else lives in it.
-    assert documents[0]["kind"] == "Namespace"
+    # The namespaces first: everything else lives in them.
+    assert [d["kind"] for d in documents[:2]] == ["Namespace", "Namespace"]
     for document in documents:
         kubernetes_validate.validate(document, f"{version}.0", strict=True)
     # The Helm release is described for a person, as comments only.
@@ -129,8 +130,11 @@ def test_every_iam_document_is_written_as_sent(written):
     plan = dev_plan()
     roles = {r["name"]: r["inputs"] for r in plan["resources"] if r["type"] == "aws:iam/role:Role"}
     policies = {r["name"]: r["inputs"] for r in plan["resources"] if r["type"] == "aws:iam/policy:Policy"}
+    inline = {r["name"] for r in plan["resources"] if r["type"] == "aws:iam/rolePolicy:RolePolicy"}
     files = {p.name for p in (written / "iam").glob("*.json")}
-    assert files == {f"role-{n}.trust.json" for n in roles} | {f"policy-{n}.json" for n in policies} | {"attachments.json"}
+    assert files == {f"role-{n}.trust.json" for n in roles} | {f"policy-{n}.json" for n in policies} | {
+        f"role-policy-{n}.json" for n in inline
+    } | {"attachments.json"}
     for name, inputs in roles.items():
         assert json.loads((written / "iam" / f"role-{name}.trust.json").read_text()) == json.loads(inputs["assumeRolePolicy"])
     pod_trust = json.loads((written / "iam" / "role-fargate-pod-execution.trust.json").read_text())
@@ -158,7 +162,7 @@ def test_the_tree_shows_what_a_reviewer_checks():
         assert expected in tree, expected
     # Components at the top, in the order they can be created, children under them.
     tops = [line.split()[0] for line in lines if line and not line[0].isspace() and "(eksfargate:" in line]
-    assert tops == ["network", "cluster", "fargate", "metrics-server", "alb-controller", "game-2048"]
+    assert tops == ["network", "cluster", "logging", "fargate", "metrics-server", "alb-controller", "game-2048"]
     assert any(line.startswith(("├─ fargate-workloads", "└─ fargate-workloads")) for line in lines)
     assert any(line.split() == ["kubeconfig", "[secret]"] for line in lines)
 
@@ -168,7 +172,7 @@ def test_the_diagram_links_components_in_dependency_order(written):
     assert "flowchart LR" in diagram.splitlines()
     nodes = {line.split("[", 1)[0].strip(): line for line in diagram.splitlines() if '["' in line}
     node_of = {line.split('["', 1)[1].split("<br/>")[0]: node for node, line in nodes.items()}
-    assert set(node_of) == {"network", "cluster", "fargate", "alb-controller", "metrics-server", "game-2048"}
+    assert set(node_of) == {"network", "cluster", "logging", "fargate", "alb-controller", "metrics-server", "game-2048"}
     edges = {(line.split()[0], line.split()[-1]) for line in diagram.splitlines() if "-->" in line}
     for waited, waiter in [
         ("network", "cluster"),
@@ -177,6 +181,10 @@ def test_the_diagram_links_components_in_dependency_order(written):
         ("alb-controller", "game-2048"),
         ("fargate", "game-2048"),
         ("fargate", "metrics-server"),
+        ("logging", "fargate"),
+        ("logging", "metrics-server"),
+        ("logging", "alb-controller"),
+        ("logging", "game-2048"),
     ]:
         assert (node_of[waited], node_of[waiter]) in edges
     assert (node_of["game-2048"], node_of["alb-controller"]) not in edges

@@ -712,6 +712,7 @@ def test_pack_serves_every_policy(monkeypatch: pytest.MonkeyPatch) -> None:
         "cluster-endpoint-not-open-to-world",
         "cluster-control-plane-logging",
         "cluster-secrets-encryption",
+        "fargate-logging-off",
         "image-tag-pinned",
         "workload-has-disruption-budget",
     }
@@ -724,7 +725,7 @@ def test_every_declared_rule_is_in_the_pack() -> None:
     for path in sorted(POLICY_DIR.glob("*_rules.py")):
         module = importlib.import_module(f"policy.{path.stem}")
         declared += [value for value in vars(module).values() if isinstance(value, Policy)]
-    assert len(declared) >= 19
+    assert len(declared) >= 20
     assert sorted(map(id, declared)) == sorted(map(id, POLICIES))
 
 
@@ -789,3 +790,40 @@ def test_first_preview_with_unknown_ids_passes_and_still_catches_public_subnets(
     # kube-system keeps the private subnets, now associated with the public route table (routes to the gateway)
     assert len(by_profile["fargate-kube-system"]) == 3
     assert all("route table 'network-public' routes to an internet gateway" in m for m in by_profile["fargate-kube-system"])
+
+
+# --- fargate-logging-off -------------------------------------------------------------------------------------
+
+CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
+
+
+def _logging(labels: Any = None, output: Any = "[OUTPUT]\n    Name cloudwatch_logs\n    Match kube.*\n") -> list:
+    namespace = {"name": "aws-observability", "labels": {"aws-observability": "enabled"} if labels is None else labels}
+    config_map = {"metadata": {"name": "aws-logging", "namespace": "aws-observability"}, "data": {"output.conf": output}}
+    return [resource(NAMESPACE, "ns", {"metadata": namespace}), resource(CONFIG_MAP, "cm", config_map)]
+
+
+def test_fargate_pods_without_the_log_router_are_reported() -> None:
+    profile = _profile("p", {"namespace": "apps"})
+    assert validate_stack("fargate-logging-off", profile, *_logging()) == []
+    assert validate_stack("fargate-logging-off", *_logging()[:1]) == []  # no Fargate profile: nothing to log
+    for resources, why in [
+        ([], "declares no 'aws-observability' namespace"),
+        (_logging()[:1], "declares no 'aws-logging' ConfigMap"),
+        (_logging(labels={}), "lacks the label aws-observability: enabled"),
+        (_logging(output=""), "has no [OUTPUT]"),
+    ]:
+        ((message, urn),) = validate_stack("fargate-logging-off", profile, *resources)
+        assert why in message and "fargateLogging" in message and urn == profile.urn
+
+
+def test_fargate_logging_rule_says_nothing_while_names_or_data_are_unknown() -> None:
+    profile = _profile("p", {"namespace": "apps"})
+    unknown = [resource(NAMESPACE, "ns", {"metadata": {"name": U, "labels": U}}), *_logging(output=U)[1:]]
+    assert validate_stack("fargate-logging-off", profile, *unknown) == []
+
+
+def test_a_stack_with_fargate_logging_off_gets_the_advisory(dev: Recording, logging_off: Recording) -> None:
+    assert [v for v in policy_offline.check(dev) if v.policy == "fargate-logging-off"] == []
+    (violation,) = [v for v in policy_offline.check(logging_off) if v.policy == "fargate-logging-off"]
+    assert not violation.mandatory and violation.resource == "fargate-kube-system"

@@ -55,6 +55,13 @@ BAD_INPUTS = [
     ({"aws:region": ""}, "aws:region", "''", "set the AWS region"),
     # '=' would break the k=v,k=v list the load balancer controller gets its default tags in.
     ({"owner": "team=payments"}, "eks-fargate:owner", "'team=payments'", "an AWS tag value"),
+    # CloudWatch Logs takes these retentions only, and log group names of its own alphabet.
+    ({"fargateLogRetentionDays": 31}, "eks-fargate:fargateLogRetentionDays", "31", "one of [1, 3, 5"),
+    ({"fargateLogRetentionDays": 0}, "eks-fargate:fargateLogRetentionDays", "0", "from 1 to 3653"),
+    ({"fargateLogGroupName": "pod logs"}, "eks-fargate:fargateLogGroupName", "'pod logs'", "a CloudWatch log group name"),
+    ({"fargateLogGroupName": "aws/pods"}, "eks-fargate:fargateLogGroupName", "'aws/pods'", "not starting with 'aws/'"),
+    ({"fargateLogGroupName": "g" * 513}, "eks-fargate:fargateLogGroupName", "'" + "g" * 513 + "'", "1 to 512"),
+    ({"fargateLogging": "on"}, "eks-fargate:fargateLogging", "'on'", "true or false"),
 ]
 
 
