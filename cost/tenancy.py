@@ -4,8 +4,9 @@ A tenant stack (tenant/) declares its pods and its Ingress; the cluster, NAT, Co
 load balancer controller are its platform stack's, paid once. `tenant_footprint` prices a
 tenant's ALB in the platform's zones, its pods' logs when the platform ships them, and, on
 the shared ALB (the controller's IngressGroup), splits it evenly between the tenant stack
-files that join it. `shapes()` estimates every stack file of both projects; `render_shapes()` is `python -m cost --all`: each team's monthly cost,
-a tenant's with its even share of its platform's fixed cost, and what all of it adds up to.
+files that join it. `shapes()` estimates every stack file of both projects; `render_shapes()`
+is `python -m cost --all`: each team's monthly cost, a tenant's with its even share of its
+platform's fixed cost, and what all of it adds up to.
 """
 
 from __future__ import annotations
