@@ -212,7 +212,9 @@ def _refuse_unknown_keys(project: str) -> None:
     pulumi.runtime.config reads; mocks and inline programs set them with set_all_config.
     """
     given = set(runtime_config.CONFIG.get()) | set(runtime_config.get_config_env())
-    declared = sorted(yaml.safe_load(PROJECT_FILE.read_text()).get("config") or {})
+    # Only the key names matter here, so libyaml's parser (fast) reads the file where PyYAML has it.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    declared = sorted(yaml.load(PROJECT_FILE.read_text(), Loader=loader).get("config") or {})
     for key in sorted(given):
         namespace, _, name = key.partition(":")
         if namespace == project and name not in declared:

@@ -18,6 +18,7 @@ Everything here raises StackFileError with one line: the file, the line and the 
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -228,6 +229,13 @@ def read_project(project_dir: Path) -> Project:
     path = project_dir / "Pulumi.yaml"
     if not path.is_file():
         raise StackFileError(f"no Pulumi.yaml in {project_dir}")
+    status = path.stat()
+    return _read_project(path.resolve(), status.st_mtime_ns, status.st_size)
+
+
+# Every plan, diff side and teams listing reads Pulumi.yaml; it is parsed once per version of the file.
+@functools.lru_cache(maxsize=16)
+def _read_project(path: Path, _mtime_ns: int, _size: int) -> Project:
     node, data = load_yaml(path)
     if not isinstance(data, dict):
         raise StackFileError(f"{path.name}:{_line(node)}: expected project to be an object, was {_kind(data)}")

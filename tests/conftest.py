@@ -9,8 +9,10 @@
   tests/data/stacks/Pulumi.logging-off.yaml.
 """
 
+import functools
 from pathlib import Path
 
+import kubernetes_validate.utils
 import pytest
 
 from offline.harness import PROJECT_DIR, Recording, record
@@ -23,6 +25,11 @@ STACK_IDS = [f"{path.stem.removeprefix('Pulumi.')}" for path in COMMITTED]
 STACK_IDS += [f"{stack}-rewritten" for stack in STACK_IDS]
 
 _recordings: dict[tuple[str, Path], Recording] = {}
+
+# kubernetes-validate reads and parses its schema files (the definitions file is megabytes) on every
+# validate() call; the suite validates hundreds of objects, so each file is parsed once per session.
+# The schemas are only read, never changed, by the validator.
+kubernetes_validate.utils.schema_contents = functools.cache(kubernetes_validate.utils.schema_contents)
 
 
 def recording_of(stack: str, stack_file: Path) -> Recording:
