@@ -39,195 +39,18 @@ from cost import estimate as cost
 from offline import upgrade
 from offline.harness import PROJECT_DIR
 from offline.plan import PlanError, load, placeholder_source, placeholders, source_key, summarize
+from offline.replacements import (
+    CLUSTER_CHANGES_ZONES,
+    CLUSTER_SUBNETS,
+    CLUSTER_TYPE,
+    JSON,
+    SET_VALUED,
+    forces_replacement,
+    warning,
+)
 
 MARKER = "<!-- offline-plan-diff -->"
 COMMENT_LIMIT = 60_000  # GitHub refuses comments over 65,536 characters
-
-# Properties (camelCase input paths, list indices left out) whose change replaces the resource:
-# the ForceNew attributes of the Terraform AWS provider resources that pulumi-aws bridges, read in
-# hashicorp/terraform-provider-aws internal/service/ec2/vpc_.go (cidr_block, ipv4_ipam_pool_id,
-# ipv4_netmask_length), vpc_subnet.go, vpc_route_table.go (vpc_id), vpc_route_table_association.go
-# (subnet_id, gateway_id), vpc_nat_gateway.go, ec2_eip.go, eks/fargate_profile.go (every argument
-# but tags), eks/addon.go (addon_name, cluster_name), iam/role.go, iam/policy.go (description too),
-# iam/role_policy_attachment.go, kms/key.go. Not ForceNew there, so left out: a subnet's or an EIP's
-# customer-owned pool, a KMS key's description, the EKS cluster's subnets and security groups.
-REPLACE_ON: dict[str, tuple[str, ...]] = {
-    "aws:ec2/vpc:Vpc": ("cidrBlock", "ipv4IpamPoolId", "ipv4NetmaskLength"),
-    "aws:ec2/subnet:Subnet": (
-        "availabilityZone",
-        "availabilityZoneId",
-        "cidrBlock",
-        "ipv4IpamPoolId",
-        "ipv4NetmaskLength",
-        "ipv6IpamPoolId",
-        "ipv6Native",
-        "ipv6NetmaskLength",
-        "outpostArn",
-        "vpcId",
-    ),
-    "aws:ec2/routeTable:RouteTable": ("vpcId",),
-    "aws:ec2/routeTableAssociation:RouteTableAssociation": ("subnetId", "gatewayId"),
-    "aws:ec2/natGateway:NatGateway": (
-        "allocationId",
-        "connectivityType",
-        "privateIp",
-        "secondaryPrivateIpAddressCount",
-        "subnetId",
-    ),
-    "aws:ec2/eip:Eip": ("address", "domain", "ipamPoolId", "networkBorderGroup", "publicIpv4Pool"),
-    "aws:eks/fargateProfile:FargateProfile": (
-        "clusterName",
-        "fargateProfileName",
-        "podExecutionRoleArn",
-        "selectors",
-        "subnetIds",
-    ),
-    "aws:eks/addon:Addon": ("addonName", "clusterName"),
-    # pulumi-eks's component passes these to the aws.eks.Cluster inside it, where they are ForceNew
-    # (eks/cluster.go: name, role_arn, bootstrap_self_managed_addons, kubernetes_network_config's
-    # ip_family and service_ipv4_cidr); vpcId and the subnets are judged by _cluster_network.
-    "eks:index:Cluster": ("name", "bootstrapSelfManagedAddons", "ipFamily", "kubernetesServiceIpAddressRange", "serviceRole"),
-    "aws:iam/role:Role": ("name", "namePrefix", "path"),
-    "aws:iam/policy:Policy": ("name", "namePrefix", "path", "description"),
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ("policyArn", "role"),
-    "aws:kms/key:Key": ("customKeyStoreId", "customerMasterKeySpec", "keyUsage", "multiRegion", "xksKeyId"),
-    # pulumi-kubernetes provider/pkg/provider/helm_release.go: forceNewFields ".name", ".namespace".
-    "kubernetes:helm.sh/v3:Release": ("name", "namespace"),
-    # pulumi-kubernetes provider.go DiffConfig: a kubeconfig/context/cluster that points at another
-    # cluster (or is unknown), another clusterIdentifier or renderYamlToDirectory replaces the
-    # provider, and with it every object it manages (they are created on the new cluster).
-    "pulumi:providers:kubernetes": ("kubeconfig", "context", "cluster", "clusterIdentifier", "renderYamlToDirectory"),
-}
-# Changes that are in-place for the provider but that a reviewer must know fail or disrupt.
-WARN_ON: dict[tuple[str, str], str] = {
-    ("eks:index:Cluster", "version"): "control-plane upgrade: one minor version per update, never down",
-}
-# The cluster's network, as EKS allows it to change (UpdateClusterConfig; "View Amazon EKS networking
-# requirements for VPC and subnets"): other subnets, in place, only within the VPC and the zones the
-# cluster was created with; never another VPC. The provider would try the update and EKS refuse it,
-# so such a change is shown as what it takes: a new cluster (`pulumi up --replace` on it).
-CLUSTER_TYPE = "eks:index:Cluster"
-CLUSTER_SUBNETS = ("subnetIds", "privateSubnetIds", "publicSubnetIds")
-CLUSTER_MOVES_VPC = (
-    "EKS cannot move a cluster to another VPC: `pulumi up` would try an in-place update, which EKS refuses,"
-    " so it takes a new cluster (`pulumi up --replace` on it)"
-)
-CLUSTER_CHANGES_ZONES = (
-    "EKS keeps a cluster in the zones it was created with: subnets in other zones take a new cluster"
-    " (`pulumi up --replace` on it)"
-)
-CLUSTER_NEW_SUBNETS = "EKS updates the cluster's subnets in place, if they are in the same VPC and zones as before"
-# pulumi-kubernetes provider/pkg/provider/diff.go forceNewProperties: every object's metadata.name and
-# metadata.namespace, then the `forceNew` table per group/version/kind (container fields under
-# spec.containers[*] / spec.initContainers[*] for Pods; label-selector subfields fall under their
-# selector). Secrets and ConfigMaps: data is force-new unless enableSecretMutable /
-# enableConfigMapMutable is set (both default false in provider.go).
-K8S_METADATA_REPLACE_ON = ("metadata.name", "metadata.namespace")
-_POD_CONTAINER_FIELDS = tuple(
-    f"spec.{containers}.{field}"
-    for containers in ("containers", "initContainers")
-    for field in (
-        "args", "command", "env", "image", "imagePullPolicy", "lifecycle", "livenessProbe", "ports", "readinessProbe",
-        "resources", "securityContext", "stdin", "stdinOnce", "terminationMessagePath", "terminationMessagePolicy",
-        "tty", "volumeDevices", "volumeMounts", "workingDir",
-    )
-)  # fmt: skip
-_STATEFULSET = (
-    "spec.podManagementPolicy",
-    "spec.revisionHistoryLimit",
-    "spec.selector",
-    "spec.serviceName",
-    "spec.volumeClaimTemplates",
-)
-_JOB = ("spec.completions", "spec.parallelism", "spec.selector", "spec.template")
-K8S_REPLACE_ON: dict[str, tuple[str, ...]] = {
-    "kubernetes:apps/v1:Deployment": ("spec.selector",),
-    "kubernetes:apps/v1:DaemonSet": ("spec.selector",),
-    "kubernetes:apps/v1:StatefulSet": _STATEFULSET,
-    "kubernetes:batch/v1:Job": _JOB,
-    "kubernetes:core/v1:Service": ("spec.clusterIP",),
-    "kubernetes:core/v1:ConfigMap": ("binaryData", "data"),
-    "kubernetes:core/v1:Secret": ("type", "stringData", "data"),
-    "kubernetes:core/v1:PersistentVolumeClaim": (
-        "spec.accessModes",
-        "spec.selector",
-        "spec.storageClassName",
-        "spec.volumeName",
-    ),
-    "kubernetes:core/v1:PersistentVolume": tuple(
-        f"spec.{source}"
-        for source in (
-            "awsElasticBlockStore",
-            "azureDisk",
-            "azureFile",
-            "cephfs",
-            "cinder",
-            "csi",
-            "fc",
-            "flexVolume",
-            "flocker",
-            "gcePersistentDisk",
-            "glusterfs",
-            "hostPath",
-            "iscsi",
-            "local",
-            "nfs",
-            "photonPersistentDisk",
-            "portworxVolume",
-            "quobyte",
-            "rbd",
-            "scaleIO",
-            "storageos",
-            "vsphereVolume",
-        )
-    ),  # fmt: skip
-    "kubernetes:core/v1:Pod": (
-        *(
-            f"spec.{field}"
-            for field in (
-                "affinity",
-                "automountServiceAccountToken",
-                "dnsConfig",
-                "dnsPolicy",
-                "enableServiceLinks",
-                "hostAliases",
-                "hostIPC",
-                "hostNetwork",
-                "hostPID",
-                "hostname",
-                "imagePullSecrets",
-                "nodeName",
-                "nodeSelector",
-                "overhead",
-                "preemptionPolicy",
-                "priority",
-                "priorityClassName",
-                "readinessGates",
-                "restartPolicy",
-                "runtimeClassName",
-                "schedulerName",
-                "securityContext",
-                "serviceAccount",
-                "serviceAccountName",
-                "shareProcessNamespace",
-                "subdomain",
-                "terminationGracePeriodSeconds",
-                "volumes",
-            )
-        ),
-        *_POD_CONTAINER_FIELDS,
-    ),  # fmt: skip
-    "kubernetes:core/v1:ResourceQuota": ("spec.scopes",),
-    "kubernetes:policy/v1beta1:PodDisruptionBudget": ("spec",),
-    "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": ("roleRef",),
-    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": ("roleRef",),
-    "kubernetes:storage.k8s.io/v1:StorageClass": ("parameters", "provisioner"),
-}
-# Lists the provider treats as sets: a new order is no change.
-SET_VALUED: dict[str, tuple[str, ...]] = {
-    "aws:eks/fargateProfile:FargateProfile": ("selectors", "subnetIds"),
-    "eks:index:Cluster": ("enabledClusterLogTypes", "publicAccessCidrs", "privateSubnetIds", "publicSubnetIds"),
-}
 
 
 class _Absent:
@@ -236,7 +59,6 @@ class _Absent:
 
 
 ABSENT: Any = _Absent()
-JSON = "{json}"  # path segment: what follows is inside a JSON document held in a string
 
 
 @dataclass
@@ -352,7 +174,7 @@ def _resource_changes(was: dict[str, Any], now: dict[str, Any]) -> list[Change]:
     kind = now["type"]
     sets = {tuple(path.split(".")) for path in SET_VALUED.get(kind, ())}
     changes = [
-        Change(_format_path(path), o, n, replaces=forces_replacement(now, path), note=_warning(now, path))
+        Change(_format_path(path), o, n, replaces=forces_replacement(now, path), note=warning(now, path))
         for path, o, n in _deep_diff(was["inputs"], now["inputs"], sets=sets)
     ]
     # Encryption can be added to an EKS cluster, never removed (ForceNewIfChange on removal).
@@ -424,28 +246,6 @@ def _subnet_zones(inputs: dict[str, Any], sources: dict[str, Any]) -> set[str] |
     return zones
 
 
-def forces_replacement(resource: dict[str, Any], path: list[Any]) -> bool:
-    """Whether a change at `path` (a list of keys and list indices) replaces the resource."""
-    keys = tuple(segment for segment in path if isinstance(segment, str) and segment != JSON)
-    kind = resource["type"]
-    rules = list(REPLACE_ON.get(kind, ()))
-    if kind.startswith("kubernetes:") and kind != "kubernetes:helm.sh/v3:Release" and resource.get("custom"):
-        rules += K8S_METADATA_REPLACE_ON
-        rules += K8S_REPLACE_ON.get(kind, ())
-    if kind == CLUSTER_TYPE:
-        rules.append("vpcId")
-    return any(keys[: len(rule.split("."))] == tuple(rule.split(".")) for rule in rules)
-
-
-def _warning(resource: dict[str, Any], path: list[Any]) -> str:
-    key = (resource["type"], str(path[0]) if path else "")
-    if key == (CLUSTER_TYPE, "vpcId"):
-        return CLUSTER_MOVES_VPC
-    if resource["type"] == CLUSTER_TYPE and key[1] in CLUSTER_SUBNETS:
-        return CLUSTER_NEW_SUBNETS
-    return WARN_ON.get(key, "")
-
-
 def _settle(entry: ResourceChange) -> ResourceChange:
     if any(change.replaces for change in entry.changes):
         entry.op = "replace"
@@ -505,7 +305,7 @@ def _cascade_replacements(entries: dict[str, ResourceChange]) -> None:
                         value,
                         replaces=forces_replacement(entry.resource, path),
                         note=f"new value (known after deploy): {', '.join(sources)} is replaced"
-                        + (f"; {_warning(entry.resource, path)}" if _warning(entry.resource, path) else ""),
+                        + (f"; {warning(entry.resource, path)}" if warning(entry.resource, path) else ""),
                     )
                 )
                 changed_paths.add(text)

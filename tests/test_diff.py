@@ -10,6 +10,7 @@ import pytest
 
 from offline import diff as offline_diff
 from offline import plan as offline_plan
+from offline import replacements
 from offline.harness import PROJECT_DIR
 from tests.stackfacts import PINNED_DEV
 from tests.test_plan import dev_plan
@@ -180,7 +181,7 @@ def _set(inputs: dict, path: str, value) -> dict:
     return inputs
 
 
-@pytest.mark.parametrize(("type_", "prop"), [(t, p) for t, props in offline_diff.REPLACE_ON.items() for p in props])
+@pytest.mark.parametrize(("type_", "prop"), [(t, p) for t, props in replacements.REPLACE_ON.items() for p in props])
 def test_every_force_new_property_shows_as_a_replacement(type_, prop):
     old = one_resource_plan(type_, _set({"tags": {"a": "1"}}, prop, "old-value"))
     new = one_resource_plan(type_, _set({"tags": {"a": "1"}}, prop, "new-value"))
@@ -193,7 +194,7 @@ def test_every_force_new_property_shows_as_a_replacement(type_, prop):
 
 @pytest.mark.parametrize(
     ("type_", "prop"),
-    [(t, p) for t, props in offline_diff.K8S_REPLACE_ON.items() for p in (*props, *offline_diff.K8S_METADATA_REPLACE_ON)],
+    [(t, p) for t, props in replacements.K8S_REPLACE_ON.items() for p in (*props, *replacements.K8S_METADATA_REPLACE_ON)],
 )
 def test_every_kubernetes_force_new_field_shows_as_a_replacement(type_, prop):
     old = one_resource_plan(type_, _set({"metadata": {"labels": {"a": "1"}}}, prop, "old-value"))
