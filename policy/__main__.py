@@ -1,11 +1,24 @@
 """Serves the policy pack to the Pulumi engine: `pulumi preview --policy-pack policy`.
 
 Only this file starts the pack's server (constructing `PolicyPack` does, and blocks); the
-policies are assembled in `pack.py`, which the engine finds because it runs this folder.
+policies are assembled in `pack.py`. The engine runs this folder as a script, whatever the
+folder is called, while the rules import each other as the package `policy` (as the program,
+`policy.offline` and the tests do): so the folder is first loaded as that package.
 """
 
-from pack import PACK_NAME, POLICIES
-from pulumi_policy import PolicyPack
+import importlib.util
+import sys
+from pathlib import Path
+
+if "policy" not in sys.modules:
+    _folder = Path(__file__).resolve().parent
+    _spec = importlib.util.spec_from_file_location("policy", _folder / "__init__.py", submodule_search_locations=[str(_folder)])
+    sys.modules["policy"] = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(sys.modules["policy"])
+
+from pulumi_policy import PolicyPack  # noqa: E402
+
+from policy.pack import PACK_NAME, POLICIES  # noqa: E402
 
 PolicyPack(
     name=PACK_NAME,

@@ -8,12 +8,8 @@ from typing import Any
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs
 
-try:  # as the package `policy` (tests, policy.offline, the plan)
-    from policy.declare import ADVISORY, resource_policy
-    from policy.reading import UNKNOWN, get, get_list, known_str, present
-except ModuleNotFoundError:  # as the pack the engine runs from this folder
-    from declare import ADVISORY, resource_policy
-    from reading import UNKNOWN, get, get_list, known_str, present
+from policy.declare import ADVISORY, resource_policy
+from policy.reading import UNKNOWN, get, get_list, known_str, present
 
 # pulumi-eks's component (what the offline harness sees) and the cluster it creates (what the engine sees).
 EKS_COMPONENT = "eks:index:Cluster"

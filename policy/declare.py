@@ -17,10 +17,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-try:  # as the package `policy` (tests, policy.offline, the plan)
-    from policy.reading import pod_specs
-except ModuleNotFoundError:  # as the pack the engine runs from this folder
-    from reading import pod_specs
+from policy.reading import pod_specs
 
 MANDATORY = EnforcementLevel.MANDATORY
 ADVISORY = EnforcementLevel.ADVISORY

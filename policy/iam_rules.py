@@ -7,36 +7,20 @@ from typing import Any
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs
 
-try:  # as the package `policy` (tests, policy.offline, the plan)
-    from policy.declare import MANDATORY, resource_policy
-    from policy.reading import (
-        UNKNOWN,
-        allows_action,
-        as_list,
-        condition_values,
-        get,
-        get_list,
-        known_str,
-        only_wildcards,
-        policy_document,
-        principals,
-        statements,
-    )
-except ModuleNotFoundError:  # as the pack the engine runs from this folder
-    from declare import MANDATORY, resource_policy
-    from reading import (
-        UNKNOWN,
-        allows_action,
-        as_list,
-        condition_values,
-        get,
-        get_list,
-        known_str,
-        only_wildcards,
-        policy_document,
-        principals,
-        statements,
-    )
+from policy.declare import MANDATORY, resource_policy
+from policy.reading import (
+    UNKNOWN,
+    allows_action,
+    as_list,
+    condition_values,
+    get,
+    get_list,
+    known_str,
+    only_wildcards,
+    policy_document,
+    principals,
+    statements,
+)
 
 FARGATE_PODS_SERVICE = "eks-fargate-pods.amazonaws.com"
 IAM_ROLE = "aws:iam/role:Role"

@@ -10,14 +10,9 @@ from __future__ import annotations
 
 from pulumi_policy import PolicyResource, ReportViolation, StackValidationArgs
 
-try:  # as the package `policy` (tests, policy.offline, the plan)
-    from policy.declare import ADVISORY, stack_policy
-    from policy.fargate_logging_names import LOGGING_CONFIG_MAP, LOGGING_NAMESPACE, LOGGING_NAMESPACE_LABELS
-    from policy.reading import UNKNOWN, get, get_map, kind_of, known_str
-except ModuleNotFoundError:  # as the pack the engine runs from this folder
-    from declare import ADVISORY, stack_policy
-    from fargate_logging_names import LOGGING_CONFIG_MAP, LOGGING_NAMESPACE, LOGGING_NAMESPACE_LABELS
-    from reading import UNKNOWN, get, get_map, kind_of, known_str
+from policy.declare import ADVISORY, stack_policy
+from policy.fargate_logging_names import LOGGING_CONFIG_MAP, LOGGING_NAMESPACE, LOGGING_NAMESPACE_LABELS
+from policy.reading import UNKNOWN, get, get_map, kind_of, known_str
 
 PROFILE = "aws:eks/fargateProfile:FargateProfile"
 

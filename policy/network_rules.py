@@ -10,12 +10,8 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs, StackValidationArgs
 
-try:  # as the package `policy` (tests, policy.offline, the plan)
-    from policy.declare import MANDATORY, resource_policy, stack_policy
-    from policy.reading import FARGATE_PROFILE, UNKNOWN, display, get, get_list, get_map, kind_of, known_str, present
-except ModuleNotFoundError:  # as the pack the engine runs from this folder
-    from declare import MANDATORY, resource_policy, stack_policy
-    from reading import FARGATE_PROFILE, UNKNOWN, display, get, get_list, get_map, kind_of, known_str, present
+from policy.declare import MANDATORY, resource_policy, stack_policy
+from policy.reading import FARGATE_PROFILE, UNKNOWN, display, get, get_list, get_map, kind_of, known_str, present
 
 # AWS Load Balancer Controller annotations and classes.
 ALB_TARGET_TYPE = "alb.ingress.kubernetes.io/target-type"

@@ -11,16 +11,7 @@ from __future__ import annotations
 
 from pulumi_policy import Policy
 
-try:  # as the package `policy` (tests, policy.offline, the plan)
-    from policy import cluster_rules, iam_rules, logging_rules, network_rules, storage_rules, tenant_rules, workload_rules
-except ModuleNotFoundError:  # as the pack the engine runs from this folder
-    import cluster_rules
-    import iam_rules
-    import logging_rules
-    import network_rules
-    import storage_rules
-    import tenant_rules
-    import workload_rules
+from policy import cluster_rules, iam_rules, logging_rules, network_rules, storage_rules, tenant_rules, workload_rules
 
 PACK_NAME = "eks-fargate"
 

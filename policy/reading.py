@@ -33,10 +33,7 @@ from pulumi_policy.proxy import (
     UnknownValueError,
 )
 
-try:  # as the package `policy` (tests, policy.offline, the plan)
-    from policy.fargate_sizes import quantity
-except ModuleNotFoundError:  # as the pack the engine runs from this folder
-    from fargate_sizes import quantity
+from policy.fargate_sizes import quantity
 
 FARGATE_PROFILE = "aws:eks/fargateProfile:FargateProfile"
 

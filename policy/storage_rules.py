@@ -7,24 +7,20 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs, StackValidationArgs
 
-try:  # as the package `policy` (tests, policy.offline, the plan)
-    from policy.declare import MANDATORY, resource_policy, stack_policy
-    from policy.reading import (
-        UNKNOWN,
-        display,
-        get,
-        get_list,
-        get_map,
-        kind_of,
-        known_str,
-        pod_specs,
-        pod_template,
-        present,
-        volumes,
-    )
-except ModuleNotFoundError:  # as the pack the engine runs from this folder
-    from declare import MANDATORY, resource_policy, stack_policy
-    from reading import UNKNOWN, display, get, get_list, get_map, kind_of, known_str, pod_specs, pod_template, present, volumes
+from policy.declare import MANDATORY, resource_policy, stack_policy
+from policy.reading import (
+    UNKNOWN,
+    display,
+    get,
+    get_list,
+    get_map,
+    kind_of,
+    known_str,
+    pod_specs,
+    pod_template,
+    present,
+    volumes,
+)
 
 # The StorageClass EKS creates in every cluster, backed by EBS.
 EKS_BUILTIN_EBS_CLASSES = frozenset({"gp2"})

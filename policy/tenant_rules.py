@@ -12,12 +12,8 @@ from __future__ import annotations
 
 from pulumi_policy import PolicyResource, ReportViolation, StackValidationArgs
 
-try:  # as the package `policy` (tests, policy.offline, the plan)
-    from policy.declare import MANDATORY, stack_policy
-    from policy.reading import FARGATE_PROFILE, UNKNOWN, get, get_list, kind_of, known_str, tenant_platform, wildcard_matches
-except ModuleNotFoundError:  # as the pack the engine runs from this folder
-    from declare import MANDATORY, stack_policy
-    from reading import FARGATE_PROFILE, UNKNOWN, get, get_list, kind_of, known_str, tenant_platform, wildcard_matches
+from policy.declare import MANDATORY, stack_policy
+from policy.reading import FARGATE_PROFILE, UNKNOWN, get, get_list, kind_of, known_str, tenant_platform, wildcard_matches
 
 ACCESS_ENTRY = "aws:eks/accessEntry:AccessEntry"
 ACCESS_POLICY_ASSOCIATION = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"

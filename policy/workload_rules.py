@@ -10,52 +10,28 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs, StackValidationArgs
 
-try:  # as the package `policy` (tests, policy.offline, the plan)
-    from policy.declare import ADVISORY, MANDATORY, pod_policy, resource_policy, stack_policy
-    from policy.fargate_sizes import LARGEST_MEMORY_MIB, LARGEST_VCPU, RESERVED_MEMORY_MIB
-    from policy.reading import (
-        UNKNOWN,
-        containers,
-        default_namespace,
-        display,
-        effective_request,
-        fargate_profiles,
-        get,
-        get_list,
-        get_map,
-        kind_of,
-        known_str,
-        parse_quantity,
-        platform_profiles,
-        pod_size,
-        pod_specs,
-        pod_template,
-        present,
-        volumes,
-    )
-except ModuleNotFoundError:  # as the pack the engine runs from this folder
-    from declare import ADVISORY, MANDATORY, pod_policy, resource_policy, stack_policy
-    from fargate_sizes import LARGEST_MEMORY_MIB, LARGEST_VCPU, RESERVED_MEMORY_MIB
-    from reading import (
-        UNKNOWN,
-        containers,
-        default_namespace,
-        display,
-        effective_request,
-        fargate_profiles,
-        get,
-        get_list,
-        get_map,
-        kind_of,
-        known_str,
-        parse_quantity,
-        platform_profiles,
-        pod_size,
-        pod_specs,
-        pod_template,
-        present,
-        volumes,
-    )
+from policy.declare import ADVISORY, MANDATORY, pod_policy, resource_policy, stack_policy
+from policy.fargate_sizes import LARGEST_MEMORY_MIB, LARGEST_VCPU, RESERVED_MEMORY_MIB
+from policy.reading import (
+    UNKNOWN,
+    containers,
+    default_namespace,
+    display,
+    effective_request,
+    fargate_profiles,
+    get,
+    get_list,
+    get_map,
+    kind_of,
+    known_str,
+    parse_quantity,
+    platform_profiles,
+    pod_size,
+    pod_specs,
+    pod_template,
+    present,
+    volumes,
+)
 
 # The largest Fargate pod, and the memory Fargate adds to every pod (fargate_sizes.py).
 FARGATE_MAX_VCPU = int(LARGEST_VCPU)

@@ -12,6 +12,8 @@ import dataclasses
 import importlib
 import json
 import runpy
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -717,6 +719,24 @@ def test_pack_serves_every_policy(monkeypatch: pytest.MonkeyPatch) -> None:
         "workload-has-disruption-budget",
     }
     assert set(levels.values()) == {EnforcementLevel.MANDATORY, EnforcementLevel.ADVISORY}
+
+
+def test_the_engine_loads_the_pack_from_a_folder_of_any_name_without_the_project(tmp_path: Path) -> None:
+    """As `pulumi.policy` runs a published pack: its folder, under another name, and nothing of this checkout importable."""
+    folder = tmp_path / "eks-fargate-pack"
+    shutil.copytree(POLICY_DIR, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    serve = (
+        "import runpy, sys, pulumi_policy\n"
+        "built = {}\n"
+        "pulumi_policy.PolicyPack = lambda **kwargs: built.update(kwargs)\n"
+        f"sys.path.insert(0, {str(folder)!r})\n"
+        f"runpy.run_path({str(folder)!r}, run_name='__main__')\n"
+        "print(built['name'], len(built['policies']), sys.modules['policy'].__file__)\n"
+    )
+    # -I: no current folder, no PYTHONPATH, no user site: only the pack's folder and the venv's packages.
+    done = subprocess.run([sys.executable, "-I", "-c", serve], cwd=folder, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [PACK_NAME, str(len(POLICIES)), str(folder / "__init__.py")]
 
 
 def test_every_declared_rule_is_in_the_pack() -> None:
