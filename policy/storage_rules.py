@@ -47,28 +47,18 @@ def no_ebs_volumes(args: ResourceValidationArgs, report_violation: ReportViolati
         if present(get(props, "spec", "awsElasticBlockStore")) or get(props, "spec", "csi", "driver") == "ebs.csi.aws.com":
             report_violation(f"{display(kind, props, args.name)} is an EBS volume. {_EBS_ADVICE}")
         return
-    if kind == "PersistentVolumeClaim":
-        if _claim_class(get(props, "spec")) in EKS_BUILTIN_EBS_CLASSES:
-            report_violation(f"{display(kind, props, args.name)} asks for StorageClass gp2, which is EBS. {_EBS_ADVICE}")
-        return
+    for what, claim in _claims(args):
+        if _claim_class(claim) in EKS_BUILTIN_EBS_CLASSES:
+            report_violation(f"{what} asks for StorageClass gp2, which is EBS. {_EBS_ADVICE}")
     found = pod_specs(args)
-    if not found:
-        return
-    what, spec = found
-    for name, volume in volumes(spec):
-        if present(get(volume, "awsElasticBlockStore")):
-            report_violation(f"volume '{name}' of {what} is an awsElasticBlockStore volume. {_EBS_ADVICE}")
-        if _claim_class(get(volume, "ephemeral", "volumeClaimTemplate", "spec")) in EKS_BUILTIN_EBS_CLASSES:
-            report_violation(f"ephemeral volume '{name}' of {what} asks for StorageClass gp2, which is EBS. {_EBS_ADVICE}")
-    if kind == "StatefulSet":
-        templates = get_list(props, "spec", "volumeClaimTemplates")
-        for index, claim in enumerate(templates if templates is not UNKNOWN else []):
-            if _claim_class(get(claim, "spec")) in EKS_BUILTIN_EBS_CLASSES:
-                name = known_str(get(claim, "metadata", "name")) or f"#{index}"
-                report_violation(f"volume claim template '{name}' of {what} asks for StorageClass gp2 (EBS). {_EBS_ADVICE}")
+    if found:
+        what, spec = found
+        for name, volume in volumes(spec):
+            if present(get(volume, "awsElasticBlockStore")):
+                report_violation(f"volume '{name}' of {what} is an awsElasticBlockStore volume. {_EBS_ADVICE}")
 
 
-def _claims(resource: PolicyResource) -> list[tuple[str, Any]]:
+def _claims(resource: PolicyResource | ResourceValidationArgs) -> list[tuple[str, Any]]:
     """(what, claim spec) for every claim a resource makes: PVCs, volume claim templates, ephemeral volumes."""
     kind = kind_of(resource.resource_type)
     props = resource.props

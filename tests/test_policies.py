@@ -170,6 +170,9 @@ CASES = [
     ("no-ebs-volumes", STATEFULSET,
      deployment(volumeClaimTemplates=[{"metadata": {"name": "data"}, "spec": {"storageClassName": "gp2"}}]),
      "volume claim template 'data' of StatefulSet 'web' asks for StorageClass gp2"),
+    ("no-ebs-volumes", DEPLOYMENT,
+     deployment(pod(volumes=[{"name": "scratch", "ephemeral": {"volumeClaimTemplate": {"spec": {"storageClassName": "gp2"}}}}])),
+     "ephemeral volume 'scratch' of Deployment 'web' asks for StorageClass gp2"),
     ("workload-requests-cpu-and-memory", DEPLOYMENT, deployment(), None),
     ("workload-requests-cpu-and-memory", DEPLOYMENT,  # Kubernetes copies limits into missing requests
      deployment({"containers": [{"name": "app", "image": "a:1", "resources": {"limits": {"cpu": "1", "memory": "1Gi"}}}]}), None),
