@@ -18,7 +18,6 @@ the engine runs from its own folder).
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +32,7 @@ from pulumi_policy.proxy import (
     UnknownValueError,
 )
 
+from policy.eks_wildcards import wildcard_matches
 from policy.fargate_sizes import quantity
 
 FARGATE_PROFILE = "aws:eks/fargateProfile:FargateProfile"
@@ -281,25 +281,19 @@ def pod_specs(args: ResourceValidationArgs) -> tuple[str, Any] | None:
 # ---------------------------------------------------------------------------------------
 
 
-def _wildcard(pattern: str) -> re.Pattern[str]:
-    """Fargate selectors accept `*` (any run of characters) and `?` (one character)."""
-    return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern) + r"\Z")
-
-
-def _matches(pattern: str, value: str) -> bool:
-    return bool(_wildcard(pattern).match(value))
-
-
 @dataclass
 class Selector:
     namespace: str
     labels: dict[str, str] = field(default_factory=dict)
 
     def matches(self, namespace: str, labels: Mapping[str, str]) -> bool:
-        if not _matches(self.namespace, namespace):
+        if not wildcard_matches(self.namespace, namespace):
             return False
         return all(
-            any(_matches(key_pattern, key) and _matches(value_pattern, str(value)) for key, value in labels.items())
+            any(
+                wildcard_matches(key_pattern, key) and wildcard_matches(value_pattern, str(value))
+                for key, value in labels.items()
+            )
             for key_pattern, value_pattern in self.labels.items()
         )
 
@@ -442,8 +436,3 @@ def platform_profiles(resources: Iterable[PolicyResource]) -> list[Profile]:
     """A tenant stack's covering profile: its platform's, whose selector is the tenant namespace rule."""
     platform = tenant_platform(resources)
     return [] if platform is None else [Profile(platform.profile, platform.urn, [Selector(platform.selector)])]
-
-
-def wildcard_matches(pattern: str, value: str) -> bool:
-    """EKS's `*` and `?` wildcards (Fargate selectors, access scopes)."""
-    return _matches(pattern, value)

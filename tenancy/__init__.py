@@ -12,10 +12,11 @@ that the platform, the tenant program, `python -m teams` and the policy pack sha
 
 from __future__ import annotations
 
-import fnmatch
 from pathlib import Path
 
 import yaml
+
+from policy.eks_wildcards import wildcard_matches
 
 PLATFORM_PROJECT_DIR = Path(__file__).resolve().parent.parent
 TENANT_PROJECT_DIR = PLATFORM_PROJECT_DIR / "tenant"
@@ -55,7 +56,7 @@ class PlatformOutput:
 
 def selector_covers(selector: str, namespace: str) -> bool:
     """Whether a Fargate selector's namespace (with EKS's `*` and `?` wildcards) matches."""
-    return fnmatch.fnmatchcase(namespace, selector.replace("[", "[[]"))
+    return wildcard_matches(selector, namespace)
 
 
 def is_tenant_namespace(namespace: str) -> bool:
