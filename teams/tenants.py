@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from components.alb_controller import CONTROLLER_REPLICAS
+from components.metrics_server import REPLICAS as METRICS_SERVER_REPLICAS
 from components.network import subnet_cidrs
 from cost.estimate import COREDNS_DEFAULT_REPLICAS
 from offline.capacity import PrivateSubnet
@@ -68,7 +69,7 @@ class PlatformCapacity:
     serves_tenants: bool
     usable_per_subnet: int | None  # None: existing subnets, sizes unknown offline
     zones: int
-    own_pods: int  # CoreDNS, the controller, the game
+    own_pods: int  # at most: CoreDNS, the controller, the game (its HPA maximum), metrics-server
 
 
 def platforms(platform_dir: Path = PLATFORM_PROJECT_DIR) -> dict[str, PlatformCapacity]:
@@ -76,7 +77,10 @@ def platforms(platform_dir: Path = PLATFORM_PROJECT_DIR) -> dict[str, PlatformCa
     found = {}
     for stack in stack_files(platform_dir):
         game = proj.setting(stack, "appEnabled") is not False
-        own = COREDNS_DEFAULT_REPLICAS + CONTROLLER_REPLICAS + (int(proj.setting(stack, "appReplicas")) if game else 0)
+        autoscaled = game and proj.setting(stack, "appAutoscaling") is not False
+        # At most, as offline/capacity.py counts a plan: the game at its HPA maximum, metrics-server with the HPA.
+        game_pods = int(proj.setting(stack, "appMaxReplicas" if autoscaled else "appReplicas")) if game else 0
+        own = COREDNS_DEFAULT_REPLICAS + CONTROLLER_REPLICAS + game_pods + (METRICS_SERVER_REPLICAS if autoscaled else 0)
         if proj.setting(stack, "existingVpcId"):
             usable, zones = None, len(proj.setting(stack, "existingPrivateSubnetIds") or [])
         else:

@@ -16,9 +16,11 @@ import pytest
 import yaml
 
 import settings
+from components.metrics_server import REPLICAS as METRICS_SERVER_REPLICAS
 from cost.estimate import from_recording, load_prices
 from offline.harness import PROJECT_DIR, Recording, record
 from offline.plan import build
+from offline.stackfile import read_project
 from settings import SettingsError
 from teams import tenants as tenant_files
 from tenancy import (
@@ -289,3 +291,17 @@ def test_teams_list_catches_a_claimed_namespace_a_missing_platform_and_too_many_
     assert "namespace tenant-checkout is claimed by tenant stacks checkout-dev, twin" in found
     assert "tenant stack orphan: its platform stack gone has no stack file" in found
     assert "more than the 507 each private subnet has" in found
+
+
+def test_a_platform_with_the_game_counts_its_pods_at_most(tmp_path):
+    """Its tenants' room is what is left after the game at its HPA maximum and metrics-server, as the plan counts."""
+    platform_dir, _ = copy_projects(tmp_path)
+    platform_file = platform_dir / "Pulumi.shared-dev.yaml"
+    values = yaml.safe_load(platform_file.read_text())["config"]
+    platform = read_project(platform_dir).name  # the platform project's config namespace
+    game = {f"{platform}:appEnabled": True, f"{platform}:appReplicas": 2, f"{platform}:appMaxReplicas": 7}
+    platform_file.write_text(yaml.safe_dump({"config": values | game | {f"{platform}:appAutoscaling": True}}))
+    autoscaled = tenant_files.platforms(platform_dir)["shared-dev"].own_pods
+    platform_file.write_text(yaml.safe_dump({"config": values | game | {f"{platform}:appAutoscaling": False}}))
+    fixed = tenant_files.platforms(platform_dir)["shared-dev"].own_pods
+    assert autoscaled - fixed == (7 - 2) + METRICS_SERVER_REPLICAS
