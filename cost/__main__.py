@@ -90,4 +90,7 @@ def _all_stacks(usage: Usage) -> int:
 
 
 if __name__ == "__main__":
+    from offline import sdk_loader  # noqa: PLC0415
+
+    sdk_loader.install()  # before the program imports the SDKs (offline/sdk_loader.py)
     sys.exit(main())

@@ -18,7 +18,10 @@ diff  compares two sides, each a plan.json (or a folder with one) or REV:STACK (
 from __future__ import annotations
 
 import argparse
+import atexit
+import gc
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -144,8 +147,20 @@ def run_diff(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
+    from offline import sdk_loader  # noqa: PLC0415
+
+    sdk_loader.install()  # before anything imports the SDKs (offline/sdk_loader.py)
+    # One short run that creates tens of thousands of SDK classes: Python's cyclic collector
+    # would walk them over and over while they load (a fifth of a plan's time), and what a run
+    # allocates is freed when it exits. Peak memory stays the same (README, "Plan speed").
+    gc.disable()
     try:
-        sys.exit(main())
-    except BrokenPipeError:  # `python -m offline plan | head`
-        sys.stderr.close()
-        sys.exit(EXIT_OK)
+        status = main()
+        sys.stdout.flush()
+    except BrokenPipeError:  # `python -m offline plan | head`: what is left unsent is dropped
+        status = EXIT_OK
+    sys.stderr.flush()
+    # Python's teardown of those objects takes another sixth of a plan and does nothing the
+    # command needs: its files are closed, its output flushed, and the exit handlers run here.
+    atexit._run_exitfuncs()  # noqa: SLF001
+    os._exit(status)

@@ -63,6 +63,10 @@ def check(recording: Recording, policies: list[Policy] | None = None) -> list[Vi
     resources = [r for r in recording.resources if not r.type.startswith("pulumi:providers:")]
     providers = {r.urn: r for r in recording.resources if r.type.startswith("pulumi:providers:")}
     names = {r.urn: r.name for r in recording.resources}
+    # Converted once: every policy still gets a proxy of its own, which copies the containers,
+    # as the engine deserializes the properties anew for each policy.
+    inputs = {r.urn: engine_value(r.inputs) for r in resources}
+    outputs = {r.urn: engine_value(r.outputs or r.inputs) for r in resources}
     violations: list[Violation] = []
 
     for policy in policies:
@@ -79,31 +83,36 @@ def check(recording: Recording, policies: list[Policy] | None = None) -> list[Vi
 
         if isinstance(policy, ResourceValidationPolicy):
             for resource in resources:
-                args = resource_args(resource, providers)
+                args = resource_args(resource, inputs[resource.urn], providers)
                 _run(policy, args, collector(resource.urn), violations)
         elif isinstance(policy, StackValidationPolicy):
-            _run(policy, stack_args(resources, providers), collector(None), violations)
+            _run(policy, stack_args(resources, outputs, providers), collector(None), violations)
     return violations
 
 
-def resource_args(resource: RecordedResource, providers: dict[str, RecordedResource] | None = None) -> ResourceValidationArgs:
-    """What `Analyze` hands a resource policy: the resource's inputs, type, name, options and provider."""
+def resource_args(
+    resource: RecordedResource, inputs: dict[str, Any], providers: dict[str, RecordedResource]
+) -> ResourceValidationArgs:
+    """What `Analyze` hands a resource policy: the resource's inputs (as `engine_value` converts them),
+    type, name, options and provider."""
     return ResourceValidationArgs(
         resource_type=resource.type,
-        props=unknown_checking_proxy(engine_value(resource.inputs)),
+        props=unknown_checking_proxy(inputs),
         urn=resource.urn,
         name=resource.name,
         opts=_options(resource),
-        provider=_provider(resource, providers or {}),
+        provider=_provider(resource, providers),
     )
 
 
-def stack_args(resources: list[RecordedResource], providers: dict[str, RecordedResource] | None = None) -> StackValidationArgs:
-    """What `AnalyzeStack` hands a stack policy: every resource's outputs (with its id), linked together."""
-    providers = providers or {}
+def stack_args(
+    resources: list[RecordedResource], outputs: dict[str, dict[str, Any]], providers: dict[str, RecordedResource]
+) -> StackValidationArgs:
+    """What `AnalyzeStack` hands a stack policy: every resource's outputs (`outputs`, by URN, as `engine_value`
+    converts them) with its id, linked together."""
     by_urn: dict[str, PolicyResource] = {}
     for resource in resources:
-        props = engine_value(resource.outputs or resource.inputs)
+        props = dict(outputs[resource.urn])
         if resource.custom and resource.id:
             props.setdefault("id", resource.id)
         by_urn[resource.urn] = PolicyResource(

@@ -44,7 +44,8 @@ def all_text(out: Path) -> str:
 
 
 def test_plan_files_are_byte_identical_across_runs(dev, written, tmp_path):
-    # Another process, another hash seed, registration order left to the SDK.
+    # Another process, another hash seed, registration order left to the SDK, and the SDKs loaded
+    # as the command loads them (offline/sdk_loader.py), where this process loads them as Pulumi does.
     done = run_cli("plan", "--stack", "dev", "--stack-file", str(PINNED_DEV), "--out", str(tmp_path), "--quiet", seed="12345")
     assert done.returncode == 0, done.stderr
     ours = {p.relative_to(written): p.read_bytes() for p in written.rglob("*") if p.is_file()}

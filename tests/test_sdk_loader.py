@@ -1,0 +1,181 @@
+"""offline/sdk_loader.py: the provider SDKs loaded with postponed annotations and members on first use.
+
+Each test builds a small package in a temporary folder and loads it with the finder; the plan
+command's files are compared with the tests' own, which load the SDKs as Pulumi does, in
+tests/test_plan.py.
+"""
+
+import importlib
+import importlib.util
+import json
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from offline import plan as offline_plan
+from offline import sdk_loader
+from offline.harness import PROJECT_DIR
+from tests.stackfacts import PINNED_DEV
+
+
+def write_package(root: Path, files: dict[str, str]) -> str:
+    name = f"fake_sdk_{uuid.uuid4().hex[:8]}"
+    folder = root / name
+    folder.mkdir()
+    for file, text in files.items():
+        (folder / file).write_text(text)
+    return name
+
+
+SDK = {
+    "__init__.py": "import typing\nfrom ._types import *\nfrom .widget import *\nfrom .gadget import *\n",
+    "_types.py": "__all__ = ['Size']\nSize = int\n",
+    "widget.py": (
+        "__all__ = ['Widget']\nclass Widget:\n    size: NotDefinedAnywhere\n    def grow(self, by: AlsoNotDefined) -> None: ...\n"
+    ),
+    "gadget.py": "__all__ = ['Gadget', 'GADGET_KIND']\nclass Gadget: ...\nGADGET_KIND = 'gadget'\n",
+}
+
+
+@pytest.fixture
+def load(tmp_path, monkeypatch):
+    """Imports a package from tmp_path, through the finder (kept installed for the test) when `through_finder`."""
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(sys, "meta_path", list(sys.meta_path))
+    imported: list[str] = []
+
+    def _load(name: str, *, through_finder: bool = True):
+        imported.append(name)
+        if through_finder:
+            sys.meta_path.insert(0, sdk_loader.SdkFinder(packages=(name,)))
+        importlib.invalidate_caches()
+        return importlib.import_module(name)
+
+    yield _load
+    for name in list(sys.modules):
+        if name.partition(".")[0] in imported:
+            del sys.modules[name]
+
+
+def test_annotations_stay_strings_until_asked_for(tmp_path, load):
+    package = load(write_package(tmp_path, SDK))
+    assert package.Widget.__annotations__ == {"size": "NotDefinedAnywhere"}
+    assert package.Widget.grow.__annotations__ == {"by": "AlsoNotDefined", "return": "None"}
+    # Python's own loader evaluates them as it creates the class.
+    with pytest.raises(NameError, match="NotDefinedAnywhere"):
+        load(write_package(tmp_path, SDK), through_finder=False)
+
+
+def test_a_package_loads_its_public_modules_when_one_of_their_names_is_first_read(tmp_path, load):
+    name = write_package(tmp_path, SDK)
+    package = load(name)
+    assert f"{name}._types" in sys.modules  # modules named _… are loaded as before
+    assert package.Size is int
+    assert f"{name}.widget" not in sys.modules and f"{name}.gadget" not in sys.modules
+    assert package.GADGET_KIND == "gadget"
+    assert f"{name}.gadget" in sys.modules and f"{name}.widget" not in sys.modules
+    assert package.Gadget is sys.modules[f"{name}.gadget"].Gadget
+    with pytest.raises(AttributeError, match="no attribute 'Gizmo'"):
+        package.Gizmo  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"gadget.py": "__all__ = ['Gadget', 'Widget']\nclass Gadget: ...\nclass Widget: ...\n"},  # two modules, one name
+        {"__init__.py": SDK["__init__.py"] + "Gadget = None\n"},  # a statement rebinding a name
+        {"gadget.py": "__all__ = ['Gad' + 'get']\nclass Gadget: ...\n"},  # no literal __all__
+    ],
+    ids=["exported-twice", "rebound", "computed-all"],
+)
+def test_a_package_where_laziness_could_change_a_name_keeps_its_imports(tmp_path, load, change):
+    name = write_package(tmp_path, {**SDK, "widget.py": "__all__ = ['Widget']\nclass Widget: ...\n", **change})
+    package = load(name)
+    assert f"{name}.widget" in sys.modules and f"{name}.gadget" in sys.modules
+    eager = load(
+        write_package(tmp_path, {**SDK, "widget.py": "__all__ = ['Widget']\nclass Widget: ...\n", **change}), through_finder=False
+    )
+    for member in ("Widget", "Gadget"):
+        assert origin(getattr(package, member)) == origin(getattr(eager, member))
+
+
+def origin(value) -> str:
+    """Which module of its package a class came from, or what else a name is bound to."""
+    return value.__module__.rpartition(".")[2] if isinstance(value, type) else repr(value)
+
+
+def test_the_compiled_code_is_kept_and_compiled_again_when_the_source_changes(tmp_path, load):
+    name = write_package(tmp_path, {"__init__.py": "VALUE = 1\n"})
+    source = tmp_path / name / "__init__.py"
+    cache = Path(importlib.util.cache_from_source(str(source), optimization=sdk_loader.CACHE_TAG))
+    assert load(name).VALUE == 1
+    assert cache.read_bytes()[:4] == importlib.util.MAGIC_NUMBER
+    assert cache.name.endswith(f".opt-{sdk_loader.CACHE_TAG}.pyc")  # never read by Python's own loaders
+    assert not Path(importlib.util.cache_from_source(str(source))).exists()
+
+    del sys.modules[name]
+    source.write_text("VALUE = 22\n")
+    assert load(name).VALUE == 22
+
+    del sys.modules[name]
+    cache.write_bytes(cache.read_bytes()[:20])  # damaged
+    assert load(name).VALUE == 22
+
+
+def test_install_refuses_to_come_after_the_sdks(monkeypatch):
+    monkeypatch.setattr(sys, "meta_path", [f for f in sys.meta_path if not isinstance(f, sdk_loader.SdkFinder)])
+    import pulumi_aws  # noqa: F401, PLC0415 - the test process loads the SDKs as Pulumi does
+
+    with pytest.raises(RuntimeError, match="before the SDKs are imported"):
+        sdk_loader.install()
+
+
+def test_the_plan_command_loads_the_real_sdks_through_it(tmp_path):
+    # The command ends with the exit handlers (offline/__main__.py): one reports what was loaded.
+    report = tmp_path / "loaded.json"
+    probe = (
+        "import atexit, json, runpy, sys\n"
+        "def report():\n"
+        "    ec2 = sys.modules['pulumi_aws.ec2']\n"
+        "    json.dump({'loader': type(ec2.__spec__.loader).__name__,\n"
+        "               'ec2_modules': sorted(m for m in sys.modules if m.startswith('pulumi_aws.ec2.')),\n"
+        "               'subnet_annotations': ec2.SubnetArgs.__init__.__annotations__['vpc_id']},\n"
+        f"              open({str(report)!r}, 'w'))\n"
+        "atexit.register(report)\n"
+        f"sys.argv = ['offline', 'plan', '--stack-file', {str(PINNED_DEV)!r}, '--out', {str(tmp_path / 'out')!r}, '--quiet']\n"
+        "runpy.run_module('offline', run_name='__main__', alter_sys=True)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=PROJECT_DIR, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    loaded = json.loads(report.read_text())
+    assert loaded["loader"] == "SdkLoader"
+    assert isinstance(loaded["subnet_annotations"], str)
+    # The network's resources and what they need, not the 180-odd modules of pulumi_aws.ec2.
+    assert "pulumi_aws.ec2.subnet" in loaded["ec2_modules"] and len(loaded["ec2_modules"]) < 40
+
+
+def test_every_stack_file_plans_the_same_with_the_sdks_loaded_through_it():
+    # Every committed stack file and fixture, planned in one process that loads the SDKs through
+    # the loader, against this process, which loads them as Pulumi's language host does.
+    stack_files = sorted(PROJECT_DIR.glob("Pulumi.*.yaml")) + sorted((PROJECT_DIR / "tests/data/stacks").glob("Pulumi.*.yaml"))
+    stacks = [(path.name.removeprefix("Pulumi.").removesuffix(".yaml"), str(path)) for path in stack_files]
+    script = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from offline import sdk_loader\n"
+        "sdk_loader.install()\n"
+        "from offline import plan\n"
+        "stacks = json.loads(sys.argv[1])\n"
+        "print(json.dumps([plan.build(stack, stack_file=Path(file)) for stack, file in stacks], sort_keys=True))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(stacks)], cwd=PROJECT_DIR, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    through_loader = json.loads(done.stdout)
+    assert len(through_loader) == len(stacks) >= 8
+    for (stack, file), planned in zip(stacks, through_loader, strict=True):
+        assert planned == offline_plan.build(stack, stack_file=Path(file)), f"{file} plans differently through the loader"
