@@ -27,7 +27,7 @@ language host does, byte for byte, and tests/test_sdk_loader.py checks the loade
 README's "Plan speed" has the figures.
 
 The compiled code is kept beside the SDK's own bytecode under a name Python's loaders never read
-(`__pycache__/<module>.cpython-311.opt-offline1.pyc`), in the standard pyc layout, checked
+(`__pycache__/<module>.cpython-311.opt-offline2.pyc`), in the standard pyc layout, checked
 against the source's modification time and size as Python checks its own. It is written even
 under PYTHONDONTWRITEBYTECODE: like the bytecode pip writes as it installs the SDK, it belongs
 to the installed package, and without it every plan would compile what it loads (about 5 s).
@@ -49,7 +49,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 SDK_PACKAGES = ("pulumi_aws", "pulumi_eks", "pulumi_kubernetes")
-CACHE_TAG = "offline1"  # a new tag when what get_code compiles changes: old caches are then never read
+CACHE_TAG = "offline2"  # a new tag when what get_code compiles changes: old caches are then never read
 _TIMESTAMP_PYC = 0  # PEP 552 flags: validated by the source's mtime and size
 
 _MEMBER_LOADER = """
@@ -141,6 +141,25 @@ def lazy_members(package: ast.Module, folder: Path) -> ast.Module:
     return ast.Module(body=body + members.body, type_ignores=package.type_ignores)
 
 
+def _module_level(statements: list[ast.stmt]):
+    """The statements that run at module level: those of if/try blocks too, not of function or class bodies."""
+    for statement in statements:
+        yield statement
+        if not isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            yield from _module_level(_blocks(statement))
+
+
+def _blocks(statement: ast.stmt) -> list[ast.stmt]:
+    """The statements directly inside a compound statement, handlers' included."""
+    children = []
+    for child in ast.iter_child_nodes(statement):
+        if isinstance(child, ast.stmt):
+            children.append(child)
+        elif isinstance(child, ast.ExceptHandler | ast.match_case):
+            children += child.body
+    return children
+
+
 def _bound_names(statement: ast.stmt) -> list[str]:
     if isinstance(statement, ast.Import | ast.ImportFrom):
         return [(alias.asname or alias.name).partition(".")[0] for alias in statement.names]
@@ -149,7 +168,7 @@ def _bound_names(statement: ast.stmt) -> list[str]:
         return [node.id for target in targets for node in ast.walk(target) if isinstance(node, ast.Name)]
     if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
         return [statement.name]
-    return [name for child in ast.iter_child_nodes(statement) if isinstance(child, ast.stmt) for name in _bound_names(child)]
+    return [name for child in _blocks(statement) for name in _bound_names(child)]
 
 
 def _star_import(statement: ast.stmt) -> str | None:
@@ -160,7 +179,8 @@ def _star_import(statement: ast.stmt) -> str | None:
 
 
 def _declared_names(path: Path) -> list[str] | None:
-    """The names in the module's literal `__all__`, or None."""
+    """The names `from module import *` binds: its literal `__all__`, or without one, the public
+    names its statements bind; None when they cannot be read off the source."""
     try:
         tree = ast.parse(path.read_bytes(), str(path))
     except (OSError, SyntaxError):
@@ -172,7 +192,17 @@ def _declared_names(path: Path) -> list[str] | None:
             except ValueError:
                 return None
             return list(names) if all(isinstance(name, str) for name in names) else None
-    return None
+    for node in ast.walk(tree):
+        star = isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names)
+        dynamic = isinstance(node, ast.Global | ast.NamedExpr) or (
+            isinstance(node, ast.Name) and node.id in ("globals", "__all__")
+        )
+        if star or dynamic:
+            return None  # another module's names, or names bound as it runs
+    for statement in _module_level(tree.body):
+        if isinstance(statement, ast.For | ast.AsyncFor | ast.While | ast.With | ast.AsyncWith | ast.AugAssign | ast.Delete):
+            return None  # bindings _bound_names does not follow
+    return [name for statement in tree.body for name in _bound_names(statement) if not name.startswith("_")]
 
 
 def _write_atomically(path: str, data: bytes) -> None:

@@ -82,14 +82,31 @@ def test_a_package_loads_its_public_modules_when_one_of_their_names_is_first_rea
         package.Gizmo  # noqa: B018
 
 
+def test_a_module_without_all_is_loaded_on_first_use_of_a_public_name_it_binds(tmp_path, load):
+    gadget = (
+        "import json\nfrom typing import Any\n"
+        "try:\n    import gizmo_lib\nexcept ImportError:\n    FALLBACK = True\n"
+        "class Gadget: ...\n_hidden = 1\n"
+    )
+    name = write_package(tmp_path, {**SDK, "gadget.py": gadget})
+    package = load(name)
+    assert f"{name}.gadget" not in sys.modules
+    assert package.FALLBACK is True and package.json.__name__ == "json"  # what `import *` binds, bound now
+    assert f"{name}.gadget" in sys.modules
+    with pytest.raises(AttributeError):
+        package._hidden  # noqa: B018 - `import *` leaves out names beginning with _
+
+
 @pytest.mark.parametrize(
     "change",
     [
         {"gadget.py": "__all__ = ['Gadget', 'Widget']\nclass Gadget: ...\nclass Widget: ...\n"},  # two modules, one name
         {"__init__.py": SDK["__init__.py"] + "Gadget = None\n"},  # a statement rebinding a name
         {"gadget.py": "__all__ = ['Gad' + 'get']\nclass Gadget: ...\n"},  # no literal __all__
+        {"gadget.py": "class Gadget: ...\nglobals()['Widget'] = Gadget\n"},  # names bound as it runs
+        {"gadget.py": "class Gadget: ...\nfor Widget in [Gadget]: pass\n"},  # a binding not followed
     ],
-    ids=["exported-twice", "rebound", "computed-all"],
+    ids=["exported-twice", "rebound", "computed-all", "globals", "for-loop"],
 )
 def test_a_package_where_laziness_could_change_a_name_keeps_its_imports(tmp_path, load, change):
     name = write_package(tmp_path, {**SDK, "widget.py": "__all__ = ['Widget']\nclass Widget: ...\n", **change})
