@@ -14,17 +14,17 @@ command-line tools only (`python -m offline`, `python -m cost`):
   import).
 - Package members. `pulumi_aws` already loads its subpackages on first use, but a subpackage's
   `__init__` star-imports every module in it: `pulumi_aws.ec2` loads over 180 modules for the seven
-  resource kinds the network uses. Here a star import of a module that lists its names in a
-  literal `__all__` becomes an entry in a module `__getattr__` (PEP 562) that imports it when
-  one of those names is first read. Modules whose names begin with `_` (`_inputs`, `_enums`)
-  and every other statement stay as they are, and so does a whole package where that could
-  change what a name means (a name two statements bind, a star import without a literal
-  `__all__`).
+  resource kinds the network uses. Here each `from .module import *` becomes an entry in a
+  module `__getattr__` (PEP 562) that imports the module when one of its names is first read:
+  the names of its literal `__all__`, or without one, the public names its statements bind.
+  Modules whose names begin with `_` (`_inputs`, `_enums`) and every other statement stay as
+  they are, and so does a whole package where laziness could change what a name means (a name
+  two statements bind, a module whose names cannot be read off its source).
 
-Neither changes what the program declares: tests/test_plan.py compares the files the command
-writes, with this loader, with the ones the tests produce, which import the SDKs as Pulumi's
-language host does, byte for byte, and tests/test_sdk_loader.py checks the loader itself. The
-README's "Plan speed" has the figures.
+Neither changes what the program declares. The tests import the SDKs as Pulumi's language host
+does; tests/test_sdk_loader.py plans every committed and fixture stack file through this loader
+and compares with theirs, and checks the loader itself; tests/test_plan.py compares the files
+the command writes for dev byte for byte. The README's "Plan speed" has the figures.
 
 The compiled code is kept beside the SDK's own bytecode under a name Python's loaders never read
 (`__pycache__/<module>.cpython-311.opt-offline2.pyc`), in the standard pyc layout, checked
