@@ -116,7 +116,8 @@ def lazy_members(package: ast.Module, folder: Path) -> ast.Module:
     """A package `__init__` whose `from .module import *` of public modules load on first use.
 
     The package is returned as it is when that could change what a name means: a star import
-    of a subpackage or of a module without a literal `__all__`, or a name two statements bind.
+    of a subpackage or of a module whose names cannot be read off its source, or a name two
+    statements bind.
     """
     bound = [name for statement in package.body if _star_import(statement) is None for name in _bound_names(statement)]
     lazy: dict[str, str] = {}  # name -> the module that exports it
