@@ -119,13 +119,14 @@ def lazy_members(package: ast.Module, folder: Path) -> ast.Module:
     of a subpackage or of a module whose names cannot be read off its source, or a name two
     statements bind.
     """
-    bound = [name for statement in package.body if _star_import(statement) is None for name in _bound_names(statement)]
+    bound: list[str] = []  # every name the package's statements bind, once per binding
     lazy: dict[str, str] = {}  # name -> the module that exports it
     body: list[ast.stmt] = []
     for statement in package.body:
         module = _star_import(statement)
         if module is None:
             body.append(statement)
+            bound += _bound_names(statement)
             continue
         names = _declared_names(folder / f"{module}.py")
         if names is None:
