@@ -2,7 +2,7 @@
 #   make venv                 ./venv with requirements-dev.txt (redone when a requirements file changes)
 #   make plan [STACK=dev]     offline plan: resource tree on screen, plan.json, manifests, IAM, diagram in out/STACK/
 #   make test                 the test suite
-#   make security [STACK=dev] checkov on the plan's manifests, against security/waivers.json (own venv)
+#   make security [STACK=dev] checkov on the plan's manifests, against tools/security/waivers.json (own venv)
 #   make diff [STACK=dev]     what the working tree changes against HEAD, as Markdown: every stack file, or STACK's
 #   make diff OLD=origin/main:dev NEW=HEAD:dev      any two sides: plan.json paths or REV:STACK (STACK='*': all)
 #   PROJECT=tenant            plan or diff the tenant project's stacks (tenant/Pulumi.<team>.yaml)
@@ -21,7 +21,7 @@ SECURITY_VENV := venv-security
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt policy/requirements.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt policy/requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
@@ -41,7 +41,7 @@ $(SECURITY_VENV)/.installed: requirements-security.txt
 # and the test suite is where policy findings fail the build.
 security: venv $(SECURITY_VENV)/.installed
 	@$(PY) -m offline plan --stack $(STACK) > /dev/null; status=$$?; [ $$status -le 1 ]
-	$(SECURITY_VENV)/bin/python -m security.check out/$(STACK)/manifests.yaml
+	PYTHONPATH=tools $(SECURITY_VENV)/bin/python -m security.check out/$(STACK)/manifests.yaml
 
 # Exit status 1 means "there are changes", which is not a failure here.
 diff: venv

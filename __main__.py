@@ -13,9 +13,9 @@ from components.fargate_logging import FargateLogging, FargateLoggingArgs
 from components.game_2048 import Game2048, Game2048Args
 from components.metrics_server import MetricsServer, MetricsServerArgs
 from components.network import Network, NetworkArgs, NetworkIds
-from cost.estimate import monthly_cost_usd
-from settings import load_settings
-from tenancy import INGRESS_CLASS, SHARED_ALB_GROUP, TENANT_NAMESPACE_SELECTOR, PlatformOutput
+from eksfargate.contract import INGRESS_CLASS, SHARED_ALB_GROUP, TENANT_NAMESPACE_SELECTOR, PlatformOutput
+from eksfargate.estimate import monthly_cost_usd
+from eksfargate.settings import load_settings
 
 settings = load_settings()
 

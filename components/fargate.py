@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.addon_versions import RESOLVE_CONFLICTS_ON_CREATE, RESOLVE_CONFLICTS_ON_UPDATE, addon_version
-from tenancy import TENANT_PROFILE
+from eksfargate.contract import TENANT_PROFILE
 
 KUBE_SYSTEM = "kube-system"
 KUBE_SYSTEM_PROFILE = "kube-system"

@@ -17,9 +17,9 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from policy.fargate_logging_names import LOGGING_CONFIG_MAP as CONFIG_MAP
-from policy.fargate_logging_names import LOGGING_NAMESPACE as NAMESPACE
-from policy.fargate_logging_names import LOGGING_NAMESPACE_LABELS as NAMESPACE_LABELS
+from eksfargate.facts.fargate_logging import LOGGING_CONFIG_MAP as CONFIG_MAP
+from eksfargate.facts.fargate_logging import LOGGING_NAMESPACE as NAMESPACE
+from eksfargate.facts.fargate_logging import LOGGING_NAMESPACE_LABELS as NAMESPACE_LABELS
 
 # Streams are named prefix + the router's tag, kube.var.log.containers.<pod>_<namespace>_<container>-<id>.log,
 # so `aws logs tail --log-stream-name-prefix fargate-kube.var.log.containers.<pod>` follows one pod.

@@ -10,8 +10,8 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.rollout import pod_annotations
-from settings import AutoscalingSettings
-from tenancy import INGRESS_CLASS
+from eksfargate.contract import INGRESS_CLASS
+from eksfargate.settings import AutoscalingSettings
 
 APP_LABELS = {"app.kubernetes.io/name": "app-2048"}
 # Unprivileged: nginx runs as a non-root user (below) and cannot bind ports under 1024.

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from regions import eks_excluded_zone_ids
-from settings import ExistingVpc
+from eksfargate.regions import eks_excluded_zone_ids
+from eksfargate.settings import ExistingVpc
 
 # The VPC is cut in eighths: private subnet i takes eighth i (Fargate gives every pod an
 # address of its own there, so private subnets get the room), and the last eighth is cut

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pulumi_policy import PolicyResource, ReportViolation, StackValidationArgs
 
+from eksfargate.facts.fargate_logging import LOGGING_CONFIG_MAP, LOGGING_NAMESPACE, LOGGING_NAMESPACE_LABELS
 from policy.declare import ADVISORY, stack_policy
-from policy.fargate_logging_names import LOGGING_CONFIG_MAP, LOGGING_NAMESPACE, LOGGING_NAMESPACE_LABELS
 from policy.reading import UNKNOWN, get, get_map, kind_of, known_str
 
 PROFILE = "aws:eks/fargateProfile:FargateProfile"

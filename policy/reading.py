@@ -32,8 +32,8 @@ from pulumi_policy.proxy import (
     UnknownValueError,
 )
 
-from policy.eks_wildcards import wildcard_matches
-from policy.fargate_sizes import quantity
+from eksfargate.facts.eks_wildcards import wildcard_matches
+from eksfargate.facts.fargate_sizes import quantity
 
 FARGATE_PROFILE = "aws:eks/fargateProfile:FargateProfile"
 

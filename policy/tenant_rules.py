@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from pulumi_policy import PolicyResource, ReportViolation, StackValidationArgs
 
+from eksfargate.facts.eks_wildcards import wildcard_matches
 from policy.declare import MANDATORY, stack_policy
-from policy.eks_wildcards import wildcard_matches
 from policy.reading import FARGATE_PROFILE, UNKNOWN, get, get_list, kind_of, known_str, tenant_platform
 
 ACCESS_ENTRY = "aws:eks/accessEntry:AccessEntry"

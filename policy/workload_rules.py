@@ -10,8 +10,8 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs, StackValidationArgs
 
+from eksfargate.facts.fargate_sizes import LARGEST_MEMORY_MIB, LARGEST_VCPU, RESERVED_MEMORY_MIB
 from policy.declare import ADVISORY, MANDATORY, pod_policy, resource_policy, stack_policy
-from policy.fargate_sizes import LARGEST_MEMORY_MIB, LARGEST_VCPU, RESERVED_MEMORY_MIB
 from policy.reading import (
     UNKNOWN,
     containers,

@@ -4,22 +4,16 @@ platform (StackReference) ─► namespace ─► quota + LimitRange ─► work
                            ├► access entry (namespace-scoped)   └► IRSA service account
 """
 
-import sys
-from pathlib import Path
+import pulumi
+import pulumi_kubernetes as k8s
 
-# The shared modules (settings conventions, components/, tenancy) live in the platform project.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import pulumi  # noqa: E402
-import pulumi_kubernetes as k8s  # noqa: E402
-
-from components.tenant_access import TenantAccess, TenantAccessArgs  # noqa: E402
-from components.tenant_app import TenantApp, TenantAppArgs  # noqa: E402
-from components.tenant_namespace import TenantNamespace, TenantNamespaceArgs  # noqa: E402
-from components.tenant_service_account import TenantServiceAccount, TenantServiceAccountArgs  # noqa: E402
-from tenancy import PlatformOutput, access_policy_arn  # noqa: E402
-from tenancy.platform import covering_profile, platform_output  # noqa: E402
-from tenancy.settings import load_tenant_settings  # noqa: E402
+from components.tenant_access import TenantAccess, TenantAccessArgs
+from components.tenant_app import TenantApp, TenantAppArgs
+from components.tenant_namespace import TenantNamespace, TenantNamespaceArgs
+from components.tenant_service_account import TenantServiceAccount, TenantServiceAccountArgs
+from eksfargate.contract import PlatformOutput, access_policy_arn
+from eksfargate.platform_reference import covering_profile, platform_output
+from eksfargate.tenant_settings import load_tenant_settings
 
 settings = load_tenant_settings()
 

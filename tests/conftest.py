@@ -17,9 +17,8 @@ import pytest
 
 from offline.harness import PROJECT_DIR, Recording, record
 from tests.rewrite import rewritten_stack_file
+from tests.stackfacts import PINNED_DEV, STACKS_DIR
 
-STACKS_DIR = Path(__file__).parent / "data" / "stacks"
-PINNED_DEV = STACKS_DIR / "Pulumi.dev.yaml"
 COMMITTED = sorted(PROJECT_DIR.glob("Pulumi.*.yaml"))
 STACK_IDS = [f"{path.stem.removeprefix('Pulumi.')}" for path in COMMITTED]
 STACK_IDS += [f"{stack}-rewritten" for stack in STACK_IDS]

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import yaml
 
-import settings
+from eksfargate import settings
+from eksfargate.regions import supported_region
+from eksfargate.stack_files import read_project, read_stack
 from offline.harness import PROJECT_DIR
-from offline.stackfile import read_project, read_stack
-from regions import supported_region
 
 
 def rewritten_values(stack_file: Path) -> dict[str, object]:

@@ -16,7 +16,9 @@ RELEASE = "kubernetes:helm.sh/v3:Release"
 K8S_PROVIDER = "pulumi:providers:kubernetes"
 
 # dev's values, pinned: tests that need fixed values record this file, never Pulumi.dev.yaml.
-PINNED_DEV = Path(__file__).parent / "data" / "stacks" / "Pulumi.dev.yaml"
+DATA_DIR = Path(__file__).parent / "data"
+STACKS_DIR = DATA_DIR / "stacks"
+PINNED_DEV = STACKS_DIR / "Pulumi.dev.yaml"
 
 
 def setting(recording: Recording, key: str) -> str:

@@ -20,10 +20,8 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from teams.stacks import project, stack_files  # noqa: E402
-
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+from eksfargate.project import PLATFORM_PROJECT_DIR as PROJECT_DIR
+from eksfargate.stack_catalog import project, stack_files
 
 
 class Refused(Exception):

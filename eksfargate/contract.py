@@ -1,0 +1,67 @@
+"""What a platform stack and its tenant stacks agree on.
+
+A platform stack (this project, `servesTenants: true`) owns one Fargate profile whose selector
+covers every tenant namespace by a naming rule, `tenant-*`: EKS accepts `*` and `?` in a
+selector's namespace, allows 10 profiles per cluster by default and creates or deletes one profile of a
+cluster at a time, so a profile per tenant would cap the tenants at about 8 and make two
+tenants' `pulumi up` collide. Tenant stacks (the project in tenant/) create only namespaces
+that match the rule; they read the platform's outputs (`PlatformOutput`) through a
+StackReference. The naming rule, the reserved namespaces and the access policies live here so
+that the platform, the tenant program, `python -m teams` and the policy pack share one copy.
+"""
+
+from __future__ import annotations
+
+import yaml
+
+from eksfargate.facts.eks_wildcards import wildcard_matches
+from eksfargate.project import PLATFORM_PROJECT_DIR
+
+TENANT_NAMESPACE_PREFIX = "tenant-"
+# The platform's Fargate profile selector; EKS matches `*` and `?` in a selector's namespace.
+TENANT_NAMESPACE_SELECTOR = f"{TENANT_NAMESPACE_PREFIX}*"
+TENANT_PROFILE = "tenants"
+# The load balancer controller's IngressGroup that tenants with `albMode: shared` join.
+SHARED_ALB_GROUP = "tenants"
+INGRESS_CLASS = "alb"
+
+# Namespaces no tenant may name: Kubernetes' own, and the Fargate log router's.
+RESERVED_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease", "aws-observability")
+
+# Namespace-scoped EKS access policies a team may get (no cluster-scoped one is offered).
+ACCESS_POLICIES = {"edit": "AmazonEKSEditPolicy", "view": "AmazonEKSViewPolicy"}
+ACCESS_POLICY_ARN_PREFIX = "arn:aws:eks::aws:cluster-access-policy/"
+
+
+class PlatformOutput:
+    """Stack outputs a platform exports for its tenants (names shared by both programs)."""
+
+    CLUSTER_NAME = "clusterName"
+    KUBECONFIG = "kubeconfig"
+    REGION = "region"
+    OIDC_PROVIDER_ARN = "oidcProviderArn"
+    OIDC_ISSUER = "oidcIssuer"
+    VPC_ID = "vpcId"
+    PRIVATE_SUBNET_IDS = "privateSubnetIds"
+    POD_EXECUTION_ROLE_ARN = "podExecutionRoleArn"
+    INGRESS_CLASS = "ingressClassName"
+    TENANT_PROFILE = "tenantFargateProfile"
+    TENANT_SELECTOR = "tenantNamespaceSelector"
+    SHARED_ALB_GROUP = "sharedAlbGroup"
+
+
+def selector_covers(selector: str, namespace: str) -> bool:
+    """Whether a Fargate selector's namespace (with EKS's `*` and `?` wildcards) matches."""
+    return wildcard_matches(selector, namespace)
+
+
+def is_tenant_namespace(namespace: str) -> bool:
+    return selector_covers(TENANT_NAMESPACE_SELECTOR, namespace) and namespace not in RESERVED_NAMESPACES
+
+
+def access_policy_arn(level: str) -> str:
+    return ACCESS_POLICY_ARN_PREFIX + ACCESS_POLICIES[level]
+
+
+def platform_project_name() -> str:
+    return yaml.safe_load((PLATFORM_PROJECT_DIR / "Pulumi.yaml").read_text())["name"]

@@ -1,0 +1,7 @@
+"""Where the two Pulumi projects live: the platform project at the checkout's root, the tenant
+project in tenant/. Every path to a project file or stack file starts here."""
+
+from pathlib import Path
+
+PLATFORM_PROJECT_DIR = Path(__file__).resolve().parent.parent
+TENANT_PROJECT_DIR = PLATFORM_PROJECT_DIR / "tenant"

@@ -1,0 +1,443 @@
+"""Stack settings: read once from Pulumi config, validated, and handed to the components.
+
+Every key is declared with its type, description and default in Pulumi.yaml's `config:`
+block; this module is the only place that calls `pulumi.Config`. A bad value raises
+`SettingsError` naming the key, the value and what is allowed, before any resource exists.
+"""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import yaml
+from pulumi.runtime import config as runtime_config
+
+from eksfargate.project import PLATFORM_PROJECT_DIR
+from eksfargate.regions import Region, RegionError, supported_region
+
+PROJECT_FILE = PLATFORM_PROJECT_DIR / "Pulumi.yaml"
+
+# Kubernetes versions this stack accepts: the EKS versions in standard support on
+# 2026-11-28 (1.34 leaves it on 2026-12-02, 1.35 on 2027-03-27; 1.36 was released on EKS
+# in June 2026) that kubernetes-validate has schemas for. See README "Moving the pins".
+SUPPORTED_KUBERNETES_VERSIONS = ("1.35", "1.36")
+
+NAT_MODES = ("single", "per-az")
+CLUSTER_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
+
+# Subnets are carved from the VPC by prefix arithmetic (see components/network.py): the
+# VPC is cut in eighths, one eighth per private subnet and the last eighth split again for
+# the public ones. /20 keeps each public subnet at /26 or larger; AWS's largest VPC is /16.
+VPC_PREFIX_RANGE = (16, 20)
+AZ_COUNT_RANGE = (2, 6)
+REPLICAS_RANGE = (0, 100)
+# An HPA's minReplicas must be at least 1 (0 needs the alpha HPAScaleToZero feature gate,
+# which EKS does not turn on). CPU utilization is a percentage of the pods' requests; with
+# requests equal to limits, as on Fargate, it cannot exceed 100.
+AUTOSCALING_REPLICAS_RANGE = (1, 100)
+CPU_TARGET_PERCENT_RANGE = (10, 100)
+
+# What CloudWatch Logs accepts as a retention (PutRetentionPolicy "Possible values", AWS SDK
+# model as in aws-sdk-cloudwatchlogs 1.135.0; pulumi-aws 7.51.1 LogGroup.retention_in_days
+# lists the same, plus 0 = never expire, which this stack refuses).
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+# CreateLogGroup: 1 to 512 of a-z A-Z 0-9 _ - / . #, not starting with "aws/".
+LOG_GROUP_NAME = re.compile(r"^[A-Za-z0-9_\-/.#]{1,512}$")
+LOG_GROUP_NAME_RULE = "1 to 512 letters, digits and _ - / . # (a CloudWatch log group name), not starting with 'aws/'"
+
+DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+MAX_LABEL_LENGTH = 63
+DNS_LABEL_RULE = "a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit"
+_VPC_ID = re.compile(r"^vpc-[0-9a-f]{8,17}$")
+_SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
+_IAM_PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")
+# What AWS accepts as a tag value (letters, digits, spaces and _ . : / = + - @, up to 256),
+# less '=': the load balancer controller receives its default tags as one k=v,k=v flag.
+TAG_VALUE = re.compile(r"^[\w .:/+@-]{1,256}$")
+TAG_VALUE_RULE = "1 to 256 letters, digits, spaces and _ . : / + - @ (an AWS tag value)"
+
+
+class SettingsError(pulumi.RunError):
+    """A stack setting has a value the stack cannot use."""
+
+    def __init__(self, key: str, value: Any, allowed: str):
+        self.key = key
+        self.value = value
+        self.allowed = allowed
+        super().__init__(f"config key '{key}' has invalid value {value!r}: {allowed}")
+
+
+class UnknownSettingError(SettingsError):
+    """A key in the project's namespace that Pulumi.yaml does not declare (a typo, most likely)."""
+
+    def __init__(self, key: str, declared: list[str]):
+        name = key.partition(":")[2]
+        hint = difflib.get_close_matches(name, declared, n=1)
+        self.key, self.value = key, None
+        self.allowed = f"did you mean '{hint[0]}'?" if hint else f"the settings are {declared}"
+        pulumi.RunError.__init__(self, f"unknown setting '{name}'; {self.allowed}")
+
+
+@dataclass(frozen=True)
+class ExistingVpc:
+    """A VPC and subnets made outside this stack (existing-VPC mode)."""
+
+    vpc_id: str
+    private_subnet_ids: tuple[str, ...]
+    public_subnet_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NetworkSettings:
+    vpc_cidr: str
+    az_count: int
+    nat_mode: str
+    existing_vpc: ExistingVpc | None
+
+
+@dataclass(frozen=True)
+class ClusterSettings:
+    name: str
+    kubernetes_version: str
+    admin_principal_arns: tuple[str, ...]
+    log_types: tuple[str, ...]
+    endpoint_public_access: bool
+    endpoint_private_access: bool
+    public_access_cidrs: tuple[str, ...]
+    secrets_encryption: bool
+
+
+@dataclass(frozen=True)
+class AutoscalingSettings:
+    """The game's HorizontalPodAutoscaler: between min and max replicas, at a CPU target."""
+
+    min_replicas: int
+    max_replicas: int
+    cpu_target_percent: int
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    enabled: bool
+    namespace: str
+    replicas: int
+    image: str
+    # None: a fixed replica count (`replicas`); otherwise `replicas` is the HPA's floor.
+    autoscaling: AutoscalingSettings | None = None
+
+
+@dataclass(frozen=True)
+class LoggingSettings:
+    """Pod logs through Fargate's built-in log router into a CloudWatch log group of the stack."""
+
+    enabled: bool
+    retention_days: int
+    log_group_name: str
+
+
+@dataclass(frozen=True)
+class TeamSettings:
+    """Who a stack belongs to: tagged on every taggable AWS resource."""
+
+    name: str
+    cost_center: str
+    owner: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    project: str
+    stack: str
+    region: str
+    protect: bool
+    network: NetworkSettings
+    cluster: ClusterSettings
+    app: AppSettings
+    team: TeamSettings
+    logging: LoggingSettings
+    serves_tenants: bool  # a platform for tenant stacks (tenant/): see tenancy/__init__.py
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """Tags every taggable AWS resource of the stack carries."""
+        return stack_tags(self.project, self.stack, self.team)
+
+
+def stack_tags(project: str, stack: str, team: TeamSettings) -> dict[str, str]:
+    """The tags of a stack's taggable AWS resources: where they come from, and who owns them."""
+    return {
+        "pulumi:project": project,
+        "pulumi:stack": stack,
+        "managed-by": "pulumi",
+        "team": team.name,
+        "cost-center": team.cost_center,
+        "owner": team.owner,
+    }
+
+
+def load_settings() -> Settings:
+    """Reads and validates the current stack's configuration."""
+    project, stack = pulumi.get_project(), pulumi.get_stack()
+    _refuse_unknown_keys(project)
+    config = _Reader(pulumi.Config(), project)
+    region = _region(_Reader(pulumi.Config("aws"), "aws").string("region"))
+    cluster = _cluster(config, default_name=f"{project}-{stack}")
+
+    return Settings(
+        project=project,
+        stack=stack,
+        region=region.code,
+        protect=config.boolean("protect"),
+        network=_network(config, region),
+        cluster=cluster,
+        app=_app(config),
+        team=_team(config),
+        logging=_logging(config, cluster.name),
+        serves_tenants=config.boolean("servesTenants"),
+    )
+
+
+def _refuse_unknown_keys(project: str) -> None:
+    """A key of the project's namespace that Pulumi.yaml does not declare is a typo: refuse it.
+
+    The program is handed every config key of the stack: the Python language host puts them
+    all, as JSON, in PULUMI_CONFIG (pulumi-language-python main.go, constructConfig), which
+    pulumi.runtime.config reads; mocks and inline programs set them with set_all_config.
+    """
+    given = set(runtime_config.CONFIG.get()) | set(runtime_config.get_config_env())
+    # Only the key names matter here, so libyaml's parser (fast) reads the file where PyYAML has it.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    declared = sorted(yaml.load(PROJECT_FILE.read_text(), Loader=loader).get("config") or {})
+    for key in sorted(given):
+        namespace, _, name = key.partition(":")
+        if namespace == project and name not in declared:
+            raise UnknownSettingError(key, declared)
+
+
+def _region(code: str) -> Region:
+    if not code:
+        raise SettingsError("aws:region", code, "set the AWS region, e.g. `pulumi config set aws:region ap-northeast-2`")
+    try:
+        return supported_region(code)
+    except RegionError as exc:
+        raise SettingsError("aws:region", code, str(exc)) from None
+
+
+def _network(config: _Reader, region: Region) -> NetworkSettings:
+    vpc_cidr = config.string("vpcCidr")
+    try:
+        network = ipaddress.IPv4Network(vpc_cidr, strict=True)
+    except ValueError:
+        raise SettingsError(config.key("vpcCidr"), vpc_cidr, "an IPv4 network address in CIDR form, e.g. 10.0.0.0/16") from None
+    low, high = VPC_PREFIX_RANGE
+    if not low <= network.prefixlen <= high:
+        raise SettingsError(config.key("vpcCidr"), vpc_cidr, f"the prefix length must be between /{low} and /{high}")
+
+    az_count = config.integer("availabilityZoneCount", AZ_COUNT_RANGE)
+    usable = region.usable_zones
+    if az_count > len(usable):
+        raise SettingsError(
+            config.key("availabilityZoneCount"),
+            az_count,
+            f"at most {len(usable)}: {region.code} has {len(usable)} zones an EKS cluster can use "
+            f"({', '.join(zone.id for zone in usable)}; data/regions.json)",
+        )
+    nat_mode = config.choice("natMode", NAT_MODES)
+
+    existing = None
+    vpc_id = config.string("existingVpcId")
+    if vpc_id:
+        if not _VPC_ID.match(vpc_id):
+            raise SettingsError(config.key("existingVpcId"), vpc_id, "a VPC id like vpc-0123456789abcdef0")
+        existing = ExistingVpc(
+            vpc_id=vpc_id,
+            private_subnet_ids=config.subnet_ids("existingPrivateSubnetIds"),
+            public_subnet_ids=config.subnet_ids("existingPublicSubnetIds"),
+        )
+    return NetworkSettings(vpc_cidr=vpc_cidr, az_count=az_count, nat_mode=nat_mode, existing_vpc=existing)
+
+
+def _cluster(config: _Reader, default_name: str) -> ClusterSettings:
+    name = config.string("clusterName") or default_name
+    config.check("clusterName", name, is_dns_label, f"{DNS_LABEL_RULE} (it defaults to <project>-<stack>)")
+    admins = config.strings("adminPrincipalArns")
+    for arn in admins:
+        config.check(
+            "adminPrincipalArns",
+            arn,
+            _IAM_PRINCIPAL_ARN.match,
+            "IAM role or user ARNs, e.g. arn:aws:iam::123456789012:role/platform-admin",
+        )
+    log_types = config.strings("clusterLogTypes")
+    for log_type in log_types:
+        config.check("clusterLogTypes", log_type, lambda v: v in CLUSTER_LOG_TYPES, f"a subset of {list(CLUSTER_LOG_TYPES)}")
+    cidrs = config.strings("publicAccessCidrs")
+    for cidr in cidrs:
+        config.check("publicAccessCidrs", cidr, _is_ipv4_cidr, "IPv4 CIDR blocks, e.g. 203.0.113.0/24")
+    public, private = config.boolean("endpointPublicAccess"), config.boolean("endpointPrivateAccess")
+    if not (public or private):
+        raise SettingsError(
+            config.key("endpointPublicAccess"),
+            public,
+            "at least one of endpointPublicAccess and endpointPrivateAccess must be true",
+        )
+    return ClusterSettings(
+        name=name,
+        kubernetes_version=config.choice("kubernetesVersion", SUPPORTED_KUBERNETES_VERSIONS),
+        admin_principal_arns=admins,
+        log_types=log_types,
+        endpoint_public_access=public,
+        endpoint_private_access=private,
+        public_access_cidrs=cidrs,
+        secrets_encryption=config.boolean("secretsEncryption"),
+    )
+
+
+def _app(config: _Reader) -> AppSettings:
+    namespace = config.string("appNamespace")
+    config.check("appNamespace", namespace, is_dns_label, DNS_LABEL_RULE)
+    config.check("appNamespace", namespace, lambda v: v != "kube-system", "a namespace of its own, not kube-system")
+    image = config.string("appImage")
+    config.check("appImage", image, lambda v: bool(v) and " " not in v, "a container image reference")
+    replicas = config.integer("appReplicas", REPLICAS_RANGE)
+    return AppSettings(
+        enabled=config.boolean("appEnabled"),
+        namespace=namespace,
+        replicas=replicas,
+        image=image,
+        autoscaling=_autoscaling(config, replicas),
+    )
+
+
+def _autoscaling(config: _Reader, min_replicas: int) -> AutoscalingSettings | None:
+    if not config.boolean("appAutoscaling"):
+        return None
+    low, high = AUTOSCALING_REPLICAS_RANGE
+    max_replicas = config.integer("appMaxReplicas", AUTOSCALING_REPLICAS_RANGE)
+    if not low <= min_replicas <= max_replicas:
+        raise SettingsError(
+            config.key("appReplicas"),
+            min_replicas,
+            f"with appAutoscaling on, appReplicas is the autoscaler's minimum: from {low} to appMaxReplicas ({max_replicas})",
+        )
+    return AutoscalingSettings(
+        min_replicas=min_replicas,
+        max_replicas=max_replicas,
+        cpu_target_percent=config.integer("appCpuTargetPercent", CPU_TARGET_PERCENT_RANGE),
+    )
+
+
+def _logging(config: _Reader, cluster_name: str) -> LoggingSettings:
+    retention = config.integer("fargateLogRetentionDays", (LOG_RETENTION_DAYS[0], LOG_RETENTION_DAYS[-1]))
+    config.check("fargateLogRetentionDays", retention, lambda v: v in LOG_RETENTION_DAYS, f"one of {list(LOG_RETENTION_DAYS)}")
+    name = config.string("fargateLogGroupName") or default_log_group_name(cluster_name)
+    config.check(
+        "fargateLogGroupName",
+        name,
+        lambda v: bool(LOG_GROUP_NAME.match(v)) and not v.startswith("aws/"),
+        f"{LOG_GROUP_NAME_RULE} (it defaults to {default_log_group_name('<clusterName>')})",
+    )
+    return LoggingSettings(enabled=config.boolean("fargateLogging"), retention_days=retention, log_group_name=name)
+
+
+def default_log_group_name(cluster_name: str) -> str:
+    """Beside the control-plane log group EKS makes, /aws/eks/<cluster>/cluster."""
+    return f"/aws/eks/{cluster_name}/fargate-pods"
+
+
+def _team(config: _Reader) -> TeamSettings:
+    name = config.string("team")
+    config.check("team", name, is_dns_label, DNS_LABEL_RULE)
+    cost_center, owner = config.string("costCenter"), config.string("owner")
+    config.check("costCenter", cost_center, TAG_VALUE.match, TAG_VALUE_RULE)
+    config.check("owner", owner, TAG_VALUE.match, TAG_VALUE_RULE)
+    return TeamSettings(name=name, cost_center=cost_center, owner=owner)
+
+
+def is_dns_label(value: str) -> bool:
+    return len(value) <= MAX_LABEL_LENGTH and bool(DNS1123_LABEL.match(value))
+
+
+def _is_ipv4_cidr(value: str) -> bool:
+    if "/" not in value:
+        return False
+    try:
+        ipaddress.IPv4Network(value, strict=True)
+    except ValueError:
+        return False
+    return True
+
+
+class _Reader:
+    """Typed access to one config namespace; every error names the fully qualified key."""
+
+    def __init__(self, config: pulumi.Config, namespace: str):
+        self._config = config
+        self._namespace = namespace
+
+    def key(self, name: str) -> str:
+        return f"{self._namespace}:{name}"
+
+    def raw(self, name: str) -> str | None:
+        return self._config.get(name)
+
+    def string(self, name: str) -> str:
+        return (self.raw(name) or "").strip()
+
+    def boolean(self, name: str) -> bool:
+        value = self.raw(name)
+        if value not in ("true", "false"):
+            raise SettingsError(self.key(name), value, "true or false")
+        return value == "true"
+
+    def integer(self, name: str, bounds: tuple[int, int]) -> int:
+        value = self.raw(name)
+        low, high = bounds
+        try:
+            number = int(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise SettingsError(self.key(name), value, f"a whole number from {low} to {high}") from None
+        if not low <= number <= high:
+            raise SettingsError(self.key(name), number, f"a whole number from {low} to {high}")
+        return number
+
+    def choice(self, name: str, allowed: tuple[str, ...]) -> str:
+        value = self.string(name)
+        if value not in allowed:
+            raise SettingsError(self.key(name), value, f"one of {list(allowed)}")
+        return value
+
+    def strings(self, name: str) -> tuple[str, ...]:
+        value = self.raw(name)
+        if value is None or value == "":
+            return ()
+        try:
+            items = json.loads(value)
+        except json.JSONDecodeError:
+            items = None
+        if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+            raise SettingsError(self.key(name), value, "a list of strings")
+        return tuple(items)
+
+    def subnet_ids(self, name: str) -> tuple[str, ...]:
+        ids = self.strings(name)
+        for subnet_id in ids:
+            self.check(name, subnet_id, _SUBNET_ID.match, "subnet ids like subnet-0123456789abcdef0")
+        if len(ids) < 2 or len(set(ids)) != len(ids):
+            raise SettingsError(
+                self.key(name),
+                list(ids),
+                "at least 2 distinct subnet ids, in different availability zones, when existingVpcId is set",
+            )
+        return ids
+
+    def check(self, name: str, value: Any, accept: Callable[[Any], Any], allowed: str) -> None:
+        if not accept(value):
+            raise SettingsError(self.key(name), value, allowed)

@@ -1,0 +1,112 @@
+"""The policy pack's tenant rules: a tenant stack keeps to namespaces of its own."""
+
+import pytest
+
+from eksfargate.contract import TENANT_NAMESPACE_SELECTOR, TENANT_PROFILE, PlatformOutput
+from offline.harness import STACK_REFERENCE
+from policy import offline as policy_offline
+from policy.reading import TENANT_PROFILE_OUTPUT, TENANT_SELECTOR_OUTPUT
+from tests.policy.test_policies import DEPLOYMENT, deployment, resource, validate_stack
+from tests.programs.test_tenancy import TENANT_STACKS, tenant_recording
+
+NAMESPACE = "kubernetes:core/v1:Namespace"
+ROLE_BINDING = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding"
+ASSOCIATION = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"
+ENTRY = "aws:eks/accessEntry:AccessEntry"
+PROFILE = "aws:eks/fargateProfile:FargateProfile"
+EDIT = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy"
+RULES = (
+    "tenant-namespaces-follow-platform-rule",
+    "tenant-objects-stay-in-own-namespaces",
+    "tenant-access-namespace-scoped",
+    "tenant-no-fargate-profiles",
+)
+
+
+def platform():
+    outputs = {TENANT_PROFILE_OUTPUT: TENANT_PROFILE, TENANT_SELECTOR_OUTPUT: TENANT_NAMESPACE_SELECTOR}
+    return resource(STACK_REFERENCE, "platform", {"name": "organization/eks-fargate/shared-dev", "outputs": outputs})
+
+
+def namespace(name: str):
+    return resource(NAMESPACE, name, {"kind": "Namespace", "metadata": {"name": name}})
+
+
+def association(scope: dict, policy_arn: str = EDIT):
+    return resource(ASSOCIATION, "access", {"policyArn": policy_arn, "accessScope": scope, "principalArn": "arn"})
+
+
+def test_the_pack_and_the_program_name_the_platform_outputs_alike():
+    assert (TENANT_PROFILE_OUTPUT, TENANT_SELECTOR_OUTPUT) == (PlatformOutput.TENANT_PROFILE, PlatformOutput.TENANT_SELECTOR)
+
+
+@pytest.mark.parametrize("stack", TENANT_STACKS)
+def test_the_committed_tenants_pass_every_mandatory_rule(stack):
+    violations = policy_offline.check(tenant_recording(stack))
+    assert [v for v in violations if v.mandatory] == []
+
+
+def test_a_tenant_workload_is_covered_by_its_platforms_profile_only_in_tenant_namespaces():
+    covered = resource(DEPLOYMENT, "web", deployment(namespace="tenant-a"))
+    uncovered = resource(DEPLOYMENT, "ops", deployment(namespace="ops"))
+    assert validate_stack("fargate-profile-covers-workload", platform(), covered) == []
+    ((message, _),) = validate_stack("fargate-profile-covers-workload", platform(), covered, uncovered)
+    assert "namespace 'ops'" in message and "tenant-*" in message
+
+
+@pytest.mark.parametrize("name", ["kube-system", "default", "team-b", "kube-tenant-x"])
+def test_a_tenant_namespace_outside_the_platform_rule_fails(name):
+    assert validate_stack(RULES[0], platform(), namespace("tenant-a")) == []
+    ((message, _),) = validate_stack(RULES[0], platform(), namespace(name))
+    assert f"Namespace '{name}' is not a tenant namespace" in message
+
+
+def test_objects_in_another_namespace_cluster_scoped_objects_and_charts_fail():
+    own = namespace("tenant-a")
+    inside = resource(DEPLOYMENT, "web", deployment(namespace="tenant-a"))
+    assert validate_stack(RULES[1], platform(), own, inside) == []
+    elsewhere = resource(DEPLOYMENT, "spy", deployment(namespace="tenant-b"))
+    system = resource(DEPLOYMENT, "sys", deployment(namespace="kube-system"))
+    binding = resource(ROLE_BINDING, "admin", {"kind": "ClusterRoleBinding", "metadata": {"name": "admin"}})
+    chart = resource("kubernetes:helm.sh/v3:Release", "chart", {"chart": "x"})
+    reports = validate_stack(RULES[1], platform(), own, inside, elsewhere, system, binding, chart)
+    assert sorted(urn for _, urn in reports) == sorted(r.urn for r in (elsewhere, system, binding, chart))
+
+
+@pytest.mark.parametrize(
+    ("scope", "policy_arn", "expected"),
+    [
+        ({"type": "namespace", "namespaces": ["tenant-a"]}, EDIT, None),
+        ({"type": "cluster"}, EDIT, "never the cluster"),
+        ({"type": "namespace", "namespaces": ["tenant-*"]}, EDIT, "only namespaces this tenant stack declares"),
+        ({"type": "namespace", "namespaces": ["kube-system"]}, EDIT, "only namespaces this tenant stack declares"),
+        (
+            {"type": "namespace", "namespaces": ["tenant-a"]},
+            "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+            "AmazonEKSEditPolicy or AmazonEKSViewPolicy",
+        ),
+    ],
+)
+def test_access_is_an_edit_or_view_policy_on_own_namespaces(scope, policy_arn, expected):
+    messages = [m for m, _ in validate_stack(RULES[2], platform(), namespace("tenant-a"), association(scope, policy_arn))]
+    if expected is None:
+        assert messages == []
+    else:
+        assert any(expected in m for m in messages), messages
+
+
+def test_an_access_entry_with_kubernetes_groups_fails():
+    entry = resource(ENTRY, "entry", {"principalArn": "arn", "kubernetesGroups": ["system:masters"]})
+    ((message, _),) = validate_stack(RULES[2], platform(), namespace("tenant-a"), entry)
+    assert "system:masters" in message
+
+
+def test_a_tenant_fargate_profile_fails():
+    profile = resource(PROFILE, "mine", {"fargateProfileName": "mine", "selectors": [{"namespace": "tenant-a"}]})
+    ((message, urn),) = validate_stack(RULES[3], platform(), profile)
+    assert urn == profile.urn and "creates or deletes one at a time" in message
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_tenant_rules_leave_platform_and_dedicated_stacks_alone(rule, dev):
+    assert [v for v in policy_offline.check(dev) if v.policy == rule] == []

@@ -1,0 +1,41 @@
+"""Every Kubernetes object the stack declares is valid for the pinned Kubernetes version."""
+
+import copy
+
+import kubernetes_validate
+import pytest
+
+from eksfargate import settings
+from offline.harness import Recording
+
+
+def kubernetes_objects(recording: Recording) -> list[dict]:
+    """The manifests as the provider would send them (helm releases and providers are not objects)."""
+    objects = []
+    for resource in recording.resources:
+        if resource.type.startswith("kubernetes:") and resource.type != "kubernetes:helm.sh/v3:Release":
+            manifest = copy.deepcopy(resource.inputs)
+            group_version, kind = resource.type.split(":")[1:]
+            assert manifest["kind"] == kind
+            assert manifest["apiVersion"] == group_version.removeprefix("core/")
+            objects.append(manifest)
+    return objects
+
+
+@pytest.mark.parametrize("version", settings.SUPPORTED_KUBERNETES_VERSIONS)
+def test_every_object_validates_strictly_against_each_supported_version(stack, existing_vpc, version):
+    objects = kubernetes_objects(stack) + kubernetes_objects(existing_vpc)
+    game_on = stack.config["eks-fargate:appEnabled"] == "true"
+    autoscaled = {"HorizontalPodAutoscaler"} if game_on and stack.config["eks-fargate:appAutoscaling"] == "true" else set()
+    game = {"Namespace", "ConfigMap", "Deployment", "PodDisruptionBudget", "Service", "Ingress"}
+    assert {o["kind"] for o in objects} == game | autoscaled
+    for manifest in objects:
+        kubernetes_validate.validate(manifest, f"{version}.0", strict=True)
+
+
+def test_the_validator_rejects_a_broken_object(dev):
+    deployment = next(o for o in kubernetes_objects(dev) if o["kind"] == "Deployment")
+    broken = copy.deepcopy(deployment)
+    broken["spec"]["replicas"] = "five"
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(broken, f"{settings.SUPPORTED_KUBERNETES_VERSIONS[0]}.0", strict=True)

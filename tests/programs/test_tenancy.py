@@ -1,0 +1,308 @@
+"""Teams as tenants of one shared platform stack: isolation, ordering, offline plan and cost.
+
+The tenant project (tenant/) runs in this process like the platform project: it imports the
+same shared modules from this checkout, and the harness answers its StackReference from the
+platform stack's own offline plan (made once per process, in a process of its own).
+"""
+
+import json
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import kubernetes_validate
+import pytest
+import yaml
+
+from components.metrics_server import REPLICAS as METRICS_SERVER_REPLICAS
+from cost import from_recording
+from eksfargate import settings
+from eksfargate.contract import (
+    ACCESS_POLICIES,
+    ACCESS_POLICY_ARN_PREFIX,
+    TENANT_NAMESPACE_SELECTOR,
+    selector_covers,
+)
+from eksfargate.estimate import load_prices
+from eksfargate.project import TENANT_PROJECT_DIR
+from eksfargate.settings import SettingsError
+from eksfargate.stack_files import read_project
+from offline.harness import PROJECT_DIR, Recording, record
+from offline.plan import build
+from teams import tenants as tenant_files
+from tests.programs.test_kubernetes_schema import kubernetes_objects
+
+TENANT_STACKS = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in TENANT_PROJECT_DIR.glob("Pulumi.*.yaml"))
+PROJECT = "eks-fargate-tenant"
+NAMESPACE = "kubernetes:core/v1:Namespace"
+QUOTA = "kubernetes:core/v1:ResourceQuota"
+LIMIT_RANGE = "kubernetes:core/v1:LimitRange"
+DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
+ASSOCIATION = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"
+ENTRY = "aws:eks/accessEntry:AccessEntry"
+REFERENCE = "pulumi:pulumi:StackReference"
+
+_recordings: dict[str, Recording] = {}
+
+
+def tenant_recording(stack: str) -> Recording:
+    if stack not in _recordings:
+        recording = record(stack, project_dir=TENANT_PROJECT_DIR)
+        if recording.error:
+            raise recording.error
+        _recordings[stack] = recording
+    return _recordings[stack]
+
+
+@pytest.fixture(scope="module", params=TENANT_STACKS)
+def tenant(request) -> Recording:
+    return tenant_recording(request.param)
+
+
+def config(recording: Recording, key: str) -> str:
+    return recording.config[f"{PROJECT}:{key}"]
+
+
+def namespace_of(recording: Recording) -> str:
+    return recording.one(NAMESPACE).inputs["metadata"]["name"]
+
+
+def platform_outputs(recording: Recording) -> dict:
+    return recording.one(REFERENCE).outputs["outputs"]
+
+
+def test_two_example_tenants_share_one_platform_stack():
+    platforms = {config(tenant_recording(stack), "platformStack") for stack in TENANT_STACKS}
+    assert len(TENANT_STACKS) >= 2 and len(platforms) == 1
+    (platform,) = platforms
+    platform_file = yaml.safe_load((PROJECT_DIR / f"Pulumi.{platform}.yaml").read_text())["config"]
+    assert platform_file["eks-fargate:servesTenants"] is True
+
+
+# --- isolation ------------------------------------------------------------------------------
+
+
+def test_every_object_lives_in_the_tenants_own_namespace(tenant):
+    namespace = namespace_of(tenant)
+    assert selector_covers(TENANT_NAMESPACE_SELECTOR, namespace)
+    for resource in tenant.resources:
+        if resource.type.startswith("kubernetes:") and resource.custom and resource.type != NAMESPACE:
+            assert resource.inputs["metadata"]["namespace"] == namespace, resource.name
+    kinds = {r.type.split(":")[-1] for r in tenant.resources if r.type.startswith("kubernetes:") and r.custom}
+    assert not kinds & {"ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"}
+
+
+def test_the_namespace_carries_team_and_cost_labels(tenant):
+    labels = tenant.one(NAMESPACE).inputs["metadata"]["labels"]
+    assert labels == {"team": config(tenant, "team"), "cost-center": config(tenant, "costCenter") or config(tenant, "team")}
+
+
+def test_the_access_entry_is_scoped_to_the_tenants_namespace_only(tenant):
+    entry, association = tenant.one(ENTRY).inputs, tenant.one(ASSOCIATION).inputs
+    assert entry["principalArn"] == association["principalArn"] == config(tenant, "teamRoleArn")
+    assert association["accessScope"] == {"type": "namespace", "namespaces": [namespace_of(tenant)]}
+    assert association["policyArn"] == ACCESS_POLICY_ARN_PREFIX + ACCESS_POLICIES[config(tenant, "accessLevel")]
+    assert association["clusterName"] == platform_outputs(tenant)["clusterName"]
+
+
+def test_the_quota_caps_pods_cpu_and_memory(tenant):
+    quota = tenant.one(QUOTA).inputs["spec"]["hard"]
+    assert quota["pods"] == config(tenant, "quotaPods")
+    for resource in ("cpu", "memory"):
+        setting = config(tenant, "quotaCpu" if resource == "cpu" else "quotaMemory")
+        assert quota[f"requests.{resource}"] == quota[f"limits.{resource}"] == setting
+
+
+def test_the_limit_range_gives_every_container_default_requests_equal_to_limits(tenant):
+    (limits,) = tenant.one(LIMIT_RANGE).inputs["spec"]["limits"]
+    assert limits["type"] == "Container"
+    assert set(limits["defaultRequest"]) == {"cpu", "memory"}
+    assert limits["defaultRequest"] == limits["default"]
+
+
+def test_the_irsa_role_trusts_one_service_account_of_the_namespace_through_the_platforms_provider():
+    recording = tenant_recording("checkout-dev")
+    role = recording.one("aws:iam/role:Role", "service-account-irsa")
+    (statement,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+    outputs = platform_outputs(recording)
+    issuer = outputs["oidcIssuer"]
+    assert statement["Principal"] == {"Federated": outputs["oidcProviderArn"]}
+    account = config(recording, "serviceAccount")
+    assert statement["Condition"]["StringEquals"] == {
+        f"{issuer}:sub": f"system:serviceaccount:{namespace_of(recording)}:{account}",
+        f"{issuer}:aud": "sts.amazonaws.com",
+    }
+
+
+BAD_TENANT_SETTINGS = [
+    ({"namespace": "kube-system"}, "namespace", "tenant-*"),
+    ({"namespace": "default"}, "namespace", "tenant-*"),
+    ({"namespace": "payments"}, "namespace", "tenant-*"),
+    ({"namespace": "tenant-ledger"}, "namespace", "ledger-dev"),
+    ({"accessLevel": "cluster-admin"}, "accessLevel", "one of ['edit', 'view']"),
+    ({"accessLevel": "AmazonEKSClusterAdminPolicy"}, "accessLevel", "one of ['edit', 'view']"),
+    ({"teamRoleArn": "arn:aws:iam::123456789012:user/alice"}, "teamRoleArn", "IAM role ARN"),
+    ({"albMode": "shared", "host": ""}, "host", "host name of the tenant's own"),
+    ({"defaultCpuRequest": "lots"}, "defaultCpuRequest", "millicores"),
+    ({"quotaMemory": "8G"}, "quotaMemory", "Mi or Gi"),
+    ({"serviceAccountPolicyArns": ["arn:aws:iam::aws:policy/AdministratorAccess"]}, "serviceAccountPolicyArns", "narrower"),
+    ({"platformStack": ""}, "platformStack", "the platform's stack"),
+    ({"appReplicas": 11, "quotaPods": 10}, "appReplicas", "at most quotaPods (10)"),
+]
+
+
+@pytest.mark.parametrize(("overrides", "key", "allowed"), BAD_TENANT_SETTINGS, ids=lambda v: str(v)[:40])
+def test_a_tenant_cannot_reach_outside_its_namespace(overrides, key, allowed):
+    recording = record("checkout-dev", overrides=overrides, project_dir=TENANT_PROJECT_DIR)
+    assert isinstance(recording.error, SettingsError)
+    assert recording.error.key == f"{PROJECT}:{key}" and allowed in recording.error.allowed
+    assert recording.resources == []
+
+
+# --- ordering -------------------------------------------------------------------------------
+
+
+def test_the_workload_waits_for_its_namespace_quota_limits_and_the_covering_fargate_selector(tenant):
+    deployment = tenant.one(DEPLOYMENT)
+    for type_ in (NAMESPACE, QUOTA, LIMIT_RANGE, REFERENCE):
+        assert deployment.depends_on(tenant.one(type_)), type_
+    # The pods name the platform profile the program checked covers their namespace.
+    outputs = platform_outputs(tenant)
+    pod_labels = deployment.inputs["spec"]["template"]["metadata"]["labels"]
+    assert pod_labels["eks.amazonaws.com/fargate-profile"] == outputs["tenantFargateProfile"]
+    assert selector_covers(outputs["tenantNamespaceSelector"], namespace_of(tenant))
+    assert tenant.one(QUOTA).depends_on(tenant.one(LIMIT_RANGE))
+
+
+# --- the shared ALB -------------------------------------------------------------------------
+
+
+def test_shared_tenants_join_the_platforms_ingress_group_with_their_own_host_and_order(tenant):
+    annotations = tenant.one(INGRESS).inputs["metadata"]["annotations"]
+    (rule,) = tenant.one(INGRESS).inputs["spec"]["rules"]
+    if config(tenant, "albMode") == "shared":
+        assert annotations["alb.ingress.kubernetes.io/group.name"] == platform_outputs(tenant)["sharedAlbGroup"]
+        assert annotations["alb.ingress.kubernetes.io/group.order"] == config(tenant, "albGroupOrder")
+        assert rule["host"] == config(tenant, "host")
+    else:
+        assert "alb.ingress.kubernetes.io/group.name" not in annotations
+
+
+def test_an_own_alb_tenant_gets_no_group():
+    recording = record("ledger-dev", overrides={"albMode": "own", "host": ""}, project_dir=TENANT_PROJECT_DIR)
+    assert recording.error is None
+    annotations = recording.one(INGRESS).inputs["metadata"]["annotations"]
+    assert "alb.ingress.kubernetes.io/group.name" not in annotations
+    assert "host" not in recording.one(INGRESS).inputs["spec"]["rules"][0]
+
+
+# --- schema, plan, cost ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", settings.SUPPORTED_KUBERNETES_VERSIONS)
+def test_every_tenant_object_validates_strictly_against_each_supported_version(version):
+    objects = [o for stack in TENANT_STACKS for o in kubernetes_objects(tenant_recording(stack))]
+    assert {o["kind"] for o in objects} >= {"Namespace", "ResourceQuota", "LimitRange", "ServiceAccount", "Deployment", "Ingress"}
+    for manifest in objects:
+        kubernetes_validate.validate(manifest, f"{version}.0", strict=True)
+
+
+@pytest.mark.parametrize("stack", TENANT_STACKS)
+def test_each_tenant_plans_offline_from_its_platforms_plan(stack):
+    plan = build(stack, project_dir=TENANT_PROJECT_DIR)
+    (reference,) = [r for r in plan["resources"] if r["type"] == REFERENCE]
+    assert reference["inputs"]["name"].endswith(f"/eks-fargate/{config(tenant_recording(stack), 'platformStack')}")
+    assert plan["outputs"]["namespace"] == namespace_of(tenant_recording(stack))
+
+
+def test_the_shared_alb_is_split_between_its_tenants_and_a_tenant_pays_no_cluster():
+    estimates = [from_recording(tenant_recording(stack)) for stack in TENANT_STACKS]
+    prices = load_prices(estimates[0].region)
+    shared = [e for e, s in zip(estimates, TENANT_STACKS, strict=True) if config(tenant_recording(s), "albMode") == "shared"]
+    alb_hours = sum(next(line.monthly_usd for line in e.lines if line.item == "Application Load Balancers") for e in shared)
+    assert abs(alb_hours - prices.alb_hour * prices.hours_per_month) <= Decimal("0.02")
+    for estimate in estimates:
+        assert not {"EKS", "NAT", "KMS"} & {line.category for line in estimate.lines}
+
+
+def plan_with_platform(tmp_path: Path, platform: str) -> subprocess.Popen:
+    """`python -m offline plan` of checkout-dev moved onto another platform stack, in a process of its own."""
+    stack_file = tmp_path / f"Pulumi.{platform}-tenant.yaml"
+    values = yaml.safe_load((TENANT_PROJECT_DIR / "Pulumi.checkout-dev.yaml").read_text())["config"]
+    values[f"{PROJECT}:platformStack"] = platform
+    values[f"{PROJECT}:namespace"] = "tenant-moved"
+    stack_file.write_text(yaml.safe_dump({"config": values}))
+    command = [sys.executable, "-m", "offline", "plan", "--stack", f"{platform}-tenant", "--project-dir"]
+    command += [str(TENANT_PROJECT_DIR), "--stack-file", str(stack_file), "--out", str(tmp_path / platform), "--quiet"]
+    return subprocess.Popen(command, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_a_tenant_of_a_missing_or_dedicated_platform_fails_clearly(tmp_path):
+    cases = {"no-such-platform": "the referenced stack does not exist", "dev": "does not serve tenants"}
+    running = {platform: plan_with_platform(tmp_path, platform) for platform in cases}  # in parallel
+    for platform, message in cases.items():
+        _, stderr = running[platform].communicate(timeout=120)
+        assert running[platform].returncode == 2, stderr
+        assert "Traceback" not in stderr
+        assert platform in stderr and message in stderr
+
+
+# --- teams ----------------------------------------------------------------------------------
+
+
+def test_the_committed_tenants_have_no_conflict():
+    assert tenant_files.conflicts() == []
+
+
+def copy_projects(tmp_path: Path) -> tuple[Path, Path]:
+    for path in [*PROJECT_DIR.glob("Pulumi*.yaml")]:
+        (tmp_path / path.name).write_text(path.read_text())
+    (tmp_path / "tenant").mkdir()
+    for path in TENANT_PROJECT_DIR.glob("Pulumi*.yaml"):
+        (tmp_path / "tenant" / path.name).write_text(path.read_text())
+    return tmp_path, tmp_path / "tenant"
+
+
+def test_teams_new_shared_writes_a_tenant_with_a_free_namespace(tmp_path):
+    platform_dir, tenant_dir = copy_projects(tmp_path)
+    taken = set(tenant_files.namespace_owners(tenant_dir))
+    path, namespace = tenant_files.new_tenant_stack("ledger", "shared-dev", "prod", tenant_dir, platform_dir)
+    assert namespace not in taken and selector_covers(TENANT_NAMESPACE_SELECTOR, namespace)
+    assert yaml.safe_load(path.read_text())["config"][f"{PROJECT}:platformStack"] == "shared-dev"
+    assert tenant_files.conflicts(platform_dir, tenant_dir) == []
+
+
+def test_teams_list_catches_a_claimed_namespace_a_missing_platform_and_too_many_pods(tmp_path):
+    platform_dir, tenant_dir = copy_projects(tmp_path)
+    # A /20 platform VPC: private subnets of /23, 507 usable addresses each, 3 zones.
+    platform_file = platform_dir / "Pulumi.shared-dev.yaml"
+    platform_file.write_text(platform_file.read_text().replace("10.20.0.0/16", "10.20.0.0/20"))
+    base = yaml.safe_load((tenant_dir / "Pulumi.checkout-dev.yaml").read_text())["config"]
+    extra = {
+        "twin": {"host": "twin.apps.example.com"},
+        "orphan": {"platformStack": "gone", "namespace": "tenant-orphan"},
+        **{f"greedy{n}": {"namespace": f"tenant-g{n}", "host": f"g{n}.apps.example.com", "quotaPods": 500} for n in range(4)},
+    }
+    for name, changes in extra.items():
+        values = base | {f"{PROJECT}:{key}": value for key, value in changes.items()}
+        (tenant_dir / f"Pulumi.{name}.yaml").write_text(yaml.safe_dump({"config": values}))
+    found = "\n".join(tenant_files.conflicts(platform_dir, tenant_dir))
+    assert "namespace tenant-checkout is claimed by tenant stacks checkout-dev, twin" in found
+    assert "tenant stack orphan: its platform stack gone has no stack file" in found
+    assert "more than the 507 each private subnet has" in found
+
+
+def test_a_platform_with_the_game_counts_its_pods_at_most(tmp_path):
+    """Its tenants' room is what is left after the game at its HPA maximum and metrics-server, as the plan counts."""
+    platform_dir, _ = copy_projects(tmp_path)
+    platform_file = platform_dir / "Pulumi.shared-dev.yaml"
+    values = yaml.safe_load(platform_file.read_text())["config"]
+    platform = read_project(platform_dir).name  # the platform project's config namespace
+    game = {f"{platform}:appEnabled": True, f"{platform}:appReplicas": 2, f"{platform}:appMaxReplicas": 7}
+    platform_file.write_text(yaml.safe_dump({"config": values | game | {f"{platform}:appAutoscaling": True}}))
+    autoscaled = tenant_files.platforms(platform_dir)["shared-dev"].own_pods
+    platform_file.write_text(yaml.safe_dump({"config": values | game | {f"{platform}:appAutoscaling": False}}))
+    fixed = tenant_files.platforms(platform_dir)["shared-dev"].own_pods
+    assert autoscaled - fixed == (7 - 2) + METRICS_SERVER_REPLICAS

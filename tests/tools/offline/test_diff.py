@@ -1,0 +1,341 @@
+"""The plan diff: updates, replacements (and what they drag along), deletions, protected resources, exit codes."""
+
+import copy
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from offline import diff as offline_diff
+from offline import plan as offline_plan
+from offline import replacements
+from offline.harness import PROJECT_DIR
+from tests.stackfacts import PINNED_DEV
+from tests.tools.offline.test_plan import dev_plan
+
+EXISTING_VPC_STACK = PROJECT_DIR / "tests" / "data" / "stacks" / "Pulumi.existing-vpc.yaml"
+
+PROFILE = "aws:eks/fargateProfile:FargateProfile"
+DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+AUTOSCALER = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
+
+
+def resource(plan: dict, type_: str, name: str) -> dict:
+    (found,) = [r for r in plan["resources"] if r["type"] == type_ and r["name"] == name]
+    return found
+
+
+def entry(diff: offline_diff.StackDiff, type_: str, name: str) -> offline_diff.ResourceChange:
+    (found,) = [e for e in diff.resources if e.resource["type"] == type_ and e.resource["name"] == name]
+    return found
+
+
+def changed(diff: offline_diff.StackDiff) -> dict[tuple[str, str], str]:
+    return {(e.resource["type"], e.resource["name"]): e.op for e in diff.resources if e.op != "same"}
+
+
+def test_identical_plans_have_no_changes():
+    diff = offline_diff.compare(dev_plan(), copy.deepcopy(dev_plan()), "dev")
+    assert not diff.changed and changed(diff) == {}
+    assert "No changes to stacks `dev`" in offline_diff.render([diff])
+
+
+def test_a_replica_change_is_an_in_place_update_of_the_autoscalers_floor_only():
+    scaled = offline_plan.build("dev", stack_file=PINNED_DEV, overrides={"appReplicas": 3})
+    diff = offline_diff.compare(dev_plan(), scaled, "dev")
+    assert changed(diff) == {(AUTOSCALER, "game-2048-autoscaler"): "update"}
+    (change,) = entry(diff, AUTOSCALER, "game-2048-autoscaler").changes
+    assert (change.path, change.old, change.new, change.replaces) == ("spec.minReplicas", 5, 3, False)
+    markdown = offline_diff.render([diff])
+    assert f"**1 to update** · {len(dev_plan()['resources']) - 1} unchanged" in markdown
+    assert "- `spec.minReplicas`: `5` → `3`" in markdown
+    assert '- `eks-fargate:appReplicas`: `"5"` → `"3"`' in markdown
+
+
+def test_a_fargate_profile_selector_change_is_a_replacement():
+    new = copy.deepcopy(dev_plan())
+    resource(new, PROFILE, "fargate-workloads")["inputs"]["selectors"] = [{"namespace": "game-2048", "labels": {"tier": "web"}}]
+    diff = offline_diff.compare(dev_plan(), new, "dev")
+    assert changed(diff) == {(PROFILE, "fargate-workloads"): "replace"}
+    (change,) = entry(diff, PROFILE, "fargate-workloads").changes
+    assert change.path == "selectors" and change.replaces
+    row = next(line for line in offline_diff.render([diff]).splitlines() if "`fargate-workloads`" in line)
+    assert row.startswith("| 🔁 replace |") and "`selectors` forces replacement (delete, then create)" in row
+
+
+def test_a_new_app_namespace_replaces_the_profile_and_every_object_in_it():
+    renamed = offline_plan.build("dev", stack_file=PINNED_DEV, overrides={"appNamespace": "game"})
+    diff = offline_diff.compare(dev_plan(), renamed, "dev")
+    assert changed(diff) == {
+        (PROFILE, "fargate-workloads"): "replace",
+        ("kubernetes:core/v1:Namespace", "game-2048-namespace"): "replace",
+        (DEPLOYMENT, "game-2048-deployment"): "replace",
+        (AUTOSCALER, "game-2048-autoscaler"): "replace",
+        ("kubernetes:core/v1:ConfigMap", "game-2048-nginx-conf"): "replace",
+        ("kubernetes:policy/v1:PodDisruptionBudget", "game-2048-disruption-budget"): "replace",
+        ("kubernetes:core/v1:Service", "game-2048-service"): "replace",
+        ("kubernetes:networking.k8s.io/v1:Ingress", "game-2048-ingress"): "replace",
+    }
+
+
+def test_subnets_listed_in_another_order_are_no_change():
+    new = copy.deepcopy(dev_plan())
+    profile = resource(new, PROFILE, "fargate-kube-system")["inputs"]
+    profile["subnetIds"] = list(reversed(profile["subnetIds"]))
+    assert not offline_diff.compare(dev_plan(), new, "dev").changed
+
+
+def test_a_removed_resource_is_a_deletion():
+    new = copy.deepcopy(dev_plan())
+    ingress = resource(new, "kubernetes:networking.k8s.io/v1:Ingress", "game-2048-ingress")
+    new["resources"].remove(ingress)
+    diff = offline_diff.compare(dev_plan(), new, "dev")
+    assert changed(diff) == {("kubernetes:networking.k8s.io/v1:Ingress", "game-2048-ingress"): "delete"}
+    markdown = offline_diff.render([diff])
+    assert "**1 to delete**" in markdown
+    assert "| ➖ delete | `game-2048-ingress` |" in markdown
+    assert "CAUTION" not in markdown
+
+
+def test_a_new_vpc_replaces_the_cluster_and_everything_on_it():
+    moved = offline_plan.build("dev", stack_file=PINNED_DEV, overrides={"vpcCidr": "10.20.0.0/16"})
+    diff = offline_diff.compare(dev_plan(), moved, "dev")
+    ops = changed(diff)
+    assert ops[("aws:ec2/vpc:Vpc", "network-vpc")] == "replace"
+    assert ops[("aws:ec2/subnet:Subnet", "network-private-ap-northeast-2a")] == "replace"
+    assert ops[("aws:ec2/internetGateway:InternetGateway", "network-igw")] == "update"
+    # EKS cannot move a cluster to another VPC: the cluster goes, and everything on it with it.
+    cluster = entry(diff, "eks:index:Cluster", "cluster-eks")
+    assert cluster.op == "replace"
+    assert any(c.path == "vpcId" and c.replaces and "another VPC" in c.note for c in cluster.changes)
+    for kind, name in [
+        (PROFILE, "fargate-kube-system"),
+        (PROFILE, "fargate-workloads"),
+        ("aws:eks/addon:Addon", "fargate-coredns"),
+        ("pulumi:providers:kubernetes", "cluster-k8s"),
+        ("kubernetes:helm.sh/v3:Release", "alb-controller-release"),
+        (DEPLOYMENT, "game-2048-deployment"),
+    ]:
+        assert ops[(kind, name)] == "replace", (kind, name)
+    row = next(line for line in offline_diff.render([diff]).splitlines() if "`cluster-eks`" in line)
+    assert row.startswith("| 🔁 replace") and "another VPC" in row
+
+
+def existing_vpc_plan(**overrides) -> dict:
+    return offline_plan.build("existing-vpc", stack_file=EXISTING_VPC_STACK, overrides=overrides or None)
+
+
+def test_a_protected_cluster_moved_to_another_vpc_is_a_loud_replacement():
+    old, new = existing_vpc_plan(protect=True), existing_vpc_plan(protect=True, existingVpcId="vpc-0ffffffffffffff01")
+    diff = offline_diff.compare(old, new, "existing-vpc")
+    cluster = entry(diff, "eks:index:Cluster", "cluster-eks")
+    assert cluster.op == "replace" and cluster.loud
+    markdown = offline_diff.render([diff])
+    caution = markdown.split("> [!CAUTION]\n", 1)[1].split("\n\n", 1)[0]
+    assert "`cluster-eks`" in caution and "another VPC" in caution
+
+
+def test_other_subnets_in_the_same_vpc_update_the_cluster_in_place():
+    subnets = ["subnet-0aaaaaaaaaaaaaa01", "subnet-0aaaaaaaaaaaaaa03"]
+    diff = offline_diff.compare(existing_vpc_plan(), existing_vpc_plan(existingPrivateSubnetIds=subnets), "existing-vpc")
+    cluster = entry(diff, "eks:index:Cluster", "cluster-eks")
+    assert cluster.op == "update"
+    (change,) = [c for c in cluster.changes if c.path.startswith("privateSubnetIds")]
+    assert not change.replaces and "same VPC" in change.note and "zones" in change.note
+
+
+def test_a_cluster_in_other_zones_is_replaced():
+    fewer = offline_plan.build("dev", stack_file=PINNED_DEV, overrides={"availabilityZoneCount": 2})
+    cluster = entry(offline_diff.compare(dev_plan(), fewer, "dev"), "eks:index:Cluster", "cluster-eks")
+    assert cluster.op == "replace"
+    assert any(c.replaces and "zones" in c.note for c in cluster.changes)
+
+
+def one_resource_plan(type_: str, inputs: dict) -> dict:
+    name = "thing"
+    urn = f"urn:pulumi:t::p::{type_}::{name}"
+    resource = {
+        "urn": urn,
+        "type": type_,
+        "name": name,
+        "parent": None,
+        "custom": True,
+        "remote": False,
+        "provider": None,
+        "protect": False,
+        "deleteBeforeReplace": False,
+        "dependencies": [],
+        "inputs": inputs,
+    }
+    return {"stack": "t", "config": {}, "resources": [resource], "outputs": {}}
+
+
+def _set(inputs: dict, path: str, value) -> dict:
+    *parents, last = path.split(".")
+    node = inputs
+    for key in parents:
+        node = node.setdefault(key, {})
+    node[last] = value
+    return inputs
+
+
+@pytest.mark.parametrize(("type_", "prop"), [(t, p) for t, props in replacements.REPLACE_ON.items() for p in props])
+def test_every_force_new_property_shows_as_a_replacement(type_, prop):
+    old = one_resource_plan(type_, _set({"tags": {"a": "1"}}, prop, "old-value"))
+    new = one_resource_plan(type_, _set({"tags": {"a": "1"}}, prop, "new-value"))
+    (only,) = offline_diff.compare(old, new, "t").resources
+    assert only.op == "replace"
+    # The control: a tag change on the same resource is an update, not a replacement.
+    retagged = one_resource_plan(type_, _set({"tags": {"a": "2"}}, prop, "old-value"))
+    assert offline_diff.compare(old, retagged, "t").resources[0].op == "update"
+
+
+@pytest.mark.parametrize(
+    ("type_", "prop"),
+    [(t, p) for t, props in replacements.K8S_REPLACE_ON.items() for p in (*props, *replacements.K8S_METADATA_REPLACE_ON)],
+)
+def test_every_kubernetes_force_new_field_shows_as_a_replacement(type_, prop):
+    old = one_resource_plan(type_, _set({"metadata": {"labels": {"a": "1"}}}, prop, "old-value"))
+    new = one_resource_plan(type_, _set({"metadata": {"labels": {"a": "1"}}}, prop, "new-value"))
+    assert offline_diff.compare(old, new, "t").resources[0].op == "replace"
+    relabelled = one_resource_plan(type_, _set({"metadata": {"labels": {"a": "2"}}}, prop, "old-value"))
+    assert offline_diff.compare(old, relabelled, "t").resources[0].op == "update"
+
+
+def test_a_policy_v1_pod_disruption_budget_spec_is_updated_in_place():
+    # pulumi-kubernetes lists PodDisruptionBudget's spec as force-new for policy/v1beta1 only.
+    pdb = "kubernetes:policy/v1:PodDisruptionBudget"
+    old = one_resource_plan(pdb, {"spec": {"minAvailable": 1}})
+    new = one_resource_plan(pdb, {"spec": {"minAvailable": 2}})
+    assert offline_diff.compare(old, new, "t").resources[0].op == "update"
+
+
+def test_renaming_the_cluster_replaces_it_and_everything_on_it():
+    renamed = offline_plan.build("dev", stack_file=PINNED_DEV, overrides={"clusterName": "renamed"})
+    ops = changed(offline_diff.compare(dev_plan(), renamed, "dev"))
+    assert ops[("eks:index:Cluster", "cluster-eks")] == "replace"
+    assert ops[(PROFILE, "fargate-kube-system")] == "replace"
+    assert ops[("aws:eks/addon:Addon", "fargate-coredns")] == "replace"
+    # A new cluster means a new kubeconfig, a new provider, and every object created again.
+    assert ops[("pulumi:providers:kubernetes", "cluster-k8s")] == "replace"
+    assert ops[("kubernetes:helm.sh/v3:Release", "alb-controller-release")] == "replace"
+    assert ops[(DEPLOYMENT, "game-2048-deployment")] == "replace"
+    assert ops[("aws:iam/role:Role", "alb-controller-irsa")] == "update"
+
+
+def test_deleting_or_replacing_a_protected_resource_is_flagged_loudly():
+    old = copy.deepcopy(dev_plan())
+    resource(old, "aws:ec2/vpc:Vpc", "network-vpc")["protect"] = True
+    resource(old, "eks:index:Cluster", "cluster-eks")["protect"] = True
+    new = copy.deepcopy(old)
+    resource(new, "aws:ec2/vpc:Vpc", "network-vpc")["inputs"]["cidrBlock"] = "10.99.0.0/16"
+    new["resources"].remove(resource(new, "eks:index:Cluster", "cluster-eks"))
+    diff = offline_diff.compare(old, new, "dev")
+    loud = {(e.resource["name"], e.op) for e in diff.resources if e.loud}
+    assert loud == {("network-vpc", "replace"), ("cluster-eks", "delete")}
+    markdown = offline_diff.render([diff])
+    caution = markdown.split("> [!CAUTION]\n", 1)[1].split("\n\n", 1)[0]
+    assert "PROTECTED RESOURCES WOULD BE DELETED OR REPLACED" in caution
+    assert "`network-vpc`" in caution and "`cluster-eks`" in caution
+    assert "| 🔁 replace **PROTECTED** | `network-vpc` |" in markdown
+
+
+def test_the_cli_exit_code_tells_whether_anything_changed(tmp_path):
+    base, scaled = tmp_path / "base.json", tmp_path / "scaled.json"
+    base.write_text(offline_plan.dumps(dev_plan()))
+    new = copy.deepcopy(dev_plan())
+    resource(new, AUTOSCALER, "game-2048-autoscaler")["inputs"]["spec"]["minReplicas"] = 2
+    scaled.write_text(json.dumps(new))
+
+    def cli(*args):
+        command = [sys.executable, "-m", "offline", "diff", *args]
+        return subprocess.Popen(command, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    running = [cli(str(base), str(base)), cli(str(base), str(scaled)), cli(str(base), str(tmp_path / "nope"))]
+    (same, _), (different, _), (_, broken) = [process.communicate() for process in running]
+    assert [process.returncode for process in running] == [0, 1, 2]
+    assert "No changes to stacks `dev`" in same
+    assert different.startswith(offline_diff.MARKER) and "`spec.minReplicas`: `5` → `2`" in different
+    assert "Traceback" not in broken and broken.startswith("error: ")
+
+
+def test_revisions_are_read_with_git_archive_and_a_stack_missing_there_is_new():
+    revisions = offline_diff.Revisions()
+    try:
+        assert "dev" in revisions.stacks("HEAD")
+        assert (revisions.tree("HEAD") / "Pulumi.dev.yaml").read_bytes() == subprocess.run(
+            ["git", "show", "HEAD:Pulumi.dev.yaml"], cwd=PROJECT_DIR, capture_output=True, check=True
+        ).stdout
+        side = revisions.plan("HEAD", "no-such-stack")
+        assert side.plan is None and not side.error
+    finally:
+        revisions.close()
+    diff = offline_diff._pair(offline_diff.Side("`HEAD`"), offline_diff.Side("working tree", plan=dev_plan()), "dev")
+    assert diff.note.startswith("The stack file is new") and diff.count("create") == len(dev_plan()["resources"])
+
+
+@pytest.mark.parametrize("spec", ["HEAD:dev", ":dev", "origin/main:*"])
+def test_revision_specs_are_told_from_files(spec):
+    assert offline_diff.is_revision_spec(spec)
+    assert not offline_diff.is_revision_spec(str(PROJECT_DIR / "Pulumi.dev.yaml"))
+
+
+def test_make_diff_without_arguments_compares_every_stack_file():
+    if shutil.which("make") is None:
+        pytest.skip("GNU make is not installed")
+    dry_run = subprocess.run(["make", "-n", "diff"], cwd=PROJECT_DIR, capture_output=True, text=True, check=True)
+    assert "-m offline diff 'HEAD:*' ':*'" in dry_run.stdout
+    one = subprocess.run(["make", "-n", "diff", "STACK=dev"], cwd=PROJECT_DIR, capture_output=True, text=True, check=True)
+    assert "-m offline diff 'HEAD:dev' ':dev'" in one.stdout
+
+
+@pytest.fixture(scope="module")
+def team_change(tmp_path_factory) -> list[offline_diff.StackDiff]:
+    """A copy of this checkout in a git repository of its own, where only payments-dev's stack file changes."""
+    repo = tmp_path_factory.mktemp("repo")
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=PROJECT_DIR, capture_output=True, check=True).stdout
+    for name in filter(None, tracked.decode().split("\0")):
+        source = PROJECT_DIR / name
+        if source.is_file():
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            (repo / name).write_bytes(source.read_bytes())
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
+    subprocess.run([*git, "init", "-q"], cwd=repo, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=repo, check=True)
+    stack_file = repo / "Pulumi.payments-dev.yaml"
+    text = stack_file.read_text()
+    stack_file.write_text(text + "  eks-fargate:appReplicas: 2\n  eks-fargate:publicAccessCidrs: [203.0.113.0/24]\n")
+    return offline_diff.diff_specs("HEAD:*", ":*", project_dir=repo)
+
+
+def test_a_team_only_change_is_shown_for_that_team(team_change):
+    by_stack = {d.stack: d for d in team_change}
+    assert set(by_stack) >= {"dev", "payments-dev", "search-dev"}
+    payments = by_stack["payments-dev"]
+    assert changed(payments) == {
+        (AUTOSCALER, "game-2048-autoscaler"): "update",
+        ("eks:index:Cluster", "cluster-eks"): "update",
+    }
+    # The other stacks' files and the code are as they were: not planned, no changes.
+    assert all(not d.changed and d.note == offline_diff.UNTOUCHED for s, d in by_stack.items() if s != "payments-dev")
+    markdown = offline_diff.render(team_change)
+    assert "No changes to stacks" not in markdown and "### Stack `payments-dev`" in markdown
+    assert offline_diff.changed_stacks(team_change) == ["payments-dev"]
+
+
+def test_the_diff_lists_the_policy_findings_a_change_resolves_and_the_cost_per_line(team_change):
+    payments = next(d for d in team_change if d.stack == "payments-dev")
+    assert [f.split(":")[1].strip().split(" ")[0] for f in payments.findings_removed] == ["cluster-endpoint-not-open-to-world"]
+    assert payments.findings_added == []
+    # Fewer game pods: less Fargate, and less pod log ingested and stored.
+    (line,) = [line for line in payments.cost if line.category == "Fargate"]
+    assert line.item.endswith("deployment-2048")
+    assert {other.category for other in payments.cost if other is not line} <= {"Logs"}
+    assert all(other.new < other.old for other in payments.cost)
+    assert payments.cost_totals[1] - payments.cost_totals[0] == sum(other.new - other.old for other in payments.cost)
+    markdown = offline_diff.render(team_change)
+    assert "**Policy findings this change resolves:**" in markdown
+    assert "**Estimated monthly cost:**" in markdown and f"| Fargate | {line.item} |" in markdown

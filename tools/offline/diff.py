@@ -1,0 +1,781 @@
+"""The plan diff: what changes between two offline plans, as Markdown for a pull-request comment.
+
+A side is a plan.json file (or a folder holding one), or `REV:STACK`: that stack file's plan
+at git revision REV, planned with *this* checkout's harness from `git archive REV` in a
+temporary folder (`:STACK` is the working tree, `REV:*` every stack file at either revision).
+
+Resources match by URN. Within a resource the diff is per property; a change is flagged as
+forcing a replacement when the property is one the provider cannot update in place
+(`REPLACE_ON`, `K8S_REPLACE_ON`: Terraform AWS provider ForceNew fields, pulumi-kubernetes'
+force-new table, the Helm release's name/namespace) or one EKS cannot change (the cluster's VPC,
+or subnets in other zones: `_cluster_network`). A replacement also changes every
+`{{Kind:name.*}}` value that comes from the replaced resource, which can replace the resources
+that use it in turn, and a new cluster takes what EKS keeps on it; the diff follows that.
+Deleting or replacing a resource that is protected is flagged loudly: `pulumi up` refuses it.
+Each stack's diff also carries the monthly estimate's changed lines (cost/estimate.py) and, for
+sides planned here, the policy findings the change introduces or resolves. This is an
+approximation of the engine's diff, from code alone: the real `pulumi preview` (with
+credentials) is authoritative.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import tarfile
+import tempfile
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from eksfargate import estimate as cost
+from offline import upgrade
+from offline.harness import PROJECT_DIR
+from offline.plan import PlanError, load, placeholder_source, placeholders, source_key, summarize
+from offline.replacements import (
+    CLUSTER_CHANGES_ZONES,
+    CLUSTER_SUBNETS,
+    CLUSTER_TYPE,
+    JSON,
+    SET_VALUED,
+    forces_replacement,
+    warning,
+)
+
+MARKER = "<!-- offline-plan-diff -->"
+COMMENT_LIMIT = 60_000  # GitHub refuses comments over 65,536 characters
+
+
+class _Absent:
+    def __repr__(self) -> str:
+        return "(absent)"
+
+
+ABSENT: Any = _Absent()
+
+
+@dataclass
+class Change:
+    """One property that changes: `path` like `spec.replicas` or `selectors[0].namespace`."""
+
+    path: str
+    old: Any
+    new: Any
+    replaces: bool = False
+    note: str = ""
+
+
+@dataclass
+class ResourceChange:
+    op: str  # create, delete, update, replace, same
+    resource: dict[str, Any]  # the new one, or the old one when deleted
+    old: dict[str, Any] | None = None
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def protected(self) -> bool:
+        return bool(self.old and self.old.get("protect")) if self.op != "create" else False
+
+    @property
+    def loud(self) -> bool:
+        """A protected resource would go (delete or replace): `pulumi up` refuses, and it matters."""
+        return self.op in ("delete", "replace") and self.protected
+
+
+@dataclass
+class CostChange:
+    """One line of the monthly estimate that differs; None on the side where the line does not exist."""
+
+    category: str
+    item: str
+    old: Decimal | None
+    new: Decimal | None
+
+
+@dataclass
+class StackDiff:
+    stack: str
+    old_label: str
+    new_label: str
+    resources: list[ResourceChange] = field(default_factory=list)
+    outputs: list[Change] = field(default_factory=list)
+    config: list[Change] = field(default_factory=list)
+    cost: list[CostChange] = field(default_factory=list)
+    cost_totals: tuple[Decimal, Decimal] | None = None
+    findings_added: list[str] = field(default_factory=list)
+    findings_removed: list[str] = field(default_factory=list)
+    error: str = ""
+    note: str = ""
+    upgrade: list[upgrade.Finding] = field(default_factory=list)  # Kubernetes version changes
+
+    def count(self, op: str) -> int:
+        return sum(1 for entry in self.resources if entry.op == op)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.outputs) or any(entry.op != "same" for entry in self.resources)
+
+
+# ---------------------------------------------------------------------------------------
+# Comparing two plans
+
+
+def compare(
+    old: dict[str, Any] | None,
+    new: dict[str, Any] | None,
+    stack: str = "",
+    labels=("old", "new"),
+    findings: tuple[list[str] | None, list[str] | None] = (None, None),
+) -> StackDiff:
+    """The diff of two plans; None for a side where the stack does not exist (all created / deleted).
+
+    `findings` are each side's policy findings (policy.txt lines), where known: the diff lists
+    those the change introduces and those it resolves.
+    """
+    result = StackDiff(stack=stack or (new or old or {}).get("stack", ""), old_label=labels[0], new_label=labels[1])
+    result.cost, result.cost_totals = _cost_changes(old, new)
+    if findings[0] is not None and findings[1] is not None:
+        result.findings_added = sorted(set(findings[1]) - set(findings[0]))
+        result.findings_removed = sorted(set(findings[0]) - set(findings[1]))
+    before = {res["urn"]: res for res in (old or {}).get("resources", [])}
+    after = {res["urn"]: res for res in (new or {}).get("resources", [])}
+    entries: dict[str, ResourceChange] = {}
+    for urn in sorted(before.keys() | after.keys()):
+        was, now = before.get(urn), after.get(urn)
+        if was is None:
+            entries[urn] = ResourceChange("create", now)
+        elif now is None:
+            entries[urn] = ResourceChange("delete", was, old=was)
+        else:
+            entry = ResourceChange("same", now, old=was, changes=_resource_changes(was, now))
+            entries[urn] = _settle(entry)
+    old_sources = {source_key(res): res for res in before.values()}
+    new_sources = {source_key(res): res for res in after.values()}
+    for entry in entries.values():
+        if entry.resource["type"] == CLUSTER_TYPE and entry.op not in ("create", "delete"):
+            _cluster_network(entry, old_sources, new_sources)
+    _cascade_replacements(entries)
+    result.resources = list(entries.values())
+    for key in ("outputs", "config"):
+        found = _deep_diff((old or {}).get(key, {}), (new or {}).get(key, {}))
+        setattr(result, key, [Change(_format_path(path), o, n) for path, o, n in found])
+    result.upgrade = upgrade.review(old, new, result.stack)
+    return result
+
+
+def _resource_changes(was: dict[str, Any], now: dict[str, Any]) -> list[Change]:
+    kind = now["type"]
+    sets = {tuple(path.split(".")) for path in SET_VALUED.get(kind, ())}
+    changes = [
+        Change(_format_path(path), o, n, replaces=forces_replacement(now, path), note=warning(now, path))
+        for path, o, n in _deep_diff(was["inputs"], now["inputs"], sets=sets)
+    ]
+    # Encryption can be added to an EKS cluster, never removed (ForceNewIfChange on removal).
+    if (
+        kind in ("eks:index:Cluster",)
+        and was["inputs"].get("encryptionConfigKeyArn")
+        and not now["inputs"].get("encryptionConfigKeyArn")
+    ):
+        for change in changes:
+            if change.path == "encryptionConfigKeyArn":
+                change.replaces, change.note = True, "EKS cannot turn secrets encryption off"
+    if was.get("provider") != now.get("provider"):
+        changes.append(Change("(provider)", was.get("provider"), now.get("provider"), replaces=True, note="another provider"))
+    for option in ("protect", "deleteBeforeReplace"):
+        if bool(was.get(option)) != bool(now.get(option)):
+            changes.append(Change(f"({option} option)", bool(was.get(option)), bool(now.get(option))))
+    return changes
+
+
+def _cost_lines(plan: dict[str, Any] | None) -> dict[tuple[str, str], Decimal] | None:
+    """The monthly estimate's lines of a plan ({} where the stack does not exist; None: no prices)."""
+    if plan is None:
+        return {}
+    try:
+        estimate = cost.from_plan(plan)
+    except cost.UnknownRegionError:
+        return None
+    return {(line.category, line.item): line.monthly_usd for line in estimate.lines}
+
+
+def _cost_changes(old: dict[str, Any] | None, new: dict[str, Any] | None):
+    before, after = _cost_lines(old), _cost_lines(new)
+    if before is None or after is None:
+        return [], None
+    changes = [
+        CostChange(category, item, before.get((category, item)), after.get((category, item)))
+        for category, item in sorted(before.keys() | after.keys(), key=lambda key: (key[0], key[1]))
+        if before.get((category, item)) != after.get((category, item))
+    ]
+    return changes, (sum(before.values(), Decimal(0)), sum(after.values(), Decimal(0)))
+
+
+def _cluster_network(entry: ResourceChange, old_sources: dict[str, Any], new_sources: dict[str, Any]) -> None:
+    """Subnets in other zones replace the cluster; other subnets in its VPC and zones update it."""
+    subnet_changes = [c for c in entry.changes if re.split(r"[.\[]", c.path, maxsplit=1)[0] in CLUSTER_SUBNETS]
+    if not subnet_changes:
+        return
+    old_zones = _subnet_zones(entry.old["inputs"], old_sources)
+    new_zones = _subnet_zones(entry.resource["inputs"], new_sources)
+    if old_zones is not None and new_zones is not None and old_zones != new_zones:
+        for change in subnet_changes:
+            change.replaces, change.note = True, CLUSTER_CHANGES_ZONES
+        _settle(entry)
+
+
+def _subnet_zones(inputs: dict[str, Any], sources: dict[str, Any]) -> set[str] | None:
+    """The zones of the cluster's subnets, where the plan declares them (None for subnet ids given as such)."""
+    zones: set[str] = set()
+    for key in CLUSTER_SUBNETS:
+        for value in inputs.get(key) or []:
+            subnets = [sources.get(placeholder_source(ref)) for ref in placeholders(value)]
+            if not subnets or None in subnets:
+                return None
+            for subnet in subnets:
+                zone = subnet["inputs"].get("availabilityZone") or subnet["inputs"].get("availabilityZoneId")
+                if not zone:
+                    return None
+                zones.add(str(zone))
+    return zones
+
+
+def _settle(entry: ResourceChange) -> ResourceChange:
+    if any(change.replaces for change in entry.changes):
+        entry.op = "replace"
+    else:
+        entry.op = "update" if entry.changes else "same"
+    return entry
+
+
+def _cascade_replacements(entries: dict[str, ResourceChange]) -> None:
+    """A replaced resource gets new ids/ARNs/names: whatever refers to them changes too."""
+    done: set[str] = set()
+    while True:
+        replaced = {source_key(e.resource): e for e in entries.values() if e.op == "replace"}
+        # Deleted and created again under another URN (moved to another parent): new ids too.
+        deleted = {source_key(e.resource) for e in entries.values() if e.op == "delete"}
+        replaced |= {
+            source_key(e.resource): e for e in entries.values() if e.op == "create" and source_key(e.resource) in deleted
+        }
+        fresh = set(replaced) - done
+        if not fresh:
+            return
+        done |= fresh
+        fresh_urns = {replaced[key].resource["urn"] for key in fresh}
+        # What EKS keeps on a cluster (profiles, add-ons, access entries) goes with it; the program
+        # names the cluster by a plain string, which a new cluster keeps.
+        fresh_clusters = {
+            str(replaced[key].resource["inputs"].get("name")): key
+            for key in fresh
+            if replaced[key].resource["type"] == CLUSTER_TYPE
+        }
+        for entry in entries.values():
+            if entry.op in ("create", "delete"):
+                continue
+            changed_paths = {change.path for change in entry.changes}
+            on_cluster = fresh_clusters.get(str(entry.resource["inputs"].get("clusterName")))
+            if entry.resource["type"].startswith("aws:eks/") and on_cluster and "clusterName" not in changed_paths:
+                name = entry.resource["inputs"]["clusterName"]
+                entry.changes.append(
+                    Change("clusterName", name, name, replaces=True, note=f"new value: {on_cluster} is replaced")
+                )
+                changed_paths.add("clusterName")
+            if entry.resource.get("provider") in fresh_urns and "(provider)" not in changed_paths:
+                provider = entry.resource["provider"].rsplit("::", 1)[-1]
+                entry.changes.append(
+                    Change("(provider)", provider, provider, replaces=True, note=f"new value: provider {provider} is replaced")
+                )
+                changed_paths.add("(provider)")
+            for path, value in _leaves(entry.resource["inputs"]):
+                sources = sorted({placeholder_source(ref) for ref in placeholders(value)} & fresh)
+                text = _format_path(path)
+                if not sources or text in changed_paths:
+                    continue
+                entry.changes.append(
+                    Change(
+                        text,
+                        value,
+                        value,
+                        replaces=forces_replacement(entry.resource, path),
+                        note=f"new value (known after deploy): {', '.join(sources)} is replaced"
+                        + (f"; {warning(entry.resource, path)}" if warning(entry.resource, path) else ""),
+                    )
+                )
+                changed_paths.add(text)
+            _settle(entry)
+
+
+def _leaves(value: Any, path: tuple = ()) -> list[tuple[list[Any], Any]]:
+    if isinstance(value, dict):
+        return [leaf for key in sorted(value) for leaf in _leaves(value[key], (*path, key))]
+    if isinstance(value, list):
+        return [leaf for index, item in enumerate(value) for leaf in _leaves(item, (*path, index))]
+    return [(list(path), value)]
+
+
+def _deep_diff(
+    old: Any, new: Any, path: tuple = (), sets: set[tuple[str, ...]] | None = None
+) -> list[tuple[list[Any], Any, Any]]:
+    """(path, old, new) for every differing leaf; lists of unequal length and sets compare whole."""
+    if old == new:
+        return []
+    keys_only = tuple(p for p in path if isinstance(p, str))
+    if isinstance(old, dict) and isinstance(new, dict):
+        found = []
+        for key in sorted(old.keys() | new.keys()):
+            found += _deep_diff(old.get(key, ABSENT), new.get(key, ABSENT), (*path, key), sets)
+        return found
+    if isinstance(old, list) and isinstance(new, list):
+        if sets and keys_only in sets and sorted(map(_canonical, old)) == sorted(map(_canonical, new)):
+            return []
+        if len(old) == len(new) and not (sets and keys_only in sets):
+            found = []
+            for index, (o, n) in enumerate(zip(old, new, strict=True)):
+                found += _deep_diff(o, n, (*path, index), sets)
+            return found
+        return [(list(path), old, new)]
+    if isinstance(old, str) and isinstance(new, str):
+        old_doc, new_doc = _json_container(old), _json_container(new)
+        if old_doc is not None and new_doc is not None:
+            return _deep_diff(old_doc, new_doc, (*path, JSON), None)
+    return [(list(path), old, new)]
+
+
+def _json_container(text: str) -> Any:
+    if not text.lstrip().startswith(("{", "[")):
+        return None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    return value if isinstance(value, (dict, list)) else None
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
+def _format_path(path: list[Any]) -> str:
+    """["spec", "containers", 0, "image"] → "spec.containers[0].image"; JSON inside a string → "policy (JSON) Statement"."""
+    text = ""
+    for segment in path:
+        if isinstance(segment, int):
+            text += f"[{segment}]"
+        elif segment == JSON:
+            text += " (JSON) "
+        else:
+            text += ("." if text and not text.endswith(" ") else "") + str(segment)
+    return text.strip() or "(root)"
+
+
+# ---------------------------------------------------------------------------------------
+# Markdown
+
+
+_OPS = {
+    "replace": ("🔁", "replace"),
+    "delete": ("➖", "delete"),
+    "create": ("➕", "create"),
+    "update": ("✏️", "update"),
+}
+_OP_ORDER = ["replace", "delete", "create", "update"]
+
+
+def render(diffs: list[StackDiff], details: bool = True, limit: int = COMMENT_LIMIT) -> str:
+    """One Markdown document for all stacks, under `limit` characters (details dropped if needed)."""
+    text = _render(diffs, details)
+    if len(text) > limit and details:
+        text = _render(diffs, False)
+    if len(text) > limit:
+        text = text[: limit - 200] + "\n\n… (cut: the full diff is in the workflow's artifact)\n"
+    return text
+
+
+def _render(diffs: list[StackDiff], details: bool) -> str:
+    changed = [d for d in diffs if d.changed or d.error]
+    lines = [MARKER, "## Offline plan diff", ""]
+    if not diffs:
+        lines.append("No stack files on either side.")
+    elif not changed:
+        stacks = ", ".join(f"`{d.stack}`" for d in diffs)
+        lines += [f"No changes to stacks {stacks}: the offline plans are identical.", ""]
+    if any(entry.loud for d in diffs for entry in d.resources):
+        lines += [
+            "> [!CAUTION]",
+            "> **PROTECTED RESOURCES WOULD BE DELETED OR REPLACED:** "
+            + "; ".join(
+                f"`{e.resource['name']}` (`{e.resource['type']}`, stack `{d.stack}`): {e.op}"
+                + "".join(f" ({w})" for w in _warnings(e))
+                for d in diffs
+                for e in d.resources
+                if e.loud
+            )
+            + ". `pulumi up` refuses to delete a protected resource; if this is really meant, unprotect it in a"
+            " separate, deliberate change first.",
+            "",
+        ]
+    for diff in diffs:
+        lines += _render_stack(diff, details)
+    lines += [
+        "",
+        "<sub>Offline plan from the code alone (no cloud state): `{{Kind:name.property}}` values are known after deploy; "
+        "replacements follow the providers' force-new fields as `offline/diff.py` knows them. "
+        "Where credentials are configured, the `pulumi preview` comment is authoritative.</sub>",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _render_stack(diff: StackDiff, details: bool) -> list[str]:
+    lines = [f"### Stack `{diff.stack}`: {diff.old_label} → {diff.new_label}", ""]
+    if diff.error:
+        return [*lines, "> [!WARNING]", f"> Could not plan: {_escape(diff.error)}", ""]
+    if diff.note:
+        lines += [f"_{diff.note}_", ""]
+    lines += upgrade.render(diff.upgrade)
+    if not diff.changed:
+        if diff.config:
+            keys = ", ".join(f"`{c.path}`" for c in diff.config)
+            return [*lines, f"No changes, though the configuration differs: {keys}.", ""]
+        return [*lines, "No changes.", ""]
+    counts = " · ".join(f"{diff.count(op)} to {op}" for op in ("create", "update", "replace", "delete") if diff.count(op))
+    lines += [f"**{counts or 'no resource changes'}** · {diff.count('same')} unchanged", ""]
+    entries = sorted(
+        (e for e in diff.resources if e.op != "same"),
+        key=lambda e: (_OP_ORDER.index(e.op), e.resource["type"], e.resource["name"]),
+    )
+    if entries:
+        lines += ["| | resource | type | why |", "| --- | --- | --- | --- |"]
+        for entry in entries:
+            icon, word = _OPS[entry.op]
+            res = entry.resource
+            flag = " **PROTECTED**" if entry.loud else ""
+            lines.append(f"| {icon} {word}{flag} | `{res['name']}` | `{res['type']}` | {_why(entry)} |")
+        lines.append("")
+    if diff.outputs:
+        lines += ["**Stack outputs:**", *(f"- `{c.path}`: {_value(c.old)} → {_value(c.new)}" for c in diff.outputs), ""]
+    lines += _render_cost(diff) + _render_findings(diff)
+    if details:
+        lines += _details(entries, diff)
+    return lines
+
+
+def _usd(amount: Decimal | None) -> str:
+    return "—" if amount is None else f"${amount:,.2f}"
+
+
+def _signed_usd(amount: Decimal) -> str:
+    return f"{'+' if amount >= 0 else '−'}${abs(amount):,.2f}"
+
+
+def _render_cost(diff: StackDiff) -> list[str]:
+    if not diff.cost or diff.cost_totals is None:
+        return []
+    before, after = diff.cost_totals
+    lines = [
+        f"**Estimated monthly cost:** {_usd(before)} → {_usd(after)} ({_signed_usd(after - before)}/month)",
+        "",
+        "| | line | before | after | change |",
+        "| --- | --- | ---: | ---: | ---: |",
+    ]
+    for line in diff.cost:
+        change = (line.new or Decimal(0)) - (line.old or Decimal(0))
+        item = _escape(line.item)
+        lines.append(f"| {line.category} | {item} | {_usd(line.old)} | {_usd(line.new)} | {_signed_usd(change)} |")
+    return [*lines, ""]
+
+
+def _render_findings(diff: StackDiff) -> list[str]:
+    lines = []
+    if diff.findings_added:
+        lines += ["**Policy findings this change introduces:**", *(f"- {_escape(f)}" for f in diff.findings_added), ""]
+    if diff.findings_removed:
+        lines += ["**Policy findings this change resolves:**", *(f"- {_escape(f)}" for f in diff.findings_removed), ""]
+    return lines
+
+
+def _why(entry: ResourceChange) -> str:
+    if entry.op == "create":
+        return _escape("; ".join(summarize(entry.resource)[:3]))
+    if entry.op == "delete":
+        return "removed from the program" + (" — protected, `pulumi up` will refuse" if entry.loud else "")
+    forcing = _unique_paths(c for c in entry.changes if c.replaces)
+    warned = "".join(f" ⚠️ {w}." for w in _warnings(entry))
+    if entry.op == "replace":
+        order = "delete, then create" if entry.resource.get("deleteBeforeReplace") else "create, then delete"
+        verb = "forces" if len(forcing) == 1 else "force"
+        return _escape(f"{', '.join(f'`{p}`' for p in forcing)} {verb} replacement ({order}).{warned}")
+    paths = _unique_paths(entry.changes)
+    shown = ", ".join(f"`{p}`" for p in paths[:4]) + (f" +{len(paths) - 4}" if len(paths) > 4 else "")
+    return _escape(shown + warned)
+
+
+def _warnings(entry: ResourceChange) -> list[str]:
+    """The warnings among the changes' notes ("new value …; warning" carries one after the "; ")."""
+    found = set()
+    for change in entry.changes:
+        if change.note.startswith("new value"):
+            if "; " in change.note:
+                found.add(change.note.split("; ", 1)[1])
+        elif change.note:
+            found.add(change.note)
+    return sorted(found)
+
+
+def _unique_paths(changes: Iterable[Change]) -> list[str]:
+    """Paths without list indices, each once: `subnetIds[0]`, `subnetIds[1]` → `subnetIds`."""
+    seen: dict[str, None] = {}
+    for change in changes:
+        seen.setdefault(re.sub(r"\[\d+\]", "", change.path), None)
+    return list(seen)
+
+
+def _details(entries: list[ResourceChange], diff: StackDiff) -> list[str]:
+    described = [e for e in entries if e.op in ("update", "replace")]
+    if not described and not diff.config:
+        return []
+    lines = ["<details><summary>Property changes</summary>", ""]
+    for entry in described:
+        icon, word = _OPS[entry.op]
+        lines.append(f"**{icon} `{entry.resource['name']}`** (`{entry.resource['type']}`) — {word}")
+        for change in entry.changes:
+            tail = " — **forces replacement**" if change.replaces else ""
+            if change.note:
+                tail += f" ({change.note})"
+            if change.note.startswith("new value"):
+                lines.append(f"- `{change.path}`: {_value(change.new)}{tail}")
+            else:
+                lines.append(f"- `{change.path}`: {_value(change.old)} → {_value(change.new)}{tail}")
+        lines.append("")
+    if diff.config:
+        lines += ["**Stack configuration:**", *(f"- `{c.path}`: {_value(c.old)} → {_value(c.new)}" for c in diff.config), ""]
+    return [*lines, "</details>", ""]
+
+
+def _value(value: Any, width: int = 160) -> str:
+    if value is ABSENT:
+        return "_(absent)_"
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if len(text) > width:
+        text = text[: width - 1] + "…"
+    return "`" + text.replace("`", "'") + "`"
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+# ---------------------------------------------------------------------------------------
+# Sides: plan files, or a stack at a git revision
+
+
+@dataclass
+class Side:
+    label: str
+    plan: dict[str, Any] | None = None  # None: the stack file does not exist there
+    error: str = ""
+    findings: list[str] | None = None  # the policy pack's findings, where the side was planned here
+
+
+class DiffError(Exception):
+    """A side cannot be read: not a plan file, not a revision, git missing."""
+
+
+def git(*args: str, cwd: Path = PROJECT_DIR) -> str:
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    except FileNotFoundError as exc:
+        raise DiffError("git is not installed") from exc
+    if done.returncode != 0:
+        raise DiffError(f"git {' '.join(args)}: {done.stderr.strip()}")
+    return done.stdout
+
+
+def is_revision_spec(spec: str) -> bool:
+    return ":" in spec and not Path(spec).exists()
+
+
+def load_file_side(spec: str) -> Side:
+    path = Path(spec)
+    if path.is_dir():
+        path = path / "plan.json"
+    if not path.is_file():
+        raise DiffError(f"{spec}: neither a plan.json (or a folder with one) nor REV:STACK")
+    try:
+        return Side(label=f"`{spec}`", plan=load(path))
+    except (PlanError, json.JSONDecodeError) as exc:
+        raise DiffError(f"{spec}: {exc}") from exc
+
+
+def platform_root(project: Path) -> Path:
+    """The platform project holding `project`: itself, or the outermost folder above it that is a
+    Pulumi project too (tenant/ sits inside its platform's project and imports its library)."""
+    root = project
+    while (root.parent / "Pulumi.yaml").is_file():
+        root = root.parent
+    return root
+
+
+class Revisions:
+    """Plans stacks at git revisions: one `git archive` per revision, one subprocess per plan."""
+
+    def __init__(self, project_dir: Path = PROJECT_DIR):
+        self.project_dir = project_dir.resolve()
+        self.top = Path(git("rev-parse", "--show-toplevel", cwd=self.project_dir).strip())
+        self.inside = self.project_dir.relative_to(self.top)
+        self.tmp = tempfile.TemporaryDirectory(prefix="offline-diff-")
+        self.trees: dict[str, Path] = {}
+
+    def close(self) -> None:
+        self.tmp.cleanup()
+
+    def label(self, rev: str) -> str:
+        if not rev:
+            return "working tree"
+        short = git("rev-parse", "--short", f"{rev}^{{commit}}", cwd=self.top).strip()
+        return f"`{short}`" if re.fullmatch(r"[0-9a-f]{7,40}", rev) else f"`{rev}` ({short})"
+
+    def stacks(self, rev: str) -> set[str]:
+        if not rev:
+            names = [p.name for p in self.project_dir.glob("Pulumi.*.yaml")]
+        else:
+            listing = git("ls-tree", "--name-only", f"{rev}^{{tree}}", "--", f"{self.inside.as_posix()}/", cwd=self.top)
+            names = [Path(line).name for line in listing.splitlines()]
+        return {
+            name[len("Pulumi.") : -len(".yaml")] for name in names if name.startswith("Pulumi.") and name.endswith(".yaml")
+        } - {""}
+
+    def tree(self, rev: str) -> Path:
+        """The project folder at `rev` (the working tree itself for "")."""
+        if not rev:
+            return self.project_dir
+        if rev not in self.trees:
+            target = Path(self.tmp.name) / f"tree-{len(self.trees)}"
+            target.mkdir()
+            archive = subprocess.run(["git", "archive", "--format=tar", rev], cwd=self.top, capture_output=True, check=False)
+            if archive.returncode != 0:
+                raise DiffError(f"git archive {rev}: {archive.stderr.decode(errors='replace').strip()}")
+            with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+                tar.extractall(target, filter="data")
+            self.trees[rev] = target / self.inside
+        return self.trees[rev]
+
+    def plan(self, rev: str, stack: str) -> Side:
+        label = self.label(rev)
+        project = self.tree(rev)
+        if not (project / f"Pulumi.{stack}.yaml").is_file():
+            return Side(label=label, plan=None)
+        out = Path(tempfile.mkdtemp(dir=self.tmp.name, prefix=f"plan-{stack}-"))
+        # The revision's own program and library (components/, eksfargate/, policy/) come from its
+        # platform project, the process's first import path; the tools are this checkout's (installed).
+        library_root = platform_root(project)
+        command = [
+            sys.executable,
+            "-m",
+            "offline",
+            "plan",
+            "--stack",
+            stack,
+            "--project-dir",
+            str(project),
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+        done = subprocess.run(command, cwd=library_root, capture_output=True, text=True, check=False)
+        # Exit 1 is a mandatory policy finding: the revision still has a plan to compare.
+        if done.returncode not in (0, 1):
+            message = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit code {done.returncode}"
+            return Side(label=label, error=message.removeprefix("error: "))
+        report = (out / "policy.txt").read_text().splitlines()
+        findings = [line for line in report if line and line != "no violations"]
+        return Side(label=label, plan=load(out / "plan.json"), findings=findings)
+
+    def changed_files(self, old_rev: str, new_rev: str) -> set[str] | None:
+        """Files that differ between the revisions, relative to the project (`../` outside it); None if git cannot say."""
+        # A project in a subfolder (tenant/) reads the shared modules and its platform's stack
+        # files beside it: every change of the checkout counts.
+        inside = "."
+        try:
+            names = git("diff", "--name-only", old_rev, *([new_rev] if new_rev else []), "--", inside, cwd=self.top).split()
+            if not new_rev:
+                names += git("ls-files", "--others", "--exclude-standard", "--", inside, cwd=self.top).split()
+        except DiffError:
+            return None
+        prefix = f"{self.inside.as_posix()}/" if self.inside.parts else ""
+        return {name.removeprefix(prefix) if name.startswith(prefix) else f"../{name}" for name in names}
+
+
+def diff_specs(old_spec: str, new_spec: str, project_dir: Path = PROJECT_DIR) -> list[StackDiff]:
+    """The stack diffs for two sides as given on the command line."""
+    old_is_rev, new_is_rev = is_revision_spec(old_spec), is_revision_spec(new_spec)
+    if not old_is_rev and not new_is_rev:
+        old, new = load_file_side(old_spec), load_file_side(new_spec)
+        return [_pair(old, new, (new.plan or old.plan or {}).get("stack", ""))]
+    revisions = Revisions(project_dir)
+    try:
+        jobs: list[tuple[str, Any, Any]] = []
+        old_rev, old_stack = old_spec.rsplit(":", 1) if old_is_rev else (None, None)
+        new_rev, new_stack = new_spec.rsplit(":", 1) if new_is_rev else (None, None)
+        if "*" in (old_stack, new_stack):
+            if not (old_is_rev and new_is_rev and old_stack == new_stack == "*"):
+                raise DiffError("`REV:*` (every stack) needs `REV:*` on both sides")
+            stacks = sorted(revisions.stacks(old_rev) | revisions.stacks(new_rev))
+            unchanged = _untouched_stacks(revisions.changed_files(old_rev, new_rev), stacks)
+            jobs = [(stack, (old_rev, stack), (new_rev, stack)) for stack in stacks if stack not in unchanged]
+            skipped = [
+                StackDiff(stack, revisions.label(old_rev), revisions.label(new_rev), note=UNTOUCHED) for stack in unchanged
+            ]
+        else:
+            stack = new_stack or old_stack or ""
+            jobs = [(stack, (old_rev, old_stack) if old_is_rev else old_spec, (new_rev, new_stack) if new_is_rev else new_spec)]
+            skipped = []
+        for rev in sorted({side[0] for _, o, n in jobs for side in (o, n) if isinstance(side, tuple)}):
+            revisions.tree(rev)  # archive each revision once, before planning in parallel
+
+        def side(spec: Any) -> Side:
+            return revisions.plan(*spec) if isinstance(spec, tuple) else load_file_side(spec)
+
+        with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
+            futures = [(stack, pool.submit(side, o), pool.submit(side, n)) for stack, o, n in jobs]
+            planned = [_pair(o.result(), n.result(), stack) for stack, o, n in futures]
+        return sorted(planned + skipped, key=lambda d: d.stack)
+    finally:
+        revisions.close()
+
+
+UNTOUCHED = "Not planned: neither its stack file nor anything else the program reads changed."
+
+
+def _untouched_stacks(changed: set[str] | None, stacks: list[str]) -> set[str]:
+    """Stacks that need no plan: when only stack files changed, every stack whose file did not."""
+    if changed is None or any(not _is_stack_file(name) for name in changed):
+        return set()
+    return {stack for stack in stacks if f"Pulumi.{stack}.yaml" not in changed}
+
+
+def _is_stack_file(name: str) -> bool:
+    return "/" not in name and name.startswith("Pulumi.") and name.endswith(".yaml") and name != "Pulumi.yaml"
+
+
+def changed_stacks(diffs: list[StackDiff]) -> list[str]:
+    """Stacks whose plan changes and that still exist on the new side: what `pulumi up` has to run for."""
+    return [d.stack for d in diffs if d.changed and not d.error and not d.note.startswith("The stack file is removed")]
+
+
+def _pair(old: Side, new: Side, stack: str) -> StackDiff:
+    if old.error or new.error:
+        which = [f"{side.label}: {side.error}" for side in (old, new) if side.error]
+        return StackDiff(stack=stack, old_label=old.label, new_label=new.label, error="; ".join(which))
+    diff = compare(old.plan, new.plan, stack, (old.label, new.label), (old.findings, new.findings))
+    if old.plan is None and new.plan is not None:
+        diff.note = f"The stack file is new: it does not exist at {old.label}."
+    elif new.plan is None and old.plan is not None:
+        diff.note = f"The stack file is removed: it does not exist at {new.label}. (`pulumi destroy` the stack first.)"
+    return diff

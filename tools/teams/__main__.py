@@ -1,0 +1,134 @@
+"""One stack per team: `python -m teams new <team> [--env dev]` and `python -m teams list`.
+
+new   writes Pulumi.<team>-<env>.yaml beside Pulumi.yaml: region, team, cost center and owner
+      (tags on every taggable AWS resource) and the first 10.x.0.0/16 VPC CIDR that overlaps
+      no other stack file's (nor Pulumi.yaml's default). prod/production: one NAT gateway per
+      zone and protect on. Exit 0, or 2 with the error on stderr.
+      With --shared PLATFORM: a tenant of that platform stack instead, tenant/Pulumi.<team>-<env>.yaml
+      with a namespace (tenant-<team>) that no other tenant stack claims.
+list  every stack file's shape (dedicated, platform, tenant), team, VPC CIDR or namespace and
+      cluster; exit 1 when two VPC CIDRs overlap, two stacks would give AWS the same cluster
+      name, or a tenant conflicts (teams/tenants.py: a namespace or shared-ALB host claimed
+      twice, a missing platform, quotas above what the platform's subnets hold).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from eksfargate.project import PLATFORM_PROJECT_DIR, TENANT_PROJECT_DIR
+from eksfargate.stack_files import StackFileError
+from teams import tenants
+from teams.stacks import (
+    DEFAULT_REGION,
+    PRODUCTION_ENVS,
+    TeamStackError,
+    cidr_overlaps,
+    cluster_name,
+    duplicate_cluster_names,
+    new_team_stack,
+    project,
+    stack_files,
+    vpc_cidr,
+)
+
+PROJECT_DIR = PLATFORM_PROJECT_DIR
+TENANT_DIR = TENANT_PROJECT_DIR.name
+EXIT_OK, EXIT_CONFLICT, EXIT_ERROR = 0, 1, 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m teams", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--project-dir", type=Path, default=PROJECT_DIR, help="the Pulumi project (default: this checkout)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    new = commands.add_parser("new", help="write a new team's stack file")
+    new.add_argument("team", help="team name, a DNS-1123 label (e.g. payments)")
+    new.add_argument("--env", default="dev", help="environment, a DNS-1123 label (default dev); the stack is <team>-<env>")
+    new.add_argument("--region", default=DEFAULT_REGION, help=f"AWS region (default {DEFAULT_REGION})")
+    new.add_argument("--cost-center", help="cost center tag value (default: the team name)")
+    new.add_argument("--owner", help="owner tag value, e.g. a team alias or e-mail address (default: the team name)")
+    new.add_argument("--shared", metavar="PLATFORM", help="a tenant of this platform stack (servesTenants true) instead")
+
+    commands.add_parser("list", help="every stack file's team, VPC CIDR and cluster name, and any conflict")
+
+    args = parser.parse_args(argv)
+    try:
+        return run(args)
+    except StackFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def run(args: argparse.Namespace) -> int:
+    directory = args.project_dir.resolve()
+    if args.command == "new" and args.shared:
+        try:
+            path, namespace = tenants.new_tenant_stack(
+                args.team, args.shared, args.env, directory / TENANT_DIR, directory, args.region
+            )
+        except TeamStackError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+        stack = path.name[len("Pulumi.") : -len(".yaml")]
+        print(f"Wrote {TENANT_DIR}/{path.name}: tenant stack {stack} of platform {args.shared}, namespace {namespace}.")
+        print("Set teamRoleArn (the team's IAM role), costCenter and owner in the file before deploying.")
+        print(
+            f"Next: python -m offline plan --project-dir {TENANT_DIR} --stack {stack}, python -m teams list, then a pull request."
+        )
+        return EXIT_OK
+    if args.command == "new":
+        try:
+            path, cidr = new_team_stack(directory, args.team, args.env, args.region, args.cost_center, args.owner)
+        except TeamStackError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+        stack = path.name[len("Pulumi.") : -len(".yaml")]
+        print(f"Wrote {path.name}: stack {stack}, VPC {cidr}.")
+        if not (args.cost_center and args.owner):
+            print("Cost center and owner are the team name; set the real ones in the file before deploying.")
+        print(f"Next: python -m offline plan --stack {stack}, python -m cost --stack {stack}, then a pull request.")
+        if args.env in PRODUCTION_ENVS:
+            print(
+                f"Production: before merging, create the GitHub environment pulumi-{stack} (Settings → Environments → "
+                "New environment) and add Required reviewers to it; the deploy workflow refuses a protected stack "
+                "whose environment has none (README, 'Deploying from CI')."
+            )
+        return EXIT_OK
+    return list_stacks(directory)
+
+
+def list_stacks(directory: Path) -> int:
+    proj = project(directory)
+    rows = [("stack file", "shape", "team", "VPC CIDR / namespace", "cluster")]
+    for stack in stack_files(directory):
+        cidr = vpc_cidr(proj, stack)
+        rows.append(
+            (
+                stack.path.name,
+                "platform" if proj.setting(stack, "servesTenants") is True else "dedicated",
+                str(proj.setting(stack, "team")),
+                str(cidr) if cidr else "(existing VPC)",
+                cluster_name(proj, stack),
+            )
+        )
+    tenant_dir = directory / TENANT_DIR
+    if (tenant_dir / "Pulumi.yaml").is_file():
+        for tenant in tenants.tenants(tenant_dir):
+            rows.append((tenant.file, f"tenant of {tenant.platform}", tenant.team, tenant.namespace, "(its platform's)"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    conflicts = [f"VPC CIDRs overlap: {a} and {b}" for a, b in cidr_overlaps(directory)]
+    conflicts += [f"cluster name {name!r} in {', '.join(files)}" for name, files in duplicate_cluster_names(directory).items()]
+    if (tenant_dir / "Pulumi.yaml").is_file():
+        conflicts += tenants.conflicts(directory, tenant_dir)
+    for conflict in conflicts:
+        print(f"conflict: {conflict}", file=sys.stderr)
+    return EXIT_CONFLICT if conflicts else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
