@@ -5,9 +5,12 @@ import json
 import shutil
 import subprocess
 import sys
+from decimal import Decimal
 
 import pytest
 
+from cost.__main__ import main as cost_main
+from eksfargate.project import TENANT_PROJECT_DIR
 from offline import diff as offline_diff
 from offline import plan as offline_plan
 from offline import replacements
@@ -339,3 +342,13 @@ def test_the_diff_lists_the_policy_findings_a_change_resolves_and_the_cost_per_l
     markdown = offline_diff.render(team_change)
     assert "**Policy findings this change resolves:**" in markdown
     assert "**Estimated monthly cost:**" in markdown and f"| Fargate | {line.item} |" in markdown
+
+
+@pytest.mark.parametrize("stack", sorted(p.stem.removeprefix("Pulumi.") for p in TENANT_PROJECT_DIR.glob("Pulumi.*-*.yaml")))
+def test_a_tenants_diff_prices_it_as_the_cost_command_does(stack, capsys):
+    """The diff's cost lines and `python -m cost` price one plan: a tenant's share of a shared ALB and its pods' logs included."""
+    plan = offline_plan.build(stack, project_dir=TENANT_PROJECT_DIR)
+    diff_lines = offline_diff._cost_lines(plan)
+    assert cost_main(["--stack", stack, "--project-dir", str(TENANT_PROJECT_DIR), "--json"]) == 0
+    priced = json.loads(capsys.readouterr().out)
+    assert {(line["category"], line["item"]): Decimal(str(line["monthlyUsd"])) for line in priced["lines"]} == diff_lines

@@ -11,7 +11,10 @@ import pytest
 import yaml
 
 from eksfargate.settings import SettingsError
+from offline import capacity
+from offline import plan as offline_plan
 from offline.harness import PROJECT_DIR, Recording, record
+from teams import tenants as tenant_files
 from teams.__main__ import main as teams_main
 from teams.stacks import cidr_overlaps, cluster_name, duplicate_cluster_names, project, stack_files, vpc_cidr
 from tests.stackfacts import cluster_name as recorded_cluster_name
@@ -214,3 +217,11 @@ def test_a_production_stack_says_how_to_give_its_environment_reviewers(project_c
     assert "pulumi-billing-prod" in out and "Required reviewers" in out and "Settings → Environments" in out
     assert teams_main(["--project-dir", str(project_copy), "new", "billing", "--env", "dev"]) == 0
     assert "Required reviewers" not in capsys.readouterr().out
+
+
+def test_teams_list_counts_a_platforms_own_pods_as_its_plan_does():
+    """The room a platform leaves its tenants starts from the pods its plan runs at most (the plan's capacity check)."""
+    serving = {stack: p for stack, p in tenant_files.platforms(PROJECT_DIR).items() if p.serves_tenants}
+    assert serving
+    for stack, platform in serving.items():
+        assert platform.own_pods == capacity.assess(offline_plan.build(stack)).max_pods, stack
