@@ -7,6 +7,7 @@ rules (offline/stackfile.py): YAML 1.2 scalars, unprefixed keys in the project's
 """
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -68,8 +69,41 @@ def test_every_declared_setting_is_read_by_the_program():
     assert unread == []
 
 
-def test_every_setting_is_in_the_readme_settings_table():
-    readme = (PROJECT_DIR / "README.md").read_text()
-    table = readme[readme.index("## Settings") :].split("\n## ", 1)[0]
-    undocumented = [key for key in PROJECT["config"] if f"`{key}`" not in table]
-    assert undocumented == []
+def settings_table() -> dict[str, str | None]:
+    """The settings table of docs/reference.md: each key its rows name, and the default the row writes.
+
+    A row may name several keys (`team` / `costCenter` / `owner`): one default for all of them, or one
+    each in the same order. A default may be followed by what it means (`""` (`<project>-<stack>`)).
+    """
+    reference = (PROJECT_DIR / "docs" / "reference.md").read_text()
+    table = reference.split("\n## Settings\n", 1)[1].split("\n## ", 1)[0]
+    rows: dict[str, str | None] = {}
+    for line in table.splitlines():
+        if not line.startswith("| `"):
+            continue
+        key_cell, default_cell = line.strip("|").split("|")[:2]
+        keys, defaults = re.findall(r"`([^`]+)`", key_cell), re.findall(r"`([^`]*)`", default_cell)
+        each = defaults if len(keys) > 1 and len(defaults) == len(keys) else [defaults[0] if defaults else None] * len(keys)
+        rows.update(zip(keys, each, strict=True))
+    return rows
+
+
+def as_written(value) -> str:
+    """A Pulumi.yaml default as the settings table writes it (YAML flow style)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(as_written(item) for item in value) + "]"
+    return '""' if value == "" else str(value)
+
+
+def test_every_setting_is_in_the_settings_table_and_nothing_else_is():
+    documented = {key for key in settings_table() if ":" not in key}  # aws:region is the provider's, not Pulumi.yaml's
+    assert documented == set(PROJECT["config"])
+
+
+def test_the_settings_table_states_each_settings_default():
+    table = settings_table()
+    assert {key: table[key] for key in PROJECT["config"]} == {
+        key: as_written(declaration["default"]) for key, declaration in PROJECT["config"].items()
+    }

@@ -1,4 +1,4 @@
-"""The README's walkthrough commands work as written against the dev stack."""
+"""The walkthrough commands in docs/operating.md ("Coming from the workshop") work as written against the dev stack."""
 
 import re
 
@@ -9,7 +9,7 @@ DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 
 
 def workshop_section() -> str:
-    text = (PROJECT_DIR / "README.md").read_text()
+    text = (PROJECT_DIR / "docs" / "operating.md").read_text()
     return text.split("## Coming from the workshop\n", 1)[1].split("\n## ", 1)[0]
 
 
