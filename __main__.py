@@ -14,7 +14,6 @@ from components.game_2048 import Game2048, Game2048Args
 from components.metrics_server import MetricsServer, MetricsServerArgs
 from components.network import Network, NetworkArgs, NetworkIds
 from eksfargate.contract import INGRESS_CLASS, SHARED_ALB_GROUP, TENANT_NAMESPACE_SELECTOR, PlatformOutput
-from eksfargate.estimate import monthly_cost_usd
 from eksfargate.settings import load_settings
 
 settings = load_settings()
@@ -144,7 +143,6 @@ pulumi.export("podExecutionRoleArn", fargate.pod_execution_role_arn)
 pulumi.export("fargateProfileNames", fargate.profile_names)
 pulumi.export("albControllerRoleArn", alb_controller.role_arn)
 pulumi.export("podLogGroupName", logging.log_group.name if logging else None)
-pulumi.export("estimatedMonthlyCostUsd", monthly_cost_usd(settings))
 # What tenant stacks (tenant/) read through a StackReference.
 pulumi.export(PlatformOutput.REGION, settings.region)
 pulumi.export(PlatformOutput.OIDC_PROVIDER_ARN, cluster.oidc_provider_arn)

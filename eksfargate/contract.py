@@ -43,6 +43,7 @@ class PlatformOutput:
     OIDC_ISSUER = "oidcIssuer"
     VPC_ID = "vpcId"
     PRIVATE_SUBNET_IDS = "privateSubnetIds"
+    PUBLIC_SUBNET_IDS = "publicSubnetIds"
     POD_EXECUTION_ROLE_ARN = "podExecutionRoleArn"
     INGRESS_CLASS = "ingressClassName"
     TENANT_PROFILE = "tenantFargateProfile"

@@ -1,22 +1,22 @@
-"""Monthly cost estimate of one stack, from what it declares, at the list prices in prices.json.
+"""The footprint and price model: what a stack runs, and what that costs a month at the list
+prices in data/prices.json.
 
-Two ways in, one arithmetic:
+`footprint_from_resources` reads the resources a program registered (the recorded plan):
+every Deployment and StatefulSet with its replicas and container requests (an HPA's range where
+one scales it), the CoreDNS and metrics-server add-ons' configuration, the load balancer
+controller's Helm values, NAT gateways, Elastic IPs, ALBs (Ingresses of class alb, one per
+IngressGroup), public zones, KMS keys, clusters and the pod log group. The offline plan records
+that footprint (plan.json `footprint`); `estimate` prices it. The plan's cost.txt, `python -m
+cost`, the diff's cost lines and the subnet capacity check all start from the plan's footprint,
+so they cannot disagree.
 
-- `from_recording(recording)` / `from_plan(plan)` read what the program really declared
-  (offline/harness.py, offline/plan.py): every Deployment and StatefulSet with its replicas
-  and container requests, the CoreDNS add-on's configuration, the load balancer controller's
-  Helm values, NAT gateways, Elastic IPs, ALBs (Ingresses of class alb), KMS keys, clusters.
-  This is what `python -m cost` and the offline plan print.
-- `from_settings(settings)` works from the validated settings alone, with the same sizes the
-  components declare; the program exports its total as `estimatedMonthlyCostUsd`
-  (`monthly_cost_usd`). The tests hold both ways to the same total.
-
-Every pod is a Fargate pod (the cluster has no nodes), sized by cost/fargate.py. What is
+Every pod is a Fargate pod (the cluster has no nodes), sized by fargate_pods.py. What is
 assumed rather than declared is listed in `Estimate.assumptions` and printed with the table.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -187,7 +187,34 @@ class Footprint:
     notes: tuple[str, ...] = ()
     # Retention of the log group Fargate's log router writes every pod's logs to; None: no router.
     pod_log_retention_days: int | None = None
-    tenant_of: str = ""  # a tenant stack's platform stack (cost/tenancy.py)
+    tenant_of: str = ""  # a tenant stack's platform stack (tools/offline/footprints.py)
+    public_zones: int = 0  # zones of the stack's public subnets (0: none of its own, an existing VPC's)
+
+    def to_json(self) -> dict[str, Any]:
+        """The footprint as plan.json records it: plain JSON, decimals as strings."""
+        return _jsonable(dataclasses.asdict(self))
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Footprint:
+        workloads = tuple(
+            Workload(w["name"], w["replicas"], PodSize(Decimal(w["size"]["vcpu"]), w["size"]["memory_mib"]), w["max_replicas"])
+            for w in data["workloads"]
+        )
+        balancers = tuple(
+            LoadBalancer(b["name"], b["zones"], b["internet_facing"], Decimal(b["share"])) for b in data["load_balancers"]
+        )
+        fields = {key: value for key, value in data.items() if key not in ("workloads", "load_balancers", "notes")}
+        return cls(**fields, workloads=workloads, load_balancers=balancers, notes=tuple(data["notes"]))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(item) for item in value]
+    return value
 
 
 def coredns_workload(configuration: Mapping[str, Any]) -> Workload:
@@ -279,6 +306,7 @@ def footprint_from_resources(region: str, resources: Iterable[tuple[str, str, Ma
         kms_keys=counts[KMS_KEY],
         notes=tuple(notes),
         pod_log_retention_days=int(named[0]) if named else None,
+        public_zones=len(public_zones),
     )
 
 
@@ -548,68 +576,16 @@ def estimate(footprint: Footprint, stack: str = "", usage: Usage = Usage(), pric
 
 
 def from_plan(plan: Mapping[str, Any], usage: Usage = Usage(), prices: Prices | None = None) -> Estimate:
-    """The estimate of an offline plan (offline.plan.build / plan.json)."""
-    region = plan["config"].get("aws:region", "")
-    resources = ((r["type"], r["name"], r["inputs"]) for r in plan["resources"])
-    return estimate(footprint_from_resources(region, resources), plan.get("stack", ""), usage, prices)
+    """The estimate of an offline plan (plan.json): the footprint it recorded.
 
-
-def footprint_from_settings(settings: Any) -> Footprint:
-    """The footprint the program declares for these settings (see the components' constants)."""
-    from components import alb_controller  # noqa: PLC0415 - imports the Pulumi SDKs
-    from components.fargate import COREDNS_CONFIGURATION  # noqa: PLC0415
-    from components.game_2048 import CONTAINER_RESOURCES  # noqa: PLC0415
-    from components.metrics_server import CONFIGURATION as METRICS_SERVER_CONFIGURATION  # noqa: PLC0415
-
-    network = settings.network
-    if network.existing_vpc:
-        nat_gateways, alb_zones = 0, len(network.existing_vpc.public_subnet_ids)
+    A plan written before plans recorded their footprint (an older revision in a diff) is read
+    from its resources."""
+    if plan.get("footprint") is not None:
+        footprint = Footprint.from_json(plan["footprint"])
     else:
-        nat_gateways, alb_zones = (network.az_count if network.nat_mode == "per-az" else 1), network.az_count
-    autoscaling = settings.app.autoscaling
-    app = Workload(
-        f"{settings.app.namespace}/deployment-2048",
-        settings.app.replicas,
-        pod_size([{"resources": {"requests": CONTAINER_RESOURCES, "limits": CONTAINER_RESOURCES}}]),
-        autoscaling.max_replicas if autoscaling else None,
-    )
-    game_alb = LoadBalancer("ALB of the 2048 Ingress", max(alb_zones, DEFAULT_ALB_ZONES))
-    return Footprint(
-        region=settings.region,
-        clusters=1,
-        workloads=(
-            *((app,) if settings.app.enabled else ()),
-            coredns_workload(COREDNS_CONFIGURATION),
-            alb_controller_workload(
-                {
-                    "replicaCount": alb_controller.CONTROLLER_REPLICAS,
-                    "resources": {"requests": alb_controller.CONTROLLER_RESOURCES, "limits": alb_controller.CONTROLLER_RESOURCES},
-                }
-            ),
-            *((metrics_server_workload(METRICS_SERVER_CONFIGURATION),) if autoscaling else ()),
-        ),
-        nat_gateways=nat_gateways,
-        elastic_ips=nat_gateways,
-        load_balancers=(game_alb,) if settings.app.enabled else (),
-        kms_keys=1 if settings.cluster.secrets_encryption else 0,
-        pod_log_retention_days=settings.logging.retention_days if settings.logging.enabled else None,
-    )
-
-
-def from_settings(settings: Any, usage: Usage = Usage(), prices: Prices | None = None) -> Estimate:
-    return estimate(footprint_from_settings(settings), settings.stack, usage, prices)
-
-
-def monthly_cost_usd(settings: Any) -> float | None:
-    """The stack output `estimatedMonthlyCostUsd`: no network, no AWS. None (with a warning)
-    when prices.json has no prices for the stack's region."""
-    try:
-        return float(from_settings(settings).total_usd)
-    except UnknownRegionError as exc:
-        import pulumi  # noqa: PLC0415
-
-        pulumi.log.warn(f"estimatedMonthlyCostUsd: {exc}")
-        return None
+        region = plan["config"].get("aws:region", "")
+        footprint = footprint_from_resources(region, ((r["type"], r["name"], r["inputs"]) for r in plan["resources"]))
+    return estimate(footprint, plan.get("stack", ""), usage, prices)
 
 
 def render(estimate: Estimate) -> str:

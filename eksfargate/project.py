@@ -5,3 +5,5 @@ from pathlib import Path
 
 PLATFORM_PROJECT_DIR = Path(__file__).resolve().parent.parent
 TENANT_PROJECT_DIR = PLATFORM_PROJECT_DIR / "tenant"
+# The tools' packages (offline, cost, teams, security), which pyproject.toml installs as top-level packages.
+TOOLS_DIR = PLATFORM_PROJECT_DIR / "tools"

@@ -92,3 +92,8 @@ def namespace_owners(tenant_dir: Path = TENANT_PROJECT_DIR) -> dict[str, list[st
     for tenant in tenants(tenant_dir):
         owners.setdefault(tenant.namespace, []).append(tenant.stack)
     return owners
+
+
+def shared_alb_tenants(platform_stack: str, tenant_dir: Path = TENANT_PROJECT_DIR) -> list[str]:
+    """Tenant stacks on `platform_stack` that join its shared ALB."""
+    return [t.stack for t in tenants(tenant_dir) if t.platform == platform_stack and t.alb_mode == "shared"]

@@ -685,17 +685,25 @@ def test_dev_profile_on_public_subnets_fails(dev: Recording) -> None:
     assert all(f"Fargate profile '{name}'" in v.message and "public IP on launch" in v.message for v in mandatory)
 
 
-def test_offline_command_exit_codes(dev: Recording, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
-    import offline.harness
+def test_the_offline_command_keeps_its_name() -> None:
+    """`python -m policy.offline` runs the command (tools/offline/policy_check.py) with its exit codes."""
+    done = subprocess.run(
+        [sys.executable, "-m", "policy.offline", "--stack", "no-such-stack"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2 and "no stack file Pulumi.no-such-stack.yaml" in done.stderr
 
-    monkeypatch.setattr(offline.harness, "record", lambda *args, **kwargs: dev)
-    assert policy_offline.main(["--stack", "dev"]) == 0
+
+def test_offline_command_exit_codes(dev: Recording, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    from offline import policy_check
+
+    monkeypatch.setattr(policy_check, "record", lambda *args, **kwargs: dev)
+    assert policy_check.main(["--stack", "dev"]) == 0
     out = capsys.readouterr().out
     assert "0 mandatory and 2 advisory violations" in out and "advisory: image-tag-pinned" in out
 
     no_profiles = dataclasses.replace(dev, resources=[r for r in dev.resources if r.type != PROFILE])
-    monkeypatch.setattr(offline.harness, "record", lambda *args, **kwargs: no_profiles)
-    assert policy_offline.main(["--stack", "dev"]) == 1
+    monkeypatch.setattr(policy_check, "record", lambda *args, **kwargs: no_profiles)
+    assert policy_check.main(["--stack", "dev"]) == 1
     assert "mandatory: fargate-profile-covers-workload" in capsys.readouterr().out
 
 

@@ -1,96 +1,23 @@
-"""Cost in the shared shape: a tenant's own part, and every team's cost in both shapes.
+"""Every team's monthly cost in both shapes: `python -m cost --all`.
 
-A tenant stack (tenant/) declares its pods and its Ingress; the cluster, NAT, CoreDNS and the
-load balancer controller are its platform stack's, paid once. `tenant_footprint` prices a
-tenant's ALB in the platform's zones, its pods' logs when the platform ships them, and, on
-the shared ALB (the controller's IngressGroup), splits it evenly between the tenant stack
-files that join it. `shapes()` estimates every stack file of both projects; `render_shapes()`
-is `python -m cost --all`: each team's monthly cost, a tenant's with its even share of its
-platform's fixed cost, and what all of it adds up to.
+`shapes()` plans every stack file of both projects; `render_shapes()` prints each team's
+monthly cost, a tenant's with its even share of its platform's fixed cost, and what all of it
+adds up to. Each stack is priced from its plan's footprint (tools/offline/footprints.py), as
+the plan's cost.txt and the diff price it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from eksfargate.contract import SHARED_ALB_GROUP
-from eksfargate.estimate import CENT, Estimate, Footprint, Prices, Usage, estimate, footprint_from_resources
+from eksfargate.estimate import CENT, Estimate, Prices, Usage, estimate
 from eksfargate.project import PLATFORM_PROJECT_DIR, TENANT_PROJECT_DIR
-from teams.stacks import project, stack_files
-
-STACK_REFERENCE = "pulumi:pulumi:StackReference"
-DEFAULT_ZONES = 2
-
-
-def platform_of(recording: Any) -> str | None:
-    """The platform stack a tenant recording reads (its StackReference), or None."""
-    reference = next((r for r in recording.resources if r.type == STACK_REFERENCE), None)
-    return str(reference.inputs["name"]).rsplit("/", 1)[-1] if reference else None
-
-
-@dataclass(frozen=True)
-class PlatformFacts:
-    """What a tenant's cost depends on in its platform's stack file."""
-
-    zones: int  # of its public subnets: an internet-facing ALB has one address in each
-    log_retention_days: int | None  # its Fargate log router's retention; None: no pod logging
-
-
-def platform_facts(platform_stack: str, platform_dir: Path = PLATFORM_PROJECT_DIR) -> PlatformFacts:
-    proj = project(platform_dir)
-    stack = next((s for s in stack_files(platform_dir) if s.stack == platform_stack), None)
-    if stack is None:
-        return PlatformFacts(DEFAULT_ZONES, None)
-    if proj.setting(stack, "existingVpcId"):
-        zones = max(len(proj.setting(stack, "existingPublicSubnetIds") or []), DEFAULT_ZONES)
-    else:
-        zones = int(proj.setting(stack, "availabilityZoneCount"))
-    logging = proj.setting(stack, "fargateLogging") is True
-    return PlatformFacts(zones, int(proj.setting(stack, "fargateLogRetentionDays")) if logging else None)
-
-
-def shared_alb_tenants(platform_stack: str, tenant_dir: Path = TENANT_PROJECT_DIR) -> list[str]:
-    """Tenant stacks on `platform_stack` that join its shared ALB."""
-    proj = project(tenant_dir)
-    return [
-        s.stack
-        for s in stack_files(tenant_dir)
-        if str(proj.setting(s, "platformStack")).rsplit("/", 1)[-1] == platform_stack and proj.setting(s, "albMode") == "shared"
-    ]
-
-
-def tenant_footprint(recording: Any, footprint: Footprint) -> Footprint:
-    """A tenant's footprint with its ALB in the platform's zones and its share of a shared ALB."""
-    platform = platform_of(recording)
-    if platform is None:
-        return footprint
-    facts = platform_facts(platform)
-    zones = facts.zones
-    sharers = sorted(set(shared_alb_tenants(platform)) | {recording.stack})
-    shared_name = f"ALB of Ingress {SHARED_ALB_GROUP}"
-    balancers, notes = [], [n for n in footprint.notes if not n.startswith("ALB of Ingress")]
-    for lb in footprint.load_balancers:
-        if lb.name == shared_name:
-            lb = replace(lb, zones=zones, share=Decimal(1) / len(sharers))
-            notes.append(
-                f"Shared ALB (IngressGroup {SHARED_ALB_GROUP}): 1/{len(sharers)} of it, split with {', '.join(sharers)}."
-            )
-        else:
-            lb = replace(lb, zones=zones)
-        balancers.append(lb)
-    notes.append(f"ALB in the {zones} zones of platform stack {platform}'s public subnets.")
-    if facts.log_retention_days is not None:
-        notes.append("Pod logs: the platform's log router ships this tenant's pods' logs to its log group.")
-    return replace(
-        footprint,
-        load_balancers=tuple(balancers),
-        notes=tuple(notes),
-        tenant_of=platform,
-        pod_log_retention_days=facts.log_retention_days,
-    )
+from eksfargate.stack_catalog import stack_files
+from offline.footprints import footprint_of, platform_of
+from offline.harness import Recording, record
 
 
 @dataclass(frozen=True)
@@ -109,7 +36,6 @@ class StackCost:
 
 def shapes(usage: Usage) -> list[StackCost]:
     """Every stack file of the platform project and of tenant/, estimated offline."""
-    from offline.harness import record  # noqa: PLC0415 - imports the Pulumi SDKs
 
     def run(stack: str, directory: Path) -> tuple[Any, Estimate]:
         recording = record(stack, project_dir=directory)
@@ -168,9 +94,6 @@ def render_shapes(rows: list[StackCost]) -> str:
     return "\n".join([fmt(header), rule, *map(fmt, body), rule, fmt(total), *notes]) + "\n"
 
 
-def from_recording(recording: Any, usage: Usage = Usage(), prices: Prices | None = None) -> Estimate:
-    """The estimate of an offline.harness.Recording (from what the program declared)."""
-    region = recording.config.get("aws:region", "")
-    footprint = footprint_from_resources(region, ((r.type, r.name, r.inputs) for r in recording.resources))
-    footprint = tenant_footprint(recording, footprint)
-    return estimate(footprint, recording.stack, usage, prices)
+def from_recording(recording: Recording, usage: Usage = Usage(), prices: Prices | None = None) -> Estimate:
+    """The estimate of a recording: its plan's footprint, priced."""
+    return estimate(footprint_of(recording), recording.stack, usage, prices)

@@ -86,17 +86,16 @@ def run_plan(args: argparse.Namespace) -> int:
     written = offline_plan.write(plan, out)
     if args.no_checks:
         return EXIT_OK
-    # Imported once the program has run: it imports `cost` itself, and another checkout's
-    # program (`--project-dir`, as the diff plans revisions) must get its own copy.
-    import cost  # noqa: PLC0415
+    from eksfargate import estimate as cost  # noqa: PLC0415
+    from eksfargate.fargate_pods import FargateSizeError  # noqa: PLC0415
     from offline import capacity as subnet_capacity  # noqa: PLC0415
 
     violations = check(recording)
     policy_report = out / "policy.txt"
     policy_report.write_text("".join(f"{violation}\n" for violation in violations) or "no violations\n")
     try:
-        breakdown = cost.render(cost.from_recording(recording))
-    except cost.UnknownRegionError as exc:
+        breakdown = cost.render(cost.from_plan(plan))
+    except (cost.UnknownRegionError, FargateSizeError) as exc:
         breakdown = f"no estimate: {exc}\n"
     cost_report = out / "cost.txt"
     cost_report.write_text(breakdown)

@@ -37,7 +37,7 @@ from typing import Any
 
 from eksfargate import estimate as cost
 from offline import upgrade
-from offline.harness import PROJECT_DIR
+from offline.harness import PROJECT_DIR, plan_process
 from offline.plan import PlanError, load, placeholder_source, placeholders, source_key, summarize
 from offline.replacements import (
     CLUSTER_CHANGES_ZONES,
@@ -672,9 +672,6 @@ class Revisions:
         if not (project / f"Pulumi.{stack}.yaml").is_file():
             return Side(label=label, plan=None)
         out = Path(tempfile.mkdtemp(dir=self.tmp.name, prefix=f"plan-{stack}-"))
-        # The revision's own program and library (components/, eksfargate/, policy/) come from its
-        # platform project, the process's first import path; the tools are this checkout's (installed).
-        library_root = platform_root(project)
         command = [
             sys.executable,
             "-m",
@@ -688,7 +685,8 @@ class Revisions:
             str(out),
             "--quiet",
         ]
-        done = subprocess.run(command, cwd=library_root, capture_output=True, text=True, check=False)
+        # Each revision plans itself: its program, library, policy pack and tools.
+        done = subprocess.run(command, **plan_process(platform_root(project)), capture_output=True, text=True, check=False)
         # Exit 1 is a mandatory policy finding: the revision still has a plan to compare.
         if done.returncode not in (0, 1):
             message = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit code {done.returncode}"

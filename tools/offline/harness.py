@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import runpy
 import subprocess
@@ -26,7 +27,7 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from eksfargate.project import PLATFORM_PROJECT_DIR
+from eksfargate.project import PLATFORM_PROJECT_DIR, TOOLS_DIR
 from eksfargate.regions import RegionError, supported_region
 from eksfargate.stack_files import StackFileError, config_string, read_project, read_stack, type_errors
 
@@ -71,6 +72,7 @@ class Recording:
     outputs: dict[str, Any]
     secret_outputs: set[str]
     error: BaseException | None
+    project_dir: Path = PROJECT_DIR
 
     def of_type(self, type_: str) -> list[RecordedResource]:
         return [r for r in self.resources if r.type == type_]
@@ -178,7 +180,19 @@ def record(
         outputs=exported,
         secret_outputs=secret,
         error=error,
+        project_dir=project_dir,
     )
+
+
+_REFERENCED_PLANS: dict[tuple[str, str], dict[str, Any]] = {}
+
+
+def plan_process(checkout: Path) -> dict[str, Any]:
+    """`subprocess.run` arguments that plan with another checkout as it would plan itself: its
+    program, library and tools (from its root and tools folder) ahead of this checkout's installed ones."""
+    tools = checkout / TOOLS_DIR.relative_to(PLATFORM_PROJECT_DIR)
+    path = os.pathsep.join(filter(None, [str(tools), os.environ.get("PYTHONPATH")]))
+    return {"cwd": checkout, "env": dict(os.environ, PYTHONPATH=path)}
 
 
 @dataclass(frozen=True)
@@ -189,13 +203,16 @@ class StackOutputs:
     secret: frozenset[str]
 
 
-_REFERENCED: dict[tuple[str, str], StackOutputs] = {}
-
-
 def stack_reference_outputs(name: str, project_dir: Path) -> StackOutputs:
-    """The outputs of the stack a StackReference names (`[<org>/][<project>/]<stack>`): those of
-    that stack's own offline plan (values AWS decides are placeholders, secrets masked), made in
-    a process of its own, once per process. The project is this one or one beside it or in its
+    """The outputs of the stack a StackReference names, from its offline plan (`referenced_plan`)."""
+    plan = referenced_plan(name, project_dir)
+    return StackOutputs(plan["outputs"], frozenset(plan["secretOutputs"]))
+
+
+def referenced_plan(name: str, project_dir: Path) -> dict[str, Any]:
+    """The offline plan of the stack a StackReference names (`[<org>/][<project>/]<stack>`): values
+    AWS decides are placeholders, secrets masked; made in a process of its own (whose first import
+    path is that project's, so it runs with its own library), once per process. The project is this one or one beside it or in its
     parent folder (a tenant project in a subfolder of its platform's).
     Raises StackReferenceError when there is no such stack file or it cannot be planned.
     """
@@ -211,17 +228,16 @@ def stack_reference_outputs(name: str, project_dir: Path) -> StackOutputs:
             f"stack reference {name!r}: the referenced stack does not exist (no stack file Pulumi.{stack}.yaml in {found})"
         )
     key = (str(found.resolve()), stack)
-    if key not in _REFERENCED:
+    if key not in _REFERENCED_PLANS:
         with tempfile.TemporaryDirectory(prefix="stack-reference-") as out:
             command = [sys.executable, "-m", "offline", "plan", "--stack", stack, "--project-dir", str(found)]
             command += ["--out", out, "--quiet", "--no-checks"]
-            done = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, check=False)
+            done = subprocess.run(command, **plan_process(found), capture_output=True, text=True, check=False)
             if done.returncode != 0:
                 reason = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1].removeprefix("error: ")
                 raise StackReferenceError(f"stack reference {name!r}: stack {stack} cannot be planned offline: {reason}")
-            plan = json.loads((Path(out) / "plan.json").read_text())
-        _REFERENCED[key] = StackOutputs(plan["outputs"], frozenset(plan["secretOutputs"]))
-    return _REFERENCED[key]
+            _REFERENCED_PLANS[key] = json.loads((Path(out) / "plan.json").read_text())
+    return _REFERENCED_PLANS[key]
 
 
 class StackReferenceError(pulumi.RunError):

@@ -26,6 +26,8 @@ import yaml
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
+from eksfargate.fargate_pods import FargateSizeError
+from offline.footprints import footprint_of
 from offline.harness import PLACEHOLDER, PROJECT_DIR, Recording, record
 
 PLAN_FORMAT = 1
@@ -127,7 +129,17 @@ def from_recording(recording: Recording) -> dict[str, Any]:
         "resources": resources,
         "outputs": outputs,
         "secretOutputs": sorted(recording.secret_outputs),
+        # What the stack runs (eksfargate/estimate.py): the one model its cost, capacity and
+        # tenant shares are read from. null: a pod larger than any Fargate size (the policy pack says which).
+        "footprint": _footprint(recording),
     }
+
+
+def _footprint(recording: Recording) -> dict[str, Any] | None:
+    try:
+        return footprint_of(recording).to_json()
+    except FargateSizeError:
+        return None
 
 
 def plain(value: Any) -> Any:

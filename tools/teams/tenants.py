@@ -14,15 +14,12 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from components.alb_controller import CONTROLLER_REPLICAS
-from components.metrics_server import REPLICAS as METRICS_SERVER_REPLICAS
-from components.network import subnet_cidrs
-from eksfargate.contract import TENANT_NAMESPACE_PREFIX, is_tenant_namespace
-from eksfargate.estimate import COREDNS_DEFAULT_REPLICAS
+from eksfargate.contract import TENANT_NAMESPACE_PREFIX, PlatformOutput, is_tenant_namespace
 from eksfargate.project import PLATFORM_PROJECT_DIR, TENANT_PROJECT_DIR
 from eksfargate.settings import DNS_LABEL_RULE, is_dns_label
 from eksfargate.stack_catalog import namespace_owners, project, stack_files, tenants
-from offline.capacity import PrivateSubnet
+from offline.capacity import assess
+from offline.plan import build
 from teams.stacks import TeamStackError, _scalar
 
 
@@ -32,25 +29,30 @@ class PlatformCapacity:
     serves_tenants: bool
     usable_per_subnet: int | None  # None: existing subnets, sizes unknown offline
     zones: int
-    own_pods: int  # at most: CoreDNS, the controller, the game (its HPA maximum), metrics-server
+    own_pods: int  # at most, as its plan's capacity check counts them
 
 
 def platforms(platform_dir: Path = PLATFORM_PROJECT_DIR) -> dict[str, PlatformCapacity]:
+    """Every platform stack file; for those that serve tenants, what their plan leaves the tenants.
+
+    The plan is this checkout's program run on the stack file: the pods it runs at most and its
+    private subnets are the plan's capacity check's (tools/offline/capacity.py), never re-derived
+    from settings."""
     proj = project(platform_dir)
     found = {}
     for stack in stack_files(platform_dir):
-        game = proj.setting(stack, "appEnabled") is not False
-        autoscaled = game and proj.setting(stack, "appAutoscaling") is not False
-        # At most, as offline/capacity.py counts a plan: the game at its HPA maximum, metrics-server with the HPA.
-        game_pods = int(proj.setting(stack, "appMaxReplicas" if autoscaled else "appReplicas")) if game else 0
-        own = COREDNS_DEFAULT_REPLICAS + CONTROLLER_REPLICAS + game_pods + (METRICS_SERVER_REPLICAS if autoscaled else 0)
-        if proj.setting(stack, "existingVpcId"):
-            usable, zones = None, len(proj.setting(stack, "existingPrivateSubnetIds") or [])
-        else:
-            zones = int(proj.setting(stack, "availabilityZoneCount"))
-            private, _ = subnet_cidrs(str(proj.setting(stack, "vpcCidr")), zones)
-            usable = min(PrivateSubnet(cidr, cidr).usable for cidr in private)
-        found[stack.stack] = PlatformCapacity(stack.stack, proj.setting(stack, "servesTenants") is True, usable, zones, own)
+        serves = proj.setting(stack, "servesTenants") is True
+        usable, zones, own = None, 0, 0
+        if serves:
+            plan = build(stack.stack, stack_file=stack.path)
+            room = assess(plan)
+            own = room.max_pods
+            if room.smallest is not None:
+                usable, zones = room.smallest.usable, len(room.subnets)
+            else:
+                exported = plan["outputs"].get(PlatformOutput.PRIVATE_SUBNET_IDS)
+                zones = len(exported) if isinstance(exported, list) else 0
+        found[stack.stack] = PlatformCapacity(stack.stack, serves, usable, zones, own)
     return found
 
 

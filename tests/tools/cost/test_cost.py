@@ -162,7 +162,7 @@ def test_a_region_without_prices_is_named_in_the_error():
 # ---------------------------------------------------------------- the dev stack's estimate
 
 
-def test_dev_total_is_the_sum_of_its_parts_and_is_the_exported_output(dev: Recording):
+def test_dev_total_is_the_sum_of_its_parts(dev: Recording):
     prices = load_prices("ap-northeast-2")
     estimate = from_recording(dev)
     hours = D(730)
@@ -185,17 +185,18 @@ def test_dev_total_is_the_sum_of_its_parts_and_is_the_exported_output(dev: Recor
 
     assert estimate.by_category() == expected
     assert estimate.total_usd == sum(line.monthly_usd for line in estimate.lines) == sum(expected.values())
-    assert dev.outputs["estimatedMonthlyCostUsd"] == float(estimate.total_usd)
-    assert "estimatedMonthlyCostUsd" not in dev.secret_outputs
 
 
-def test_the_export_follows_the_settings_as_the_declared_resources_do(existing_vpc: Recording):
-    """The program's own estimate (from settings) equals the one from what it declared."""
+def test_the_program_exports_no_estimate_of_its_own(committed: dict[str, Recording]):
+    """The estimate needs every registered resource (pods inside add-ons and Helm values): the plan prices it, not the program."""
+    for recording in committed.values():
+        assert not any("cost" in name.lower() for name in recording.outputs)
+
+
+def test_nat_per_zone_and_an_existing_vpc_are_priced_from_what_they_declare(existing_vpc: Recording):
     per_az = record("dev", overrides={"natMode": "per-az", "appReplicas": 3, "secretsEncryption": False}, stack_file=PINNED_DEV)
     assert per_az.error is None
 
-    for recording in (per_az, existing_vpc):
-        assert recording.outputs["estimatedMonthlyCostUsd"] == float(from_recording(recording).total_usd)
     per_az_lines = {line.item: line for line in from_recording(per_az).lines}
     assert per_az_lines["NAT gateways"].quantity.startswith("3 ×")
     app = per_az.config["eks-fargate:appNamespace"]
@@ -207,11 +208,12 @@ def test_the_export_follows_the_settings_as_the_declared_resources_do(existing_v
     assert existing["IPv4"] == cents(load_prices("ap-northeast-2").public_ipv4_hour * 2 * 730)
 
 
-def test_a_region_without_prices_exports_no_estimate_but_deploys():
+def test_a_region_without_prices_has_no_estimate_but_deploys():
     recording = record("dev", overrides={"aws:region": "eu-west-3"})
 
     assert recording.error is None
-    assert recording.outputs["estimatedMonthlyCostUsd"] is None
+    with pytest.raises(UnknownRegionError, match="eu-west-3"):
+        from_recording(recording)
 
 
 def test_the_plan_of_a_preview_is_estimated_like_the_recording(dev: Recording):
@@ -264,7 +266,7 @@ def test_cost_command_prints_the_breakdown(dev: Recording, capsys):
     assert cost_main(["--stack", "dev", "--stack-file", str(PINNED_DEV), "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
 
-    assert printed["totalMonthlyUsd"] == dev.outputs["estimatedMonthlyCostUsd"]
+    assert printed["totalMonthlyUsd"] == float(from_recording(dev).total_usd)
     assert round(sum(line["monthlyUsd"] for line in printed["lines"]), 2) == printed["totalMonthlyUsd"]
 
 
@@ -287,8 +289,6 @@ def test_an_autoscaled_game_is_priced_at_its_minimum_with_its_maximum_as_a_secon
     assert estimate.max_total_usd - estimate.total_usd == sum(line.max_monthly_usd - line.monthly_usd for line in moved) > 0
     assert estimate.to_dict()["maxTotalMonthlyUsd"] == float(estimate.max_total_usd)
     assert "autoscaled workloads at their maximum replicas" in render(estimate)
-    # The exported output, from the settings, is the figure at the minimum.
-    assert dev.outputs["estimatedMonthlyCostUsd"] == float(estimate.total_usd)
 
 
 def test_every_price_source_is_something_a_reader_can_open():
@@ -303,10 +303,8 @@ def test_every_price_source_is_something_a_reader_can_open():
 def test_pod_logs_are_priced_only_where_the_router_ships_them(dev: Recording, logging_off: Recording):
     assert "Logs" in from_recording(dev).by_category()
     assert "Logs" not in from_recording(logging_off).by_category()
-    assert logging_off.outputs["estimatedMonthlyCostUsd"] == float(from_recording(logging_off).total_usd)
     longer = record("dev", overrides={"fargateLogRetentionDays": 365})
     stored = {line.item: line for line in from_recording(longer).lines}["pod logs stored (365 days kept)"]
     assert (
         stored.monthly_usd > {line.item: line for line in from_recording(dev).lines}["pod logs stored (30 days kept)"].monthly_usd
     )
-    assert longer.outputs["estimatedMonthlyCostUsd"] == float(from_recording(longer).total_usd)

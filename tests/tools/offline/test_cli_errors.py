@@ -16,7 +16,7 @@ from offline import diff as offline_diff
 from offline import plan as offline_plan
 from offline.__main__ import main as offline_main
 from offline.harness import PROJECT_DIR
-from policy.offline import main as policy_main
+from offline.policy_check import main as policy_main
 from teams.__main__ import main as teams_main
 from tests.stackfacts import PINNED_DEV
 

@@ -11,6 +11,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from cost import from_recording
 from offline import plan as offline_plan
 from offline.harness import PROJECT_DIR
 from tests.stackfacts import PINNED_DEV
@@ -53,10 +54,10 @@ def test_plan_files_are_byte_identical_across_runs(dev, written, tmp_path):
     # The command also runs the policy pack: the dev stack breaks no mandatory rule.
     report = theirs.pop(Path("policy.txt")).decode()
     assert report.strip() and "mandatory" not in report
-    # ... and prices it: the breakdown's total is the stack's exported estimate.
+    # ... and prices it: the breakdown's total is `python -m cost`'s for the same stack file.
     breakdown = theirs.pop(Path("cost.txt")).decode()
     total = next(line for line in breakdown.splitlines() if line.split()[:1] == ["total"])
-    assert total.split()[-1] == f"${dev.outputs['estimatedMonthlyCostUsd']:,.2f}"
+    assert total.split()[-1] == f"${from_recording(dev).total_usd:,.2f}"
     # ... and checks the subnets hold its pods.
     assert theirs.pop(Path("capacity.txt")).decode().rstrip().endswith(": OK")
     assert sorted(ours) == sorted(theirs)
