@@ -22,15 +22,20 @@ def headings(text: str) -> list[str]:
     return re.findall(r"^#{1,6} (.+?)\s*$", re.sub(r"^```.*?^```", "", text, flags=re.M | re.S), flags=re.M)
 
 
+def slug(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation (backticks too) dropped, spaces to hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
 def anchors(path: Path) -> set[str]:
-    """The anchors GitHub gives a Markdown file's headings: lower case, punctuation dropped, spaces to hyphens."""
+    """Every heading's anchor in a Markdown file; a repeated heading gets -1, -2, … as on GitHub."""
     seen: dict[str, int] = {}
     result = set()
     for heading in headings(path.read_text()):
-        slug = re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
-        count = seen.get(slug, 0)
-        seen[slug] = count + 1
-        result.add(slug if count == 0 else f"{slug}-{count}")
+        anchor = slug(heading)
+        count = seen.get(anchor, 0)
+        seen[anchor] = count + 1
+        result.add(anchor if count == 0 else f"{anchor}-{count}")
     return result
 
 
@@ -38,20 +43,31 @@ def relative_links(page: Path) -> list[str]:
     return [target for target in LINK.findall(without_code(page.read_text())) if not re.match(r"[a-z]+:", target)]
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(PROJECT_DIR)))
-def test_every_relative_link_resolves_to_a_file_and_anchor(page):
+def broken_links(page: Path) -> list[str]:
+    """The relative links of a page whose file, or whose anchor in a Markdown file, does not exist."""
     broken = []
     for target in relative_links(page):
         path, _, anchor = target.partition("#")
         file = (page.parent / path).resolve() if path else page
-        if not file.exists():
+        if not file.exists() or (anchor and (file.suffix != ".md" or anchor not in anchors(file))):
             broken.append(target)
-        elif anchor and (file.suffix != ".md" or anchor not in anchors(file)):
-            broken.append(target)
-    assert broken == []
+    return broken
 
 
-def test_the_link_check_sees_links_and_anchors():
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(PROJECT_DIR)))
+def test_every_relative_link_resolves_to_a_file_and_anchor(page):
+    assert broken_links(page) == []
+
+
+def test_the_link_check_finds_a_missing_file_or_anchor_and_skips_code(tmp_path):
+    (tmp_path / "other.md").write_text("# Other\n\n## A `code` heading, with punctuation\n")
+    page = tmp_path / "page.md"
+    page.write_text(
+        "[ok](other.md#a-code-heading-with-punctuation) [self](#title) [web](https://example.com)\n"
+        "[gone](missing.md) [no anchor](other.md#nowhere) `[code](missing.md)`\n\n"
+        "```\n[fenced](missing.md)\n```\n\n# Title\n"
+    )
+    assert broken_links(page) == ["missing.md", "other.md#nowhere"]
     assert "docs/operating.md" in relative_links(PROJECT_DIR / "README.md")
     assert "deploying-for-real" in anchors(PROJECT_DIR / "README.md")
     assert "stack-files-as-the-pulumi-cli-reads-them" in anchors(PROJECT_DIR / "docs" / "reference.md")
@@ -60,14 +76,14 @@ def test_the_link_check_sees_links_and_anchors():
 @pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
 def test_each_doc_says_who_it_is_for_then_lists_its_sections(doc):
     text = doc.read_text()
-    title, intro, rest = re.match(r"# (.+?)\n\n(.+?)\n\n## Contents\n\n(.*)", text, flags=re.S).groups()
-    assert title and len(intro.split()) > 20, "a paragraph on who the page is for"
-    contents = rest.split("\n## ", 1)[0]
+    opening = re.match(r"# .+?\n\n(.+?)\n\n## Contents\n\n(.*?)\n\n## ", text, flags=re.S)
+    assert opening, "a title, one paragraph on who the page is for, then ## Contents"
+    intro, contents = opening.groups()
+    assert intro.startswith("For ") and len(intro.split()) > 30, "who the page is for, in a paragraph"
     listed = re.findall(r"\]\(#([^)]+)\)", contents)
-    own = [a for a in anchors(doc) if a != "contents"]
-    top = {re.sub(r"[^\w\- ]", "", s.lower()).replace(" ", "-") for s in re.findall(r"^## (.+)$", text, flags=re.M)}
-    assert top - {"contents"} <= set(listed), "every ## section in the contents"
-    assert set(listed) <= set(own)
+    sections = {slug(title) for title in re.findall(r"^## (.+)$", text, flags=re.M)} - {"contents"}
+    assert sections <= set(listed), "every ## section in the contents"
+    assert set(listed) <= anchors(doc)
 
 
 def test_the_docs_divide_the_old_readme_by_reader():
