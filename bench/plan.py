@@ -25,7 +25,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from eksfargate.project import PLATFORM_PROJECT_DIR as PROJECT_DIR
+
 CDK_DIR = PROJECT_DIR / "bench" / "cdk"
 GOAL_RATIO = 1 / 3
 GOAL_SECONDS = 1.5

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import yaml
 
+from eksfargate.facts.eks_access import ACCESS_POLICY_ARN_PREFIX, TENANT_ACCESS_POLICIES
 from eksfargate.facts.eks_wildcards import wildcard_matches
 from eksfargate.project import PLATFORM_PROJECT_DIR
 
@@ -29,8 +30,7 @@ INGRESS_CLASS = "alb"
 RESERVED_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease", "aws-observability")
 
 # Namespace-scoped EKS access policies a team may get (no cluster-scoped one is offered).
-ACCESS_POLICIES = {"edit": "AmazonEKSEditPolicy", "view": "AmazonEKSViewPolicy"}
-ACCESS_POLICY_ARN_PREFIX = "arn:aws:eks::aws:cluster-access-policy/"
+ACCESS_POLICIES = TENANT_ACCESS_POLICIES
 
 
 class PlatformOutput:
@@ -65,4 +65,5 @@ def access_policy_arn(level: str) -> str:
 
 
 def platform_project_name() -> str:
-    return yaml.safe_load((PLATFORM_PROJECT_DIR / "Pulumi.yaml").read_text())["name"]
+    name: str = yaml.safe_load((PLATFORM_PROJECT_DIR / "Pulumi.yaml").read_text())["name"]
+    return name

@@ -25,6 +25,23 @@ from pathlib import Path
 from typing import Any
 
 from eksfargate.facts.fargate_logging import LOGGING_CONFIG_MAP, LOGGING_NAMESPACE
+from eksfargate.facts.resource_types import (
+    CONFIG_MAP,
+    DEPLOYMENT,
+    EKS_ADDON,
+    EKS_CLUSTER,
+    EKS_CLUSTER_COMPONENT,
+    ELASTIC_IP,
+    HELM_RELEASE,
+    HPA,
+    INGRESS,
+    KMS_KEY,
+    LOG_GROUP,
+    NAT_GATEWAY,
+    SERVICE,
+    STATEFUL_SET,
+    SUBNET,
+)
 from eksfargate.fargate_pods import PodSize, pod_size
 
 PRICES_FILE = Path(__file__).parent / "data" / "prices.json"
@@ -55,19 +72,12 @@ COREDNS_DEFAULT_REPLICAS = 2
 # The metrics-server chart's default `replicas`, which its EKS add-on takes over.
 METRICS_SERVER_DEFAULT_REPLICAS = 1
 
-DEPLOYMENT_TYPES = ("kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet")
-INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
-AUTOSCALER = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
-HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
-ADDON = "aws:eks/addon:Addon"
-CLUSTER_TYPES = ("eks:index:Cluster", "aws:eks/cluster:Cluster")
-NAT = "aws:ec2/natGateway:NatGateway"
-EIP = "aws:ec2/eip:Eip"
-KMS_KEY = "aws:kms/key:Key"
-SUBNET = "aws:ec2/subnet:Subnet"
-SERVICE = "kubernetes:core/v1:Service"
-CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
-LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+DEPLOYMENT_TYPES = (DEPLOYMENT, STATEFUL_SET)
+AUTOSCALER = HPA
+ADDON = EKS_ADDON
+CLUSTER_TYPES = (EKS_CLUSTER_COMPONENT, EKS_CLUSTER)
+NAT = NAT_GATEWAY
+EIP = ELASTIC_IP
 
 
 NO_NAT_NOTE = "No NAT gateway in the stack (existing VPC): the VPC owner pays for its NAT."

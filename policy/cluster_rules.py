@@ -8,12 +8,12 @@ from typing import Any
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs
 
+from eksfargate.facts.resource_types import EKS_CLUSTER, EKS_CLUSTER_COMPONENT
 from policy.declare import ADVISORY, resource_policy
 from policy.reading import UNKNOWN, get, get_list, known_str, present
 
 # pulumi-eks's component (what the offline harness sees) and the cluster it creates (what the engine sees).
-EKS_COMPONENT = "eks:index:Cluster"
-EKS_CLUSTER = "aws:eks/cluster:Cluster"
+EKS_COMPONENT = EKS_CLUSTER_COMPONENT
 
 # --- advisory: cluster settings ----------------------------------------------------------
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs
 
+from eksfargate.facts.resource_types import IAM_POLICY, IAM_ROLE, IAM_ROLE_POLICY, IAM_ROLE_POLICY_ATTACHMENT
 from policy.declare import MANDATORY, resource_policy
 from policy.reading import (
     UNKNOWN,
@@ -23,7 +24,6 @@ from policy.reading import (
 )
 
 FARGATE_PODS_SERVICE = "eks-fargate-pods.amazonaws.com"
-IAM_ROLE = "aws:iam/role:Role"
 
 # --- IAM ----------------------------------------------------------------------------------------
 
@@ -87,13 +87,13 @@ def pod_execution_role_source_arn(args: ResourceValidationArgs, report_violation
 
 ADMINISTRATOR_ACCESS = ":policy/AdministratorAccess"
 _POLICY_DOCUMENTS = {
-    "aws:iam/policy:Policy": "policy",
-    "aws:iam/rolePolicy:RolePolicy": "policy",
+    IAM_POLICY: "policy",
+    IAM_ROLE_POLICY: "policy",
     "aws:iam/userPolicy:UserPolicy": "policy",
     "aws:iam/groupPolicy:GroupPolicy": "policy",
 }
 _POLICY_ATTACHMENTS = {
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    IAM_ROLE_POLICY_ATTACHMENT,
     "aws:iam/userPolicyAttachment:UserPolicyAttachment",
     "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
     "aws:iam/policyAttachment:PolicyAttachment",

@@ -11,10 +11,11 @@ from __future__ import annotations
 from pulumi_policy import PolicyResource, ReportViolation, StackValidationArgs
 
 from eksfargate.facts.fargate_logging import LOGGING_CONFIG_MAP, LOGGING_NAMESPACE, LOGGING_NAMESPACE_LABELS
+from eksfargate.facts.resource_types import FARGATE_PROFILE
 from policy.declare import ADVISORY, stack_policy
 from policy.reading import UNKNOWN, get, get_map, kind_of, known_str
 
-PROFILE = "aws:eks/fargateProfile:FargateProfile"
+PROFILE = FARGATE_PROFILE
 
 
 def _named(resource: PolicyResource, kind: str, name: str, namespace: str | None = None) -> bool:

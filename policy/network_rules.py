@@ -10,6 +10,7 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs, StackValidationArgs
 
+from eksfargate.facts.resource_types import INTERNET_GATEWAY, ROUTE_TABLE, ROUTE_TABLE_ASSOCIATION, SUBNET
 from policy.declare import MANDATORY, resource_policy, stack_policy
 from policy.reading import FARGATE_PROFILE, UNKNOWN, display, get, get_list, get_map, kind_of, known_str, present
 
@@ -20,11 +21,8 @@ NLB_TYPE = "service.beta.kubernetes.io/aws-load-balancer-type"
 NLB_TARGET_TYPE = "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type"
 NLB_CLASS = "service.k8s.aws/nlb"
 
-SUBNET = "aws:ec2/subnet:Subnet"
-ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
 ROUTE = "aws:ec2/route:Route"
-ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation"
-INTERNET_GATEWAY = "aws:ec2/internetGateway:InternetGateway"
+ASSOCIATION = ROUTE_TABLE_ASSOCIATION
 
 # --- load balancers --------------------------------------------------------------------------
 

@@ -34,8 +34,7 @@ from pulumi_policy.proxy import (
 
 from eksfargate.facts.eks_wildcards import wildcard_matches
 from eksfargate.facts.fargate_sizes import quantity
-
-FARGATE_PROFILE = "aws:eks/fargateProfile:FargateProfile"
+from eksfargate.facts.resource_types import FARGATE_PROFILE, STACK_REFERENCE
 
 # Where each kind keeps its pod template (metadata + spec); a Pod is its own template.
 _POD_TEMPLATE_PATH: dict[str, tuple[str, ...]] = {
@@ -403,7 +402,6 @@ def only_wildcards(values: list[str]) -> bool:
 # Tenant stacks: the platform they read through a StackReference
 # ---------------------------------------------------------------------------------------
 
-STACK_REFERENCE = "pulumi:pulumi:StackReference"
 # Output names a platform stack exports for its tenants (the program's tenancy/__init__.py
 # PlatformOutput; the pack runs apart from the program, a test keeps the two equal).
 TENANT_PROFILE_OUTPUT = "tenantFargateProfile"

@@ -12,15 +12,13 @@ from __future__ import annotations
 
 from pulumi_policy import PolicyResource, ReportViolation, StackValidationArgs
 
+from eksfargate.facts.eks_access import TENANT_ACCESS_POLICIES
 from eksfargate.facts.eks_wildcards import wildcard_matches
+from eksfargate.facts.resource_types import ACCESS_ENTRY, ACCESS_POLICY_ASSOCIATION, HELM_RELEASE
 from policy.declare import MANDATORY, stack_policy
 from policy.reading import FARGATE_PROFILE, UNKNOWN, get, get_list, kind_of, known_str, tenant_platform
 
-ACCESS_ENTRY = "aws:eks/accessEntry:AccessEntry"
-ACCESS_POLICY_ASSOCIATION = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"
-HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 # The namespace-scoped EKS access policies a team may hold (EKS user guide, access policy reference).
-TENANT_ACCESS_POLICIES = ("AmazonEKSEditPolicy", "AmazonEKSViewPolicy")
 # Kubernetes kinds that live outside any namespace (besides Namespace itself).
 CLUSTER_SCOPED_KINDS = frozenset(
     {
@@ -130,9 +128,10 @@ def tenant_access_namespace_scoped(args: StackValidationArgs, report_violation: 
         policy_arn = known_str(get(resource.props, "policyArn")) or ""
         scope_type = known_str(get(resource.props, "accessScope", "type"))
         namespaces = get_list(resource.props, "accessScope", "namespaces")
-        if policy_arn and policy_arn.rsplit("/", 1)[-1] not in TENANT_ACCESS_POLICIES:
+        if policy_arn and policy_arn.rsplit("/", 1)[-1] not in TENANT_ACCESS_POLICIES.values():
             report_violation(
-                f"Access policy {policy_arn}: a tenant may hold only {' or '.join(TENANT_ACCESS_POLICIES)}.", resource.urn
+                f"Access policy {policy_arn}: a tenant may hold only {' or '.join(TENANT_ACCESS_POLICIES.values())}.",
+                resource.urn,
             )
         if scope_type is not None and scope_type != "namespace":
             report_violation(

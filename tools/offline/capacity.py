@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from eksfargate.estimate import footprint_from_resources
+from eksfargate.facts.resource_types import HPA, SUBNET
 
-SUBNET = "aws:ec2/subnet:Subnet"
-HPA_TYPES = ("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "kubernetes:autoscaling/v1:HorizontalPodAutoscaler")
+HPA_TYPES = (HPA, "kubernetes:autoscaling/v1:HorizontalPodAutoscaler")
 RESERVED_ADDRESSES_PER_SUBNET = 5
 
 

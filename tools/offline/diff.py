@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from eksfargate import estimate as cost
+from eksfargate.facts.resource_types import EKS_CLUSTER_COMPONENT
 from offline import upgrade
 from offline.harness import PROJECT_DIR, plan_process
 from offline.plan import PlanError, load, placeholder_source, placeholders, source_key, summarize
@@ -179,7 +180,7 @@ def _resource_changes(was: dict[str, Any], now: dict[str, Any]) -> list[Change]:
     ]
     # Encryption can be added to an EKS cluster, never removed (ForceNewIfChange on removal).
     if (
-        kind in ("eks:index:Cluster",)
+        kind in (EKS_CLUSTER_COMPONENT,)
         and was["inputs"].get("encryptionConfigKeyArn")
         and not now["inputs"].get("encryptionConfigKeyArn")
     ):
@@ -687,8 +688,9 @@ class Revisions:
         ]
         # Each revision plans itself: its program, library, policy pack and tools.
         done = subprocess.run(command, **plan_process(platform_root(project)), capture_output=True, text=True, check=False)
-        # Exit 1 is a mandatory policy finding: the revision still has a plan to compare.
-        if done.returncode not in (0, 1):
+        # Exit 1 is a mandatory policy finding: the revision still has a plan to compare, and its
+        # policy report. Without the report, exit 1 is Python's own: the plan crashed.
+        if done.returncode not in (0, 1) or not (out / "policy.txt").is_file():
             message = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit code {done.returncode}"
             return Side(label=label, error=message.removeprefix("error: "))
         report = (out / "policy.txt").read_text().splitlines()

@@ -18,8 +18,9 @@ from typing import Any
 
 from eksfargate.contract import SHARED_ALB_GROUP, PlatformOutput
 from eksfargate.estimate import DEFAULT_ALB_ZONES, Footprint, footprint_from_resources
+from eksfargate.facts.resource_types import STACK_REFERENCE
 from eksfargate.stack_catalog import shared_alb_tenants
-from offline.harness import STACK_REFERENCE, Recording, referenced_plan
+from offline.harness import Recording, referenced_plan
 
 
 def footprint_of(recording: Recording) -> Footprint:

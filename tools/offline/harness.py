@@ -27,13 +27,30 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from eksfargate.facts.resource_types import (
+    EKS_CLUSTER_COMPONENT,
+    ELASTIC_IP,
+    FARGATE_PROFILE,
+    GET_CALLER_IDENTITY,
+    HELM_RELEASE,
+    IAM_POLICY,
+    IAM_ROLE,
+    INGRESS,
+    INTERNET_GATEWAY,
+    KMS_KEY,
+    LOG_GROUP,
+    NAT_GATEWAY,
+    ROUTE_TABLE,
+    STACK_REFERENCE,
+    SUBNET,
+    VPC,
+)
 from eksfargate.project import PLATFORM_PROJECT_DIR, TOOLS_DIR
 from eksfargate.regions import RegionError, supported_region
 from eksfargate.stack_files import StackFileError, config_string, read_project, read_stack, type_errors
 
 PROJECT_DIR = PLATFORM_PROJECT_DIR
 MOCK_ACCOUNT_ID = "123456789012"
-STACK_REFERENCE = "pulumi:pulumi:StackReference"
 # The organization a DIY (self-managed) backend gives every stack; Pulumi Cloud gives the real one.
 DIY_ORGANIZATION = "organization"
 
@@ -318,7 +335,7 @@ class StackMocks(pulumi_mocks.Mocks):
             excluded = set(args.args.get("excludeZoneIds") or [])
             kept = [zone for zone in zones if zone.id not in excluded]
             return {"names": [z.name for z in kept], "zoneIds": [z.id for z in kept], "id": self.region}
-        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+        if args.token == GET_CALLER_IDENTITY:
             return {
                 "accountId": MOCK_ACCOUNT_ID,
                 "arn": f"arn:aws:iam::{MOCK_ACCOUNT_ID}:user/offline",
@@ -335,38 +352,38 @@ class StackMocks(pulumi_mocks.Mocks):
         resource_id = f"{args.name}-{suffix[:8]}"
         arn_base = f"arn:aws:{{}}:{self.region}:{MOCK_ACCOUNT_ID}"
 
-        if args.typ == "aws:ec2/vpc:Vpc":
+        if args.typ == VPC:
             resource_id = f"vpc-{suffix}"
-        elif args.typ == "aws:ec2/subnet:Subnet":
+        elif args.typ == SUBNET:
             resource_id = f"subnet-{suffix}"
-        elif args.typ == "aws:ec2/natGateway:NatGateway":
+        elif args.typ == NAT_GATEWAY:
             resource_id = f"nat-{suffix}"
-        elif args.typ == "aws:ec2/eip:Eip":
+        elif args.typ == ELASTIC_IP:
             resource_id = f"eipalloc-{suffix}"
-        elif args.typ == "aws:ec2/internetGateway:InternetGateway":
+        elif args.typ == INTERNET_GATEWAY:
             resource_id = f"igw-{suffix}"
-        elif args.typ == "aws:ec2/routeTable:RouteTable":
+        elif args.typ == ROUTE_TABLE:
             resource_id = f"rtb-{suffix}"
-        elif args.typ == "aws:iam/role:Role":
+        elif args.typ == IAM_ROLE:
             outputs.update(name=resource_id, arn=f"arn:aws:iam::{MOCK_ACCOUNT_ID}:role/{resource_id}")
-        elif args.typ == "aws:iam/policy:Policy":
+        elif args.typ == IAM_POLICY:
             outputs.update(name=resource_id, arn=f"arn:aws:iam::{MOCK_ACCOUNT_ID}:policy/{resource_id}")
-        elif args.typ == "aws:cloudwatch/logGroup:LogGroup":
+        elif args.typ == LOG_GROUP:
             outputs["arn"] = arn_base.format("logs") + f":log-group:{args.inputs['name']}"
-        elif args.typ == "aws:kms/key:Key":
+        elif args.typ == KMS_KEY:
             resource_id = f"{suffix[:8]}-0000-4000-8000-{suffix[:12]}"
             outputs["arn"] = arn_base.format("kms") + f":key/{resource_id}"
-        elif args.typ == "aws:eks/fargateProfile:FargateProfile":
+        elif args.typ == FARGATE_PROFILE:
             outputs["arn"] = (
                 arn_base.format("eks") + f":fargateprofile/{args.inputs['clusterName']}/{args.inputs['fargateProfileName']}"
             )
-        elif args.typ == "eks:index:Cluster":
+        elif args.typ == EKS_CLUSTER_COMPONENT:
             outputs.update(self._cluster_outputs(args.inputs.get("name") or args.name))
-        elif args.typ == "kubernetes:networking.k8s.io/v1:Ingress":
+        elif args.typ == INGRESS:
             namespace = args.inputs.get("metadata", {}).get("namespace", "default")
             hostname = f"k8s-{namespace}-{suffix[:10]}.{self.region}.elb.amazonaws.com"
             outputs["status"] = {"loadBalancer": {"ingress": [{"hostname": hostname}]}}
-        elif args.typ == "kubernetes:helm.sh/v3:Release":
+        elif args.typ == HELM_RELEASE:
             outputs["status"] = {"status": "deployed", "version": 1, "chart": args.inputs.get("chart")}
         elif args.typ == STACK_REFERENCE:
             return self._stack_reference(args.inputs["name"])
@@ -431,7 +448,7 @@ class PreviewMocks(StackMocks):
 
     def call(self, args: pulumi_mocks.MockCallArgs):
         result = super().call(args)
-        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+        if args.token == GET_CALLER_IDENTITY:
             source = "getCallerIdentity"
             result = {key: placeholder(source, key) for key in ("accountId", "arn", "userId")} | {"id": placeholder(source, "id")}
         return result
@@ -444,14 +461,14 @@ class PreviewMocks(StackMocks):
         outputs = dict(args.inputs)
         if typ.startswith("aws:"):
             outputs.setdefault("arn", placeholder(name, "arn"))
-            if typ in ("aws:iam/role:Role", "aws:iam/policy:Policy") and not args.inputs.get("name"):
+            if typ in (IAM_ROLE, IAM_POLICY) and not args.inputs.get("name"):
                 outputs["name"] = placeholder(name, "name")
-        elif typ == "eks:index:Cluster":
+        elif typ == EKS_CLUSTER_COMPONENT:
             keys = ("kubeconfig", "kubeconfigJson", "oidcIssuer", "oidcProviderUrl", "oidcProviderArn", "clusterSecurityGroupId")
             outputs.update({key: placeholder(name, key) for key in keys})
-        elif typ == "kubernetes:networking.k8s.io/v1:Ingress":
+        elif typ == INGRESS:
             outputs["status"] = {"loadBalancer": {"ingress": [{"hostname": placeholder(name, "hostname")}]}}
-        elif typ == "kubernetes:helm.sh/v3:Release":
+        elif typ == HELM_RELEASE:
             outputs["status"] = {"status": placeholder(name, "status")}
         return placeholder(name, "id"), outputs
 

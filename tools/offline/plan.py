@@ -26,6 +26,24 @@ import yaml
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
+from eksfargate.facts.resource_types import (
+    EKS_ADDON,
+    EKS_CLUSTER_COMPONENT,
+    FARGATE_PROFILE,
+    HELM_RELEASE,
+    IAM_POLICY,
+    IAM_ROLE,
+    IAM_ROLE_POLICY,
+    IAM_ROLE_POLICY_ATTACHMENT,
+    KMS_KEY,
+    KUBERNETES_PROVIDER,
+    LOG_GROUP,
+    NAT_GATEWAY,
+    ROUTE_TABLE,
+    ROUTE_TABLE_ASSOCIATION,
+    SUBNET,
+    VPC,
+)
 from eksfargate.fargate_pods import FargateSizeError
 from offline.footprints import footprint_of
 from offline.harness import PLACEHOLDER, PROJECT_DIR, Recording, record
@@ -35,12 +53,8 @@ KNOWN_AFTER_DEPLOY = "(known after deploy)"
 SECRET = "[secret]"
 LEGEND = "{{Kind:name.property}} = known after deploy (that property of that resource); [secret] = masked"
 
-HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
-K8S_PROVIDER = "pulumi:providers:kubernetes"
-IAM_ROLE = "aws:iam/role:Role"
-IAM_POLICY = "aws:iam/policy:Policy"
-IAM_ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-IAM_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+K8S_PROVIDER = KUBERNETES_PROVIDER
+IAM_ATTACHMENT = IAM_ROLE_POLICY_ATTACHMENT
 
 # kubectl applies in file order: what others live in or refer to goes first.
 _KIND_ORDER = [
@@ -440,26 +454,26 @@ def summarize(res: dict[str, Any]) -> list[str]:
     """The few properties of a resource a reviewer looks at, as short strings."""
     kind, i = res["type"], res["inputs"]
     tags = i.get("tags") or {}
-    if kind == "aws:ec2/vpc:Vpc":
+    if kind == VPC:
         dns = (
             "DNS hostnames+support" if i.get("enableDnsHostnames") and i.get("enableDnsSupport") else "DNS hostnames/support OFF"
         )
         return [f"cidr {i.get('cidrBlock', KNOWN_AFTER_DEPLOY)}", dns]
-    if kind == "aws:ec2/subnet:Subnet":
+    if kind == SUBNET:
         roles = [f"{key}={value}" for key, value in sorted(tags.items()) if key.startswith("kubernetes.io/role/")]
         zone = i.get("availabilityZone") or i.get("availabilityZoneId") or KNOWN_AFTER_DEPLOY
         return ["public" if i.get("mapPublicIpOnLaunch") else "private", f"cidr {i.get('cidrBlock')}", f"zone {zone}", *roles]
-    if kind == "aws:ec2/natGateway:NatGateway":
+    if kind == NAT_GATEWAY:
         return [f"in subnet {i.get('subnetId')}"]
-    if kind == "aws:ec2/routeTable:RouteTable":
+    if kind == ROUTE_TABLE:
         return [
             f"{route.get('cidrBlock') or route.get('ipv6CidrBlock')} → {_route_target(route)}" for route in i.get("routes") or []
         ]
-    if kind == "aws:ec2/routeTableAssociation:RouteTableAssociation":
+    if kind == ROUTE_TABLE_ASSOCIATION:
         return [f"{i.get('subnetId') or i.get('gatewayId')} → {i.get('routeTableId')}"]
-    if kind == "eks:index:Cluster":
+    if kind == EKS_CLUSTER_COMPONENT:
         return _cluster_summary(i)
-    if kind == "aws:eks/fargateProfile:FargateProfile":
+    if kind == FARGATE_PROFILE:
         selectors = [
             "namespace=" + s.get("namespace", "?") + "".join(f",{k}={v}" for k, v in sorted((s.get("labels") or {}).items()))
             for s in i.get("selectors") or []
@@ -470,7 +484,7 @@ def summarize(res: dict[str, Any]) -> list[str]:
             f"subnets {_show(i.get('subnetIds'))}",
             f"pod execution role {i.get('podExecutionRoleArn')}",
         ]
-    if kind == "aws:eks/addon:Addon":
+    if kind == EKS_ADDON:
         config = _json_string(i.get("configurationValues")) or {}
         parts = [f"add-on {i.get('addonName')} {i.get('addonVersion', '(default version)')} on {i.get('clusterName')}"]
         if isinstance(config, dict) and config.get("computeType"):
@@ -486,9 +500,9 @@ def summarize(res: dict[str, Any]) -> list[str]:
         return [f"{i.get('policyArn')} → role {i.get('role')}"]
     if kind == IAM_ROLE_POLICY:
         return [f"inline on role {i.get('role')}", f"iam/role-policy-{res['name']}.json"]
-    if kind == "aws:cloudwatch/logGroup:LogGroup":
+    if kind == LOG_GROUP:
         return [f"log group {i.get('name')}", f"retention {i.get('retentionInDays', 'NEVER EXPIRES')} days"]
-    if kind == "aws:kms/key:Key":
+    if kind == KMS_KEY:
         return ["rotation on" if i.get("enableKeyRotation") else "rotation OFF"]
     if kind == HELM_RELEASE:
         values = i.get("values") or {}

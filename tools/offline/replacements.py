@@ -8,6 +8,32 @@ from __future__ import annotations
 
 from typing import Any
 
+from eksfargate.facts.resource_types import (
+    ACCESS_ENTRY,
+    ACCESS_POLICY_ASSOCIATION,
+    CONFIG_MAP,
+    DEPLOYMENT,
+    EKS_ADDON,
+    EKS_CLUSTER_COMPONENT,
+    ELASTIC_IP,
+    FARGATE_PROFILE,
+    HELM_RELEASE,
+    IAM_POLICY,
+    IAM_ROLE,
+    IAM_ROLE_POLICY,
+    IAM_ROLE_POLICY_ATTACHMENT,
+    KMS_KEY,
+    KUBERNETES_PROVIDER,
+    LOG_GROUP,
+    NAT_GATEWAY,
+    ROUTE_TABLE,
+    ROUTE_TABLE_ASSOCIATION,
+    SERVICE,
+    STATEFUL_SET,
+    SUBNET,
+    VPC,
+)
+
 JSON = "{json}"  # path segment: what follows is inside a JSON document held in a string
 
 # Properties (camelCase input paths, list indices left out) whose change replaces the resource:
@@ -19,8 +45,8 @@ JSON = "{json}"  # path segment: what follows is inside a JSON document held in 
 # iam/role_policy_attachment.go, kms/key.go. Not ForceNew there, so left out: a subnet's or an EIP's
 # customer-owned pool, a KMS key's description, the EKS cluster's subnets and security groups.
 REPLACE_ON: dict[str, tuple[str, ...]] = {
-    "aws:ec2/vpc:Vpc": ("cidrBlock", "ipv4IpamPoolId", "ipv4NetmaskLength"),
-    "aws:ec2/subnet:Subnet": (
+    VPC: ("cidrBlock", "ipv4IpamPoolId", "ipv4NetmaskLength"),
+    SUBNET: (
         "availabilityZone",
         "availabilityZoneId",
         "cidrBlock",
@@ -32,54 +58,54 @@ REPLACE_ON: dict[str, tuple[str, ...]] = {
         "outpostArn",
         "vpcId",
     ),
-    "aws:ec2/routeTable:RouteTable": ("vpcId",),
-    "aws:ec2/routeTableAssociation:RouteTableAssociation": ("subnetId", "gatewayId"),
-    "aws:ec2/natGateway:NatGateway": (
+    ROUTE_TABLE: ("vpcId",),
+    ROUTE_TABLE_ASSOCIATION: ("subnetId", "gatewayId"),
+    NAT_GATEWAY: (
         "allocationId",
         "connectivityType",
         "privateIp",
         "secondaryPrivateIpAddressCount",
         "subnetId",
     ),
-    "aws:ec2/eip:Eip": ("address", "domain", "ipamPoolId", "networkBorderGroup", "publicIpv4Pool"),
-    "aws:eks/fargateProfile:FargateProfile": (
+    ELASTIC_IP: ("address", "domain", "ipamPoolId", "networkBorderGroup", "publicIpv4Pool"),
+    FARGATE_PROFILE: (
         "clusterName",
         "fargateProfileName",
         "podExecutionRoleArn",
         "selectors",
         "subnetIds",
     ),
-    "aws:eks/addon:Addon": ("addonName", "clusterName"),
+    EKS_ADDON: ("addonName", "clusterName"),
     # pulumi-eks's component passes these to the aws.eks.Cluster inside it, where they are ForceNew
     # (eks/cluster.go: name, role_arn, bootstrap_self_managed_addons, kubernetes_network_config's
     # ip_family and service_ipv4_cidr); vpcId and the subnets are judged by _cluster_network.
-    "eks:index:Cluster": ("name", "bootstrapSelfManagedAddons", "ipFamily", "kubernetesServiceIpAddressRange", "serviceRole"),
-    "aws:iam/role:Role": ("name", "namePrefix", "path"),
-    "aws:iam/policy:Policy": ("name", "namePrefix", "path", "description"),
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ("policyArn", "role"),
-    "aws:kms/key:Key": ("customKeyStoreId", "customerMasterKeySpec", "keyUsage", "multiRegion", "xksKeyId"),
+    EKS_CLUSTER_COMPONENT: ("name", "bootstrapSelfManagedAddons", "ipFamily", "kubernetesServiceIpAddressRange", "serviceRole"),
+    IAM_ROLE: ("name", "namePrefix", "path"),
+    IAM_POLICY: ("name", "namePrefix", "path", "description"),
+    IAM_ROLE_POLICY_ATTACHMENT: ("policyArn", "role"),
+    KMS_KEY: ("customKeyStoreId", "customerMasterKeySpec", "keyUsage", "multiRegion", "xksKeyId"),
     # logs/group.go, iam/role_policy.go, eks/access_entry.go, eks/access_policy_association.go (the
     # association has no update at all: every argument is ForceNew, the access scope included).
-    "aws:cloudwatch/logGroup:LogGroup": ("logGroupClass", "name", "namePrefix"),
-    "aws:iam/rolePolicy:RolePolicy": ("name", "namePrefix", "role"),
-    "aws:eks/accessEntry:AccessEntry": ("clusterName", "principalArn", "type"),
-    "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": ("accessScope", "clusterName", "policyArn", "principalArn"),
+    LOG_GROUP: ("logGroupClass", "name", "namePrefix"),
+    IAM_ROLE_POLICY: ("name", "namePrefix", "role"),
+    ACCESS_ENTRY: ("clusterName", "principalArn", "type"),
+    ACCESS_POLICY_ASSOCIATION: ("accessScope", "clusterName", "policyArn", "principalArn"),
     # pulumi-kubernetes provider/pkg/provider/helm_release.go: forceNewFields ".name", ".namespace".
-    "kubernetes:helm.sh/v3:Release": ("name", "namespace"),
+    HELM_RELEASE: ("name", "namespace"),
     # pulumi-kubernetes provider.go DiffConfig: a kubeconfig/context/cluster that points at another
     # cluster (or is unknown), another clusterIdentifier or renderYamlToDirectory replaces the
     # provider, and with it every object it manages (they are created on the new cluster).
-    "pulumi:providers:kubernetes": ("kubeconfig", "context", "cluster", "clusterIdentifier", "renderYamlToDirectory"),
+    KUBERNETES_PROVIDER: ("kubeconfig", "context", "cluster", "clusterIdentifier", "renderYamlToDirectory"),
 }
 # Changes that are in-place for the provider but that a reviewer must know fail or disrupt.
 WARN_ON: dict[tuple[str, str], str] = {
-    ("eks:index:Cluster", "version"): "control-plane upgrade: one minor version per update, never down",
+    (EKS_CLUSTER_COMPONENT, "version"): "control-plane upgrade: one minor version per update, never down",
 }
 # The cluster's network, as EKS allows it to change (UpdateClusterConfig; "View Amazon EKS networking
 # requirements for VPC and subnets"): other subnets, in place, only within the VPC and the zones the
 # cluster was created with; never another VPC. The provider would try the update and EKS refuse it,
 # so such a change is shown as what it takes: a new cluster (`pulumi up --replace` on it).
-CLUSTER_TYPE = "eks:index:Cluster"
+CLUSTER_TYPE = EKS_CLUSTER_COMPONENT
 CLUSTER_SUBNETS = ("subnetIds", "privateSubnetIds", "publicSubnetIds")
 CLUSTER_MOVES_VPC = (
     "EKS cannot move a cluster to another VPC: `pulumi up` would try an in-place update, which EKS refuses,"
@@ -114,12 +140,12 @@ _STATEFULSET = (
 )
 _JOB = ("spec.completions", "spec.parallelism", "spec.selector", "spec.template")
 K8S_REPLACE_ON: dict[str, tuple[str, ...]] = {
-    "kubernetes:apps/v1:Deployment": ("spec.selector",),
+    DEPLOYMENT: ("spec.selector",),
     "kubernetes:apps/v1:DaemonSet": ("spec.selector",),
-    "kubernetes:apps/v1:StatefulSet": _STATEFULSET,
+    STATEFUL_SET: _STATEFULSET,
     "kubernetes:batch/v1:Job": _JOB,
-    "kubernetes:core/v1:Service": ("spec.clusterIP",),
-    "kubernetes:core/v1:ConfigMap": ("binaryData", "data"),
+    SERVICE: ("spec.clusterIP",),
+    CONFIG_MAP: ("binaryData", "data"),
     "kubernetes:core/v1:Secret": ("type", "stringData", "data"),
     "kubernetes:core/v1:PersistentVolumeClaim": (
         "spec.accessModes",
@@ -198,8 +224,8 @@ K8S_REPLACE_ON: dict[str, tuple[str, ...]] = {
 }
 # Lists the provider treats as sets: a new order is no change.
 SET_VALUED: dict[str, tuple[str, ...]] = {
-    "aws:eks/fargateProfile:FargateProfile": ("selectors", "subnetIds"),
-    "eks:index:Cluster": ("enabledClusterLogTypes", "publicAccessCidrs", "privateSubnetIds", "publicSubnetIds"),
+    FARGATE_PROFILE: ("selectors", "subnetIds"),
+    EKS_CLUSTER_COMPONENT: ("enabledClusterLogTypes", "publicAccessCidrs", "privateSubnetIds", "publicSubnetIds"),
 }
 
 
@@ -208,7 +234,7 @@ def forces_replacement(resource: dict[str, Any], path: list[Any]) -> bool:
     keys = tuple(segment for segment in path if isinstance(segment, str) and segment != JSON)
     kind = resource["type"]
     rules = list(REPLACE_ON.get(kind, ()))
-    if kind.startswith("kubernetes:") and kind != "kubernetes:helm.sh/v3:Release" and resource.get("custom"):
+    if kind.startswith("kubernetes:") and kind != HELM_RELEASE and resource.get("custom"):
         rules += K8S_METADATA_REPLACE_ON
         rules += K8S_REPLACE_ON.get(kind, ())
     if kind == CLUSTER_TYPE:

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from components.rollout import KUBERNETES_VERSION_ANNOTATION
+from eksfargate.facts.resource_types import EKS_ADDON, EKS_CLUSTER, EKS_CLUSTER_COMPONENT
 
-CLUSTER_TYPES = ("eks:index:Cluster", "aws:eks/cluster:Cluster")
-ADDON = "aws:eks/addon:Addon"
+CLUSTER_TYPES = (EKS_CLUSTER_COMPONENT, EKS_CLUSTER)
+ADDON = EKS_ADDON
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,44 @@
+"""Pulumi type tokens of the resources (and the one invoke) the programs declare and the tools
+and the policy pack read back: each spelled once. A token is part of every resource's URN: a changed
+token is a new resource to Pulumi, so these follow the pinned SDKs (requirements.txt)."""
+
+# pulumi-eks
+EKS_CLUSTER_COMPONENT = "eks:index:Cluster"
+
+# AWS: EKS
+EKS_CLUSTER = "aws:eks/cluster:Cluster"
+FARGATE_PROFILE = "aws:eks/fargateProfile:FargateProfile"
+EKS_ADDON = "aws:eks/addon:Addon"
+ACCESS_ENTRY = "aws:eks/accessEntry:AccessEntry"
+ACCESS_POLICY_ASSOCIATION = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"
+
+# AWS: network
+VPC = "aws:ec2/vpc:Vpc"
+SUBNET = "aws:ec2/subnet:Subnet"
+INTERNET_GATEWAY = "aws:ec2/internetGateway:InternetGateway"
+NAT_GATEWAY = "aws:ec2/natGateway:NatGateway"
+ELASTIC_IP = "aws:ec2/eip:Eip"
+ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
+ROUTE_TABLE_ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation"
+
+# AWS: IAM, KMS, logs
+IAM_ROLE = "aws:iam/role:Role"
+IAM_POLICY = "aws:iam/policy:Policy"
+IAM_ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+IAM_ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+KMS_KEY = "aws:kms/key:Key"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+GET_CALLER_IDENTITY = "aws:index/getCallerIdentity:getCallerIdentity"
+
+# Kubernetes
+HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
+DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+STATEFUL_SET = "kubernetes:apps/v1:StatefulSet"
+SERVICE = "kubernetes:core/v1:Service"
+CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
+INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
+HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
+
+# Pulumi
+KUBERNETES_PROVIDER = "pulumi:providers:kubernetes"
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
