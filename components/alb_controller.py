@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -76,7 +77,7 @@ class AlbController(pulumi.ComponentResource):
             f"{name}-irsa",
             description="Assumed by the AWS Load Balancer Controller's service account through IRSA",
             assume_role_policy=pulumi.Output.all(args.oidc_provider_arn, args.oidc_issuer).apply(
-                lambda values: json.dumps(service_account_trust(*values, NAMESPACE, SERVICE_ACCOUNT))
+                lambda values: json.dumps(service_account_trust(values[0], values[1], NAMESPACE, SERVICE_ACCOUNT))
             ),
             tags=args.tags,
             opts=child,
@@ -134,7 +135,7 @@ class AlbController(pulumi.ComponentResource):
         self.register_outputs({"roleArn": self.role_arn, "releaseStatus": self.release.status})
 
 
-def service_account_trust(oidc_provider_arn: str, oidc_issuer: str, namespace: str, service_account: str) -> dict:
+def service_account_trust(oidc_provider_arn: str, oidc_issuer: str, namespace: str, service_account: str) -> dict[str, Any]:
     """Trust policy letting exactly one Kubernetes service account assume a role through IRSA."""
     return {
         "Version": "2012-10-17",

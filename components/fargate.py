@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -170,7 +171,7 @@ class Fargate(pulumi.ComponentResource):
         self.register_outputs({"podExecutionRoleArn": self.pod_execution_role_arn, "profileNames": self.profile_names})
 
 
-def _pod_execution_trust(region: str, partition: str, account_id: str, cluster_name: str) -> dict:
+def _pod_execution_trust(region: str, partition: str, account_id: str, cluster_name: str) -> dict[str, Any]:
     return {
         "Version": "2012-10-17",
         "Statement": [

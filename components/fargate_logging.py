@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -149,11 +150,11 @@ def _sections(kind: str, *sections: Mapping[str, str]) -> str:
     )
 
 
-def config_map_manifest(data: Mapping[str, str]) -> dict:
+def config_map_manifest(data: Mapping[str, str]) -> dict[str, Any]:
     return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": CONFIG_MAP, "namespace": NAMESPACE}, "data": dict(data)}
 
 
-def validate_router_configuration(manifest: Mapping) -> None:
+def validate_router_configuration(manifest: Mapping[str, Any]) -> None:
     """Raises FargateLoggingConfigError where Fargate's documented checks would reject the ConfigMap."""
     data: Mapping[str, str] = manifest.get("data") or {}
     # The guide does not say what the 5,300 characters count; the whole object, as JSON, is the widest reading.
@@ -224,7 +225,7 @@ def _check_section(key: str, kind: str, section: tuple[str, dict[str, str]]) -> 
             raise FargateLoggingConfigError(f"{where}: {given} are set by Fargate and must not be given")
 
 
-def log_permissions_policy(log_group_arn: str) -> dict:
+def log_permissions_policy(log_group_arn: str) -> dict[str, Any]:
     """What the router needs on this log group (its streams are <arn>:log-stream:<name>), and nothing else."""
     return {
         "Version": "2012-10-17",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -178,7 +179,7 @@ class Game2048(pulumi.ComponentResource):
         nginx_conf = k8s.core.v1.ConfigMap(
             f"{name}-nginx-conf", metadata={**meta, "name": "nginx-2048"}, data={"nginx.conf": NGINX_CONF}, opts=on_cluster
         )
-        deployment_spec: dict = {
+        deployment_spec: dict[str, Any] = {
             "selector": {"matchLabels": APP_LABELS},
             "template": {
                 # A new configuration rolls the pods (a mounted ConfigMap alone would not).
@@ -239,7 +240,7 @@ class Game2048(pulumi.ComponentResource):
         self.register_outputs({"url": self.url})
 
 
-def _pod_spec(image: str, nginx_conf_map: pulumi.Input[str]) -> dict:
+def _pod_spec(image: str, nginx_conf_map: pulumi.Input[str]) -> dict[str, Any]:
     probe = {"httpGet": {"path": "/", "port": "http"}, "periodSeconds": 10}
     return {
         # The game never calls the Kubernetes API.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -106,11 +107,11 @@ class TenantApp(pulumi.ComponentResource):
             opts=on_cluster,
         )
 
-        annotations = dict(INGRESS_ANNOTATIONS)
+        annotations: dict[str, pulumi.Input[str]] = dict(INGRESS_ANNOTATIONS)
         if args.group:
             annotations[GROUP_NAME_ANNOTATION] = args.group
             annotations[GROUP_ORDER_ANNOTATION] = str(args.group_order)
-        rule: dict = {
+        rule: dict[str, Any] = {
             "http": {
                 "paths": [
                     {

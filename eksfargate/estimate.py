@@ -119,7 +119,7 @@ def load_prices(region: str, path: Path = PRICES_FILE) -> Prices:
     data = json.loads(path.read_text())
     regions = data["regions"]
     if region not in regions:
-        raise UnknownRegionError(f"cost/prices.json has no prices for region {region!r}; it has {sorted(regions)}")
+        raise UnknownRegionError(f"eksfargate/data/prices.json has no prices for region {region!r}; it has {sorted(regions)}")
     figures = regions[region]
 
     def usd(key: str) -> Decimal:
@@ -557,7 +557,7 @@ def estimate(footprint: Footprint, stack: str = "", usage: Usage = Usage(), pric
         )
 
     assumptions = (
-        f"{_num(hours)} hours a month; on-demand list prices of {p.region} from cost/prices.json; no free tier, "
+        f"{_num(hours)} hours a month; on-demand list prices of {p.region} from eksfargate/data/prices.json; no free tier, "
         "Savings Plans or tax.",
         "Pods: Fargate's size (requests + 256 MiB, rounded up to a supported vCPU/memory pair), running all month; "
         "an autoscaled workload at its minimum replicas (the total at its maximum is shown below the total).",

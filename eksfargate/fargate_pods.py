@@ -1,7 +1,7 @@
 """How big a pod is on EKS Fargate, from its containers' requests: the size Fargate bills.
 
 The rules, from the EKS user guide, "Fargate Pod configuration" (source and date in
-cost/prices.json, `fargatePodSizing`):
+eksfargate/data/prices.json, `fargatePodSizing`):
 
 - the pod's request is, for vCPU and for memory, the larger of the largest init
   container's request and the sum of the long-running containers' requests;

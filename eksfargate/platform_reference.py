@@ -35,7 +35,7 @@ def covering_profile(platform: pulumi.StackReference, platform_stack: str, names
     tenant's workload takes this output (as its pods' profile label) and waits for the check.
     """
 
-    def check(values: list[Any]) -> str:
+    def check(values: list[str]) -> str:
         profile, selector = values
         if not selector_covers(selector, namespace):
             raise PlatformError(

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 REGIONS_FILE = Path(__file__).resolve().parent / "data" / "regions.json"
 
@@ -42,8 +43,9 @@ class Region:
 
 
 @cache
-def _data() -> dict:
-    return json.loads(REGIONS_FILE.read_text())
+def _data() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(REGIONS_FILE.read_text())
+    return data
 
 
 @cache

@@ -21,7 +21,7 @@ from eksfargate.stack_files import read_project, read_stack
 class StackFile:
     stack: str
     path: Path
-    config: dict[str, Any]  # the file's config, keys qualified as the CLI qualifies them (offline/stackfile.py)
+    config: dict[str, Any]  # the file's config, keys qualified as the CLI qualifies them (eksfargate/stack_files.py)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ import functools
 import json
 import math
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -91,7 +92,7 @@ class _CliLoader(yaml.SafeLoader):
     def construct_scalar_value(self, node: yaml.ScalarNode) -> Any:
         return go_yaml_scalar(node.value) if node.style is None else node.value
 
-    def construct_mapping(self, node, deep=False):
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)
@@ -175,13 +176,13 @@ def _go_float(number: float) -> str:
 _ATOI = re.compile(r"[+-]?[0-9]+")
 
 
-def type_name(declaration: dict) -> str:
+def type_name(declaration: dict[str, Any]) -> str:
     """workspace.InferFullTypeName: `integer`, `array<string>`."""
     items = declaration.get("items")
     return f"array<{type_name(items)}>" if items else str(declaration.get("type"))
 
 
-def cli_accepts(declaration: dict, value: Any) -> bool:
+def cli_accepts(declaration: dict[str, Any], value: Any) -> bool:
     """workspace.ValidateConfigValue: does `value` pass the declared type? (Go's value kinds, Python's types.)"""
     kind = declaration.get("type")
     if kind == "string":
@@ -311,7 +312,8 @@ def type_errors(project: Project, stack: StackFile) -> list[str]:
 
 def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
+        pairs: list[tuple[yaml.Node, yaml.Node]] = node.value
+        for key_node, value_node in pairs:
             if key_node.value == key:
                 return value_node
     return None

@@ -402,7 +402,7 @@ def only_wildcards(values: list[str]) -> bool:
 # Tenant stacks: the platform they read through a StackReference
 # ---------------------------------------------------------------------------------------
 
-# Output names a platform stack exports for its tenants (the program's tenancy/__init__.py
+# Output names a platform stack exports for its tenants (the program's eksfargate/contract.py
 # PlatformOutput; the pack runs apart from the program, a test keeps the two equal).
 TENANT_PROFILE_OUTPUT = "tenantFargateProfile"
 TENANT_SELECTOR_OUTPUT = "tenantNamespaceSelector"

@@ -4,6 +4,8 @@ platform (StackReference) ─► namespace ─► quota + LimitRange ─► work
                            ├► access entry (namespace-scoped)   └► IRSA service account
 """
 
+from typing import Any
+
 import pulumi
 import pulumi_kubernetes as k8s
 
@@ -20,7 +22,7 @@ settings = load_tenant_settings()
 platform = pulumi.StackReference("platform", stack_name=settings.platform_stack)
 
 
-def from_platform(name: str) -> pulumi.Output:
+def from_platform(name: str) -> pulumi.Output[Any]:
     return platform_output(platform, settings.platform_stack, name)
 
 

@@ -1,4 +1,4 @@
-"""EKS's namespace wildcards: the one matcher the policy pack and the tenant program (tenancy/) share.
+"""EKS's namespace wildcards: the one matcher the policy pack and the tenant program (eksfargate/contract.py) share.
 
 Fargate profile selectors and access-policy namespace scopes accept `*` (any run of
 characters) and `?` (one character) (EKS user guide, fargate-profile.adoc and

@@ -1,7 +1,7 @@
 """Fargate's pod sizes and Kubernetes quantities: the one copy the policy pack and the cost
-estimate (cost/fargate.py) both read.
+estimate (eksfargate/fargate_pods.py) both read.
 
-EKS user guide, "Fargate Pod configuration" (source and date in cost/prices.json,
+EKS user guide, "Fargate Pod configuration" (source and date in eksfargate/data/prices.json,
 `fargatePodSizing`): a pod gets the smallest supported vCPU/memory combination that holds
 its request plus the 256 MB Fargate adds for kubelet, kube-proxy and containerd; nothing is
 larger than 16 vCPU / 120 GB.

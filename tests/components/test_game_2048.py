@@ -160,7 +160,7 @@ def test_a_terminating_pod_serves_until_the_alb_has_drained_it(dev):
 
 
 def hardening_gaps(pod: dict) -> list[str]:
-    """What a pod spec lacks of the hardening this stack promises (README "Security posture")."""
+    """What a pod spec lacks of the hardening this stack promises (docs/reference.md "Security posture")."""
     gaps = []
     if pod.get("automountServiceAccountToken") is not False:
         gaps.append("service account token mounted")

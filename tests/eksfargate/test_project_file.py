@@ -2,7 +2,7 @@
 
 No CLI runs here, so this is the only check of the project file: the project schema, then
 the CLI's own type check of each typed config default and each stack value, with the CLI's
-rules (offline/stackfile.py): YAML 1.2 scalars, unprefixed keys in the project's namespace,
+rules (eksfargate/stack_files.py): YAML 1.2 scalars, unprefixed keys in the project's namespace,
 "3" accepted for an integer and "true" for a boolean.
 """
 

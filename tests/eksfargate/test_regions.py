@@ -1,4 +1,4 @@
-"""Regions and zones are real: data/regions.json, the region check, the zone count, the offline zones."""
+"""Regions and zones are real: eksfargate/data/regions.json, the region check, the zone count, the offline zones."""
 
 import json
 import re
@@ -46,7 +46,7 @@ def test_the_supported_regions_have_real_looking_zones_and_the_committed_stacks_
         ("ap-northeast2", "did you mean 'ap-northeast-2'?"),
         ("Seoul", "did you mean 'ap-northeast-2'?"),
         ("us-east1", "did you mean 'us-east-1' or"),
-        ("mars-1", "regions with zone data in data/regions.json: ["),
+        ("mars-1", "regions with zone data in eksfargate/data/regions.json: ["),
         ("us-gov-west-1", "EKS on Fargate is not offered in GovCloud"),
         ("cn-north-1", "in the aws-cn partition, which this stack does not support"),
     ],
@@ -113,4 +113,5 @@ def test_the_cost_estimate_refuses_a_region_it_has_no_prices_for_with_the_list_i
 
     assert cost_main(["--stack", "paris", "--stack-file", str(stack_file)]) == 2
     priced = sorted(json.loads(PRICES_FILE.read_text())["regions"])
-    assert capsys.readouterr().err == f"error: cost/prices.json has no prices for region 'eu-west-3'; it has {priced}\n"
+    expected = f"error: eksfargate/data/prices.json has no prices for region 'eu-west-3'; it has {priced}\n"
+    assert capsys.readouterr().err == expected

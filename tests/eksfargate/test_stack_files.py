@@ -1,6 +1,6 @@
 """Stack files read as the Pulumi CLI reads them: YAML 1.2 scalars, namespaced keys, typed values as strings.
 
-The CLI's rules are cited in offline/stackfile.py (pulumi/pulumi v3.259.0). Every stack file
+The CLI's rules are cited in eksfargate/stack_files.py (pulumi/pulumi v3.259.0). Every stack file
 here is a fixture; each case is one the CLI accepts or refuses.
 """
 

@@ -1,7 +1,7 @@
 """`python -m cost --stack dev`: the monthly cost breakdown of one stack file, offline.
 
 Runs the program for Pulumi.<stack>.yaml under the recording harness (no AWS, no Pulumi CLI),
-prices what it declares with cost/prices.json and prints a table (or JSON with --json).
+prices its plan's footprint with eksfargate/data/prices.json and prints a table (or JSON with --json).
 Exit 0, or 2 with the error on stderr (invalid settings, no stack file, no prices for the region).
 `--project-dir tenant --stack <team-env>` prices a tenant stack (its pods, its ALB or its share
 of the shared one); `--all` prints every stack file of both projects with each team's monthly
@@ -93,5 +93,5 @@ def _all_stacks(usage: Usage) -> int:
 if __name__ == "__main__":
     from offline import sdk_loader  # noqa: PLC0415
 
-    sdk_loader.install()  # before the program imports the SDKs (offline/sdk_loader.py)
+    sdk_loader.install()  # before the program imports the SDKs (tools/offline/sdk_loader.py)
     sys.exit(main())

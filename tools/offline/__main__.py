@@ -151,7 +151,7 @@ if __name__ == "__main__":
     sdk_loader.install()  # before anything imports the SDKs (offline/sdk_loader.py)
     # One short run that creates tens of thousands of SDK classes: Python's cyclic collector
     # would walk them over and over while they load (a fifth of a plan's time), and what a run
-    # allocates is freed when it exits. Peak memory stays the same (README, "Plan speed").
+    # allocates is freed when it exits. Peak memory stays the same (docs/contributing.md, "Plan speed").
     gc.disable()
     try:
         status = main()

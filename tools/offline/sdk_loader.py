@@ -24,7 +24,7 @@ command-line tools only (`python -m offline`, `python -m cost`):
 Neither changes what the program declares. The tests import the SDKs as Pulumi's language host
 does; tests/test_sdk_loader.py plans every committed and fixture stack file through this loader
 and compares with theirs, and checks the loader itself; tests/test_plan.py compares the files
-the command writes for dev byte for byte. The README's "Plan speed" has the figures.
+the command writes for dev byte for byte. docs/contributing.md "Plan speed" has the figures.
 
 The compiled code is kept beside the SDK's own bytecode under a name Python's loaders never read
 (`__pycache__/<module>.cpython-311.opt-offline2.pyc`), in the standard pyc layout, checked

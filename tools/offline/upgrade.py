@@ -57,7 +57,7 @@ def _finding(stack: str, cluster: str, was: str, now: str, old: dict[str, Any], 
             f"{where} EKS upgrades a control plane one minor version at a time, so `pulumi up` would fail. "
             f"Instead, one pull request and one `pulumi up` per step: "
             + ", then ".join(f"`kubernetesVersion: {step}`" for step in steps)
-            + ', checking the cluster after each (README, "Moving the pins").',
+            + ', checking the cluster after each (docs/operating.md, "Upgrading Kubernetes").',
         )
     return Finding(False, _upgrade_note(where, was, now, old, new))
 

@@ -2,7 +2,7 @@
 
     python -m security.check out/dev/manifests.yaml      # checkov from the same environment
 
-Exit 0 when every failed check is waived in security/waivers.json and every waiver still
+Exit 0 when every failed check is waived in tools/security/waivers.json and every waiver still
 matches a failed check; 1 otherwise (the unwaived findings and stale waivers are listed);
 2 when checkov cannot run or its report cannot be read.
 """

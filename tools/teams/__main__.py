@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
             print(
                 f"Production: before merging, create the GitHub environment pulumi-{stack} (Settings → Environments → "
                 "New environment) and add Required reviewers to it; the deploy workflow refuses a protected stack "
-                "whose environment has none (README, 'Deploying from CI')."
+                "whose environment has none (docs/operating.md, 'Deploying from CI')."
             )
         return EXIT_OK
     return list_stacks(directory)
