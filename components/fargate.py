@@ -49,7 +49,7 @@ class FargateArgs:
         Fargate's log router (components/fargate_logging.py); None when logging is off.
     coredns_runs_after: what must exist before CoreDNS's pods start (the aws-logging ConfigMap).
     tenant_namespace_selector: when set, a `tenants` profile selecting namespaces by this
-        wildcard pattern (a platform stack's tenants; see tenancy/__init__.py).
+        wildcard pattern (a platform stack's tenants; see eksfargate/contract.py).
     tags: tags for every taggable resource.
     """
 

@@ -169,7 +169,7 @@ class Network(pulumi.ComponentResource):
     def _zones(self, count: int) -> list[str]:
         available = aws.get_availability_zones(
             state="available",
-            # Zones EKS places no control plane in (data/regions.json, from the EKS user guide).
+            # Zones EKS places no control plane in (eksfargate/data/regions.json, from the EKS user guide).
             exclude_zone_ids=eks_excluded_zone_ids(),
             # Local Zones and Wavelength Zones are opt-in; EKS control planes cannot use them.
             filters=[aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])],

@@ -78,7 +78,7 @@ def supported_region(code: str) -> Region:
     if region is None:
         hint = nearest(code)
         suggestion = f"did you mean {' or '.join(repr(c) for c in hint)}? " if hint else ""
-        raise RegionError(f"{suggestion}regions with zone data in data/regions.json: {supported_codes()}")
+        raise RegionError(f"{suggestion}regions with zone data in eksfargate/data/regions.json: {supported_codes()}")
     unsupported = _data()["unsupportedPartitions"].get(region.partition)
     if unsupported:
         raise RegionError(

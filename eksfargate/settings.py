@@ -26,7 +26,7 @@ PROJECT_FILE = PLATFORM_PROJECT_DIR / "Pulumi.yaml"
 
 # Kubernetes versions this stack accepts: the EKS versions in standard support on
 # 2026-11-28 (1.34 leaves it on 2026-12-02, 1.35 on 2027-03-27; 1.36 was released on EKS
-# in June 2026) that kubernetes-validate has schemas for. See README "Moving the pins".
+# in June 2026) that kubernetes-validate has schemas for. See docs/contributing.md "Moving the pins".
 SUPPORTED_KUBERNETES_VERSIONS = ("1.35", "1.36")
 
 NAT_MODES = ("single", "per-az")
@@ -162,7 +162,7 @@ class Settings:
     app: AppSettings
     team: TeamSettings
     logging: LoggingSettings
-    serves_tenants: bool  # a platform for tenant stacks (tenant/): see tenancy/__init__.py
+    serves_tenants: bool  # a platform for tenant stacks (tenant/): see eksfargate/contract.py
 
     @property
     def tags(self) -> dict[str, str]:

@@ -1,6 +1,6 @@
 """Tenant stack settings: read once from the tenant project's config, validated.
 
-The same conventions as settings.py (it supplies the reader and `SettingsError`): every key is
+The same conventions as eksfargate/settings.py (it supplies the reader and `SettingsError`): every key is
 declared in tenant/Pulumi.yaml, and a bad value fails before any resource is declared, naming
 the key, the value and what is allowed. What keeps a tenant inside its own namespace is checked
 here first: the namespace must match the platform's tenant rule (`tenant-*`) and not be a

@@ -4,10 +4,10 @@ Every Fargate pod gets its own network interface, so one address, in one of its 
 private subnets. AWS reserves the first four and the last address of every subnet (EC2
 CreateSubnet API reference), so a subnet of prefix p holds 2^(32-p) - 5 pods at most.
 
-The pods a stack may run are read from its plan: Deployments and StatefulSets at their
-replicas, or at their HorizontalPodAutoscaler's maxReplicas when one scales them higher; Helm
-releases and EKS add-ons at their replica count (cost/estimate.py reads them the same way,
-chart and add-on defaults included).
+The pods a stack may run are its plan's footprint's (eksfargate/footprint.py), the model its
+cost is priced from: Deployments and StatefulSets at their replicas, or at their
+HorizontalPodAutoscaler's maxReplicas when one scales them higher; Helm releases and EKS add-ons
+at their replica count, chart and add-on defaults included.
 
 The rule: Fargate spreads a profile's pods over its subnets, one per zone, so each zone must
 hold its share, ceil(pods / zones), in its subnet's usable addresses; the plan fails when a
@@ -22,10 +22,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from eksfargate.estimate import footprint_from_resources
-from eksfargate.facts.resource_types import HPA, SUBNET
+from eksfargate.facts.resource_types import SUBNET
+from eksfargate.footprint import footprint_of_plan
 
-HPA_TYPES = (HPA, "kubernetes:autoscaling/v1:HorizontalPodAutoscaler")
 RESERVED_ADDRESSES_PER_SUBNET = 5
 
 
@@ -76,36 +75,17 @@ class Capacity:
 
 
 def assess(plan: dict[str, Any]) -> Capacity:
-    """The capacity of a plan's private subnets and the pods it declares at most."""
-    resources = plan["resources"]
+    """The capacity of a plan's private subnets and the pods its footprint runs at most."""
     subnets = tuple(
         PrivateSubnet(res["name"], res["inputs"]["cidrBlock"])
-        for res in resources
+        for res in plan["resources"]
         if res["type"] == SUBNET and not res["inputs"].get("mapPublicIpOnLaunch") and res["inputs"].get("cidrBlock")
     )
-    region = plan["config"].get("aws:region", "")
-    footprint = footprint_from_resources(region, ((r["type"], r["name"], r["inputs"]) for r in resources))
-    ceilings = _autoscaler_ceilings(resources)
-    pods = tuple((workload.name, max(workload.replicas, ceilings.get(workload.name, 0))) for workload in footprint.workloads)
-    unknown = "its pods are not estimated"  # cost/estimate.py's note for a release or add-on it cannot size
+    footprint = footprint_of_plan(plan)
+    pods = tuple((workload.name, workload.most_pods) for workload in footprint.workloads)
+    unknown = "its pods are not estimated"  # the footprint's note for a release or add-on it cannot size
     notes = tuple(note.replace(unknown, "its pods are not counted") for note in footprint.notes if unknown in note)
     return Capacity(stack=plan["stack"], subnets=subnets, pods=pods, notes=notes)
-
-
-def _autoscaler_ceilings(resources: list[dict[str, Any]]) -> dict[str, int]:
-    """ "namespace/name" of each autoscaled workload → its HorizontalPodAutoscaler's maxReplicas."""
-    ceilings: dict[str, int] = {}
-    for res in resources:
-        if res["type"] not in HPA_TYPES:
-            continue
-        inputs = res["inputs"]
-        target = (inputs.get("spec") or {}).get("scaleTargetRef") or {}
-        namespace = (inputs.get("metadata") or {}).get("namespace")
-        maximum = (inputs.get("spec") or {}).get("maxReplicas")
-        if isinstance(namespace, str) and isinstance(target.get("name"), str) and isinstance(maximum, int):
-            key = f"{namespace}/{target['name']}"
-            ceilings[key] = max(ceilings.get(key, 0), maximum)
-    return ceilings
 
 
 def render(capacity: Capacity) -> str:

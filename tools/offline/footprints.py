@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from eksfargate.contract import SHARED_ALB_GROUP, PlatformOutput
-from eksfargate.estimate import DEFAULT_ALB_ZONES, Footprint, footprint_from_resources
 from eksfargate.facts.resource_types import STACK_REFERENCE
+from eksfargate.footprint import DEFAULT_ALB_ZONES, Footprint, footprint_from_resources
 from eksfargate.stack_catalog import shared_alb_tenants
 from offline.harness import Recording, referenced_plan
 

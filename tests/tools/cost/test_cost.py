@@ -12,12 +12,12 @@ from eksfargate.estimate import (
     UnknownRegionError,
     Usage,
     compute_cost,
-    footprint_from_resources,
     from_plan,
     load_prices,
     render,
 )
 from eksfargate.fargate_pods import FargateSizeError, PodSize, parse_quantity, pod_size
+from eksfargate.footprint import footprint_from_resources
 from offline.harness import Recording, record
 from tests.stackfacts import PINNED_DEV
 

@@ -4,6 +4,7 @@ import copy
 import functools
 import ipaddress
 
+from eksfargate.footprint import footprint_from_resources
 from offline import __main__ as offline_cli
 from offline import capacity
 from offline import plan as offline_plan
@@ -32,7 +33,14 @@ def deployment(plan: dict) -> dict:
 def with_replicas(plan: dict, replicas: int) -> dict:
     edited = copy.deepcopy(plan)
     deployment(edited)["inputs"]["spec"]["replicas"] = replicas
-    return edited
+    return footprint_recorded_again(edited)
+
+
+def footprint_recorded_again(plan: dict) -> dict:
+    """A plan edited by hand, with the footprint the plan command would record for its resources."""
+    resources = ((r["type"], r["name"], r["inputs"]) for r in plan["resources"])
+    plan["footprint"] = footprint_from_resources(plan["config"]["aws:region"], resources).to_json()
+    return plan
 
 
 def test_each_private_subnet_loses_five_addresses_to_aws(tmp_path):
@@ -67,7 +75,7 @@ def test_an_autoscaler_maximum_counts_instead_of_the_replicas():
         },
     }
     plan["resources"].append(hpa)
-    counted = dict(capacity.assess(plan).pods)
+    counted = dict(capacity.assess(footprint_recorded_again(plan)).pods)
     assert counted[f"{app['metadata']['namespace']}/{app['metadata']['name']}"] == 40
 
 
