@@ -1,0 +1,143 @@
+"""What a diff must neither hide nor misstate: a stack that exists nowhere, a cluster or a VPC or
+a log group that goes, the outputs tenants read, what the providers really replace, secrets."""
+
+import functools
+from typing import Any
+
+import pytest
+
+from offline import diff as offline_diff
+from offline import plan as offline_plan
+from offline.__main__ import main as offline_main
+from tests.stackfacts import PINNED_DEV
+
+
+@functools.cache
+def moved_vpc() -> offline_diff.StackDiff:
+    """dev (unprotected) with another vpcCidr: the VPC, its subnets and the cluster are replaced."""
+    old = offline_plan.build("dev", stack_file=PINNED_DEV)
+    new = offline_plan.build("dev", stack_file=PINNED_DEV, overrides={"vpcCidr": "10.11.0.0/16"})
+    return offline_diff.compare(old, new, "dev", ("old", "new"))
+
+
+def section(diff: offline_diff.StackDiff) -> list[str]:
+    return offline_diff.render([diff]).split(f"### Stack `{diff.stack}`", 1)[1].splitlines()[1:]
+
+
+def test_a_stack_that_exists_on_neither_side_is_an_error(capsys):
+    assert offline_main(["diff", "HEAD:paymnets-dev", ":paymnets-dev"]) == 2
+    err = capsys.readouterr().err
+    assert "paymnets-dev" in err and "payments-dev" in err and err.startswith("error: ")
+
+
+def test_replacing_the_cluster_and_the_vpc_is_announced_at_the_top_of_the_stack(tmp_path):
+    diff = moved_vpc()
+    replaced = {(e.resource["type"], e.op) for e in diff.resources}
+    assert ("eks:index:Cluster", "replace") in replaced and ("aws:ec2/vpc:Vpc", "replace") in replaced
+    lines = [line for line in section(diff) if line.strip()]
+    assert lines[0] == "> [!CAUTION]"
+    alert = " ".join(line for line in lines if line.startswith(">"))
+    assert "cluster" in alert and "VPC" in alert
+    assert "--replace" not in offline_diff.render([diff])
+    assert "new stack" in alert and "destroy" in alert
+
+
+def test_a_fixed_name_replacement_is_shown_as_delete_then_create_with_its_outage():
+    (cluster,) = [e for e in moved_vpc().resources if e.resource["type"] == "eks:index:Cluster"]
+    why = offline_diff._why(cluster)
+    assert "delete, then create" in why and "create, then delete" not in why
+    assert "outage" in why
+
+
+def test_the_outputs_tenants_read_are_listed_when_their_source_is_replaced():
+    changed = {change.path for change in moved_vpc().outputs}
+    assert {"vpcId", "privateSubnetIds", "publicSubnetIds", "oidcIssuer", "kubeconfig", "ingressUrl"} <= changed
+
+
+def test_deleting_the_pod_log_group_is_announced_protected_or_not():
+    old = offline_plan.build("dev", stack_file=PINNED_DEV)
+    diff = offline_diff.compare(old, offline_plan.build("dev", stack_file=PINNED_DEV, overrides={"fargateLogging": False}), "dev")
+    assert any(e.op == "delete" and e.resource["type"] == "aws:cloudwatch/logGroup:LogGroup" for e in diff.resources)
+    lines = [line for line in section(diff) if line.strip()]
+    assert lines[0] == "> [!CAUTION]" and "log" in " ".join(line for line in lines if line.startswith(">"))
+
+
+def plan_of(*resources: dict[str, Any]) -> dict[str, Any]:
+    return {"stack": "t", "config": {}, "outputs": {}, "resources": list(resources)}
+
+
+def resource(type_: str, name: str, inputs: dict[str, Any], provider: str | None = None) -> dict[str, Any]:
+    return {
+        "urn": f"urn:pulumi:t::p::{type_}::{name}",
+        "type": type_,
+        "name": name,
+        "custom": True,
+        "provider": provider,
+        "inputs": inputs,
+    }
+
+
+def kubeconfig(server: str, token: str) -> str:
+    return (
+        '{"apiVersion":"v1","kind":"Config","current-context":"c",'
+        '"clusters":[{"name":"k","cluster":{"server":"' + server + '","certificate-authority-data":"Q0E="}}],'
+        '"contexts":[{"name":"c","context":{"cluster":"k","user":"u"}}],'
+        '"users":[{"name":"u","user":{"exec":{"command":"aws","args":["eks","get-token","--token","' + token + '"]}}}]}'
+    )
+
+
+@pytest.mark.parametrize(
+    "server,token,op",
+    [("https://a.example", "t2", "update"), ("https://b.example", "t1", "replace")],
+    ids=["new-credentials-update", "new-server-replaces"],
+)
+def test_the_kubernetes_provider_is_replaced_only_when_its_cluster_changes(server, token, op):
+    provider = "urn:pulumi:t::p::pulumi:providers:kubernetes::k8s"
+    namespace = {"metadata": {"name": "team"}}
+
+    def side(config: str) -> dict[str, Any]:
+        return plan_of(
+            resource("pulumi:providers:kubernetes", "k8s", {"kubeconfig": config}),
+            resource("kubernetes:core/v1:Namespace", "team", namespace, provider=provider),
+        )
+
+    diff = offline_diff.compare(side(kubeconfig("https://a.example", "t1")), side(kubeconfig(server, token)))
+    ops = {e.resource["name"]: e.op for e in diff.resources}
+    assert ops["k8s"] == op
+    assert ops["team"] == ("replace" if op == "replace" else "same")
+
+
+def test_pulumi_eks_ignores_bootstrap_self_managed_addons():
+    def side(value: bool) -> dict[str, Any]:
+        return plan_of(resource("eks:index:Cluster", "cluster", {"name": "c", "bootstrapSelfManagedAddons": value}))
+
+    diff = offline_diff.compare(side(False), side(True))
+    assert [e.op for e in diff.resources] == ["same"]
+
+
+def test_a_cluster_scoped_object_has_no_namespace_to_change_and_an_unset_one_is_default():
+    def side(namespace_meta: dict[str, Any], deployment_meta: dict[str, Any]) -> dict[str, Any]:
+        return plan_of(
+            resource("kubernetes:core/v1:Namespace", "ns", {"metadata": {"name": "team", **namespace_meta}}),
+            resource("kubernetes:apps/v1:Deployment", "app", {"metadata": {"name": "app", **deployment_meta}}),
+        )
+
+    diff = offline_diff.compare(side({}, {}), side({"namespace": "other"}, {"namespace": "default"}))
+    assert {e.resource["name"]: e.op for e in diff.resources} == {"ns": "same", "app": "same"}
+
+
+def with_secret(tmp_path, key: str) -> Any:
+    stack_file = tmp_path / "Pulumi.dev.yaml"
+    stack_file.write_text(PINNED_DEV.read_text() + f"  {key}:\n    secure: v1:AAAABBBBCCCC\n")
+    return stack_file
+
+
+def test_a_secure_value_is_planned_as_a_secret_placeholder(tmp_path):
+    plan = offline_plan.build("dev", stack_file=with_secret(tmp_path, "eks-fargate:oncallWebhook"))
+    assert plan["config"]["eks-fargate:oncallWebhook"] == "[secret]"
+
+
+def test_a_secure_value_the_program_must_read_is_refused_naming_its_key(tmp_path):
+    with pytest.raises(offline_plan.PlanError, match="'owner'.*secure") as refused:
+        offline_plan.build("dev", stack_file=with_secret(tmp_path, "eks-fargate:owner"))
+    assert "AAAABBBBCCCC" not in str(refused.value)
