@@ -21,9 +21,22 @@ SECURITY_VENV := venv-security
 
 venv: $(VENV)/.installed
 
+# uv installs the requirements (about 5 s where pip takes about a minute): pip brings in uv at the
+# version pinned in requirements-dev.txt, then uv installs the rest. uv reads its own settings, not
+# pip's: it takes the index from UV_DEFAULT_INDEX / UV_INDEX_URL (PyPI unless set) and the machine's
+# certificate store (--system-certs, as pip does with its cert setting). Should uv fail (an index only
+# pip is configured for), pip installs the same files.
+UV_PIN := $(shell grep -E '^uv==' requirements-dev.txt)
+UV_INSTALL = $(VENV)/bin/uv pip install --system-certs --python
+
 $(VENV)/.installed: requirements.txt requirements-dev.txt policy/requirements.txt pyproject.toml
+	@echo "==> $(VENV): creating it with $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@echo "==> $(VENV): installing $(UV_PIN) with pip"
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check $(UV_PIN)
+	@echo "==> $(VENV): installing requirements-dev.txt (the SDKs, the tools, this project) with uv"
+	$(UV_INSTALL) $(VENV)/bin/python -r requirements-dev.txt \
+		|| { echo "==> uv failed: installing with pip instead"; $(VENV)/bin/pip install --disable-pip-version-check --progress-bar off -r requirements-dev.txt; }
 	touch $@
 
 plan: venv
@@ -32,9 +45,13 @@ plan: venv
 test: venv
 	$(PY) -m pytest
 
-$(SECURITY_VENV)/.installed: requirements-security.txt
+# checkov's venv, installed by ./venv's uv (or pip, as above); redone only when its own pins change.
+$(SECURITY_VENV)/.installed: requirements-security.txt | $(VENV)/.installed
+	@echo "==> $(SECURITY_VENV): creating it with $(PYTHON)"
 	$(PYTHON) -m venv $(SECURITY_VENV)
-	$(SECURITY_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-security.txt
+	@echo "==> $(SECURITY_VENV): installing requirements-security.txt (checkov) with uv"
+	$(UV_INSTALL) $(SECURITY_VENV)/bin/python -r requirements-security.txt \
+		|| { echo "==> uv failed: installing with pip instead"; $(SECURITY_VENV)/bin/pip install --disable-pip-version-check --progress-bar off -r requirements-security.txt; }
 	touch $@
 
 # The plan exits 1 on a mandatory policy finding; its manifests are written all the same,
