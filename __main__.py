@@ -13,6 +13,7 @@ from components.fargate_logging import FargateLogging, FargateLoggingArgs
 from components.game_2048 import Game2048, Game2048Args
 from components.metrics_server import MetricsServer, MetricsServerArgs
 from components.network import Network, NetworkArgs, NetworkIds
+from components.rollout import POD_LOGGING_OFF
 from eksfargate.contract import INGRESS_CLASS, SHARED_ALB_GROUP, TENANT_NAMESPACE_SELECTOR, PlatformOutput
 from eksfargate.settings import load_settings
 
@@ -70,6 +71,8 @@ logging = (
 )
 # A pod's log router is configured once, when the pod starts: the ConfigMap must exist by then.
 router_config = [logging.config_map] if logging else []
+# What every pod's log router starts with: on the pod templates, so that a change rolls the pods.
+pod_logging = logging.pod_logging if logging else POD_LOGGING_OFF
 
 fargate = Fargate(
     "fargate",
@@ -81,6 +84,7 @@ fargate = Fargate(
         workload_namespaces=[settings.app.namespace] if settings.app.enabled else [],
         # The profile for the app namespace is named after it, as in the eksctl walkthrough.
         workload_profile_name=settings.app.namespace,
+        pod_logging=pod_logging,
         log_permissions_policy=logging.log_permissions_policy if logging else None,
         coredns_runs_after=router_config,
         tenant_namespace_selector=TENANT_NAMESPACE_SELECTOR if settings.serves_tenants else None,
@@ -98,6 +102,7 @@ alb_controller = AlbController(
         oidc_issuer=cluster.oidc_issuer,
         provider=cluster.provider,
         kubernetes_version=settings.cluster.kubernetes_version,
+        pod_logging=pod_logging,
         # Its pods log from their first line only if the router's ConfigMap and permissions exist.
         runs_after=[fargate.kube_system_profile, fargate.coredns, *router_config, *fargate.logging_ready],
         tags=settings.tags,
@@ -110,6 +115,7 @@ if settings.app.autoscaling:
         MetricsServerArgs(
             cluster_name=cluster.name,
             kubernetes_version=settings.cluster.kubernetes_version,
+            pod_logging=pod_logging,
             # Its pods log from their first line only if the router's ConfigMap and permissions exist.
             runs_after=[fargate.kube_system_profile, *router_config, *fargate.logging_ready],
             tags=settings.tags,
@@ -126,6 +132,7 @@ if fargate.workload_profile:
             image=settings.app.image,
             provider=cluster.provider,
             kubernetes_version=settings.cluster.kubernetes_version,
+            pod_logging=pod_logging,
             ingress_controller=alb_controller.release,
             # Its pods log from their first line only if the router's ConfigMap and permissions exist.
             runs_after=[fargate.workload_profile, *router_config, *fargate.logging_ready],

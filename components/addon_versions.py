@@ -42,6 +42,27 @@ ADDON_VERSIONS: dict[str, AddonPins] = {
     ),
 }
 
+# Add-ons whose configuration schema (what `aws eks describe-addon-configuration --addon-name A
+# --addon-version V --query configurationSchema` returns) takes `podAnnotations`, rendered on the
+# pod template: the stack puts components/rollout.py's annotations there, so that a Kubernetes
+# upgrade or a pod logging change rolls the add-on's pods. An add-on missing here gets none (EKS
+# validates configurationValues against the schema and would fail the create or update), and its
+# pods roll only when its pinned version moves. Neither fact below was read at the pinned builds:
+# re-check with the command above before moving a pin or a first deploy.
+POD_ANNOTATIONS_IN_SCHEMA: dict[str, str] = {
+    # The schema as returned for v1.10.1-eksbuild.11 (cloudbees/terraform-aws-cloudbees-ci-eks-addon,
+    # blueprints/02-at-scale README, June 2024) and v1.11.1-eksbuild.8 (terraform-aws-modules/
+    # terraform-aws-eks docs/compute_resources.md) has `podAnnotations` ("The podAnnotations Schema",
+    # type object) and `podLabels` beside computeType and podDisruptionBudget; AWS's CoreDNS
+    # maintainer points to it for pod annotations (aws/containers-roadmap#2178, 2023-10-17). No
+    # published copy of the v1.14.3-eksbuild.3 schema was found.
+    "coredns": "schema of v1.10.1-eksbuild.11 and v1.11.1-eksbuild.8 (second-hand copies); v1.14.3 not read",
+    # No published copy of this community add-on's schema was found. Its chart's values as EKS
+    # ships them (v0.7.2-eksbuild.2, quoted in jupyter-infra/jupyter-k8s#289) are the upstream
+    # chart's, which has podAnnotations on the pod template, as `replicas` and `resources` above are.
+    "metrics-server": "the add-on chart's values (v0.7.2-eksbuild.2, second-hand); the v0.9.0 schema not read",
+}
+
 # The stack declares each add-on's whole configuration (configuration_values), so what EKS
 # or a hand edit changed in the cluster is drift: OVERWRITE puts the declared values back on
 # create (over a self-managed copy, if any) and on every update, including a version change.
@@ -59,3 +80,8 @@ def addon_version(addon: str, kubernetes_version: str) -> str:
             f"(components/addon_versions.py has {sorted(pins.versions)})"
         )
     return pins.versions[kubernetes_version]
+
+
+def accepts_pod_annotations(addon: str) -> bool:
+    """Whether the add-on's configuration takes `podAnnotations` (POD_ANNOTATIONS_IN_SCHEMA)."""
+    return addon in POD_ANNOTATIONS_IN_SCHEMA

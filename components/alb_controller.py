@@ -47,6 +47,8 @@ class AlbControllerArgs:
     oidc_provider_arn, oidc_issuer: the cluster's IAM OIDC provider, for IRSA.
     provider: the Kubernetes provider of the cluster.
     kubernetes_version: the cluster's Kubernetes version; a new one rolls the controller's pods.
+    pod_logging: what the pods' log router starts with (FargateLogging.pod_logging, or
+        rollout.POD_LOGGING_OFF); a new value rolls the controller's pods.
     runs_after: resources that must exist before the controller's pods can start
         (the kube-system Fargate profile, CoreDNS).
     tags: tags for every taggable AWS resource.
@@ -59,6 +61,7 @@ class AlbControllerArgs:
     oidc_issuer: pulumi.Input[str]
     provider: k8s.Provider
     kubernetes_version: str
+    pod_logging: str
     runs_after: Sequence[pulumi.Resource]
     tags: dict[str, str]
 
@@ -117,8 +120,9 @@ class AlbController(pulumi.ComponentResource):
                 # leaves out the target-type annotation still works.
                 "defaultTargetType": "ip",
                 # The chart puts podAnnotations on the pod template: after a control-plane
-                # upgrade the controller's pods are replaced and start on the new kubelet.
-                "podAnnotations": pod_annotations(args.kubernetes_version),
+                # upgrade, or a change to the pod logging setup, the controller's pods are
+                # replaced and start on the new kubelet, with the new log router configuration.
+                "podAnnotations": pod_annotations(args.kubernetes_version, args.pod_logging),
                 # The ALBs, target groups and security groups the controller makes carry the
                 # stack's tags too (team, cost center, owner).
                 "defaultTags": args.tags,

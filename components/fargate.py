@@ -10,7 +10,13 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.addon_versions import RESOLVE_CONFLICTS_ON_CREATE, RESOLVE_CONFLICTS_ON_UPDATE, addon_version
+from components.addon_versions import (
+    RESOLVE_CONFLICTS_ON_CREATE,
+    RESOLVE_CONFLICTS_ON_UPDATE,
+    accepts_pod_annotations,
+    addon_version,
+)
+from components.rollout import pod_annotations
 from eksfargate.contract import TENANT_PROFILE
 
 KUBE_SYSTEM = "kube-system"
@@ -34,12 +40,24 @@ COREDNS_CONFIGURATION = {
 }
 
 
+def coredns_configuration(kubernetes_version: str, pod_logging: str) -> dict[str, Any]:
+    """CoreDNS's configurationValues: COREDNS_CONFIGURATION, and the pod-template annotations that
+    roll its pods on a Kubernetes upgrade (also when the add-on's pinned version stays the same) or a
+    pod logging change, where the schema takes them (components/addon_versions.py POD_ANNOTATIONS_IN_SCHEMA)."""
+    if not accepts_pod_annotations("coredns"):
+        return dict(COREDNS_CONFIGURATION)
+    return {**COREDNS_CONFIGURATION, "podAnnotations": pod_annotations(kubernetes_version, pod_logging)}
+
+
 @dataclass
 class FargateArgs:
     """Inputs of `Fargate`.
 
     cluster_name: the cluster's name, as an output that resolves once the cluster exists.
-    kubernetes_version: the cluster's Kubernetes version; picks the CoreDNS add-on version.
+    kubernetes_version: the cluster's Kubernetes version; picks the CoreDNS add-on version, and a
+        new one rolls CoreDNS's pods.
+    pod_logging: what the pods' log router starts with (FargateLogging.pod_logging, or
+        rollout.POD_LOGGING_OFF); a new value rolls CoreDNS's pods.
     region: the cluster's region, for the pod execution role's source-ARN condition.
     private_subnet_ids: subnets Fargate pods run in; Fargate accepts private subnets only.
     workload_namespaces: namespaces, besides kube-system, whose pods run on Fargate (at most 5;
@@ -59,6 +77,7 @@ class FargateArgs:
     private_subnet_ids: Sequence[pulumi.Input[str]]
     workload_namespaces: Sequence[str]
     workload_profile_name: str
+    pod_logging: str
     log_permissions_policy: pulumi.Input[str] | None = None
     coredns_runs_after: Sequence[pulumi.Resource] = ()
     tenant_namespace_selector: str | None = None
@@ -154,7 +173,7 @@ class Fargate(pulumi.ComponentResource):
             addon_version=addon_version("coredns", args.kubernetes_version),
             resolve_conflicts_on_create=RESOLVE_CONFLICTS_ON_CREATE,
             resolve_conflicts_on_update=RESOLVE_CONFLICTS_ON_UPDATE,
-            configuration_values=json.dumps(COREDNS_CONFIGURATION),
+            configuration_values=json.dumps(coredns_configuration(args.kubernetes_version, args.pod_logging)),
             tags=args.tags,
             # CoreDNS pods stay Pending (and the add-on degraded) until a profile covers kube-system.
             # Its cluster_name comes from the cluster, so on an upgrade the add-on's new version

@@ -4,6 +4,8 @@ Fargate runs the router beside every pod and configures it from the `aws-logging
 in the `aws-observability` namespace, read when the pod starts (EKS user guide,
 fargate-logging.adoc). The router writes with the pod execution role: `log_permissions_policy`
 is what that role needs for this log group, attached by the Fargate component, which owns the role.
+A running pod keeps the configuration it started with: `pod_logging` names it, for the pod-template
+annotations (components/rollout.py) that roll the stack's pods when it changes.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from components.rollout import pod_logging
 from eksfargate.facts.fargate_logging import LOGGING_CONFIG_MAP as CONFIG_MAP
 from eksfargate.facts.fargate_logging import LOGGING_NAMESPACE as NAMESPACE
 from eksfargate.facts.fargate_logging import LOGGING_NAMESPACE_LABELS as NAMESPACE_LABELS
@@ -77,11 +80,15 @@ class FargateLogging(pulumi.ComponentResource):
     log_group: aws.cloudwatch.LogGroup
     config_map: k8s.core.v1.ConfigMap
     log_permissions_policy: pulumi.Output[str]
+    # What a pod's log router starts with (rollout.pod_logging of the ConfigMap's data): known at
+    # plan time, so the pod templates that carry it show the change in the plan diff.
+    pod_logging: str
 
     def __init__(self, name: str, args: FargateLoggingArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("eksfargate:logging:FargateLogging", name, None, opts)
         data = router_configuration(args.log_group_name, args.region)
         validate_router_configuration(config_map_manifest(data))
+        self.pod_logging = pod_logging(data)
 
         self.log_group = aws.cloudwatch.LogGroup(
             f"{name}-pods",

@@ -104,6 +104,8 @@ class Game2048Args:
     image: the game's container image.
     provider: the Kubernetes provider of the cluster.
     kubernetes_version: the cluster's Kubernetes version; a new one rolls the game's pods.
+    pod_logging: what the pods' log router starts with (FargateLogging.pod_logging, or
+        rollout.POD_LOGGING_OFF); a new value rolls the game's pods.
     ingress_controller: the load balancer controller's release; the Deployment, Service and
         Ingress are created or updated after it and deleted before it.
     runs_after: what must exist before pods can be scheduled (the namespace's Fargate profile).
@@ -116,6 +118,7 @@ class Game2048Args:
     image: str
     provider: k8s.Provider
     kubernetes_version: str
+    pod_logging: str
     ingress_controller: pulumi.Resource
     runs_after: Sequence[pulumi.Resource]
     public_subnet_ids: Sequence[pulumi.Input[str]] | None = None
@@ -185,7 +188,10 @@ class Game2048(pulumi.ComponentResource):
                 # A new configuration rolls the pods (a mounted ConfigMap alone would not).
                 "metadata": {
                     "labels": APP_LABELS,
-                    "annotations": {**pod_annotations(args.kubernetes_version), "checksum/nginx-conf": _sha256(NGINX_CONF)},
+                    "annotations": {
+                        **pod_annotations(args.kubernetes_version, args.pod_logging),
+                        "checksum/nginx-conf": _sha256(NGINX_CONF),
+                    },
                 },
                 "spec": _pod_spec(args.image, nginx_conf.metadata.name),
             },

@@ -5,11 +5,18 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
-from components.addon_versions import RESOLVE_CONFLICTS_ON_CREATE, RESOLVE_CONFLICTS_ON_UPDATE, addon_version
+from components.addon_versions import (
+    RESOLVE_CONFLICTS_ON_CREATE,
+    RESOLVE_CONFLICTS_ON_UPDATE,
+    accepts_pod_annotations,
+    addon_version,
+)
+from components.rollout import pod_annotations
 
 ADDON_NAME = "metrics-server"
 
@@ -26,18 +33,31 @@ RESOURCES = {"cpu": "250m", "memory": "256Mi"}
 CONFIGURATION = {"replicas": REPLICAS, "resources": {"requests": RESOURCES, "limits": RESOURCES}}
 
 
+def configuration(kubernetes_version: str, pod_logging: str) -> dict[str, Any]:
+    """The add-on's configurationValues: CONFIGURATION, and the pod-template annotations that roll
+    its pods on a Kubernetes upgrade or a pod logging change (where the schema takes them,
+    components/addon_versions.py POD_ANNOTATIONS_IN_SCHEMA)."""
+    if not accepts_pod_annotations(ADDON_NAME):
+        return dict(CONFIGURATION)
+    return {**CONFIGURATION, "podAnnotations": pod_annotations(kubernetes_version, pod_logging)}
+
+
 @dataclass
 class MetricsServerArgs:
     """Inputs of `MetricsServer`.
 
     cluster_name: the cluster's name, as an output that resolves once the cluster exists.
-    kubernetes_version: the cluster's Kubernetes version; picks the add-on version.
+    kubernetes_version: the cluster's Kubernetes version; picks the add-on version, and a new one
+        rolls its pods.
+    pod_logging: what the pods' log router starts with (FargateLogging.pod_logging, or
+        rollout.POD_LOGGING_OFF); a new value rolls its pods.
     runs_after: what must exist before its pods can start (the kube-system Fargate profile).
     tags: tags for the add-on.
     """
 
     cluster_name: pulumi.Input[str]
     kubernetes_version: str
+    pod_logging: str
     runs_after: Sequence[pulumi.Resource]
     tags: dict[str, str] = field(default_factory=dict)
 
@@ -54,7 +74,7 @@ class MetricsServer(pulumi.ComponentResource):
             cluster_name=args.cluster_name,
             addon_name=ADDON_NAME,
             addon_version=addon_version(ADDON_NAME, args.kubernetes_version),
-            configuration_values=json.dumps(CONFIGURATION),
+            configuration_values=json.dumps(configuration(args.kubernetes_version, args.pod_logging)),
             resolve_conflicts_on_create=RESOLVE_CONFLICTS_ON_CREATE,
             resolve_conflicts_on_update=RESOLVE_CONFLICTS_ON_UPDATE,
             tags=args.tags,
