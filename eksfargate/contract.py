@@ -51,6 +51,21 @@ class PlatformOutput:
     SHARED_ALB_GROUP = "sharedAlbGroup"
 
 
+# The outputs a tenant stack reads, and what in it follows each: what a platform change to that
+# output changes for its tenants (the offline diff lists them under the platform).
+TENANT_READS = {
+    PlatformOutput.KUBECONFIG: "its Kubernetes provider, and with it every object in its namespace"
+    " (created again if the cluster is new)",
+    PlatformOutput.CLUSTER_NAME: "its access entry and access policy association",
+    PlatformOutput.OIDC_PROVIDER_ARN: "its service account role's trust policy",
+    PlatformOutput.OIDC_ISSUER: "its service account role's trust policy",
+    PlatformOutput.INGRESS_CLASS: "its Ingress",
+    PlatformOutput.SHARED_ALB_GROUP: "its Ingress's group on the shared ALB",
+    PlatformOutput.TENANT_PROFILE: "its pods' Fargate profile",
+    PlatformOutput.TENANT_SELECTOR: "the check that the platform's Fargate profile covers its namespace",
+}
+
+
 def selector_covers(selector: str, namespace: str) -> bool:
     """Whether a Fargate selector's namespace (with EKS's `*` and `?` wildcards) matches."""
     return wildcard_matches(selector, namespace)

@@ -211,6 +211,10 @@ def stack_value_content(value: Any) -> Any:
 # ---------------------------------------------------------------- the files
 
 
+# What a `secure:` value reads as offline: the value is encrypted with a key only the deploy has.
+SECRET_PLACEHOLDER = "[secret]"
+
+
 @dataclass(frozen=True)
 class Project:
     name: str
@@ -224,6 +228,7 @@ class StackFile:
     path: Path
     values: dict[str, Any]  # fully qualified key -> value as go-yaml v3 decoded it
     lines: dict[str, int]  # fully qualified key -> its line in the file
+    secrets: frozenset[str] = frozenset()  # keys whose value is `secure:` (encrypted): SECRET_PLACEHOLDER in values
 
 
 def read_project(project_dir: Path) -> Project:
@@ -265,6 +270,7 @@ def read_stack(project: Project, stack_file: Path) -> StackFile:
         raise StackFileError(f"{name}:{_line(config_node)}: config must be a mapping of keys to values, not {_kind(config)}")
     values: dict[str, Any] = {}
     key_lines: dict[str, int] = {}
+    secrets: set[str] = set()
     lines = {k.value: k.start_mark.line + 1 for k, _ in config_node.value} if config_node is not None else {}
     for key, value in config.items():
         line = lines.get(key, _line(config_node))
@@ -274,10 +280,12 @@ def read_stack(project: Project, stack_file: Path) -> StackFile:
         if qualified in values:
             raise StackFileError(f"{name}:{line}: {qualified} is set twice ({key!r} names it too)")
         if isinstance(value, dict) and set(value) == {"secure"}:
-            raise StackFileError(f"{name}:{line}: {key} is an encrypted secret, which cannot be read offline")
+            # Encrypted by the stack's secrets provider: offline, the program gets a placeholder, as a secret.
+            secrets.add(qualified)
+            value = SECRET_PLACEHOLDER
         values[qualified] = value
         key_lines[qualified] = line
-    return StackFile(stack, stack_file, values, key_lines)
+    return StackFile(stack, stack_file, values, key_lines, frozenset(secrets))
 
 
 def qualify(key: str, project: str, where: str) -> str:
@@ -301,6 +309,8 @@ def type_errors(project: Project, stack: StackFile) -> list[str]:
         declaration = project.declarations[key]
         qualified = f"{project.name}:{key}"
         if not isinstance(declaration, dict) or "type" not in declaration or qualified not in stack.values:
+            continue
+        if qualified in stack.secrets:  # encrypted: its type is the deploy's to check
             continue
         if not cli_accepts(declaration, stack_value_content(stack.values[qualified])):
             where = f"{stack.path.name}:{stack.lines[qualified]}"

@@ -5,6 +5,7 @@ same shared modules from this checkout, and the harness answers its StackReferen
 platform stack's own offline plan (made once per process, in a process of its own).
 """
 
+import ast
 import json
 import subprocess
 import sys
@@ -17,11 +18,13 @@ import yaml
 
 from components.metrics_server import REPLICAS as METRICS_SERVER_REPLICAS
 from cost import from_recording
-from eksfargate import settings
+from eksfargate import platform_reference, settings
 from eksfargate.contract import (
     ACCESS_POLICIES,
     ACCESS_POLICY_ARN_PREFIX,
     TENANT_NAMESPACE_SELECTOR,
+    TENANT_READS,
+    PlatformOutput,
     selector_covers,
 )
 from eksfargate.estimate import load_prices
@@ -306,3 +309,13 @@ def test_a_platform_with_the_game_counts_its_pods_at_most(tmp_path):
     platform_file.write_text(yaml.safe_dump({"config": values | game | {f"{platform}:appAutoscaling": False}}))
     fixed = tenant_files.platforms(platform_dir)["shared-dev"].own_pods
     assert autoscaled - fixed == (7 - 2) + METRICS_SERVER_REPLICAS
+
+
+def test_the_contract_lists_every_platform_output_the_tenant_program_reads():
+    """TENANT_READS is what the diff lists under a platform whose outputs change: it must name all the tenant reads."""
+    read = set()
+    for path in (TENANT_PROJECT_DIR / "__main__.py", Path(platform_reference.__file__)):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "PlatformOutput":
+                read.add(getattr(PlatformOutput, node.attr))
+    assert read == set(TENANT_READS)

@@ -36,7 +36,18 @@ from pathlib import Path
 from typing import Any
 
 from eksfargate import estimate as cost
-from eksfargate.facts.resource_types import EKS_CLUSTER_COMPONENT
+from eksfargate.contract import TENANT_READS
+from eksfargate.facts.resource_types import (
+    EKS_CLUSTER,
+    EKS_CLUSTER_COMPONENT,
+    HELM_RELEASE,
+    KMS_KEY,
+    KUBERNETES_PROVIDER,
+    LOG_GROUP,
+    VPC,
+)
+from eksfargate.project import TENANT_PROJECT_DIR
+from eksfargate.stack_catalog import tenants
 from offline import upgrade
 from offline.harness import PROJECT_DIR, plan_process
 from offline.plan import PlanError, load, placeholder_source, placeholders, source_key, summarize
@@ -44,9 +55,14 @@ from offline.replacements import (
     CLUSTER_CHANGES_ZONES,
     CLUSTER_SUBNETS,
     CLUSTER_TYPE,
+    FIXED_NAME,
     JSON,
     SET_VALUED,
     forces_replacement,
+    ignored,
+    kubernetes_namespace,
+    kubernetes_provider_replaced,
+    replaced_when_unknown,
     warning,
 )
 
@@ -89,6 +105,42 @@ class ResourceChange:
         """A protected resource would go (delete or replace): `pulumi up` refuses, and it matters."""
         return self.op in ("delete", "replace") and self.protected
 
+    @property
+    def grave(self) -> str:
+        """What is lost when it goes (delete or replace), for what cannot come back as it was; "" otherwise."""
+        return GRAVE.get(self.resource["type"], "") if self.op in ("delete", "replace") else ""
+
+    @property
+    def fixed_name(self) -> str:
+        """The name the program gives it, which the replacement must take over ("" if none)."""
+        if self.resource["type"].startswith("kubernetes:") and self.resource.get("custom"):
+            name = (self.resource["inputs"].get("metadata") or {}).get("name")
+        else:
+            name = self.resource["inputs"].get(FIXED_NAME.get(self.resource["type"], ""))
+        return name if isinstance(name, str) and "{{" not in name else ""
+
+    @property
+    def deletes_first(self) -> bool:
+        """A replacement that deletes the old one before it creates the new: asked for, or forced by a fixed name."""
+        return bool(self.resource.get("deleteBeforeReplace") or self.fixed_name)
+
+
+# What goes with a resource that cannot come back as it was.
+GRAVE = {
+    CLUSTER_TYPE: "the EKS cluster: every pod on it, and what EKS keeps on it (Fargate profiles, add-ons, access"
+    " entries); its endpoint, certificate authority and OIDC issuer change, so every kubeconfig and IRSA trust breaks",
+    EKS_CLUSTER: "the EKS cluster: every pod on it, and what EKS keeps on it",
+    VPC: "the VPC: its subnets, NAT gateways and everything in them, the cluster included",
+    LOG_GROUP: "a log group: the logs it holds are deleted with it",
+    KMS_KEY: "a KMS key: AWS schedules it for deletion, after which what it encrypted cannot be read",
+}
+CLUSTER_STEPS = (
+    "A cluster cannot be replaced in place: its name is fixed, so the old one would be deleted first, and with it"
+    " every workload. Instead, create the new cluster in a new stack beside this one (a stack file of its own, with"
+    " its own clusterName and vpcCidr: `python -m teams new`), move the workloads and their DNS to it, then"
+    " `pulumi destroy` the old stack."
+)
+
 
 @dataclass
 class CostChange:
@@ -115,6 +167,8 @@ class StackDiff:
     error: str = ""
     note: str = ""
     upgrade: list[upgrade.Finding] = field(default_factory=list)  # Kubernetes version changes
+    # A platform's changed outputs that tenant stacks read: (output, tenant stacks, what follows it in them).
+    tenant_reads: list[tuple[str, list[str], str]] = field(default_factory=list)
 
     def count(self, op: str) -> int:
         return sum(1 for entry in self.resources if entry.op == op)
@@ -167,17 +221,39 @@ def compare(
     for key in ("outputs", "config"):
         found = _deep_diff((old or {}).get(key, {}), (new or {}).get(key, {}))
         setattr(result, key, [Change(_format_path(path), o, n) for path, o, n in found])
+    result.outputs += _outputs_of_replaced(result, (old or {}).get("outputs", {}), (new or {}).get("outputs", {}))
     result.upgrade = upgrade.review(old, new, result.stack)
     return result
+
+
+def _outputs_of_replaced(diff: StackDiff, old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    """Outputs that read the same but come from a resource that is replaced or created again: new values after deploy."""
+    gone = {source_key(e.resource) for e in diff.resources if e.op in ("replace", "delete")}
+    listed = {change.path.split(".")[0].split("[")[0] for change in diff.outputs}
+    found = []
+    for name in sorted(old.keys() & new.keys()):
+        sources = sorted({placeholder_source(ref) for ref in placeholders(new[name])} & gone)
+        if sources and name not in listed:
+            found.append(
+                Change(name, old[name], new[name], note=f"new value (known after deploy): {', '.join(sources)} is replaced")
+            )
+    return found
 
 
 def _resource_changes(was: dict[str, Any], now: dict[str, Any]) -> list[Change]:
     kind = now["type"]
     sets = {tuple(path.split(".")) for path in SET_VALUED.get(kind, ())}
+    old_inputs, new_inputs = _compared_inputs(was), _compared_inputs(now)
     changes = [
         Change(_format_path(path), o, n, replaces=forces_replacement(now, path), note=warning(now, path))
-        for path, o, n in _deep_diff(was["inputs"], now["inputs"], sets=sets)
+        for path, o, n in _deep_diff(old_inputs, new_inputs, sets=sets)
+        if not ignored(now, path)
     ]
+    if kind == KUBERNETES_PROVIDER:
+        elsewhere = kubernetes_provider_replaced(was["inputs"], now["inputs"])
+        for change in changes:
+            if change.path.split(".")[0].split(" ")[0] in ("kubeconfig", "context", "cluster"):
+                change.replaces = elsewhere
     # Encryption can be added to an EKS cluster, never removed (ForceNewIfChange on removal).
     if (
         kind in (EKS_CLUSTER_COMPONENT,)
@@ -193,6 +269,19 @@ def _resource_changes(was: dict[str, Any], now: dict[str, Any]) -> list[Change]:
         if bool(was.get(option)) != bool(now.get(option)):
             changes.append(Change(f"({option} option)", bool(was.get(option)), bool(now.get(option))))
     return changes
+
+
+def _compared_inputs(resource: dict[str, Any]) -> dict[str, Any]:
+    """The inputs as the provider compares them: a Kubernetes object's namespace as pulumi-kubernetes sees it."""
+    inputs = resource["inputs"]
+    kind = resource["type"]
+    if not (kind.startswith("kubernetes:") and kind != HELM_RELEASE and resource.get("custom")):
+        return inputs
+    metadata = dict(inputs.get("metadata") or {})
+    namespace = kubernetes_namespace(resource, metadata.pop("namespace", None))
+    if namespace is not None:
+        metadata["namespace"] = namespace
+    return {**inputs, "metadata": metadata}
 
 
 def _cost_lines(plan: dict[str, Any] | None) -> dict[tuple[str, str], Decimal] | None:
@@ -304,7 +393,7 @@ def _cascade_replacements(entries: dict[str, ResourceChange]) -> None:
                         text,
                         value,
                         value,
-                        replaces=forces_replacement(entry.resource, path),
+                        replaces=replaced_when_unknown(entry.resource, path),
                         note=f"new value (known after deploy): {', '.join(sources)} is replaced"
                         + (f"; {warning(entry.resource, path)}" if warning(entry.resource, path) else ""),
                     )
@@ -435,6 +524,7 @@ def _render(diffs: list[StackDiff], details: bool) -> str:
 
 def _render_stack(diff: StackDiff, details: bool) -> list[str]:
     lines = [f"### Stack `{diff.stack}`: {diff.old_label} → {diff.new_label}", ""]
+    lines += _render_grave(diff)
     if diff.error:
         return [*lines, "> [!WARNING]", f"> Could not plan: {_escape(diff.error)}", ""]
     if diff.note:
@@ -460,11 +550,33 @@ def _render_stack(diff: StackDiff, details: bool) -> list[str]:
             lines.append(f"| {icon} {word}{flag} | `{res['name']}` | `{res['type']}` | {_why(entry)} |")
         lines.append("")
     if diff.outputs:
-        lines += ["**Stack outputs:**", *(f"- `{c.path}`: {_value(c.old)} → {_value(c.new)}" for c in diff.outputs), ""]
+        lines += ["**Stack outputs:**", *(_render_output(c) for c in diff.outputs), ""]
+    if diff.tenant_reads:
+        lines += ["**Tenant stacks that read the changed outputs:**"]
+        lines += [f"- `{output}`: {', '.join(f'`{t}`' for t in stacks)}: {what}" for output, stacks, what in diff.tenant_reads]
+        lines.append("")
     lines += _render_cost(diff) + _render_findings(diff)
     if details:
         lines += _details(entries, diff)
     return lines
+
+
+def _render_grave(diff: StackDiff) -> list[str]:
+    """A CAUTION at the top of the stack for what cannot come back as it was, protected or not."""
+    grave = [e for e in diff.resources if e.grave]
+    if not grave:
+        return []
+    lines = ["> [!CAUTION]", "> **This change deletes or replaces what cannot come back as it was:**"]
+    lines += [f"> - {e.op} `{e.resource['name']}`, {e.grave}" for e in sorted(grave, key=lambda e: e.resource["urn"])]
+    if any(e.resource["type"] in (CLUSTER_TYPE, EKS_CLUSTER) and e.op == "replace" for e in grave):
+        lines += [">", f"> {CLUSTER_STEPS}"]
+    return [*lines, ""]
+
+
+def _render_output(change: Change) -> str:
+    if change.note:
+        return f"- `{change.path}`: {_escape(change.note)}"
+    return f"- `{change.path}`: {_value(change.old)} → {_value(change.new)}"
 
 
 def _usd(amount: Decimal | None) -> str:
@@ -509,7 +621,12 @@ def _why(entry: ResourceChange) -> str:
     forcing = _unique_paths(c for c in entry.changes if c.replaces)
     warned = "".join(f" ⚠️ {w}." for w in _warnings(entry))
     if entry.op == "replace":
-        order = "delete, then create" if entry.resource.get("deleteBeforeReplace") else "create, then delete"
+        order = "delete, then create" if entry.deletes_first else "create, then delete"
+        if entry.fixed_name and not entry.resource.get("deleteBeforeReplace"):
+            order += (
+                f": its name `{entry.fixed_name}` is fixed, so the new one cannot exist beside the old;"
+                " an outage until it is back"
+            )
         verb = "forces" if len(forcing) == 1 else "force"
         return _escape(f"{', '.join(f'`{p}`' for p in forcing)} {verb} replacement ({order}).{warned}")
     paths = _unique_paths(entry.changes)
@@ -738,6 +855,8 @@ def diff_specs(old_spec: str, new_spec: str, project_dir: Path = PROJECT_DIR) ->
             skipped = []
         for rev in sorted({side[0] for _, o, n in jobs for side in (o, n) if isinstance(side, tuple)}):
             revisions.tree(rev)  # archive each revision once, before planning in parallel
+        if old_is_rev and new_is_rev and old_stack == new_stack != "*":
+            _check_stack_exists(revisions, [old_rev or "", new_rev or ""], old_stack or "")
 
         def side(spec: Any) -> Side:
             return revisions.plan(*spec) if isinstance(spec, tuple) else load_file_side(spec)
@@ -745,9 +864,33 @@ def diff_specs(old_spec: str, new_spec: str, project_dir: Path = PROJECT_DIR) ->
         with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
             futures = [(stack, pool.submit(side, o), pool.submit(side, n)) for stack, o, n in jobs]
             planned = [_pair(o.result(), n.result(), stack) for stack, o, n in futures]
+        if new_is_rev:
+            _add_tenant_reads(planned, revisions.tree(new_rev or "") / TENANT_PROJECT_DIR.name)
         return sorted(planned + skipped, key=lambda d: d.stack)
     finally:
         revisions.close()
+
+
+def _check_stack_exists(revisions: Revisions, revs: list[str], stack: str) -> None:
+    """A stack on neither side is a typo, not a stack without changes."""
+    existing = set().union(*(revisions.stacks(rev) for rev in revs))
+    if stack not in existing:
+        sides = " or ".join(revisions.label(rev) for rev in revs)
+        known = ", ".join(sorted(existing)) or "none"
+        raise DiffError(f"no stack {stack!r}: there is no Pulumi.{stack}.yaml at {sides}; the stacks are {known}")
+
+
+def _add_tenant_reads(diffs: list[StackDiff], tenant_dir: Path) -> None:
+    """Under each platform stack whose outputs change: the tenant stacks that read them (eksfargate/contract.py)."""
+    if not (tenant_dir / "Pulumi.yaml").is_file():
+        return
+    on = {}
+    for tenant in tenants(tenant_dir):
+        on.setdefault(tenant.platform, []).append(tenant.stack)
+    for diff in diffs:
+        changed = sorted({change.path.split(".")[0].split("[")[0] for change in diff.outputs} & TENANT_READS.keys())
+        if diff.stack in on:
+            diff.tenant_reads = [(output, sorted(on[diff.stack]), TENANT_READS[output]) for output in changed]
 
 
 UNTOUCHED = "Not planned: neither its stack file nor anything else the program reads changed."

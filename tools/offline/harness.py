@@ -90,6 +90,7 @@ class Recording:
     secret_outputs: set[str]
     error: BaseException | None
     project_dir: Path = PROJECT_DIR
+    secret_config: frozenset[str] = frozenset()  # config keys whose stack file value is `secure:`
 
     def of_type(self, type_: str) -> list[RecordedResource]:
         return [r for r in self.resources if r.type == type_]
@@ -164,7 +165,8 @@ def record(
     mocks = (PreviewMocks if preview else StackMocks)(region=config.get("aws:region", "us-east-1"), project_dir=project_dir)
     monitor = RecordingMonitor(mocks)
     pulumi_settings.ROOT.set(None)
-    set_all_config(config, secret_keys=[])
+    secret_config = read_stack(read_project(project_dir), stack_file or project_dir / f"Pulumi.{stack}.yaml").secrets
+    set_all_config(config, secret_keys=sorted(secret_config))
     pulumi_mocks.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor, organization=DIY_ORGANIZATION)
 
     exported: dict[str, Any] = {}
@@ -198,6 +200,7 @@ def record(
         secret_outputs=secret,
         error=error,
         project_dir=project_dir,
+        secret_config=secret_config,
     )
 
 

@@ -45,12 +45,13 @@ from eksfargate.facts.resource_types import (
     VPC,
 )
 from eksfargate.fargate_pods import FargateSizeError
+from eksfargate.stack_files import SECRET_PLACEHOLDER
 from offline.footprints import footprint_of
 from offline.harness import PLACEHOLDER, PROJECT_DIR, Recording, record
 
 PLAN_FORMAT = 1
 KNOWN_AFTER_DEPLOY = "(known after deploy)"
-SECRET = "[secret]"
+SECRET = SECRET_PLACEHOLDER
 LEGEND = "{{Kind:name.property}} = known after deploy (that property of that resource); [secret] = masked"
 
 K8S_PROVIDER = KUBERNETES_PROVIDER
@@ -106,6 +107,13 @@ def record_stack(
     except (FileNotFoundError, ValueError) as exc:  # no stack file, encrypted secret
         raise PlanError(str(exc)) from exc
     if isinstance(recording.error, pulumi.RunError):  # SettingsError and the program's own checks
+        key = str(getattr(recording.error, "key", ""))
+        key = key if ":" in key else f"{recording.project}:{key}"
+        if key in recording.secret_config:
+            raise PlanError(
+                f"{recording.error} (a secure: value, which an offline plan reads as {SECRET}: the program needs its value, "
+                "so this stack can only be planned with its secrets provider, by `pulumi preview`)"
+            ) from recording.error
         raise PlanError(str(recording.error)) from recording.error
     if recording.error is not None:
         raise recording.error
@@ -133,7 +141,8 @@ def from_recording(recording: Recording) -> dict[str, Any]:
             }
         )
     outputs = {
-        name: SECRET if name in recording.secret_outputs else plain(value) for name, value in sorted(recording.outputs.items())
+        name: masked(plain(value)) if name in recording.secret_outputs else plain(value)
+        for name, value in sorted(recording.outputs.items())
     }
     return {
         "planFormat": PLAN_FORMAT,
@@ -156,6 +165,12 @@ def _footprint(recording: Recording) -> dict[str, Any] | None:
         return None
 
 
+def masked(value: Any) -> str:
+    """A secret as plans show it: never its value, but the placeholders it was made from."""
+    sources = sorted(set(placeholders(value)))
+    return SECRET if not sources else f"{SECRET[:-1]}, from " + " ".join("{{" + s + "}}" for s in sources) + "]"
+
+
 def plain(value: Any) -> Any:
     """JSON-ready copy of an input value: secrets masked, unknowns spelled out, 5.0 back to 5.
 
@@ -163,8 +178,7 @@ def plain(value: Any) -> Any:
     that the diff still sees e.g. a kubeconfig change when the cluster is replaced.
     """
     if rpc.is_rpc_secret(value):
-        sources = sorted(set(placeholders(plain(rpc.unwrap_rpc_secret(value)))))
-        return SECRET if not sources else f"{SECRET[:-1]}, from " + " ".join("{{" + s + "}}" for s in sources) + "]"
+        return masked(plain(rpc.unwrap_rpc_secret(value)))
     if isinstance(value, Unknown):
         return KNOWN_AFTER_DEPLOY
     if isinstance(value, bool) or value is None or isinstance(value, (str, int)):

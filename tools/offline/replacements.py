@@ -6,7 +6,10 @@ shows `warning` beside it. Each table says where its entries were read in the pr
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+import yaml
 
 from eksfargate.facts.resource_types import (
     ACCESS_ENTRY,
@@ -14,6 +17,7 @@ from eksfargate.facts.resource_types import (
     CONFIG_MAP,
     DEPLOYMENT,
     EKS_ADDON,
+    EKS_CLUSTER,
     EKS_CLUSTER_COMPONENT,
     ELASTIC_IP,
     FARGATE_PROFILE,
@@ -77,9 +81,10 @@ REPLACE_ON: dict[str, tuple[str, ...]] = {
     ),
     EKS_ADDON: ("addonName", "clusterName"),
     # pulumi-eks's component passes these to the aws.eks.Cluster inside it, where they are ForceNew
-    # (eks/cluster.go: name, role_arn, bootstrap_self_managed_addons, kubernetes_network_config's
-    # ip_family and service_ipv4_cidr); vpcId and the subnets are judged by _cluster_network.
-    EKS_CLUSTER_COMPONENT: ("name", "bootstrapSelfManagedAddons", "ipFamily", "kubernetesServiceIpAddressRange", "serviceRole"),
+    # (eks/cluster.go: name, role_arn, kubernetes_network_config's ip_family and service_ipv4_cidr;
+    # bootstrap_self_managed_addons too, but the component ignores its changes: IGNORED); vpcId and
+    # the subnets are judged by _cluster_network.
+    EKS_CLUSTER_COMPONENT: ("name", "ipFamily", "kubernetesServiceIpAddressRange", "serviceRole"),
     IAM_ROLE: ("name", "namePrefix", "path"),
     IAM_POLICY: ("name", "namePrefix", "path", "description"),
     IAM_ROLE_POLICY_ATTACHMENT: ("policyArn", "role"),
@@ -92,11 +97,41 @@ REPLACE_ON: dict[str, tuple[str, ...]] = {
     ACCESS_POLICY_ASSOCIATION: ("accessScope", "clusterName", "policyArn", "principalArn"),
     # pulumi-kubernetes provider/pkg/provider/helm_release.go: forceNewFields ".name", ".namespace".
     HELM_RELEASE: ("name", "namespace"),
-    # pulumi-kubernetes provider.go DiffConfig: a kubeconfig/context/cluster that points at another
-    # cluster (or is unknown), another clusterIdentifier or renderYamlToDirectory replaces the
-    # provider, and with it every object it manages (they are created on the new cluster).
-    KUBERNETES_PROVIDER: ("kubeconfig", "context", "cluster", "clusterIdentifier", "renderYamlToDirectory"),
+    # The Kubernetes provider: `kubernetes_provider_replaced` (its kubeconfig is judged by the cluster it selects).
+    KUBERNETES_PROVIDER: ("clusterIdentifier", "renderYamlToDirectory"),
 }
+# Inputs a component passes on with `ignoreChanges`: a change to them changes nothing. pulumi-eks
+# nodejs/eks/cluster/cluster.ts creates its aws.eks.Cluster with ignoreChanges
+# ["accessConfig.bootstrapClusterCreatorAdminPermissions", "bootstrapSelfManagedAddons"].
+IGNORED: dict[str, tuple[str, ...]] = {
+    EKS_CLUSTER_COMPONENT: ("bootstrapSelfManagedAddons", "accessConfig.bootstrapClusterCreatorAdminPermissions"),
+}
+# A name the program gives a resource, which AWS or Kubernetes holds unique: the replacement
+# cannot exist beside the old one, so the old one goes first (pulumi-terraform-bridge
+# pkg/tfbridge/schema.go nameRequiresDeleteBeforeReplace for a user-set autonamed `name`;
+# pulumi-kubernetes provider.go Diff for a user-set metadata.name in the same namespace).
+FIXED_NAME: dict[str, str] = {
+    EKS_CLUSTER_COMPONENT: "name",  # passed to the aws.eks.Cluster inside it
+    EKS_CLUSTER: "name",
+    LOG_GROUP: "name",
+    IAM_ROLE: "name",
+    IAM_POLICY: "name",
+}
+# Kubernetes kinds without a namespace (the API's cluster-scoped kinds this project could declare):
+# pulumi-kubernetes' Diff clears a namespace set on them, and treats an unset namespace of a
+# namespaced object as "default" (provider.go Diff, canonicalNamespace).
+CLUSTER_SCOPED_KINDS = (
+    "Namespace",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "CustomResourceDefinition",
+    "IngressClass",
+    "PersistentVolume",
+    "PriorityClass",
+    "StorageClass",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+)
 # Changes that are in-place for the provider but that a reviewer must know fail or disrupt.
 WARN_ON: dict[tuple[str, str], str] = {
     (EKS_CLUSTER_COMPONENT, "version"): "control-plane upgrade: one minor version per update, never down",
@@ -104,16 +139,15 @@ WARN_ON: dict[tuple[str, str], str] = {
 # The cluster's network, as EKS allows it to change (UpdateClusterConfig; "View Amazon EKS networking
 # requirements for VPC and subnets"): other subnets, in place, only within the VPC and the zones the
 # cluster was created with; never another VPC. The provider would try the update and EKS refuse it,
-# so such a change is shown as what it takes: a new cluster (`pulumi up --replace` on it).
+# so such a change is shown as what it takes: a new cluster.
 CLUSTER_TYPE = EKS_CLUSTER_COMPONENT
 CLUSTER_SUBNETS = ("subnetIds", "privateSubnetIds", "publicSubnetIds")
 CLUSTER_MOVES_VPC = (
     "EKS cannot move a cluster to another VPC: `pulumi up` would try an in-place update, which EKS refuses,"
-    " so it takes a new cluster (`pulumi up --replace` on it)"
+    " so it takes a new cluster (see the CAUTION above)"
 )
 CLUSTER_CHANGES_ZONES = (
-    "EKS keeps a cluster in the zones it was created with: subnets in other zones take a new cluster"
-    " (`pulumi up --replace` on it)"
+    "EKS keeps a cluster in the zones it was created with: subnets in other zones take a new cluster (see the CAUTION above)"
 )
 CLUSTER_NEW_SUBNETS = "EKS updates the cluster's subnets in place, if they are in the same VPC and zones as before"
 # pulumi-kubernetes provider/pkg/provider/diff.go forceNewProperties: every object's metadata.name and
@@ -227,6 +261,56 @@ SET_VALUED: dict[str, tuple[str, ...]] = {
     FARGATE_PROFILE: ("selectors", "subnetIds"),
     EKS_CLUSTER_COMPONENT: ("enabledClusterLogTypes", "publicAccessCidrs", "privateSubnetIds", "publicSubnetIds"),
 }
+
+
+def ignored(resource: dict[str, Any], path: list[Any]) -> bool:
+    """Whether the provider (or the component) ignores a change at `path`."""
+    keys = tuple(segment for segment in path if isinstance(segment, str) and segment != JSON)
+    return any(keys[: len(rule.split("."))] == tuple(rule.split(".")) for rule in IGNORED.get(resource["type"], ()))
+
+
+def kubernetes_namespace(resource: dict[str, Any], namespace: Any) -> Any:
+    """The namespace pulumi-kubernetes compares: none for a cluster-scoped kind, "default" for an unset one."""
+    kind = resource["type"].rsplit(":", 1)[-1]
+    if kind in CLUSTER_SCOPED_KINDS:
+        return None
+    return namespace or "default"
+
+
+def kubernetes_provider_replaced(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """pulumi-kubernetes DiffConfig: a provider is replaced when the cluster its kubeconfig selects
+    (server, certificate authority: the kubeconfig's `clusters` entry) changes, or the kubeconfig,
+    context or cluster is unknown; new credentials (a token, an exec command's arguments) update it."""
+    if any(_unknown(new.get(key)) for key in ("kubeconfig", "context", "cluster")):
+        return True
+    return _selected_cluster(old) != _selected_cluster(new)
+
+
+def _unknown(value: Any) -> bool:
+    return isinstance(value, str) and "{{" in value and "}}" in value and not value.lstrip().startswith(("{", "apiVersion"))
+
+
+def _selected_cluster(inputs: dict[str, Any]) -> Any:
+    config = inputs.get("kubeconfig")
+    if isinstance(config, str):
+        try:
+            config = json.loads(config)
+        except json.JSONDecodeError:
+            config = yaml.safe_load(config)
+    if not isinstance(config, dict):
+        return config
+    context_name = inputs.get("context") or config.get("current-context")
+    contexts = {c.get("name"): c.get("context") or {} for c in config.get("contexts") or []}
+    cluster_name = inputs.get("cluster") or contexts.get(context_name, {}).get("cluster")
+    clusters = {c.get("name"): c.get("cluster") for c in config.get("clusters") or []}
+    return clusters.get(cluster_name)
+
+
+def replaced_when_unknown(resource: dict[str, Any], path: list[Any]) -> bool:
+    """Whether a value at `path` that becomes unknown (its source is replaced) replaces the resource."""
+    if resource["type"] == KUBERNETES_PROVIDER and path and path[0] in ("kubeconfig", "context", "cluster"):
+        return True
+    return forces_replacement(resource, path)
 
 
 def forces_replacement(resource: dict[str, Any], path: list[Any]) -> bool:

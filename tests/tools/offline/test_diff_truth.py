@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from eksfargate.project import TENANT_PROJECT_DIR
 from offline import diff as offline_diff
 from offline import plan as offline_plan
 from offline.__main__ import main as offline_main
@@ -133,11 +134,26 @@ def with_secret(tmp_path, key: str) -> Any:
 
 
 def test_a_secure_value_is_planned_as_a_secret_placeholder(tmp_path):
-    plan = offline_plan.build("dev", stack_file=with_secret(tmp_path, "eks-fargate:oncallWebhook"))
-    assert plan["config"]["eks-fargate:oncallWebhook"] == "[secret]"
+    plan = offline_plan.build("dev", stack_file=with_secret(tmp_path, "aws:secretKey"))
+    assert plan["config"]["aws:secretKey"] == "[secret]"
 
 
 def test_a_secure_value_the_program_must_read_is_refused_naming_its_key(tmp_path):
-    with pytest.raises(offline_plan.PlanError, match="'owner'.*secure") as refused:
+    with pytest.raises(offline_plan.PlanError, match="owner.*secure") as refused:
         offline_plan.build("dev", stack_file=with_secret(tmp_path, "eks-fargate:owner"))
     assert "AAAABBBBCCCC" not in str(refused.value)
+
+
+def test_a_platform_change_lists_the_tenants_that_read_its_changed_outputs(tmp_path):
+    (tmp_path / "Pulumi.yaml").write_text((TENANT_PROJECT_DIR / "Pulumi.yaml").read_text())
+    (tmp_path / "Pulumi.web-dev.yaml").write_text(
+        "config:\n  eks-fargate-tenant:platformStack: shared-dev\n  eks-fargate-tenant:team: web\n"
+    )
+    old = offline_plan.build("shared-dev")
+    new = offline_plan.build("shared-dev", overrides={"vpcCidr": "10.21.0.0/16"})
+    diff = offline_diff.compare(old, new, "shared-dev")
+    offline_diff._add_tenant_reads([diff], tmp_path)
+    reads = {output: stacks for output, stacks, _ in diff.tenant_reads}
+    assert reads["kubeconfig"] == reads["oidcIssuer"] == ["web-dev"]
+    assert "vpcId" not in reads  # an output no tenant reads
+    assert "Tenant stacks that read the changed outputs" in offline_diff.render([diff])
