@@ -11,12 +11,13 @@ from typing import Any
 
 import pytest
 
-from components import addon_versions
+from components import addon_versions, fargate_logging
 from components.rollout import KUBERNETES_VERSION_ANNOTATION, POD_LOGGING_ANNOTATION, POD_LOGGING_OFF, pod_logging
 from offline import diff as offline_diff
 from offline import plan as offline_plan
 from tests.stackfacts import PINNED_DEV, RELEASE, setting
 from tests.tools.offline.test_plan import dev_plan
+from tests.tools.offline.test_upgrade import plan_at
 
 ADDON = "aws:eks/addon:Addon"
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
@@ -112,24 +113,19 @@ def test_a_new_router_configuration_changes_every_logging_pod_template():
         assert before[name][POD_LOGGING_ANNOTATION] != after[name][POD_LOGGING_ANNOTATION], name
 
 
-def test_a_new_retention_leaves_the_pods_alone():
-    # Retention is the log group's, not the router's: the ConfigMap and the pods stay as they are.
-    days = 60 if dev_plan()["config"].get("eks-fargate:fargateLogRetentionDays") != "60" else 90
-    assert of_plan(dev_plan_with(fargateLogRetentionDays=days)) == of_plan(dev_plan())
-
-
 def test_the_annotation_is_a_function_of_the_configmap_data_alone():
     data = {"output.conf": "[OUTPUT]\n    Name cloudwatch_logs\n    Match *\n"}
     assert pod_logging(data) == pod_logging(dict(reversed(list(data.items()))))
     assert pod_logging(data) != pod_logging({**data, "flb_log_cw": "true"})
     assert pod_logging(data) != POD_LOGGING_OFF
+    # The log group's retention is not the router's: it is not in the ConfigMap, so it rolls no pod.
+    assert "retention" not in json.dumps(fargate_logging.router_configuration("/eks/dev/fargate-pods", "ap-northeast-2"))
 
 
 @pytest.mark.parametrize("version", ["1.36"])
 def test_a_kubernetes_upgrade_changes_corednss_configuration(version):
-    old = dev_plan()
+    old, new = dev_plan(), plan_at(version)
     assert old["config"]["eks-fargate:kubernetesVersion"] != version
-    new = dev_plan_with(kubernetesVersion=version)
     coredns = {plan["config"]["eks-fargate:kubernetesVersion"]: of_plan(plan)[COREDNS] for plan in (old, new)}
     assert {v: a[KUBERNETES_VERSION_ANNOTATION] for v, a in coredns.items()} == {v: v for v in coredns}
     diff = offline_diff.compare(old, new, "dev")
