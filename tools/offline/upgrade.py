@@ -9,6 +9,7 @@ gets a note with the order `pulumi up` follows and what to check afterwards.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,7 +71,9 @@ def _upgrade_note(where: str, was: str, now: str, old: dict[str, Any], new: dict
         f"pod-template annotation `{KUBERNETES_VERSION_ANNOTATION}` changes, so they are replaced and start on the "
         f"new kubelet). Fargate pods keep the kubelet they started with until replaced."
     )
-    if coredns_old == coredns_new:
+    if _coredns_version_annotation(old) != _coredns_version_annotation(new):
+        text += f" CoreDNS's pods roll too: its add-on configuration carries `{KUBERNETES_VERSION_ANNOTATION}`."
+    elif coredns_old == coredns_new:
         text += (
             f" The CoreDNS add-on version is the same for both, so its pods keep the {was} kubelet: after "
             f"`pulumi up`, run `kubectl -n kube-system rollout restart deployment coredns`."
@@ -80,6 +83,19 @@ def _upgrade_note(where: str, was: str, now: str, old: dict[str, Any], new: dict
 
 def _clusters(plan: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
     return {r["urn"]: r for r in (plan or {}).get("resources", []) if r["type"] in CLUSTER_TYPES}
+
+
+def _coredns_version_annotation(plan: dict[str, Any]) -> Any:
+    """The Kubernetes version CoreDNS's pod annotations carry (its add-on configuration), if any."""
+    for res in plan.get("resources", []):
+        if res["type"] == ADDON and res["inputs"].get("addonName") == "coredns":
+            values = res["inputs"].get("configurationValues")
+            try:
+                parsed = json.loads(values) if isinstance(values, str) else values or {}
+            except json.JSONDecodeError:
+                return None
+            return (parsed.get("podAnnotations") or {}).get(KUBERNETES_VERSION_ANNOTATION)
+    return None
 
 
 def _addon_version(plan: dict[str, Any], addon: str) -> str:

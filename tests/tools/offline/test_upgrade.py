@@ -6,8 +6,6 @@ import re
 import subprocess
 import sys
 
-import pytest
-
 from components import addon_versions
 from components.rollout import KUBERNETES_VERSION_ANNOTATION
 from eksfargate.settings import SUPPORTED_KUBERNETES_VERSIONS
@@ -106,14 +104,24 @@ def test_a_new_addon_pin_moves_the_addon_with_the_control_plane(monkeypatch):
     new = offline_plan.build("dev", overrides={"kubernetesVersion": "1.36"})
     diff = offline_diff.compare(plan_at("1.35"), new, "dev")
     (entry,) = [e for e in diff.resources if e.resource["type"] == ADDON and e.resource["name"] == COREDNS]
-    assert entry.op == "update" and [(c.path, c.new) for c in entry.changes] == [("addonVersion", "v9.9.9-eksbuild.1")]
+    assert entry.op == "update" and ("addonVersion", "v9.9.9-eksbuild.1") in [(c.path, c.new) for c in entry.changes]
     assert "rollout restart" not in diff.upgrade[0].text
 
 
-def test_the_same_coredns_pin_on_both_versions_asks_for_a_restart():
+def test_coredns_rolls_with_the_upgrade_and_no_manual_restart_is_asked():
+    """Its pod annotations carry the Kubernetes version: one `pulumi up` rolls it, whatever its pin."""
     old, new = plan_at("1.35"), plan_at("1.36")
-    if resource(old, ADDON, COREDNS)["inputs"]["addonVersion"] != resource(new, ADDON, COREDNS)["inputs"]["addonVersion"]:
-        pytest.skip("the pins differ: CoreDNS rolls by itself")
+    (finding,) = offline_diff.compare(old, new, "dev").upgrade
+    assert "rollout restart" not in finding.text and "CoreDNS's pods roll too" in finding.text
+
+
+def test_an_addon_whose_schema_takes_no_annotations_and_keeps_its_pin_asks_for_a_restart(monkeypatch):
+    monkeypatch.setattr(addon_versions, "POD_ANNOTATIONS_IN_SCHEMA", {})
+    pins = addon_versions.ADDON_VERSIONS["coredns"]
+    same = addon_versions.AddonPins(dict.fromkeys(pins.versions, pins.versions["1.35"]), pins.source, pins.read_on)
+    monkeypatch.setitem(addon_versions.ADDON_VERSIONS, "coredns", same)
+    old = offline_plan.build("dev", overrides={"kubernetesVersion": "1.35"})
+    new = offline_plan.build("dev", overrides={"kubernetesVersion": "1.36"})
     (finding,) = offline_diff.compare(old, new, "dev").upgrade
     assert "kubectl -n kube-system rollout restart deployment coredns" in finding.text
 
