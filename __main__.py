@@ -31,6 +31,9 @@ else:
             name_prefix=settings.cluster.name,
             protect=settings.protect,
             tags=settings.tags,
+            zone_ids=settings.network.zone_ids,
+            fargate_zone_ids=settings.network.fargate_zone_ids,
+            names_by_zone_id=settings.network.per_zone_names == "zoneId",
         ),
     ).ids
 
@@ -48,6 +51,7 @@ cluster = Cluster(
         endpoint_private_access=settings.cluster.endpoint_private_access,
         public_access_cidrs=settings.cluster.public_access_cidrs,
         secrets_encryption=settings.cluster.secrets_encryption,
+        support_type=settings.cluster.support_type,
         protect=settings.protect,
         tags=settings.tags,
     ),

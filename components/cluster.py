@@ -25,6 +25,8 @@ class ClusterArgs:
     log_types: control-plane log types sent to CloudWatch.
     endpoint_public_access, endpoint_private_access, public_access_cidrs: who reaches the API.
     secrets_encryption: envelope-encrypt Kubernetes secrets with a KMS key made here.
+    support_type: the upgrade policy at the end of standard support, EXTENDED or STANDARD
+        (eksfargate/facts/kubernetes_versions.py).
     protect: protect the cluster (Pulumi protect and EKS deletion protection).
     tags: tags for every taggable resource.
     """
@@ -40,6 +42,7 @@ class ClusterArgs:
     endpoint_private_access: bool = True
     public_access_cidrs: Sequence[str] = ("0.0.0.0/0",)
     secrets_encryption: bool = True
+    support_type: str = "EXTENDED"
     protect: bool = False
     tags: dict[str, str] = field(default_factory=dict)
 
@@ -105,6 +108,7 @@ class Cluster(pulumi.ComponentResource):
             public_access_cidrs=list(args.public_access_cidrs) if args.endpoint_public_access else None,
             encryption_config_key_arn=key_arn,
             deletion_protection=args.protect,
+            upgrade_policy=aws.eks.ClusterUpgradePolicyArgs(support_type=args.support_type),
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )

@@ -51,6 +51,10 @@ class NetworkArgs:
 
     cidr: the VPC's IPv4 CIDR.
     az_count: how many availability zones get one public and one private subnet.
+    zone_ids: the zone ids the subnets are in, in order (pinned); empty: the first az_count
+        available zones of a live lookup (stacks made before zone ids were pinned).
+    fargate_zone_ids: where Fargate runs pods only in some zones, those ids (unpinned lookups keep to them).
+    names_by_zone_id: per-zone resources are named after the zone id, not the zone name.
     nat_mode: "single" (one NAT gateway for all zones) or "per-az" (one per zone).
     name_prefix: prefix of every Name tag, e.g. the cluster name.
     protect: protect the VPC against deletion.
@@ -63,6 +67,9 @@ class NetworkArgs:
     name_prefix: str
     protect: bool = False
     tags: dict[str, str] = field(default_factory=dict)
+    zone_ids: Sequence[str] = ()
+    fargate_zone_ids: Sequence[str] | None = None
+    names_by_zone_id: bool = False
 
 
 class Network(pulumi.ComponentResource):
@@ -74,8 +81,16 @@ class Network(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("eksfargate:network:Network", name, None, opts)
-        zones = self._zones(args.az_count)
-        private_cidrs, public_cidrs = subnet_cidrs(args.cidr, args.az_count)
+        if args.zone_ids:
+            zone_names = self._pinned_zones(args.zone_ids)
+            labels = list(args.zone_ids) if args.names_by_zone_id else zone_names
+        else:
+            zone_names = self._zones(args.az_count, args.fargate_zone_ids)
+            labels = zone_names
+        # Resource names and Name tags carry `label`; the subnets are placed by zone name.
+        zones = labels
+        placed = dict(zip(labels, zone_names, strict=True))
+        private_cidrs, public_cidrs = subnet_cidrs(args.cidr, len(zones))
 
         def tagged(suffix: str, extra: dict[str, str] | None = None) -> dict[str, str]:
             return {**args.tags, "Name": f"{args.name_prefix}-{suffix}", **(extra or {})}
@@ -105,7 +120,7 @@ class Network(pulumi.ComponentResource):
                 f"{name}-public-{zone}",
                 vpc_id=vpc.id,
                 cidr_block=cidr,
-                availability_zone=zone,
+                availability_zone=placed[zone],
                 map_public_ip_on_launch=True,
                 tags=tagged(f"public-{zone}", {ELB_ROLE_TAG: "1"}),
                 opts=child,
@@ -136,7 +151,7 @@ class Network(pulumi.ComponentResource):
                 f"{name}-private-{zone}",
                 vpc_id=vpc.id,
                 cidr_block=cidr,
-                availability_zone=zone,
+                availability_zone=placed[zone],
                 map_public_ip_on_launch=False,
                 tags=tagged(f"private-{zone}", {INTERNAL_ELB_ROLE_TAG: "1"}),
                 opts=child,
@@ -166,13 +181,20 @@ class Network(pulumi.ComponentResource):
     def ids(self) -> NetworkIds:
         return NetworkIds(self.vpc_id, self.private_subnet_ids, self.public_subnet_ids)
 
-    def _zones(self, count: int) -> list[str]:
+    def _zones(self, count: int, fargate_zone_ids: Sequence[str] | None) -> list[str]:
+        """The first `count` available zone names: what stacks without pinned zone ids use."""
+        filters = [
+            # Local Zones and Wavelength Zones are opt-in; EKS control planes cannot use them.
+            aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])
+        ]
+        if fargate_zone_ids is not None:
+            # Fargate runs pods only in these zones of the region (eksfargate/data/regions.json).
+            filters.append(aws.GetAvailabilityZonesFilterArgs(name="zone-id", values=list(fargate_zone_ids)))
         available = aws.get_availability_zones(
             state="available",
             # Zones EKS places no control plane in (eksfargate/data/regions.json, from the EKS user guide).
             exclude_zone_ids=eks_excluded_zone_ids(),
-            # Local Zones and Wavelength Zones are opt-in; EKS control planes cannot use them.
-            filters=[aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])],
+            filters=filters,
             opts=pulumi.InvokeOptions(parent=self),
         )
         names = sorted(available.names)
@@ -181,3 +203,21 @@ class Network(pulumi.ComponentResource):
                 f"{count} availability zones were asked for, but the region has only {len(names)} available: {names}"
             )
         return names[:count]
+
+    def _pinned_zones(self, zone_ids: Sequence[str]) -> list[str]:
+        """The names of the pinned zone ids in this account, in the ids' order.
+
+        The lookup is filtered by exactly those ids (and by no state), so nothing it returns can
+        move the stack's zones: a pinned zone that is missing is an error, never a substitute.
+        """
+        found = aws.get_availability_zones(
+            filters=[aws.GetAvailabilityZonesFilterArgs(name="zone-id", values=list(zone_ids))],
+            opts=pulumi.InvokeOptions(parent=self),
+        )
+        by_id = dict(zip(found.zone_ids, found.names, strict=True))
+        missing = [zone_id for zone_id in zone_ids if zone_id not in by_id]
+        if missing:
+            raise pulumi.RunError(
+                f"availabilityZoneIds {missing} are not zones of this region for this account: it has {sorted(by_id)}"
+            )
+        return [by_id[zone_id] for zone_id in zone_ids]

@@ -19,15 +19,22 @@ import pulumi
 import yaml
 from pulumi.runtime import config as runtime_config
 
+from eksfargate.facts.kubernetes_versions import CALENDAR, SUPPORT_TYPES
 from eksfargate.project import PLATFORM_PROJECT_DIR
-from eksfargate.regions import Region, RegionError, supported_region
+from eksfargate.regions import Region, RegionError, eks_excluded_zone_ids, region_of_zone_id, supported_region
 
 PROJECT_FILE = PLATFORM_PROJECT_DIR / "Pulumi.yaml"
 
-# Kubernetes versions this stack accepts: the EKS versions in standard support on
-# 2026-11-28 (1.34 leaves it on 2026-12-02, 1.35 on 2027-03-27; 1.36 was released on EKS
-# in June 2026) that kubernetes-validate has schemas for. See docs/contributing.md "Moving the pins".
-SUPPORTED_KUBERNETES_VERSIONS = ("1.35", "1.36")
+# Kubernetes versions this stack accepts: the versions of EKS's support calendar
+# (eksfargate/facts/kubernetes_versions.py, with each date's source) that kubernetes-validate has
+# schemas for. See docs/contributing.md "Moving the pins".
+SUPPORTED_KUBERNETES_VERSIONS = tuple(CALENDAR)
+
+# How per-zone resources (subnets, route tables, NAT) are named: after the zone's name, as every
+# stack made before zone ids were pinned is (renaming would replace them), or after its zone id,
+# which means the same zone in every account (what `python -m teams new` writes).
+PER_ZONE_NAMES = ("zoneName", "zoneId")
+_ZONE_ID = re.compile(r"^[a-z]{2,}[0-9]+-az[0-9]+$")
 
 NAT_MODES = ("single", "per-az")
 CLUSTER_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
@@ -100,6 +107,12 @@ class NetworkSettings:
     az_count: int
     nat_mode: str
     existing_vpc: ExistingVpc | None
+    # The zone ids the stack's subnets are in, in order (availabilityZoneIds); () = the first
+    # az_count available zones of a live lookup, as stacks made before the setting do.
+    zone_ids: tuple[str, ...] = ()
+    # Where Fargate runs pods only in some zones of the region: those zone ids (else None).
+    fargate_zone_ids: tuple[str, ...] | None = None
+    per_zone_names: str = "zoneName"
 
 
 @dataclass(frozen=True)
@@ -112,6 +125,8 @@ class ClusterSettings:
     endpoint_private_access: bool
     public_access_cidrs: tuple[str, ...]
     secrets_encryption: bool
+    # EKS upgrade policy: EXTENDED (EKS's default) or STANDARD; see facts/kubernetes_versions.py.
+    support_type: str = "EXTENDED"
 
 
 @dataclass(frozen=True)
@@ -241,14 +256,25 @@ def _network(config: _Reader, region: Region) -> NetworkSettings:
         raise SettingsError(config.key("vpcCidr"), vpc_cidr, f"the prefix length must be between /{low} and /{high}")
 
     az_count = config.integer("availabilityZoneCount", AZ_COUNT_RANGE)
-    usable = region.usable_zones
-    if az_count > len(usable):
-        raise SettingsError(
-            config.key("availabilityZoneCount"),
-            az_count,
-            f"at most {len(usable)}: {region.code} has {len(usable)} zones an EKS cluster can use "
-            f"({', '.join(zone.id for zone in usable)}; data/regions.json)",
-        )
+    zone_ids = _zone_ids(config, region)
+    if zone_ids:
+        if az_count not in (len(zone_ids), _default(config, "availabilityZoneCount")):
+            raise SettingsError(
+                config.key("availabilityZoneCount"),
+                az_count,
+                f"with availabilityZoneIds set, the zones are those {len(zone_ids)}: "
+                f"leave availabilityZoneCount out or set it to {len(zone_ids)}",
+            )
+        az_count = len(zone_ids)
+    elif region.zones_known:
+        usable = [zone.id for zone in region.usable_zones if zone.id in (region.fargate_zone_ids() or region.zone_ids)]
+        if az_count > len(usable):
+            raise SettingsError(
+                config.key("availabilityZoneCount"),
+                az_count,
+                f"at most {len(usable)}: {region.code} has {len(usable)} zones an EKS cluster can use "
+                f"({', '.join(usable)}; data/regions.json)",
+            )
     nat_mode = config.choice("natMode", NAT_MODES)
 
     existing = None
@@ -261,7 +287,73 @@ def _network(config: _Reader, region: Region) -> NetworkSettings:
             private_subnet_ids=config.subnet_ids("existingPrivateSubnetIds"),
             public_subnet_ids=config.subnet_ids("existingPublicSubnetIds"),
         )
-    return NetworkSettings(vpc_cidr=vpc_cidr, az_count=az_count, nat_mode=nat_mode, existing_vpc=existing)
+    per_zone_names = config.choice("perZoneNames", PER_ZONE_NAMES)
+    if per_zone_names == "zoneId" and not zone_ids and existing is None:
+        raise SettingsError(
+            config.key("perZoneNames"), per_zone_names, "zoneId names resources after availabilityZoneIds: set them too"
+        )
+    return NetworkSettings(
+        vpc_cidr=vpc_cidr,
+        az_count=az_count,
+        nat_mode=nat_mode,
+        existing_vpc=existing,
+        zone_ids=zone_ids,
+        fargate_zone_ids=region.fargate_zone_ids(),
+        per_zone_names=per_zone_names,
+    )
+
+
+def _zone_ids(config: _Reader, region: Region) -> tuple[str, ...]:
+    """availabilityZoneIds, each checked against the region's zones, EKS's and Fargate's limits."""
+    key = "availabilityZoneIds"
+    ids = config.strings(key)
+    if not ids:
+        return ()
+    low, high = AZ_COUNT_RANGE
+    if not low <= len(ids) <= high or len(set(ids)) != len(ids):
+        raise SettingsError(
+            config.key(key), list(ids), f"{low} to {high} distinct availability zone ids, e.g. [apne2-az1, apne2-az2]"
+        )
+    for zone_id in ids:
+        config.check(
+            key, zone_id, _ZONE_ID.match, "availability zone ids like apne2-az1 (zone ids, not names such as ap-northeast-2a)"
+        )
+        home = region_of_zone_id(zone_id)
+        if home is not None and home != region.code:
+            raise SettingsError(config.key(key), zone_id, f"{zone_id} is a zone of {home}, not of {region.code} (aws:region)")
+        if region.zones_known and zone_id not in region.zone_ids:
+            raise SettingsError(
+                config.key(key), zone_id, f"a zone id of {region.code}: one of {list(region.zone_ids)} (data/regions.json)"
+            )
+        if zone_id in eks_excluded_zone_ids():
+            raise SettingsError(
+                config.key(key),
+                zone_id,
+                f"EKS places no control plane in {zone_id} (the cluster's subnets cannot be there; EKS user guide, "
+                "network requirements); choose other zones",
+            )
+        fargate = region.fargate_zone_ids()
+        if fargate is not None and zone_id not in fargate:
+            raise SettingsError(
+                config.key(key),
+                zone_id,
+                f"Fargate runs pods in {region.code} only in {list(fargate)} (the pod subnets must be there; data/regions.json)",
+            )
+    if not region.zones_known:
+        prefixes = {zone_id.rsplit("-az", 1)[0] for zone_id in ids}
+        if len(prefixes) > 1:
+            raise SettingsError(
+                config.key(key), list(ids), f"zone ids of one region, {region.code}; these name {sorted(prefixes)}"
+            )
+    return ids
+
+
+def _default(config: _Reader, name: str) -> int | None:
+    """The default Pulumi.yaml declares for an integer setting."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    declared = (yaml.load(PROJECT_FILE.read_text(), Loader=loader).get("config") or {}).get(name) or {}
+    default = declared.get("default")
+    return int(default) if default is not None else None
 
 
 def _cluster(config: _Reader, default_name: str) -> ClusterSettings:
@@ -297,6 +389,7 @@ def _cluster(config: _Reader, default_name: str) -> ClusterSettings:
         endpoint_private_access=private,
         public_access_cidrs=cidrs,
         secrets_encryption=config.boolean("secretsEncryption"),
+        support_type=config.choice("supportType", SUPPORT_TYPES),
     )
 
 

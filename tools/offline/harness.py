@@ -318,6 +318,11 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         )
 
 
+def zone_placeholder(zone_id: str) -> str:
+    """A zone's name where the offline plan cannot know it: which name an account gives a zone id varies."""
+    return f"{{{{AvailabilityZone:{zone_id}.name}}}}"
+
+
 class StackMocks(pulumi_mocks.Mocks):
     """Answers for AWS and the cluster the way they would after a deploy, deterministically."""
 
@@ -326,18 +331,46 @@ class StackMocks(pulumi_mocks.Mocks):
         self.project_dir = project_dir
         self.reference_errors: list[StackReferenceError] = []
 
+    def _zones(self, query: dict) -> dict:
+        """`getAvailabilityZones` as AWS would answer it, from data/regions.json, never made up.
+
+        Zone ids are the recorded ones, or, where a region's ids were not read, the ids the stack
+        pins (a zone-id filter). A zone's name is given only where the region maps names to ids
+        the same way in every account and the pairing is recorded; elsewhere it is the placeholder
+        {{AvailabilityZone:<zone id>.name}}, since another account names that zone differently.
+        Every recorded zone is a standard one (opt-in-not-required), so the opt-in filter keeps all.
+        """
+        try:
+            region = supported_region(self.region)
+        except RegionError as exc:
+            raise NotImplementedError(f"no offline zones for region {self.region!r}: {exc}") from None
+        wanted: set[str] | None = None
+        for flt in query.get("filters") or []:
+            if flt.get("name") == "zone-id":
+                values = set(flt.get("values") or [])
+                wanted = values if wanted is None else wanted & values
+        if region.zones is not None:
+            ids = [zone.id for zone in region.zones]
+        elif wanted is not None:
+            ids = sorted(wanted)
+        else:
+            raise NotImplementedError(
+                f"no offline zones for region {self.region!r}: its zone ids are not recorded in eksfargate/data/regions.json; "
+                "pin the stack's zones with availabilityZoneIds (aws ec2 describe-availability-zones --region "
+                f"{self.region})"
+            )
+        excluded = set(query.get("excludeZoneIds") or [])
+        kept = [zone_id for zone_id in ids if zone_id not in excluded and (wanted is None or zone_id in wanted)]
+        names = {zone.id: zone.name for zone in region.zones or ()} if region.names_known else {}
+        return {
+            "names": [names.get(zone_id) or zone_placeholder(zone_id) for zone_id in kept],
+            "zoneIds": kept,
+            "id": self.region,
+        }
+
     def call(self, args: pulumi_mocks.MockCallArgs):
         if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
-            # The region's zones from data/regions.json (never made up), less those the program
-            # excludes, as the real data source answers. Every recorded zone is a standard one
-            # (opt-in-not-required), so the program's opt-in filter keeps them all.
-            try:
-                zones = supported_region(self.region).zones
-            except RegionError as exc:
-                raise NotImplementedError(f"no offline zones for region {self.region!r}: {exc}") from None
-            excluded = set(args.args.get("excludeZoneIds") or [])
-            kept = [zone for zone in zones if zone.id not in excluded]
-            return {"names": [z.name for z in kept], "zoneIds": [z.id for z in kept], "id": self.region}
+            return self._zones(args.args)
         if args.token == GET_CALLER_IDENTITY:
             return {
                 "accountId": MOCK_ACCOUNT_ID,

@@ -1,0 +1,102 @@
+"""EKS's Kubernetes support calendar: the one copy the settings (which versions a stack may run),
+the cost estimate (which control-plane rate applies in a month) and the policy pack (the advisory
+as a version's end of standard support nears) read.
+
+A minor version is in standard support for 14 months after EKS releases it, then in extended
+support for 12 more. What happens at the end of standard support is the cluster's upgrade policy
+(`upgradePolicy.supportType`, the stack's `supportType` setting):
+
+- EXTENDED (EKS's default for new and existing clusters): the cluster stays on its version and is
+  billed the extended-support rate ($0.60 instead of $0.10 a cluster-hour, data/prices.json) until
+  the end of extended support, when EKS upgrades its control plane itself.
+- STANDARD: EKS upgrades the control plane itself at the end of standard support; no extended
+  charge. The Fargate pods keep the old kubelet until they restart, and the stack's
+  `kubernetesVersion` no longer matches the cluster (set it to the new version before the next
+  `pulumi up`: EKS cannot downgrade).
+
+Source of the lifecycle and both policies: EKS user guide, 'Understand the Kubernetes version
+lifecycle on EKS' (latest/ug/versioning/kubernetes-versions.adoc, awsdocs/amazon-eks-user-guide
+at 8596db85 and 01385604, read 2026-12-03): 'A minor version is under standard support in Amazon
+EKS for the first 14 months after it's released ... it enters extended support for the next 12
+months'; 'By default, for all new and existing clusters, the upgrade policy is set to EXTENDED';
+'If you disable extended support, your cluster will be auto upgraded at the end of standard
+support'; 'Billing for extended support starts at the beginning of the day that the version
+reaches end of standard support, in the UTC+0 timezone'.
+
+Standard library only: the pack runs this folder on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+SUPPORT_TYPES = ("EXTENDED", "STANDARD")
+# How long before the end of standard support the plan starts to warn.
+WARN_BEFORE = timedelta(days=90)
+
+STANDARD, EXTENDED, ENDED = "standard", "extended", "ended"
+
+
+@dataclass(frozen=True)
+class VersionSupport:
+    """One Kubernetes version on EKS; a date is None where no source could be read."""
+
+    version: str
+    end_of_standard: date | None
+    end_of_extended: date | None
+    source: str
+    checked: str
+
+    def phase(self, day: date) -> str | None:
+        """standard, extended or ended on `day` (dates are UTC; each end date is the first day past it)."""
+        if self.end_of_standard is None:
+            return None
+        if day < self.end_of_standard:
+            return STANDARD
+        if self.end_of_extended is None or day < self.end_of_extended:
+            return EXTENDED
+        return ENDED
+
+
+# The versions this stack supports, oldest first. A version is added once EKS offers it and
+# kubernetes-validate has its schemas (docs/contributing.md "Moving the pins"). 1.37 is not here:
+# kubernetes-validate 1.37.0 has its schemas, but no source readable here says EKS offers it.
+CALENDAR: dict[str, VersionSupport] = {
+    "1.35": VersionSupport(
+        version="1.35",
+        end_of_standard=date(2027, 3, 27),
+        end_of_extended=date(2028, 3, 27),
+        source=(
+            "second-hand: the EKS user guide's release calendar as transcribed by endoflife.date/amazon-eks "
+            "(1.35: released 28 Jan 2026, end of support 27 Mar 2027, extended support 27 Mar 2028) and by "
+            "aws-samples.github.io/sample-apex-skills, eks-operation-review cluster-lifecycle "
+            "('1.35 | March 27, 2027 | March 27, 2028', verified there 2026-04-24); the copies of the guide's "
+            "calendar readable here (awsdocs/amazon-eks-user-guide at 8596db85, 01385604) end at 1.34"
+        ),
+        checked="2026-12-03",
+    ),
+    "1.36": VersionSupport(
+        version="1.36",
+        end_of_standard=None,
+        end_of_extended=None,
+        source=(
+            "not found: no copy of the EKS release calendar readable here lists 1.36 (it is offered on EKS: "
+            "the add-on pins in components/addon_versions.py were read for it). The lifecycle rule would put "
+            "its end of standard support 14 months after its EKS release, which was not read either: "
+            "look it up with `aws eks describe-cluster-versions --cluster-versions 1.36` and record it here"
+        ),
+        checked="2026-12-03",
+    ),
+}
+
+
+def support_of(version: str) -> VersionSupport:
+    return CALENDAR[version]
+
+
+def upgrade_step(version: str) -> str | None:
+    """The next version of the calendar, the one step EKS upgrades a cluster by; None for the newest."""
+    versions = list(CALENDAR)
+    index = versions.index(version)
+    return versions[index + 1] if index + 1 < len(versions) else None
