@@ -1,38 +1,247 @@
-"""Which stacks `pulumi up` runs for on main, in what order, and whether each may be deployed.
+"""Which stacks `pulumi up` runs for on main, in what order, whether each may be deployed, and the
+record of what was deployed (.github/workflows/pulumi.yml's deploy jobs run it).
 
-Input: the stacks whose offline plan changed (`python -m offline diff --changed-stacks`). Order:
-stacks without `protect` first, then protected (production) ones, each group by name, so that a
-failure in a lesser stack stops the run before production. A protected stack is refused unless
-its GitHub environment `pulumi-<stack>` has required reviewers (REST API
-`GET /repos/{owner}/{repo}/environments/{environment_name}`, `protection_rules` of type
-`required_reviewers`; the job's token needs `actions: read`).
+Deploys converge. Each stack's last successful `pulumi up` is recorded as a git ref,
+`refs/deployed/<stack>`, pointing at the commit that was deployed (platform and tenant stacks share
+the namespace, as they share the `pulumi-<stack>` environments). A run deploys a stack when its
+offline plan at the run's commit differs from its plan at that recorded commit
+(`python -m offline diff REC:* SHA:* --changed-stacks`, with `--project-dir tenant` for tenant
+stacks), or when it has no record. A failed, cancelled or superseded run moves no ref, so the next
+run (the next push, the nightly run, or a manual one) deploys it again. Why a git ref and not a
+Pulumi stack tag: the planning job must read every stack's record without any stack's cloud
+credentials (each stack's deploy role lives in its own environment), which a ref read through the
+GitHub API allows; a stack tag is read through the state backend, with that stack's credentials.
 
-    python3 .github/scripts/deploy_plan.py changed.json   # prints the ordered JSON list
+Order: waves, each a job of the workflow. 0: platform stacks without `protect`; 1: their tenants;
+2: protected platform stacks; 3: tenants of protected platforms. A tenant needs its platform if
+that deploys in the same run; a protected stack (or a tenant of one) needs every unprotected stack
+of the run. A failure stops what needs the failed stack (`ready`), and the others go on.
+
+Refusals (before anything deploys), read through the GitHub REST API (the token needs
+`actions: read`): a stack whose environment `pulumi-<stack>` does not exist or does not restrict
+deployments to main (`GET /repos/{owner}/{repo}/environments/{name}` → `deployment_branch_policy`,
+and with custom policies `GET …/environments/{name}/deployment-branch-policies`); a protected stack
+whose environment has no required reviewers (`protection_rules` of type `required_reviewers`). With
+`--drift`, the same branch rule for each stack's `pulumi-<stack>-drift` environment.
+
+    deploy_plan.py plan --target SHA [--drift]      # GITHUB_OUTPUT: wave0..wave3, any, drift
+    deploy_plan.py ready --needs "a b" --deployed DIR  # exit 1 unless each named stack deployed in this run
+    deploy_plan.py record --target SHA --deployed DIR  # move refs/deployed/<stack> (contents: write)
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import subprocess
 import sys
+import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from eksfargate.project import PLATFORM_PROJECT_DIR as PROJECT_DIR
-from eksfargate.stack_catalog import project, stack_files
+REFS = "refs/deployed/"
+PROJECTS = (("platform", "."), ("tenant", "tenant"))
+WAVES = 4
+MAIN = "main"
 
 
 class Refused(Exception):
-    """A protected stack whose environment has no required reviewers."""
+    """An environment that does not guard its stack as it must."""
 
 
-def environment(name: str) -> dict | None:
-    """The environment from the GitHub REST API (None if it does not exist)."""
-    url = f"{os.environ.get('GITHUB_API_URL', 'https://api.github.com')}/repos/{os.environ['GITHUB_REPOSITORY']}/environments/{name}"
+class PlanFailed(Exception):
+    """A stack could not be planned, or a change EKS would refuse (offline diff exit 2 or 3)."""
+
+
+@dataclass
+class Deploy:
+    stack: str
+    project: str  # "platform" or "tenant"
+    workdir: str  # the Pulumi project's folder: "." or "tenant"
+    since: str | None  # the recorded commit; None: no record
+    protected: bool
+    platform: str | None = None  # a tenant's platform stack
+    wave: int = 0
+    needs: list[str] = field(default_factory=list)
+
+    def matrix(self) -> dict[str, str]:
+        return {"stack": self.stack, "workdir": self.workdir, "needs": " ".join(self.needs)}
+
+
+@dataclass
+class Run:
+    target: str
+    deploys: list[Deploy]
+    diffs: dict[str, str]  # project → the offline diff's Markdown against the records
+    stacks: list[Deploy]  # every stack at the target (what the drift check previews)
+
+
+# ---------------------------------------------------------------------------------------
+# Planning
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def is_commit(repo: Path, rev: str) -> bool:
+    return subprocess.run(["git", "cat-file", "-e", f"{rev}^{{commit}}"], cwd=repo, capture_output=True).returncode == 0
+
+
+def records_from_git(repo: Path) -> dict[str, str]:
+    """The records as local refs (tests; a clone that fetched refs/deployed/*)."""
+    listing = git(repo, "for-each-ref", "--format=%(refname) %(objectname)", REFS)
+    return {ref.removeprefix(REFS): sha for ref, sha in (line.split() for line in listing.splitlines())}
+
+
+def offline_diff(repo: Path, workdir: str, since: str, target: str) -> tuple[list[str], str]:
+    """The stacks of one project whose plan differs between two commits, and the diff's Markdown."""
+    with tempfile.TemporaryDirectory() as tmp:
+        changed = Path(tmp) / "changed.json"
+        command = [sys.executable, "-m", "offline", "diff", f"{since}:*", f"{target}:*"]
+        command += ["--project-dir", str(repo / workdir), "--changed-stacks", str(changed)]
+        done = subprocess.run(command, cwd=repo, capture_output=True, text=True, check=False)
+        if done.returncode > 1 or not changed.is_file():
+            where = f"offline diff {since[:12]}..{target[:12]} ({workdir})"
+            raise PlanFailed(f"{where}: exit {done.returncode}\n{done.stderr.strip()}")
+        return json.loads(changed.read_text()), done.stdout
+
+
+def stacks_at(repo: Path) -> list[Deploy]:
+    """Every stack file of the checkout (the run's commit), platform then tenant, with its protection."""
+    # Imported here: `ready` and `record` run with a bare python3, without the project installed.
+    from eksfargate.stack_catalog import project, stack_files, tenants  # noqa: PLC0415
+
+    platform_project = project(repo)
+    protected = {s.stack: str(platform_project.setting(s, "protect")).lower() == "true" for s in stack_files(repo)}
+    found = [Deploy(name, "platform", ".", None, flag) for name, flag in sorted(protected.items())]
+    if (repo / "tenant" / "Pulumi.yaml").is_file():
+        for tenant in tenants(repo / "tenant"):
+            found.append(Deploy(tenant.stack, "tenant", "tenant", None, protected.get(tenant.platform, False), tenant.platform))
+    names = [d.stack for d in found]
+    clashes = sorted({n for n in names if names.count(n) > 1})
+    if clashes:
+        raise Refused(f"stack name(s) {', '.join(clashes)} used by both projects: each needs its own pulumi-<stack> environment")
+    return found
+
+
+def plan_run(
+    repo: Path,
+    target: str,
+    recorded: dict[str, str],
+    lookup: Callable[[str], dict | None] | None = None,
+    drift: bool = False,
+    diff: Callable[[Path, str, str, str], tuple[list[str], str]] = offline_diff,
+) -> Run:
+    """What a run at `target` (the checked-out commit) deploys, ordered, its environments checked."""
+    repo = repo.resolve()
+    target = git(repo, "rev-parse", f"{target}^{{commit}}")
+    if git(repo, "rev-parse", "HEAD") != target:
+        raise PlanFailed(f"the checkout is not at {target}: stack settings are read from the working tree")
+    every = stacks_at(repo)
+    pending: list[Deploy] = []
+    diffs: dict[str, str] = {}
+    for name, workdir in PROJECTS:
+        mine = [d for d in every if d.project == name]
+        groups: dict[str, list[Deploy]] = {}
+        for item in mine:
+            since = recorded.get(item.stack)
+            if since == target:
+                continue
+            if since is None or not is_commit(repo, since):
+                pending.append(item)  # no record (or one no longer in the history): deploy
+            else:
+                groups.setdefault(since, []).append(item)
+        for since, group in groups.items():
+            changed, markdown = diff(repo, workdir, since, target)
+            diffs[name] = diffs.get(name, "") + markdown
+            for item in group:
+                if item.stack in changed:
+                    item.since = since
+                    pending.append(item)
+    ordered = arrange(pending)
+    if lookup is not None:
+        check_environments(ordered, every if drift else [], lookup)
+    return Run(target, ordered, diffs, every)
+
+
+def arrange(deploys: list[Deploy]) -> list[Deploy]:
+    """Waves and needs: a platform before its tenants, unprotected before protected."""
+    in_run = {d.stack for d in deploys}
+    unprotected = sorted(d.stack for d in deploys if not d.protected)
+    for d in deploys:
+        d.wave = (2 if d.protected else 0) + (1 if d.project == "tenant" else 0)
+        needs = set(unprotected) if d.protected else set()
+        if d.project == "tenant" and d.platform in in_run:
+            needs.add(d.platform)
+        d.needs = sorted(needs - {d.stack})
+    return sorted(deploys, key=lambda d: (d.wave, d.stack))
+
+
+# ---------------------------------------------------------------------------------------
+# Environments
+
+
+def has_reviewers(env: dict | None) -> bool:
+    return any(
+        rule.get("type") == "required_reviewers" and rule.get("reviewers") for rule in (env or {}).get("protection_rules", [])
+    )
+
+
+def main_only(env: dict) -> bool:
+    """Deployments restricted to the branch main: custom policies that name `main` only (no tags, no
+    patterns). "Protected branches" is not enough: any protected branch could deploy."""
+    policy = env.get("deployment_branch_policy")
+    if not policy or not policy.get("custom_branch_policies"):
+        return False
+    rules = env.get("branch_policies") or []
+    return bool(rules) and all(r.get("name") == MAIN and r.get("type", "branch") == "branch" for r in rules)
+
+
+HOW = (
+    "Settings → Environments → {env} → Deployment branches and tags → Selected branches and tags → "
+    "Add deployment branch or tag rule → Ref type: Branch, Name pattern: main (and no other rule)"
+)
+
+
+def check_environments(deploys: list[Deploy], drifting: list[Deploy], lookup: Callable[[str], dict | None]) -> None:
+    problems = []
+    wanted = [(f"pulumi-{d.stack}", d.protected) for d in deploys] + [(f"pulumi-{d.stack}-drift", False) for d in drifting]
+    for name, protected in wanted:
+        env = lookup(name)
+        if env is None:
+            problems.append(
+                f"{name} does not exist: create it (Settings → Environments → New environment); {HOW.format(env=name)}"
+            )
+            continue
+        if not main_only(env):
+            problems.append(f"{name} does not restrict deployments to main: {HOW.format(env=name)}")
+        if protected and not has_reviewers(env):
+            problems.append(
+                f"{name} guards a protected stack without required reviewers: "
+                + f"Settings → Environments → {name} → Required reviewers"
+            )
+    if problems:
+        raise Refused(
+            "refusing to deploy; fix the environments, then re-run this workflow:\n" + "\n".join(f"- {p}" for p in problems)
+        )
+
+
+# ---------------------------------------------------------------------------------------
+# GitHub REST API
+
+
+def api(method: str, path: str, body: dict | None = None) -> object | None:
+    """A GitHub REST call for this repository; None on 404."""
+    url = f"{os.environ.get('GITHUB_API_URL', 'https://api.github.com')}/repos/{os.environ['GITHUB_REPOSITORY']}/{path}"
     request = urllib.request.Request(
         url,
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
         headers={
             "Accept": "application/vnd.github+json",
             "Authorization": f"Bearer {os.environ['GITHUB_TOKEN']}",
@@ -48,35 +257,109 @@ def environment(name: str) -> dict | None:
         raise
 
 
-def has_reviewers(env: dict | None) -> bool:
-    return any(
-        rule.get("type") == "required_reviewers" and rule.get("reviewers") for rule in (env or {}).get("protection_rules", [])
-    )
+def environment(name: str, call: Callable[..., object | None] = api) -> dict | None:
+    """The environment, with its custom deployment branch policies under `branch_policies`."""
+    env = call("GET", f"environments/{name}")
+    if not isinstance(env, dict):
+        return None
+    if (env.get("deployment_branch_policy") or {}).get("custom_branch_policies"):
+        listed = call("GET", f"environments/{name}/deployment-branch-policies?per_page=100")
+        env["branch_policies"] = (listed or {}).get("branch_policies", []) if isinstance(listed, dict) else []
+    return env
 
 
-def plan(changed: list[str], directory: Path = PROJECT_DIR, lookup: Callable[[str], dict | None] = environment) -> list[str]:
-    proj = project(directory)
-    protected = {s.stack for s in stack_files(directory) if str(proj.setting(s, "protect")).lower() == "true"}
-    ordered = sorted(changed, key=lambda stack: (stack in protected, stack))
-    refused = [stack for stack in ordered if stack in protected and not has_reviewers(lookup(f"pulumi-{stack}"))]
-    if refused:
-        raise Refused(
-            "refusing to deploy protected stack(s) "
-            + ", ".join(refused)
-            + ": give each GitHub environment "
-            + ", ".join(f"pulumi-{s}" for s in refused)
-            + " required reviewers (Settings → Environments → Required reviewers), then re-run this workflow"
-        )
-    return ordered
+def records_from_api(call: Callable[..., object | None] = api) -> dict[str, str]:
+    """refs/deployed/* through `GET /repos/{owner}/{repo}/git/matching-refs/deployed/`."""
+    refs = call("GET", "git/matching-refs/deployed/") or []
+    return {r["ref"].removeprefix(REFS): r["object"]["sha"] for r in refs if isinstance(r, dict) and r["ref"].startswith(REFS)}
+
+
+def record(stack: str, sha: str, call: Callable[..., object | None] = api) -> None:
+    """Move refs/deployed/<stack> to `sha` (create it the first time): `PATCH …/git/refs/deployed/<stack>`
+    with force, else `POST …/git/refs`. The token needs `contents: write`."""
+    try:
+        if call("PATCH", f"git/refs/deployed/{stack}", {"sha": sha, "force": True}) is not None:
+            return
+    except urllib.error.HTTPError as exc:
+        if exc.code != 422:  # 422: "Reference does not exist"
+            raise
+    call("POST", "git/refs", {"ref": f"{REFS}{stack}", "sha": sha})
+
+
+# ---------------------------------------------------------------------------------------
+# Command line
+
+
+def summary(run: Run) -> str:
+    lines = [f"## Deploy plan at `{run.target[:12]}`", ""]
+    if not run.deploys:
+        lines.append("Every stack is converged: its plan at this commit is the plan it was last deployed with.")
+    else:
+        lines += ["| wave | stack | project | why | after |", "| --- | --- | --- | --- | --- |"]
+        for d in run.deploys:
+            why = f"plan changed since `{d.since[:12]}`" if d.since else "no record of a deploy"
+            lines.append(f"| {d.wave} | `{d.stack}` | {d.project} | {why} | {', '.join(d.needs) or '—'} |")
+    for name, markdown in run.diffs.items():
+        lines += ["", f"<details><summary>Offline plan diff against the records ({name})</summary>", "", markdown, "</details>"]
+    return "\n".join(lines) + "\n"
+
+
+def outputs(run: Run, drift: bool) -> dict[str, str]:
+    out = {f"wave{n}": json.dumps([d.matrix() for d in run.deploys if d.wave == n]) for n in range(WAVES)}
+    out["any"] = json.dumps(bool(run.deploys))
+    out["drift"] = json.dumps([{"stack": d.stack, "workdir": d.workdir} for d in run.stacks] if drift else [])
+    return out
+
+
+def ready(needs: list[str], deployed: Path, target: str) -> list[str]:
+    """The needed stacks that did not deploy `target` in this run (no marker in `deployed`)."""
+    return [n for n in needs if not (deployed / n).is_file() or (deployed / n).read_text().strip() != target]
 
 
 def main(argv: list[str]) -> int:
-    changed = json.loads(Path(argv[0]).read_text())
+    parser = argparse.ArgumentParser(prog="deploy_plan.py")
+    commands = parser.add_subparsers(dest="command", required=True)
+    plan = commands.add_parser("plan")
+    plan.add_argument("--target", required=True)
+    plan.add_argument("--drift", action="store_true", help="also list every stack for the drift check")
+    plan.add_argument("--records", choices=["api", "git"], default="api")
+    check = commands.add_parser("ready")
+    check.add_argument("--needs", default="")
+    check.add_argument("--deployed", type=Path, required=True)
+    check.add_argument("--target", required=True)
+    rec = commands.add_parser("record")
+    rec.add_argument("--target", required=True)
+    rec.add_argument("--deployed", type=Path, required=True)
+    args = parser.parse_args(argv)
+    repo = Path.cwd()
+
+    if args.command == "ready":
+        missing = ready(args.needs.split(), args.deployed, args.target)
+        if missing:
+            print(f"::error::not deploying: {', '.join(missing)} did not deploy in this run; the next run retries both")
+            return 1
+        return 0
+    if args.command == "record":
+        for marker in sorted(args.deployed.glob("*")) if args.deployed.is_dir() else []:
+            if marker.read_text().strip() == args.target:
+                record(marker.name, args.target)
+                print(f"{REFS}{marker.name} → {args.target}")
+        return 0
+    recorded = records_from_api() if args.records == "api" else records_from_git(repo)
     try:
-        print(json.dumps(plan(changed)))
-    except Refused as exc:
-        print(f"::error::{exc}", file=sys.stderr)
+        run = plan_run(repo, args.target, recorded, environment, drift=args.drift)
+    except (Refused, PlanFailed) as exc:
+        for line in str(exc).splitlines():
+            print(f"::error::{line}")
         return 1
+    text = summary(run)
+    sys.stdout.write(text)
+    if os.environ.get("GITHUB_STEP_SUMMARY"):
+        with open(os.environ["GITHUB_STEP_SUMMARY"], "a") as handle:
+            handle.write(text)
+    if os.environ.get("GITHUB_OUTPUT"):
+        with open(os.environ["GITHUB_OUTPUT"], "a") as handle:
+            handle.writelines(f"{key}={value}\n" for key, value in outputs(run, args.drift).items())
     return 0
 
 

@@ -22,6 +22,7 @@ from offline.harness import PROJECT_DIR
 SCRIPT = PROJECT_DIR / ".github" / "scripts" / "deploy_plan.py"
 spec = importlib.util.spec_from_file_location("deploy_plan", SCRIPT)
 deploy_plan = importlib.util.module_from_spec(spec)
+sys.modules.setdefault("deploy_plan", deploy_plan)  # its dataclasses look their module up
 spec.loader.exec_module(deploy_plan)
 
 PLATFORM, TENANT = "shared-dev", "checkout-dev"

@@ -56,12 +56,16 @@ PINNED = re.compile(r"^\s*(?:-\s+)?uses:\s+[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\
 
 def test_every_action_is_pinned_to_a_full_commit_sha_with_its_version_in_a_comment():
     # A tag can be moved to other code; a commit cannot. The comment says which release it is.
+    # (A local reusable workflow, `uses: ./.github/workflows/…`, is this commit's own code.)
     for path in sorted(WORKFLOWS.glob("*.yml")):
-        text = path.read_text()
-        uses = [line for line in text.splitlines() if re.match(r"^\s*(?:-\s+)?uses:", line)]
-        assert len(uses) == sum("uses" in step for step in steps(load(path.name))), path.name
+        workflow = load(path.name)
+        lines = path.read_text().splitlines()
+        uses = [line for line in lines if re.match(r"^\s*(?:-\s+)?uses:\s+(?!\./)", line)]
+        assert len(uses) == sum("uses" in step for step in steps(workflow)), path.name
         for line in uses:
             assert PINNED.match(line), (path.name, line)
+        for job in workflow["jobs"].values():
+            assert job.get("uses", "./.github/workflows/").startswith("./.github/workflows/"), (path.name, job)
 
 
 def test_pull_requests_run_tests_then_the_offline_diff_without_secrets_or_write_access():
@@ -108,41 +112,81 @@ def test_the_comment_is_posted_by_a_trusted_workflow_that_never_runs_pull_reques
 
 def test_the_pulumi_cli_is_pinned_to_the_sdk_version():
     sdk = re.search(r"^pulumi==(\S+)$", (PROJECT_DIR / "requirements.txt").read_text(), flags=re.M).group(1)
-    workflow = load("pulumi.yml")
-    assert workflow["env"]["PULUMI_VERSION"] == sdk
-    for job in ("preview", "up"):
+    for name, job in (("pulumi.yml", "preview"), ("deploy-stack.yml", "stack")):
+        workflow = load(name)
+        assert workflow["env"]["PULUMI_VERSION"] == sdk
         pulumi = next(s for s in workflow["jobs"][job]["steps"] if s.get("uses", "").startswith("pulumi/actions@"))
         assert pulumi["with"]["pulumi-version"] == "${{ env.PULUMI_VERSION }}"
 
 
-def test_pulumi_runs_with_oidc_credentials_only_where_configured():
-    text = (WORKFLOWS / "pulumi.yml").read_text()
+def test_pulumi_previews_pull_requests_with_oidc_credentials_only_where_configured():
+    text = (WORKFLOWS / "pulumi.yml").read_text() + (WORKFLOWS / "deploy-stack.yml").read_text()
     workflow = load("pulumi.yml")
-    assert set(workflow["on"]) == {"pull_request", "push"} and workflow["on"]["push"]["branches"] == ["main"]
+    assert set(workflow["on"]) == {"pull_request", "push", "schedule", "workflow_dispatch"}
+    assert workflow["on"]["push"]["branches"] == ["main"]
     assert workflow["permissions"] == {"contents": "read"}
     assert "aws-access-key-id" not in text and "aws-secret-access-key" not in text
     stacks = workflow["jobs"]["stacks"]
-    assert "vars.AWS_PREVIEW_ROLE_ARN != ''" in stacks["if"]
+    assert "github.event_name == 'pull_request' && vars.AWS_PREVIEW_ROLE_ARN != ''" in stacks["if"]
     assert "github.event.pull_request.head.repo.full_name == github.repository" in stacks["if"]
-    assert stacks["permissions"] == {"contents": "read", "actions": "read"}
-    listing = next(s for s in stacks["steps"] if s.get("id") == "list")["run"]
-    assert "--changed-stacks changed.json" in listing and "deploy_plan.py changed.json" in listing
-    for job_name, command, on, role in (
-        ("preview", "preview", "pull_request", "AWS_PREVIEW_ROLE_ARN"),
-        ("up", "up", "push", "AWS_DEPLOY_ROLE_ARN"),
-    ):
-        job = workflow["jobs"][job_name]
-        assert job["needs"] == "stacks" and f"github.event_name == '{on}'" in job["if"]
-        assert job["permissions"]["id-token"] == "write"
-        assert job["strategy"]["matrix"]["stack"] == "${{ fromJSON(needs.stacks.outputs.stacks) }}"
-        aws = next(s for s in job["steps"] if s.get("uses", "").startswith("aws-actions/configure-aws-credentials@"))
-        assert aws["with"]["role-to-assume"] == "${{ vars." + role + " }}"
-        pulumi = next(s for s in job["steps"] if s.get("uses", "").startswith("pulumi/actions@"))
-        assert pulumi["with"]["command"] == command and pulumi["with"]["diff"] is True
-        assert pulumi["with"]["cloud-url"] == "${{ vars.PULUMI_BACKEND_URL }}"
-        assert pulumi["with"]["stack-name"].endswith("${{ matrix.stack }}")
-    assert workflow["jobs"]["preview"]["steps"][-1]["with"]["comment-on-pr"] is True
-    up = workflow["jobs"]["up"]
-    assert up["environment"] == "pulumi-${{ matrix.stack }}"  # the deploy role trusts these environments only
-    assert up["concurrency"]["cancel-in-progress"] is False
-    assert up["strategy"]["max-parallel"] == 1 and up["strategy"]["fail-fast"] is True
+    preview = workflow["jobs"]["preview"]
+    assert preview["needs"] == "stacks" and "github.event_name == 'pull_request'" in preview["if"]
+    assert preview["permissions"]["id-token"] == "write" and "environment" not in preview
+    aws = next(s for s in preview["steps"] if s.get("uses", "").startswith("aws-actions/configure-aws-credentials@"))
+    assert aws["with"]["role-to-assume"] == "${{ vars.AWS_PREVIEW_ROLE_ARN }}"
+    pulumi = next(s for s in preview["steps"] if s.get("uses", "").startswith("pulumi/actions@"))
+    assert pulumi["with"]["command"] == "preview" and pulumi["with"]["comment-on-pr"] is True
+    assert pulumi["with"]["cloud-url"] == "${{ vars.PULUMI_BACKEND_URL }}"
+
+
+def test_main_deploys_converge_in_waves_each_stack_in_its_own_environment():
+    workflow = load("pulumi.yml")
+    jobs = workflow["jobs"]
+    # Deploy runs never cancel each other: a newer run only replaces a pending one.
+    assert "'pulumi-deploy'" in workflow["concurrency"]["group"]
+    assert workflow["concurrency"]["cancel-in-progress"] == "${{ github.event_name == 'pull_request' }}"
+    assert workflow["on"]["schedule"] and "workflow_dispatch" in workflow["on"]
+    plan = jobs["plan"]
+    assert "github.ref == 'refs/heads/main'" in plan["if"] and "github.event_name != 'pull_request'" in plan["if"]
+    assert plan["permissions"] == {"contents": "read", "actions": "read"}
+    run = next(s for s in plan["steps"] if s.get("id") == "plan")["run"]
+    assert 'deploy_plan.py plan --target "$GITHUB_SHA"' in run and "--drift" in run
+    assert next(s for s in plan["steps"] if s.get("uses", "").startswith("actions/checkout@"))["with"]["fetch-depth"] == 0
+    for n in range(4):
+        wave = jobs[f"wave{n}"]
+        assert wave["uses"] == "./.github/workflows/deploy-stack.yml" and wave["secrets"] == "inherit"
+        assert wave["permissions"] == {"contents": "read", "id-token": "write"}
+        assert wave["strategy"] == {"fail-fast": False, "matrix": {"include": f"${{{{ fromJSON(needs.plan.outputs.wave{n}) }}}}"}}
+        assert wave["with"]["needs"] == "${{ matrix.needs }}" and "drift" not in wave["with"]
+        if n:
+            # After the wave before, whatever its outcome: a failure stops only what needs the failed stack.
+            assert wave["needs"] == ["plan", f"wave{n - 1}"] and "!cancelled()" in wave["if"]
+    # Only the record job may write (refs/deployed/*), and it holds no cloud credentials.
+    writers = [name for name, job in jobs.items() if "write" in (job.get("permissions") or {}).get("contents", "")]
+    assert writers == ["record"] and "id-token" not in jobs["record"]["permissions"]
+    assert jobs["record"]["needs"] == ["plan", "wave0", "wave1", "wave2", "wave3"] and "always()" in jobs["record"]["if"]
+    assert "deploy_plan.py record" in jobs["record"]["steps"][-1]["run"]
+    assert jobs["drift"]["with"]["drift"] is True and jobs["drift"]["needs"] == ["plan", "record"]
+
+
+def test_a_stack_deploys_in_its_environment_with_that_environments_role():
+    workflow = load("deploy-stack.yml")
+    assert set(workflow["on"]) == {"workflow_call"} and workflow["permissions"] == {"contents": "read"}
+    (job,) = workflow["jobs"].values()
+    # The deploy role trusts these environments only, each with its own role (its own AWS account).
+    assert job["environment"] == (
+        "${{ inputs.drift && format('pulumi-{0}-drift', inputs.stack) || format('pulumi-{0}', inputs.stack) }}"
+    )
+    assert job["permissions"] == {"contents": "read", "id-token": "write"}
+    assert job["concurrency"]["cancel-in-progress"] is False
+    names = [s.get("uses", s.get("run", "")).split("@")[0] for s in job["steps"]]
+    ready = next(i for i, s in enumerate(job["steps"]) if "deploy_plan.py ready" in s.get("run", ""))
+    assert ready < names.index("aws-actions/configure-aws-credentials") < names.index("pulumi/actions")
+    aws = job["steps"][names.index("aws-actions/configure-aws-credentials")]
+    assert aws["with"]["role-to-assume"] == "${{ inputs.drift && vars.AWS_DRIFT_ROLE_ARN || vars.AWS_DEPLOY_ROLE_ARN }}"
+    pulumi = job["steps"][names.index("pulumi/actions")]["with"]
+    assert pulumi["command"] == "${{ inputs.drift && 'preview' || 'up' }}" and pulumi["work-dir"] == "${{ inputs.workdir }}"
+    assert pulumi["expect-no-changes"] == "${{ inputs.drift }}" and pulumi["refresh"] == "${{ inputs.drift }}"
+    assert pulumi["stack-name"].endswith("${{ inputs.stack }}") and pulumi["cloud-url"] == "${{ vars.PULUMI_BACKEND_URL }}"
+    upload = job["steps"][-1]
+    assert upload["with"]["name"] == "deployed-${{ inputs.stack }}" and upload["if"] == "${{ !inputs.drift }}"
