@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+from eksfargate.facts.kubernetes_versions import CALENDAR, EXTENDED, today_utc
 from eksfargate.fargate_pods import PodSize
 from eksfargate.footprint import Footprint, footprint_of_plan
 
@@ -176,10 +178,39 @@ class Estimate:
         }
 
 
-def estimate(footprint: Footprint, stack: str = "", usage: Usage = Usage(), prices: Prices | None = None) -> Estimate:
-    """Prices a footprint: one line per workload, then control plane, NAT, ALB, public IPv4, KMS."""
+def control_plane_rate(footprint: Footprint, p: Prices, month: date) -> tuple[str, Decimal, str]:
+    """The control plane's label, hourly rate in `month` (its first day, UTC), and when that rate changes.
+
+    Extended support is billed from the first day past the end of standard support, only where the
+    upgrade policy is EXTENDED (EKS's default when none is given); with STANDARD, EKS upgrades the
+    cluster then, and the standard rate goes on.
+    """
+    version, policy = footprint.kubernetes_version, footprint.support_type or "EXTENDED"
+    support = CALENDAR.get(version or "")
+    if support is None or support.end_of_standard is None:
+        known = f"Kubernetes {version}'s end of standard support is not recorded" if version else "no Kubernetes version"
+        return "control plane, standard support", p.eks_cluster_hour, f"EKS at the standard-support price ({known})."
+    end, extended = support.end_of_standard, f"${_usd(p.eks_extended_support_cluster_hour)}/h"
+    if policy == "EXTENDED" and support.phase(month) == EXTENDED:
+        note = f"EKS at the extended-support price: Kubernetes {version} left standard support on {end.isoformat()}"
+        return "control plane, extended support", p.eks_extended_support_cluster_hour, note + " (supportType EXTENDED)."
+    if policy == "EXTENDED" and month < end:
+        change = f"from {end.isoformat()} it is {extended} (extended support, supportType EXTENDED) unless upgraded"
+    elif month < end:
+        change = f"on {end.isoformat()} EKS upgrades the cluster itself (supportType STANDARD), at the same price"
+    else:
+        change = f"standard support for {version} ended on {end.isoformat()}"
+    return "control plane, standard support", p.eks_cluster_hour, f"EKS at the standard-support price in {month:%Y-%m}; {change}."
+
+
+def estimate(
+    footprint: Footprint, stack: str = "", usage: Usage = Usage(), prices: Prices | None = None, month: date | None = None
+) -> Estimate:
+    """Prices a footprint for `month` (default: this month): one line per workload, then control plane, NAT, ALB, IPv4, KMS."""
     p = prices or load_prices(footprint.region)
     hours = p.hours_per_month
+    first_day = (month or today_utc()).replace(day=1)
+    plane_label, plane_rate, plane_note = control_plane_rate(footprint, p, first_day)
     lines: list[Line] = []
 
     for workload in sorted(footprint.workloads, key=lambda w: w.name):
@@ -200,10 +231,10 @@ def estimate(footprint: Footprint, stack: str = "", usage: Usage = Usage(), pric
         lines.append(
             Line(
                 "EKS",
-                "control plane, standard support",
+                plane_label,
                 f"{footprint.clusters} cluster × {_num(hours)} h",
-                f"${_usd(p.eks_cluster_hour)}/h",
-                _cents(p.eks_cluster_hour * footprint.clusters * hours),
+                f"${_usd(plane_rate)}/h",
+                _cents(plane_rate * footprint.clusters * hours),
             )
         )
     if footprint.nat_gateways:
@@ -308,8 +339,7 @@ def estimate(footprint: Footprint, stack: str = "", usage: Usage = Usage(), pric
         "an autoscaled workload at its minimum replicas (the total at its maximum is shown below the total).",
         f"NAT data processed: {_num(usage.nat_gb_per_month)} GB a month in all (image pulls at each pod start, API calls).",
         f"ALB: {_num(usage.alb_lcu)} LCU on average every hour; one public IPv4 address per zone it is enabled in.",
-        f"EKS at the standard-support price; past standard support it is ${_usd(p.eks_extended_support_cluster_hour)}/h "
-        f"(${_usd(_cents(p.eks_extended_support_cluster_hour * hours))}/month).",
+        plane_note,
         *(
             (
                 f"Pod logs: {_num(usage.log_gb_per_pod_month)} GB a month per pod (every pod, all month) through "

@@ -97,6 +97,9 @@ class Footprint:
     load_balancers: tuple[LoadBalancer, ...]
     kms_keys: int
     notes: tuple[str, ...] = ()
+    # The cluster's Kubernetes version and EKS upgrade policy, for the control plane's rate.
+    kubernetes_version: str | None = None
+    support_type: str | None = None
     # Retention of the log group Fargate's log router writes every pod's logs to; None: no router.
     pod_log_retention_days: int | None = None
     tenant_of: str = ""  # a tenant stack's platform stack (tools/offline/footprints.py)
@@ -161,6 +164,8 @@ def footprint_from_resources(region: str, resources: Iterable[tuple[str, str, Ma
     router_outputs = ""
     log_groups: dict[str, Any] = {}
     clusters = 0
+    cluster_version: str | None = None
+    support_type: str | None = None
     public_zones: set[str] = set()
     private_zones: set[str] = set()
 
@@ -169,6 +174,10 @@ def footprint_from_resources(region: str, resources: Iterable[tuple[str, str, Ma
             counts[type_] += 1
         elif type_ in CLUSTER_TYPES:
             clusters += 1
+            version, policy = inputs.get("version"), inputs.get("upgradePolicy")
+            cluster_version = version if isinstance(version, str) else cluster_version
+            if isinstance(policy, Mapping) and isinstance(policy.get("supportType"), str):
+                support_type = policy["supportType"]
         elif type_ in DEPLOYMENT_TYPES:
             workloads.append(_deployment_workload(name, inputs))
         elif type_ == ADDON:
@@ -218,6 +227,8 @@ def footprint_from_resources(region: str, resources: Iterable[tuple[str, str, Ma
         load_balancers=load_balancers,
         kms_keys=counts[KMS_KEY],
         notes=tuple(notes),
+        kubernetes_version=cluster_version,
+        support_type=support_type,
         pod_log_retention_days=int(named[0]) if named else None,
         public_zones=len(public_zones),
     )

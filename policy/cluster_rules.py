@@ -8,6 +8,7 @@ from typing import Any
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs
 
+from eksfargate.facts.kubernetes_versions import support_notice, today_utc
 from eksfargate.facts.resource_types import EKS_CLUSTER, EKS_CLUSTER_COMPONENT
 from policy.declare import ADVISORY, resource_policy
 from policy.reading import UNKNOWN, get, get_list, known_str, present
@@ -89,3 +90,21 @@ def cluster_secrets_encryption(args: ResourceValidationArgs, report_violation: R
             f"Kubernetes secrets of cluster '{_cluster_name(args)}' are not envelope-encrypted with KMS. Set "
             "encryptionConfigKeyArn (stack setting secretsEncryption: true)."
         )
+
+
+@resource_policy(
+    "kubernetes-version-in-standard-support",
+    ADVISORY,
+    "The cluster's Kubernetes version is more than 90 days from the end of EKS standard support.",
+)
+def kubernetes_version_support(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    """From 90 days before the end of standard support (eksfargate/facts/kubernetes_versions.py)."""
+    if args.resource_type not in (EKS_COMPONENT, EKS_CLUSTER):
+        return
+    version = known_str(get(args.props, "version"))
+    support_type = known_str(get(args.props, "upgradePolicy", "supportType")) or "EXTENDED"  # EKS's default
+    if not version:
+        return
+    notice = support_notice(version, support_type, today_utc())
+    if notice:
+        report_violation(f"cluster '{_cluster_name(args)}': {notice}")

@@ -35,6 +35,7 @@ POLICIES: list[Policy] = [
     cluster_rules.cluster_endpoint_not_open,
     cluster_rules.cluster_control_plane_logging,
     cluster_rules.cluster_secrets_encryption,
+    cluster_rules.kubernetes_version_support,
     logging_rules.fargate_logging_off,
     workload_rules.image_tag_pinned,
     workload_rules.workload_has_disruption_budget,

@@ -29,7 +29,7 @@ Standard library only: the pack runs this folder on its own.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 SUPPORT_TYPES = ("EXTENDED", "STANDARD")
 # How long before the end of standard support the plan starts to warn.
@@ -100,3 +100,46 @@ def upgrade_step(version: str) -> str | None:
     versions = list(CALENDAR)
     index = versions.index(version)
     return versions[index + 1] if index + 1 < len(versions) else None
+
+
+def support_notice(version: str, support_type: str, today: date) -> str | None:
+    """What the plan says about `version`'s support on `today`: None until 90 days before the end
+    of standard support (or where the calendar has no date for the version)."""
+    support = CALENDAR.get(version)
+    if support is None or support.end_of_standard is None:
+        return None
+    end = support.end_of_standard
+    step = upgrade_step(version)
+    upgrade = (
+        f"upgrade to {step} (stack setting kubernetesVersion; docs/operating.md, Upgrading Kubernetes)"
+        if step
+        else "upgrade to the next version once this stack supports it (docs/contributing.md, Moving the pins)"
+    )
+    if today < end - WARN_BEFORE:
+        return None
+    if today < end:
+        after = (
+            "the cluster then moves to extended support at six times the control-plane price (supportType EXTENDED)"
+            if support_type == "EXTENDED"
+            else "EKS then upgrades the control plane itself (supportType STANDARD)"
+        )
+        return f"Kubernetes {version} leaves EKS standard support on {end.isoformat()}; {upgrade} before then: {after}."
+    if support_type == "STANDARD":
+        return (
+            f"Kubernetes {version} left EKS standard support on {end.isoformat()}: with supportType STANDARD, EKS will "
+            f"upgrade the cluster's control plane itself; {upgrade} so that the stack matches the cluster."
+        )
+    ends = support.end_of_extended.isoformat() if support.end_of_extended else "a date not recorded"
+    return (
+        f"Kubernetes {version} left EKS standard support on {end.isoformat()}: the cluster is in extended support, "
+        f"billed six times the standard control-plane price, until {ends}, when EKS upgrades it itself; {upgrade}."
+    )
+
+
+def today_utc() -> date:
+    """The date the plan and the estimate are for: today in UTC, or EKSFARGATE_TODAY (YYYY-MM-DD)."""
+    import os
+    from datetime import datetime
+
+    fixed = os.environ.get("EKSFARGATE_TODAY")
+    return date.fromisoformat(fixed) if fixed else datetime.now(UTC).date()

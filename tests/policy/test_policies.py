@@ -239,6 +239,7 @@ CASES = [
      "endpoint of cluster 'c' is public and open to 0.0.0.0/0"),
     ("cluster-endpoint-not-open-to-world", EKS_CLUSTER,
      {"name": "c", "vpcConfig": {"endpointPublicAccess": True, "publicAccessCidrs": ["0.0.0.0/0"]}}, "open to 0.0.0.0/0"),
+    ("kubernetes-version-in-standard-support", EKS_COMPONENT, {"name": "c", "version": "1.36"}, None),
     ("cluster-control-plane-logging", EKS_COMPONENT, {"name": "c", "enabledClusterLogTypes": ["api", "audit"]}, None),
     ("cluster-control-plane-logging", EKS_COMPONENT, {"name": "c", "enabledClusterLogTypes": []},
      "control-plane logging of cluster 'c' is off"),
@@ -269,8 +270,25 @@ def test_every_resource_rule_has_a_passing_and_a_failing_case() -> None:
     resource_rules = {p.name for p in POLICIES if isinstance(p, ResourceValidationPolicy)}
     passing = {rule for rule, *_, expected in CASES if expected is None}
     failing = {rule for rule, *_, expected in CASES if expected is not None}
-    assert resource_rules - {"irsa-trust-sub-and-aud", "pod-execution-role-source-arn"} <= passing & failing
-    # the two trust rules fail in their own tests below
+    assert resource_rules - {
+        "irsa-trust-sub-and-aud",
+        "pod-execution-role-source-arn",
+        "kubernetes-version-in-standard-support",
+    } <= (passing & failing)
+    # the two trust rules fail in their own tests below, the support calendar's in the next one (it depends on the date)
+
+
+@pytest.mark.parametrize(("today", "policy", "expected"), [
+    ("2027-01-10", {"supportType": "EXTENDED"}, "Kubernetes 1.35 leaves EKS standard support on 2027-03-27; upgrade to 1.36"),
+    ("2027-04-01", {"supportType": "STANDARD"}, "with supportType STANDARD, EKS will upgrade the cluster's control plane itself"),
+    ("2026-12-26", {"supportType": "EXTENDED"}, None),
+])  # fmt: skip
+def test_the_support_calendar_advisory(monkeypatch: pytest.MonkeyPatch, today: str, policy: dict, expected: str | None) -> None:
+    monkeypatch.setenv("EKSFARGATE_TODAY", today)
+    messages = validate_resource(
+        "kubernetes-version-in-standard-support", EKS_COMPONENT, {"name": "c", "version": "1.35", "upgradePolicy": policy}
+    )
+    assert messages == [] if expected is None else len(messages) == 1 and expected in messages[0], messages
 
 
 def _trust(statement: dict) -> dict:
@@ -726,6 +744,7 @@ def test_pack_serves_every_policy(monkeypatch: pytest.MonkeyPatch) -> None:
         "cluster-endpoint-not-open-to-world",
         "cluster-control-plane-logging",
         "cluster-secrets-encryption",
+        "kubernetes-version-in-standard-support",
         "fargate-logging-off",
         "image-tag-pinned",
         "workload-has-disruption-budget",

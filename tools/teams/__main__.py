@@ -48,6 +48,12 @@ def main(argv: list[str] | None = None) -> int:
     new.add_argument("team", help="team name, a DNS-1123 label (e.g. payments)")
     new.add_argument("--env", default="dev", help="environment, a DNS-1123 label (default dev); the stack is <team>-<env>")
     new.add_argument("--region", default=DEFAULT_REGION, help=f"AWS region (default {DEFAULT_REGION})")
+    new.add_argument(
+        "--zone-ids",
+        default=None,
+        help="comma-separated availability zone ids (default: the region's first 3 EKS and Fargate can use, from "
+        "eksfargate/data/regions.json; required where that file has no zone ids for the region)",
+    )
     new.add_argument("--cost-center", help="cost center tag value (default: the team name)")
     new.add_argument("--owner", help="owner tag value, e.g. a team alias or e-mail address (default: the team name)")
     new.add_argument("--shared", metavar="PLATFORM", help="a tenant of this platform stack (servesTenants true) instead")
@@ -81,7 +87,10 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.command == "new":
         try:
-            path, cidr = new_team_stack(directory, args.team, args.env, args.region, args.cost_center, args.owner)
+            zone_ids = tuple(z.strip() for z in args.zone_ids.split(",")) if args.zone_ids else None
+            path, cidr = new_team_stack(
+                directory, args.team, args.env, args.region, args.cost_center, args.owner, zone_ids=zone_ids
+            )
         except TeamStackError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_ERROR

@@ -85,6 +85,10 @@ def next_free_cidr(taken: list[ipaddress.IPv4Network]) -> ipaddress.IPv4Network:
     raise TeamStackError(f"every /{TEAM_PREFIX} of {TEAM_POOL} overlaps a stack's VPC; set vpcCidr by hand")
 
 
+# Zones a new stack spreads over: the default of availabilityZoneCount.
+DEFAULT_ZONES = 3
+
+
 def new_team_stack(
     directory: Path,
     team: str,
@@ -92,13 +96,28 @@ def new_team_stack(
     region: str = DEFAULT_REGION,
     cost_center: str | None = None,
     owner: str | None = None,
+    zone_ids: tuple[str, ...] | None = None,
 ) -> tuple[Path, ipaddress.IPv4Network]:
-    """Writes Pulumi.<team>-<env>.yaml with the next free VPC CIDR; returns its path and CIDR."""
+    """Writes Pulumi.<team>-<env>.yaml with the next free VPC CIDR; returns its path and CIDR.
+
+    The stack's zones are pinned by id (availabilityZoneIds) and its per-zone resources named
+    after them (perZoneNames: zoneId): `zone_ids`, or the region's first three zones that EKS's
+    control plane and Fargate can both use.
+    """
     proj = project(directory)
     try:
-        supported_region(region)
+        found = supported_region(region)
     except RegionError as exc:
         raise TeamStackError(f"--region {region!r}: {exc}") from None
+    if zone_ids is None:
+        allowed = found.fargate_zone_ids()
+        usable = [z.id for z in found.usable_zones if allowed is None or z.id in allowed]
+        if not found.zones_known:
+            raise TeamStackError(
+                f"--region {region!r}: eksfargate/data/regions.json has no zone ids for it; pass --zone-ids "
+                f"(aws ec2 describe-availability-zones --region {region} --query 'AvailabilityZones[].ZoneId')"
+            )
+        zone_ids = tuple(usable[:DEFAULT_ZONES])
     for what, value in (("team", team), ("env", env)):
         if not is_dns_label(value):
             raise TeamStackError(f"{what} {value!r} must be {DNS_LABEL_RULE}")
@@ -126,6 +145,8 @@ def new_team_stack(
         f"{proj.name}:costCenter": cost_center,
         f"{proj.name}:owner": owner,
         f"{proj.name}:vpcCidr": str(cidr),
+        f"{proj.name}:availabilityZoneIds": "[" + ", ".join(zone_ids) + "]",
+        f"{proj.name}:perZoneNames": "zoneId",
     }
     if env in PRODUCTION_ENVS:
         values[f"{proj.name}:natMode"] = "per-az"
@@ -145,6 +166,8 @@ def _scalar(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     text = str(value)
+    if text.startswith("[") and text.endswith("]"):
+        return text  # a flow list of plain scalars (zone ids)
     if re.match(r"^[A-Za-z0-9][\w./@-]*$", text) and yaml.safe_load(text) == text:
         return text
     return json.dumps(text)
