@@ -10,7 +10,8 @@ plan  runs the program for Pulumi.<stack>.yaml offline, prints the resource tree
 diff  compares two sides, each a plan.json (or a folder with one) or REV:STACK (the stack's
       plan at a git revision; `:STACK` is the working tree, `REV:*` every stack file), and
       prints Markdown for a pull request (--changed-stacks FILE: also the stacks whose plan
-      changes, as JSON, for deployments). Exit 0: no changes; 1: changes; 2: error; 3: a
+      changes, as JSON, for deployments; --json FILE: the diff as data, offline/diff_data.py,
+      which the pull-request comment is rendered from). Exit 0: no changes; 1: changes; 2: error; 3: a
       change EKS would refuse (a Kubernetes version skipping a minor or going down;
       offline/upgrade.py).
 """
@@ -60,6 +61,11 @@ def main(argv: list[str] | None = None) -> int:
         "--changed-stacks",
         type=Path,
         help="also write the stacks whose plan changes (and whose stack file remains) to this file, as a JSON list",
+    )
+    diff.add_argument(
+        "--json",
+        type=Path,
+        help="also write the diff as data to this file (JSON, offline/diff_data.py): what the PR comment is rendered from",
     )
 
     args = parser.parse_args(argv)
@@ -132,6 +138,13 @@ def run_diff(args: argparse.Namespace) -> int:
         args.out.write_text(text)
     if args.changed_stacks:
         args.changed_stacks.write_text(json.dumps(offline_diff.changed_stacks(diffs)) + "\n")
+    if args.json:
+        from offline import diff_data  # noqa: PLC0415
+        from offline.harness import PROJECT_DIR  # noqa: PLC0415
+
+        project, platforms = diff_data.project_of(args.project_dir or PROJECT_DIR)
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(diff_data.dumps(diff_data.document(diffs, project, platforms)))
     if any(d.error for d in diffs):
         for d in diffs:
             if d.error:
