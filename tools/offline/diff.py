@@ -740,8 +740,13 @@ def platform_root(project: Path) -> Path:
     return root
 
 
+# A revision's worker (its tools/offline/worker.py, run as `python -m offline.worker`) and the request it reads.
+WORKER = Path("tools") / "offline" / "worker.py"
+WORKER_PROTOCOL = 1
+
+
 class Revisions:
-    """Plans stacks at git revisions: one `git archive` per revision, one subprocess per plan."""
+    """Plans stacks at git revisions: one `git archive` per revision, one worker process per revision."""
 
     def __init__(self, project_dir: Path = PROJECT_DIR):
         self.project_dir = project_dir.resolve()
@@ -785,30 +790,85 @@ class Revisions:
         return self.trees[rev]
 
     def plan(self, rev: str, stack: str) -> Side:
+        """One stack at one revision, in a process of its own (`python -m offline plan`)."""
         label = self.label(rev)
         project = self.tree(rev)
         if not (project / f"Pulumi.{stack}.yaml").is_file():
             return Side(label=label, plan=None)
-        out = Path(tempfile.mkdtemp(dir=self.tmp.name, prefix=f"plan-{stack}-"))
-        command = [
-            sys.executable,
-            "-m",
-            "offline",
-            "plan",
-            "--stack",
-            stack,
-            "--project-dir",
-            str(project),
-            "--out",
-            str(out),
-            "--quiet",
-        ]
+        out = self._out(stack)
         # Each revision plans itself: its program, library, policy pack and tools.
-        done = subprocess.run(command, **plan_process(platform_root(project)), capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            [sys.executable, "-m", "offline", *self._plan_args(project, stack, out)],
+            **plan_process(platform_root(project)),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return self._side(label, out, done.returncode, done.stderr)
+
+    def plan_all(self, wanted: dict[str, list[str]]) -> dict[tuple[str, str], Side]:
+        """Every (revision, stack) of `wanted` (stacks by revision): one worker per revision
+        (offline/worker.py, in that revision's checkout: its program, library and tools), each
+        planning its stacks in children forked once the SDKs are loaded, at most one worker per CPU
+        and the CPUs shared among them. A revision whose tools have no worker (older than it) plans
+        each stack in a process of its own, as does any stack its worker did not report."""
+        cpus = max(1, os.cpu_count() or 1)
+        revs = sorted(wanted)
+        with ThreadPoolExecutor(max_workers=min(cpus, max(1, len(revs)))) as pool:
+            parallel = max(1, cpus // max(1, len(revs)))
+            done = pool.map(lambda rev: self._plan_revision(rev, sorted(set(wanted[rev])), parallel), revs)
+            return {(rev, stack): side for rev, sides in zip(revs, done, strict=True) for stack, side in sides.items()}
+
+    def _plan_revision(self, rev: str, stacks: list[str], parallel: int) -> dict[str, Side]:
+        label = self.label(rev)
+        project = self.tree(rev)
+        root = platform_root(project)
+        present = [stack for stack in stacks if (project / f"Pulumi.{stack}.yaml").is_file()]
+        sides = {stack: Side(label=label, plan=None) for stack in stacks if stack not in present}
+        outs = {stack: self._out(stack) for stack in present}
+        if present and (root / WORKER).is_file():
+            jobs = [
+                {
+                    "argv": self._plan_args(project, stack, outs[stack]),
+                    "stderr": str(outs[stack].parent / f"{outs[stack].name}.stderr"),
+                }
+                for stack in present
+            ]
+            request = json.dumps({"protocol": WORKER_PROTOCOL, "parallel": parallel, "jobs": jobs})
+            done = subprocess.run(
+                [sys.executable, "-m", "offline.worker"],
+                input=request,
+                **plan_process(root),
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            for line in done.stdout.splitlines():
+                try:
+                    report = json.loads(line)
+                    stack = present[report["job"]]
+                    stderr = Path(jobs[report["job"]]["stderr"]).read_text(errors="replace")
+                except (ValueError, KeyError, IndexError, TypeError, OSError):
+                    continue
+                sides[stack] = self._side(label, outs[stack], report["status"], stderr)
+        missing = [stack for stack in present if stack not in sides]
+        with ThreadPoolExecutor(max_workers=parallel) as pool:
+            sides.update(zip(missing, pool.map(lambda stack: self.plan(rev, stack), missing), strict=True))
+        return sides
+
+    def _out(self, stack: str) -> Path:
+        return Path(tempfile.mkdtemp(dir=self.tmp.name, prefix=f"plan-{stack}-"))
+
+    @staticmethod
+    def _plan_args(project: Path, stack: str, out: Path) -> list[str]:
+        return ["plan", "--stack", stack, "--project-dir", str(project), "--out", str(out), "--quiet"]
+
+    @staticmethod
+    def _side(label: str, out: Path, returncode: int, stderr: str) -> Side:
         # Exit 1 is a mandatory policy finding: the revision still has a plan to compare, and its
         # policy report. Without the report, exit 1 is Python's own: the plan crashed.
-        if done.returncode not in (0, 1) or not (out / "policy.txt").is_file():
-            message = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit code {done.returncode}"
+        if returncode not in (0, 1) or not (out / "policy.txt").is_file():
+            message = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {returncode}"
             return Side(label=label, error=message.removeprefix("error: "))
         report = (out / "policy.txt").read_text().splitlines()
         findings = [line for line in report if line and line != "no violations"]
@@ -858,12 +918,17 @@ def diff_specs(old_spec: str, new_spec: str, project_dir: Path = PROJECT_DIR) ->
         if old_is_rev and new_is_rev and old_stack == new_stack != "*":
             _check_stack_exists(revisions, [old_rev or "", new_rev or ""], old_stack or "")
 
-        def side(spec: Any) -> Side:
-            return revisions.plan(*spec) if isinstance(spec, tuple) else load_file_side(spec)
+        wanted: dict[str, list[str]] = {}
+        for _, *specs in jobs:
+            for spec in specs:
+                if isinstance(spec, tuple):
+                    wanted.setdefault(spec[0], []).append(spec[1])
+        sides = revisions.plan_all(wanted)
 
-        with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
-            futures = [(stack, pool.submit(side, o), pool.submit(side, n)) for stack, o, n in jobs]
-            planned = [_pair(o.result(), n.result(), stack) for stack, o, n in futures]
+        def side(spec: Any) -> Side:
+            return sides[spec] if isinstance(spec, tuple) else load_file_side(spec)
+
+        planned = [_pair(side(o), side(n), stack) for stack, o, n in jobs]
         if new_is_rev:
             _add_tenant_reads(planned, revisions.tree(new_rev or "") / TENANT_PROJECT_DIR.name)
         return sorted(planned + skipped, key=lambda d: d.stack)

@@ -1,0 +1,186 @@
+"""Benchmark of the plan diff over many stack files (not a test): a pull request's diff as teams are added.
+
+    venv/bin/python bench/many_stacks.py                      # N = 1, 20, 100; 3 runs each; CDK paired
+    venv/bin/python bench/many_stacks.py --stacks 20 --runs 5 --rev HEAD~1
+    venv/bin/python bench/many_stacks.py --no-cdk
+
+For each N: a temporary clone of this repository at --rev (default HEAD) whose platform stack
+files are N team stack files made by `python -m teams new` (committed there), then
+
+- code change: a one-line change in components/ (a comment: no plan changes, every stack is
+  planned on both sides), timed as `python -m offline diff 'HEAD:*' ':*'`, 2N plans;
+- stack change: a one-line change in one stack file (its owner tag), the same command, which
+  plans that stack only, on both sides: the common pull request.
+
+The clone plans with its own program, library and tools (cwd = the clone, PYTHONPATH = its
+tools/), so `--rev` measures any revision, before or after a change to the tools. With the CDK
+app installed (`npm ci --prefix bench/cdk`), each diff alternates with `node app.js` synthesising
+the same stack N times in one app (CDK_STACKS=N), twice in a row: base and head, as the diff plans
+both. Peak memory is the largest sum of proportional set sizes (PSS: shared pages counted once in
+all) of the command and every process under it, sampled every 20 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+CDK_DIR = PROJECT_DIR / "bench" / "cdk"
+CODE_CHANGE = ("components/__init__.py", "# bench/many_stacks.py: a one-line change in shared code\n")
+
+
+def descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    todo += [int(child) for child in children.read().split()]
+        except OSError:
+            continue
+    return found
+
+
+def pss_kib(pids: list[int]) -> int:
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as rollup:
+                for line in rollup:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+                        break
+        except OSError:
+            continue
+    return total
+
+
+def timed(command: list[str], cwd: Path, env: dict[str, str], ok: tuple[int, ...] = (0,)) -> tuple[float, int]:
+    """Wall time and peak PSS (KiB) of a command and its process tree."""
+    peak = 0
+    started = time.perf_counter()
+    child = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, pss_kib(descendants(child.pid)))
+            done.wait(0.02)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    _, stderr = child.communicate()
+    elapsed = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if child.returncode not in ok:
+        sys.exit(f"{' '.join(command)} failed ({child.returncode}) in {cwd}: {stderr.decode()[-2000:]}")
+    return elapsed, peak
+
+
+def run(command: list[str], cwd: Path, env: dict[str, str]) -> None:
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed ({done.returncode}): {done.stderr[-2000:]}")
+
+
+def make_clone(tmp: Path, rev: str, stacks: int) -> tuple[Path, dict[str, str]]:
+    """A clone at `rev` whose platform stack files are `stacks` team stack files, committed."""
+    clone = tmp / f"repo-{stacks}"
+    run(["git", "clone", "--quiet", "--no-checkout", str(PROJECT_DIR), str(clone)], tmp, dict(os.environ))
+    env = dict(os.environ, PYTHONPATH=str(clone / "tools"), GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="bench@example.com")
+    env.update(GIT_COMMITTER_NAME="bench", GIT_COMMITTER_EMAIL="bench@example.com")
+    run(["git", "checkout", "--quiet", rev], clone, env)
+    run(["git", "rm", "--quiet", *[path.name for path in clone.glob("Pulumi.*.yaml")]], clone, env)
+    make = f"from teams.__main__ import main\nfor i in range({stacks}):\n    assert main(['new', f'team{{i:03d}}']) == 0\n"
+    run([sys.executable, "-c", make], clone, env)
+    run(["git", "add", "--", *[path.name for path in clone.glob("Pulumi.*.yaml")]], clone, env)
+    run(["git", "commit", "--quiet", "-m", f"{stacks} team stack files"], clone, env)
+    return clone, env
+
+
+def summary(label: str, seconds: list[float], peak_kib: int) -> str:
+    return (
+        f"{label}: {len(seconds)} runs, median {statistics.median(seconds):.2f} s "
+        f"(min {min(seconds):.2f}, max {max(seconds):.2f}), peak memory {peak_kib / 1024:.0f} MiB"
+    )
+
+
+def bench(tmp: Path, rev: str, stacks: int, runs: int, cdk: bool) -> list[str]:
+    clone, env = make_clone(tmp, rev, stacks)
+    diff = [sys.executable, "-m", "offline", "diff", "HEAD:*", ":*", "--no-details"]
+    synth = ["node", str(CDK_DIR / "app.js")]
+    synth_env = dict(os.environ, CDK_STACKS=str(stacks), CDK_OUTDIR=str(tmp / "cdk.out"))
+    lines = []
+    for change in ("code", "stack"):
+        changed = clone / (CODE_CHANGE[0] if change == "code" else "Pulumi.team000-dev.yaml")
+        original = changed.read_text()
+        changed.write_text(original + (CODE_CHANGE[1] if change == "code" else "# a one-line change in one stack file\n"))
+        timed(diff, clone, env, ok=(0, 1))  # warm-up: the OS file cache, bytecode
+        ours: list[float] = []
+        theirs: list[float] = []
+        peak = cdk_peak = 0
+        for _ in range(runs):
+            seconds, kib = timed(diff, clone, env, ok=(0, 1))
+            ours.append(seconds)
+            peak = max(peak, kib)
+            if cdk and change == "code":
+                total = 0.0
+                for _side in ("base", "head"):
+                    seconds, kib = timed(synth, CDK_DIR, synth_env)
+                    shutil.rmtree(tmp / "cdk.out", ignore_errors=True)
+                    total += seconds
+                    cdk_peak = max(cdk_peak, kib)
+                theirs.append(total)
+        changed.write_text(original)
+        planned = 2 * stacks if change == "code" else 2
+        lines.append(summary(f"N={stacks}, {change} change, diff 'HEAD:*' ':*' ({planned} plans)", ours, peak))
+        if theirs:
+            lines.append(summary(f"N={stacks}, node app.js with CDK_STACKS={stacks}, twice", theirs, cdk_peak))
+            ratio = statistics.median(ours) / statistics.median(theirs)
+            lines.append(f"N={stacks}, diff / CDK synth twice: {ratio:.2f} (goal ≤ 1: {'met' if ratio <= 1 else 'not met'})")
+    shutil.rmtree(clone, ignore_errors=True)
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--stacks", type=int, action="append", help="N (repeatable; default 1, 20 and 100)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--rev", default="HEAD", help="the revision of this repository to clone (default HEAD)")
+    parser.add_argument("--no-cdk", action="store_true", help="time only the diff")
+    args = parser.parse_args()
+    cdk = not args.no_cdk
+    if cdk and not (CDK_DIR / "node_modules" / "aws-cdk-lib").is_dir():
+        parser.error("bench/cdk is not installed: npm ci --prefix bench/cdk (or --no-cdk)")
+    node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip() if cdk else ""
+    load = os.getloadavg()
+    print(
+        f"{platform.node()}: {os.cpu_count()} CPUs, Python {platform.python_version()}{', node ' + node if node else ''}, "
+        f"rev {args.rev}, load average at start {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}",
+        flush=True,
+    )
+    with tempfile.TemporaryDirectory(prefix="bench-many-") as tmp:
+        for stacks in args.stacks or [1, 20, 100]:
+            for line in bench(Path(tmp), args.rev, stacks, args.runs, cdk):
+                print(line, flush=True)
+    load = os.getloadavg()
+    print(f"load average at end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,157 @@
+"""Many plans in one worker (offline/worker.py): the same files as a process per plan, and no plan sees another's.
+
+The reference is what `python -m offline diff` did before the worker and still does for a
+revision without one: `python -m offline plan --stack S --out O --quiet` in a process of its own.
+"""
+
+import functools
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from eksfargate.project import TENANT_PROJECT_DIR
+from offline import diff as offline_diff
+from offline import worker
+from offline.harness import PROJECT_DIR, plan_process
+
+FIXTURES = PROJECT_DIR / "tests" / "data" / "stacks"
+
+
+def plan_args(stack: str, out: Path, project_dir: Path = PROJECT_DIR, stack_file: Path | None = None) -> list[str]:
+    args = ["plan", "--stack", stack, "--project-dir", str(project_dir), "--out", str(out), "--quiet"]
+    return args + (["--stack-file", str(stack_file)] if stack_file else [])
+
+
+def every_stack_file() -> list[tuple[str, Path, Path | None]]:
+    """(stack, project, stack file or None) for every committed platform and tenant stack file and each fixture."""
+    found = [(path.stem.removeprefix("Pulumi."), PROJECT_DIR, None) for path in sorted(PROJECT_DIR.glob("Pulumi.*.yaml"))]
+    found += [
+        (path.stem.removeprefix("Pulumi."), TENANT_PROJECT_DIR, None) for path in sorted(TENANT_PROJECT_DIR.glob("Pulumi.*.yaml"))
+    ]
+    found += [
+        (f"fixture-{path.stem.removeprefix('Pulumi.')}", PROJECT_DIR, path) for path in sorted(FIXTURES.glob("Pulumi.*.yaml"))
+    ]
+    return found
+
+
+def files(out: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(out)): path.read_bytes() for path in sorted(out.rglob("*")) if path.is_file()}
+
+
+def outcome(status: int, stderr: str, out: Path) -> tuple:
+    """What a plan leaves: its exit code, its last line of standard error (the diff's error message), its files."""
+    return status, (stderr.strip().splitlines() or [""])[-1], files(out) if out.is_dir() else {}
+
+
+@functools.cache
+def alone(stack: str, project_dir: Path, stack_file: Path | None, tmp: Path) -> tuple:
+    """The stack planned in a process of its own, once per test session."""
+    out = tmp / "alone" / project_dir.name / stack
+    command = [sys.executable, "-m", "offline", *plan_args(stack, out, project_dir, stack_file)]
+    done = subprocess.run(command, **plan_process(PROJECT_DIR), capture_output=True, text=True, check=False)
+    return outcome(done.returncode, done.stderr, out)
+
+
+def in_worker(stacks: list[tuple[str, Path, Path | None]], tmp: Path, parallel: int = 1) -> dict[str, tuple]:
+    """The stacks planned by one worker, in this order: {stack: outcome}."""
+    jobs = []
+    for stack, project_dir, stack_file in stacks:
+        out = tmp / project_dir.name / stack
+        out.parent.mkdir(parents=True, exist_ok=True)
+        jobs.append({"argv": plan_args(stack, out, project_dir, stack_file), "stderr": f"{out}.stderr", "out": out})
+    request = {
+        "protocol": worker.PROTOCOL,
+        "parallel": parallel,
+        "jobs": [{k: str(v) if k == "out" else v for k, v in job.items()} for job in jobs],
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "offline.worker"],
+        input=json.dumps(request),
+        **plan_process(PROJECT_DIR),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    reports = [json.loads(line) for line in done.stdout.splitlines()]
+    assert sorted(report["job"] for report in reports) == list(range(len(jobs)))
+    return {
+        stacks[report["job"]][0]: outcome(
+            report["status"], Path(jobs[report["job"]]["stderr"]).read_text(), jobs[report["job"]]["out"]
+        )
+        for report in reports
+    }
+
+
+@pytest.fixture(scope="module")
+def tmp(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("worker")
+
+
+def test_every_stack_file_plans_byte_for_byte_as_in_a_process_of_its_own(tmp):
+    stacks = every_stack_file()
+    assert len(stacks) >= 14
+    planned = {}
+    for project_dir in (PROJECT_DIR, TENANT_PROJECT_DIR):  # one worker per project, as the diff starts them
+        planned |= in_worker([s for s in stacks if s[1] == project_dir], tmp / "worker")
+    for stack, project_dir, stack_file in stacks:
+        status, message, written = planned[stack]
+        assert status in (0, 1), f"{stack}: {message}"
+        assert "plan.json" in written and "policy.txt" in written and "cost.txt" in written
+        assert planned[stack] == alone(stack, project_dir, stack_file, tmp), f"{stack} plans differently in the worker"
+
+
+@pytest.mark.parametrize("order", [("dev", "payments-dev"), ("payments-dev", "dev")])
+def test_two_stacks_plan_in_either_order_as_each_alone(tmp, order):
+    # The second child starts from the worker with the SDKs and the library loaded after the first:
+    # whichever came first, each plan is the one a process of its own makes.
+    planned = in_worker([(stack, PROJECT_DIR, None) for stack in order], tmp / "-then-".join(order))
+    assert list(planned) == list(order)
+    for stack in order:
+        assert planned[stack][0] in (0, 1)
+        assert planned[stack] == alone(stack, PROJECT_DIR, None, tmp), f"{stack} after {order[0]} differs from {stack} alone"
+    assert planned[order[0]][2]["plan.json"] != planned[order[1]][2]["plan.json"]
+
+
+def test_a_stack_that_cannot_be_planned_fails_as_in_a_process_of_its_own(tmp):
+    stacks = [
+        ("dev", PROJECT_DIR, None),
+        ("no-such-stack", PROJECT_DIR, None),
+        ("tiny", PROJECT_DIR, FIXTURES / "Pulumi.tiny-vpc.yaml"),
+    ]
+    planned = in_worker(stacks, tmp / "failing", parallel=2)
+    status, message, _ = planned["no-such-stack"]
+    assert (status, message) == alone("no-such-stack", PROJECT_DIR, None, tmp)[:2]
+    assert status == 2 and message.startswith("error: no stack file Pulumi.no-such-stack.yaml")
+    assert planned["tiny"] == alone("tiny", PROJECT_DIR, FIXTURES / "Pulumi.tiny-vpc.yaml", tmp)
+
+
+def test_a_worker_refuses_a_request_it_does_not_speak():
+    done = subprocess.run(
+        [sys.executable, "-m", "offline.worker"],
+        input=json.dumps({"protocol": 0, "jobs": []}),
+        **plan_process(PROJECT_DIR),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2 and "protocol" in done.stderr and done.stdout == ""
+
+
+def test_a_revision_without_a_worker_plans_each_stack_in_a_process_of_its_own(tmp, monkeypatch):
+    # An older revision's tools have no offline/worker.py: its stacks still plan, with its own tools.
+    revisions = offline_diff.Revisions(PROJECT_DIR)
+    try:
+        monkeypatch.setattr(offline_diff, "WORKER", Path("tools") / "offline" / "no-worker-here.py")
+        calls = []
+        plan = revisions.plan
+        monkeypatch.setattr(revisions, "plan", lambda rev, stack: calls.append(stack) or plan(rev, stack))
+        sides = revisions.plan_all({"": ["dev", "no-such-stack"]})
+    finally:
+        revisions.close()
+    assert calls == ["dev"]
+    assert sides["", "no-such-stack"].plan is None and not sides["", "no-such-stack"].error
+    assert sides["", "dev"].plan is not None and sides["", "dev"].plan["stack"] == "dev"
