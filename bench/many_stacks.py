@@ -1,19 +1,20 @@
 """Benchmark of the plan diff over many stack files (not a test): a pull request's diff as teams are added.
 
     venv/bin/python bench/many_stacks.py                      # N = 1, 20, 100; 3 runs each; CDK paired
-    venv/bin/python bench/many_stacks.py --stacks 20 --runs 5 --rev HEAD~1
+    venv/bin/python bench/many_stacks.py --stacks 20 --runs 5 --rev HEAD~1 --rev HEAD   # before and after, alternating
     venv/bin/python bench/many_stacks.py --no-cdk
 
-For each N: a temporary clone of this repository at --rev (default HEAD) whose platform stack
-files are N team stack files made by `python -m teams new` (committed there), then
+For each N and each --rev (default HEAD): a temporary clone of this repository at that revision
+whose platform stack files are N team stack files made by `python -m teams new` (committed there), then
 
 - code change: a one-line change in components/ (a comment: no plan changes, every stack is
   planned on both sides), timed as `python -m offline diff 'HEAD:*' ':*'`, 2N plans;
-- stack change: a one-line change in one stack file (its owner tag), the same command, which
+- stack change: a one-line change in one stack file (a comment line), the same command, which
   plans that stack only, on both sides: the common pull request.
 
 The clone plans with its own program, library and tools (cwd = the clone, PYTHONPATH = its
-tools/), so `--rev` measures any revision, before or after a change to the tools. With the CDK
+tools/), so `--rev` measures any revision, before or after a change to the tools; several revisions
+alternate run by run, so that each sees the same load on the machine. With the CDK
 app installed (`npm ci --prefix bench/cdk`), each diff alternates with `node app.js` synthesising
 the same stack N times in one app (CDK_STACKS=N), twice in a row: base and head, as the diff plans
 both. Peak memory is the largest sum of proportional set sizes (PSS: shared pages counted once in
@@ -97,9 +98,9 @@ def run(command: list[str], cwd: Path, env: dict[str, str]) -> None:
         sys.exit(f"{' '.join(command)} failed ({done.returncode}): {done.stderr[-2000:]}")
 
 
-def make_clone(tmp: Path, rev: str, stacks: int) -> tuple[Path, dict[str, str]]:
+def make_clone(tmp: Path, rev: str, stacks: int, index: int = 0) -> tuple[Path, dict[str, str]]:
     """A clone at `rev` whose platform stack files are `stacks` team stack files, committed."""
-    clone = tmp / f"repo-{stacks}"
+    clone = tmp / f"repo-{stacks}-{index}"
     run(["git", "clone", "--quiet", "--no-checkout", str(PROJECT_DIR), str(clone)], tmp, dict(os.environ))
     env = dict(os.environ, PYTHONPATH=str(clone / "tools"), GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="bench@example.com")
     env.update(GIT_COMMITTER_NAME="bench", GIT_COMMITTER_EMAIL="bench@example.com")
@@ -119,24 +120,31 @@ def summary(label: str, seconds: list[float], peak_kib: int) -> str:
     )
 
 
-def bench(tmp: Path, rev: str, stacks: int, runs: int, cdk: bool) -> list[str]:
-    clone, env = make_clone(tmp, rev, stacks)
+def bench(tmp: Path, revs: list[str], stacks: int, runs: int, cdk: bool) -> list[str]:
+    """The figures for N = `stacks`: each revision's diff and the CDK synth, alternating run by run."""
+    clones = {rev: make_clone(tmp, rev, stacks, index) for index, rev in enumerate(revs)}
     diff = [sys.executable, "-m", "offline", "diff", "HEAD:*", ":*", "--no-details"]
     synth = ["node", str(CDK_DIR / "app.js")]
     synth_env = dict(os.environ, CDK_STACKS=str(stacks), CDK_OUTDIR=str(tmp / "cdk.out"))
     lines = []
     for change in ("code", "stack"):
-        changed = clone / (CODE_CHANGE[0] if change == "code" else "Pulumi.team000-dev.yaml")
-        original = changed.read_text()
-        changed.write_text(original + (CODE_CHANGE[1] if change == "code" else "# a one-line change in one stack file\n"))
-        timed(diff, clone, env, ok=(0, 1))  # warm-up: the OS file cache, bytecode
-        ours: list[float] = []
+        originals = {}
+        for clone, _ in clones.values():
+            changed = clone / (CODE_CHANGE[0] if change == "code" else "Pulumi.team000-dev.yaml")
+            originals[changed] = changed.read_text()
+            changed.write_text(
+                originals[changed] + (CODE_CHANGE[1] if change == "code" else "# one line more in one stack file\n")
+            )
+            timed(diff, clone, clones_env(clones, clone), ok=(0, 1))  # warm-up: the OS file cache, bytecode
+        ours: dict[str, list[float]] = {rev: [] for rev in revs}
+        peaks = dict.fromkeys(revs, 0)
         theirs: list[float] = []
-        peak = cdk_peak = 0
+        cdk_peak = 0
         for _ in range(runs):
-            seconds, kib = timed(diff, clone, env, ok=(0, 1))
-            ours.append(seconds)
-            peak = max(peak, kib)
+            for rev, (clone, env) in clones.items():
+                seconds, kib = timed(diff, clone, env, ok=(0, 1))
+                ours[rev].append(seconds)
+                peaks[rev] = max(peaks[rev], kib)
             if cdk and change == "code":
                 total = 0.0
                 for _side in ("base", "head"):
@@ -145,22 +153,36 @@ def bench(tmp: Path, rev: str, stacks: int, runs: int, cdk: bool) -> list[str]:
                     total += seconds
                     cdk_peak = max(cdk_peak, kib)
                 theirs.append(total)
-        changed.write_text(original)
+        for changed, text in originals.items():
+            changed.write_text(text)
         planned = 2 * stacks if change == "code" else 2
-        lines.append(summary(f"N={stacks}, {change} change, diff 'HEAD:*' ':*' ({planned} plans)", ours, peak))
+        for rev in revs:
+            lines.append(
+                summary(f"N={stacks}, {change} change, rev {rev}: diff 'HEAD:*' ':*' ({planned} plans)", ours[rev], peaks[rev])
+            )
         if theirs:
             lines.append(summary(f"N={stacks}, node app.js with CDK_STACKS={stacks}, twice", theirs, cdk_peak))
-            ratio = statistics.median(ours) / statistics.median(theirs)
-            lines.append(f"N={stacks}, diff / CDK synth twice: {ratio:.2f} (goal ≤ 1: {'met' if ratio <= 1 else 'not met'})")
-    shutil.rmtree(clone, ignore_errors=True)
+            for rev in revs:
+                ratio = statistics.median(ours[rev]) / statistics.median(theirs)
+                lines.append(
+                    f"N={stacks}, rev {rev}: diff / CDK synth twice {ratio:.2f} (goal ≤ 1: {'met' if ratio <= 1 else 'not met'})"
+                )
+    for clone, _ in clones.values():
+        shutil.rmtree(clone, ignore_errors=True)
     return lines
+
+
+def clones_env(clones: dict[str, tuple[Path, dict[str, str]]], clone: Path) -> dict[str, str]:
+    return next(env for path, env in clones.values() if path == clone)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--stacks", type=int, action="append", help="N (repeatable; default 1, 20 and 100)")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--rev", default="HEAD", help="the revision of this repository to clone (default HEAD)")
+    parser.add_argument(
+        "--rev", action="append", help="a revision of this repository to clone (repeatable: they alternate; default HEAD)"
+    )
     parser.add_argument("--no-cdk", action="store_true", help="time only the diff")
     args = parser.parse_args()
     cdk = not args.no_cdk
@@ -170,12 +192,12 @@ def main() -> int:
     load = os.getloadavg()
     print(
         f"{platform.node()}: {os.cpu_count()} CPUs, Python {platform.python_version()}{', node ' + node if node else ''}, "
-        f"rev {args.rev}, load average at start {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}",
+        f"revs {' '.join(args.rev or ['HEAD'])}, load average at start {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}",
         flush=True,
     )
     with tempfile.TemporaryDirectory(prefix="bench-many-") as tmp:
         for stacks in args.stacks or [1, 20, 100]:
-            for line in bench(Path(tmp), args.rev, stacks, args.runs, cdk):
+            for line in bench(Path(tmp), args.rev or ["HEAD"], stacks, args.runs, cdk):
                 print(line, flush=True)
     load = os.getloadavg()
     print(f"load average at end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")

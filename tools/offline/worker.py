@@ -5,19 +5,21 @@ A plan in a process of its own spends most of its time loading the SDKs (docs/co
 starts one worker per revision, in that revision's checkout (`harness.plan_process`: its
 program, library and tools), and the worker:
 
-1. loads the SDK loader and the plan command, as `python -m offline` does;
+1. loads the SDK loader and the plan command, as `python -m offline` does, and reads the
+   projects' Pulumi.yaml into the library's cache;
 2. forks a child per plan: the child runs `python -m offline plan ...` (`offline.__main__.main`
    with the job's arguments: the same code, the same files), with its standard output discarded
    and its standard error in the job's file, and exits with the command's exit code;
-3. after the first child, imports what that child imported from outside the checkout's program
-   and library (the SDK modules the program uses, the policy pack's dependencies, YAML...),
-   so that every later child finds them loaded.
+3. after the first child, loads what that child loaded (the SDK modules and names the program
+   uses, the revision's library and policy pack, and the SDK's resolved annotations of the types
+   it used: `shareable_state`, `preload`), so that every later child finds them loaded: a plan
+   after the first costs the program's run and the plan's files, about a fifth of a plan alone.
 
 Isolation between plans is the process's: every child starts from the worker's state, in which
-no program has run, no config or mocks are set and the checkout's own modules (the program's
-library, whose modules may read the config as they load) are not imported. One plan never sees
-another's state. The tests compare every committed and fixture stack file's files with those of
-a process of its own, byte for byte, and plan two stacks in both orders.
+modules are loaded but no program has run, no config or mocks are set, and nothing any plan did
+is left. One plan never sees another's state. The tests compare every committed platform and
+tenant stack file's and each fixture's files with those of a process of its own, byte for byte,
+and plan two stacks in both orders.
 
 Input on standard input, JSON: {"protocol": 1, "parallel": N, "jobs": [{"argv": [...], "stderr": path}]}.
 Output on standard output, one JSON line per finished job: {"job": index, "status": exit code, "cpu": seconds, "maxrss_kib": KiB}.
@@ -142,6 +144,22 @@ def preload(state: dict[str, Any]) -> None:
             _types._types_from_py_properties(cls)
 
 
+def read_projects(jobs: list[dict[str, Any]]) -> None:
+    """Reads the Pulumi.yaml of each job's project (and of the folder above: a tenant's platform) into
+    the library's cache (`eksfargate.stack_files.read_project`, by path, modification time and size:
+    a child whose file changed since parses it again), as every plan reads it."""
+    from eksfargate.stack_files import read_project  # noqa: PLC0415
+
+    folders = {Path.cwd()}
+    for job in jobs:
+        argv = job["argv"]
+        if "--project-dir" in argv[:-1]:
+            folders.add(Path(argv[argv.index("--project-dir") + 1]))
+    for folder in sorted(folders | {folder.parent for folder in folders}):
+        with contextlib.suppress(Exception):
+            read_project(folder)
+
+
 def run(jobs: list[dict[str, Any]], parallel: int, report: Any) -> None:
     """Plans every job in a forked child, at most `parallel` at once; `report(index, status, rusage)` as each ends."""
     pending = list(enumerate(jobs))
@@ -184,6 +202,8 @@ def main() -> int:
         return 2
     from offline import plan  # noqa: F401, PLC0415 - the SDK core and the harness, loaded once for every child
     from offline.__main__ import main as _command  # noqa: F401, PLC0415
+
+    read_projects(request["jobs"])
 
     def report(index: int, status: int, usage: Any) -> None:
         cpu = round(usage.ru_utime + usage.ru_stime, 3)
