@@ -131,9 +131,7 @@ if fargate.workload_profile:
         "game-2048",
         Game2048Args(
             namespace=settings.app.namespace,
-            replicas=settings.app.replicas,
-            autoscaling=settings.app.autoscaling,
-            image=settings.app.image,
+            workload=settings.app.workload,
             provider=cluster.provider,
             kubernetes_version=settings.cluster.kubernetes_version,
             pod_logging=pod_logging,

@@ -1,9 +1,11 @@
 """A tenant's web workload behind the platform's load balancer controller.
 
-`hello` is the reference walkthrough's simple API server (nginx answering on port 80), `game`
-the 2048 game; both are one Deployment, a Service and an Ingress in the tenant's namespace.
-With `group` set the Ingress joins that IngressGroup of the controller: one ALB for every
-tenant in it, the tenant's rules matching its own host only; otherwise the tenant gets an ALB.
+The workload is a `WorkloadSpec` (eksfargate/workload.py), rendered with the same hardening as the
+platform's app (components/workload.py): a Deployment, its disruption budget (and autoscaler,
+with a range), a ConfigMap for its configuration files, a Service and an Ingress in the
+tenant's namespace. With `group` set the Ingress joins that IngressGroup of the controller: one
+ALB for every tenant in it, the tenant's rules matching its own host only; otherwise the
+tenant gets an ALB.
 """
 
 from __future__ import annotations
@@ -15,16 +17,10 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.game_2048 import CONTAINER_RESOURCES, INGRESS_ANNOTATIONS
+from components import workload
+from components.game_2048 import INGRESS_ANNOTATIONS
+from eksfargate.workload import WorkloadSpec
 
-# Images: nginx from the ECR Public gallery (pinned minor, Alpine), and the one 2048 image.
-IMAGES = {
-    "hello": "public.ecr.aws/nginx/nginx:1.27-alpine",
-    "game": "public.ecr.aws/l6m2t8p7/docker-2048:latest",
-}
-# Both images' nginx listens on port 80, as they are published (the dedicated stack's game runs a
-# hardened nginx configuration of its own on another port).
-CONTAINER_PORT = 80
 GROUP_NAME_ANNOTATION = "alb.ingress.kubernetes.io/group.name"
 GROUP_ORDER_ANNOTATION = "alb.ingress.kubernetes.io/group.order"
 # Pods carry the Fargate profile that must run them: EKS schedules a pod with this label on
@@ -36,21 +32,21 @@ FARGATE_PROFILE_LABEL = "eks.amazonaws.com/fargate-profile"
 class TenantAppArgs:
     """Inputs of `TenantApp`.
 
-    app: `hello` or `game`.
+    app: the workload's name (its objects are named after it).
     namespace: the tenant's namespace (an output: everything waits for it).
-    replicas: Deployment replicas, each one Fargate pod.
+    workload: what runs: image, port, probe, size, replicas or an autoscaler range, service account.
     fargate_profile: the platform profile whose selector covers the namespace, as an output
         that resolves only once the platform's selector is known to cover it.
     ingress_class: the platform controller's IngressClass.
     group, group_order, host: the shared ALB's IngressGroup, this tenant's order in it and
         the host its rules match; group None: an ALB of the tenant's own (host optional).
     provider: the Kubernetes provider of the platform's cluster.
-    runs_after: what pods need first: the namespace's quota and LimitRange.
+    runs_after: what pods need first: the namespace's quota and LimitRange (and the service account).
     """
 
     app: str
     namespace: pulumi.Input[str]
-    replicas: int
+    workload: WorkloadSpec
     fargate_profile: pulumi.Input[str]
     ingress_class: pulumi.Input[str]
     group: pulumi.Input[str] | None
@@ -61,7 +57,7 @@ class TenantAppArgs:
 
 
 class TenantApp(pulumi.ComponentResource):
-    """Deployment, Service and Ingress of a tenant's web workload."""
+    """Deployment, disruption budget, autoscaler, configuration, Service and Ingress of a tenant's web workload."""
 
     url: pulumi.Output[str]
 
@@ -71,31 +67,36 @@ class TenantApp(pulumi.ComponentResource):
         labels = {"app.kubernetes.io/name": args.app}
         meta = {"namespace": args.namespace, "labels": labels}
 
-        k8s.apps.v1.Deployment(
+        spec = args.workload
+        config_map = None
+        if spec.config_files:
+            config_map = k8s.core.v1.ConfigMap(
+                f"{name}-config",
+                metadata={**meta, "name": workload.config_map_name(args.app, spec)},
+                data=workload.config_data(spec),
+                opts=on_cluster,
+            ).metadata.name
+        deployment = k8s.apps.v1.Deployment(
             f"{name}-deployment",
             metadata={**meta, "name": args.app},
-            spec={
-                "replicas": args.replicas,
-                "selector": {"matchLabels": labels},
-                "template": {
-                    "metadata": {"labels": {**labels, FARGATE_PROFILE_LABEL: args.fargate_profile}},
-                    "spec": {
-                        "containers": [
-                            {
-                                "name": args.app,
-                                "image": IMAGES[args.app],
-                                "ports": [{"name": "http", "containerPort": CONTAINER_PORT}],
-                                "resources": {"requests": CONTAINER_RESOURCES, "limits": CONTAINER_RESOURCES},
-                                "readinessProbe": {"httpGet": {"path": "/", "port": "http"}, "periodSeconds": 10},
-                            }
-                        ]
-                    },
-                },
-            },
+            spec=workload.deployment_spec(spec, labels, {**labels, FARGATE_PROFILE_LABEL: args.fargate_profile}, {}, config_map),
             # Pods wait for the quota and LimitRange that admit them; the profile label above
             # makes them wait for the platform's selector too.
             opts=pulumi.ResourceOptions.merge(on_cluster, pulumi.ResourceOptions(depends_on=list(args.runs_after))),
         )
+        k8s.policy.v1.PodDisruptionBudget(
+            f"{name}-disruption-budget",
+            metadata={**meta, "name": args.app},
+            spec=workload.budget_spec(labels),
+            opts=on_cluster,
+        )
+        if spec.autoscaling is not None:
+            k8s.autoscaling.v2.HorizontalPodAutoscaler(
+                f"{name}-autoscaler",
+                metadata={**meta, "name": args.app},
+                spec=workload.autoscaler_spec(spec, deployment.metadata.name),
+                opts=on_cluster,
+            )
         service = k8s.core.v1.Service(
             f"{name}-service",
             metadata={**meta, "name": args.app},

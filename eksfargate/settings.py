@@ -22,6 +22,16 @@ from pulumi.runtime import config as runtime_config
 from eksfargate.facts.kubernetes_versions import CALENDAR, SUPPORT_TYPES
 from eksfargate.project import PLATFORM_PROJECT_DIR
 from eksfargate.regions import Region, RegionError, eks_excluded_zone_ids, region_of_zone_id, supported_region
+from eksfargate.workload import (
+    PORT_RANGE,
+    Autoscaling,
+    WorkloadSpec,
+    image_repository,
+    nginx_preset,
+    parse_env,
+    parse_secret_env,
+    problems,
+)
 
 PROJECT_FILE = PLATFORM_PROJECT_DIR / "Pulumi.yaml"
 
@@ -129,23 +139,46 @@ class ClusterSettings:
     support_type: str = "EXTENDED"
 
 
-@dataclass(frozen=True)
-class AutoscalingSettings:
-    """The game's HorizontalPodAutoscaler: between min and max replicas, at a CPU target."""
+# The app's HorizontalPodAutoscaler (eksfargate/workload.py); the name this module has always given it.
+AutoscalingSettings = Autoscaling
 
-    min_replicas: int
-    max_replicas: int
-    cpu_target_percent: int
+# The walkthrough's image: run with the walkthrough's hardened nginx configuration (any tag or
+# digest of this repository, or another image `appWalkthroughImage` declares to be the same).
+WALKTHROUGH_IMAGE = "public.ecr.aws/l6m2t8p7/docker-2048:latest"
+# appPort and appProbePath: 0 and "" mean the walkthrough image's own (8080 and /).
+APP_PORT_SETTING_RANGE = (0, PORT_RANGE[1])
+# Spec fields -> the platform keys that set them (errors name the key).
+APP_KEYS = {
+    "image": "appImage",
+    "port": "appPort",
+    "probe_port": "appPort",
+    "probe_path": "appProbePath",
+    "cpu": "appCpu",
+    "memory": "appMemory",
+    "env": "appEnv",
+    "secret_env": "appSecretEnv",
+    "writable_paths": "appWritablePaths",
+}
 
 
 @dataclass(frozen=True)
 class AppSettings:
     enabled: bool
     namespace: str
-    replicas: int
-    image: str
-    # None: a fixed replica count (`replicas`); otherwise `replicas` is the HPA's floor.
-    autoscaling: AutoscalingSettings | None = None
+    workload: WorkloadSpec
+
+    @property
+    def replicas(self) -> int:
+        return self.workload.replicas
+
+    @property
+    def image(self) -> str:
+        return self.workload.image
+
+    @property
+    def autoscaling(self) -> Autoscaling | None:
+        """None: a fixed replica count (`replicas`); otherwise `replicas` is the HPA's floor."""
+        return self.workload.autoscaling
 
 
 @dataclass(frozen=True)
@@ -400,13 +433,84 @@ def _app(config: _Reader) -> AppSettings:
     image = config.string("appImage")
     config.check("appImage", image, lambda v: bool(v) and " " not in v, "a container image reference")
     replicas = config.integer("appReplicas", REPLICAS_RANGE)
-    return AppSettings(
-        enabled=config.boolean("appEnabled"),
-        namespace=namespace,
-        replicas=replicas,
-        image=image,
-        autoscaling=_autoscaling(config, replicas),
-    )
+    autoscaling = _autoscaling(config, replicas)
+    port = config.integer("appPort", APP_PORT_SETTING_RANGE)
+    probe_path = config.string("appProbePath")
+    env, secret_env = app_env(config, "appEnv", "appSecretEnv")
+    cpu, memory = config.string("appCpu"), config.string("appMemory")
+    walkthrough = config.boolean("appWalkthroughImage") or image_repository(image) == image_repository(WALKTHROUGH_IMAGE)
+    writable = config.strings("appWritablePaths")
+    if walkthrough:
+        for key, value, unset in (
+            ("appPort", port, port == 0),
+            ("appProbePath", probe_path, not probe_path),
+            ("appCommand", list(config.strings("appCommand")), not config.strings("appCommand")),
+            ("appArgs", list(config.strings("appArgs")), not config.strings("appArgs")),
+        ):
+            if not unset:
+                raise SettingsError(
+                    config.key(key),
+                    value,
+                    f"left unset for the walkthrough's image {image!r}: it runs on its own hardened nginx configuration "
+                    "(port 8080, probe /); set it only with an image of your own",
+                )
+        config.check(
+            "appWritablePaths",
+            list(writable),
+            lambda v: "/tmp" in v,
+            "a list that holds /tmp: the walkthrough's nginx writes its pid, temp files and access log FIFO there",
+        )
+        spec = nginx_preset(
+            "app-2048", image, replicas, cpu, memory, autoscaling, env=env, secret_env=secret_env, writable_paths=writable
+        )
+    else:
+        missing = [key for key, unset in (("appPort", port == 0), ("appProbePath", not probe_path)) if unset]
+        if missing:
+            raise SettingsError(
+                config.key(missing[0]),
+                port if missing[0] == "appPort" else probe_path,
+                f"appImage {image!r} is not the walkthrough's image, so the app's {' and '.join(missing)} must be set "
+                "(the port its container listens on and the HTTP path its readiness and liveness probes ask); "
+                "or set appWalkthroughImage: true if it is the walkthrough's image under another name",
+            )
+        spec = WorkloadSpec(
+            name="app-2048",
+            image=image,
+            port=port,
+            probe_path=probe_path,
+            replicas=replicas,
+            cpu=cpu,
+            memory=memory,
+            command=config.strings("appCommand"),
+            args=config.strings("appArgs"),
+            env=env,
+            secret_env=secret_env,
+            writable_paths=writable,
+            autoscaling=autoscaling,
+        )
+    check_workload(config, spec, APP_KEYS)
+    return AppSettings(enabled=config.boolean("appEnabled"), namespace=namespace, workload=spec)
+
+
+def app_env(config: _Reader, env_key: str, secret_key: str) -> tuple[Any, Any]:
+    """NAME=value and NAME=secret/key lists, parsed; a malformed item fails naming its key."""
+    env = parse_env(config.strings(env_key))
+    if isinstance(env, str):
+        raise SettingsError(config.key(env_key), env, "items NAME=value, e.g. LOG_LEVEL=info")
+    secret_env = parse_secret_env(config.strings(secret_key))
+    if isinstance(secret_env, str):
+        raise SettingsError(
+            config.key(secret_key),
+            secret_env,
+            "items NAME=secret/key: a key of a Secret in the namespace, e.g. DB_PASSWORD=db/password",
+        )
+    return env, secret_env
+
+
+def check_workload(config: _Reader, spec: WorkloadSpec, keys: dict[str, str]) -> None:
+    """The spec's first problem, as a SettingsError naming the key that sets the field."""
+    for problem in problems(spec):
+        raise SettingsError(config.key(keys.get(problem.field, problem.field)), problem.value, problem.allowed)
 
 
 def _autoscaling(config: _Reader, min_replicas: int) -> AutoscalingSettings | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pulumi
 
@@ -22,23 +23,45 @@ from eksfargate.contract import (
     is_tenant_namespace,
     platform_project_name,
 )
+from eksfargate.facts.fargate_sizes import quantity
+from eksfargate.project import PLATFORM_PROJECT_DIR
 from eksfargate.settings import (
+    APP_KEYS,
     DNS_LABEL_RULE,
     TAG_VALUE,
     TAG_VALUE_RULE,
     SettingsError,
     TeamSettings,
     _Reader,
+    app_env,
+    check_workload,
     is_dns_label,
     stack_tags,
 )
-from eksfargate.stack_catalog import namespace_owners
+from eksfargate.stack_catalog import namespace_owners, stack_files
+from eksfargate.workload import Autoscaling, WorkloadSpec, nginx_preset, quantity_text
 
-APPS = ("hello", "game")
+# The walkthrough's workloads, each an nginx image on the hardened nginx configuration
+# (eksfargate/workload.py): `hello`, nginx's own page (the reference walkthrough's simple API
+# server), and `game`, the 2048 game. Any other app name is a workload of the team's own:
+# appImage, appPort and appProbePath then say what runs.
+PRESET_IMAGES = {
+    "hello": "public.ecr.aws/nginx/nginx:1.27-alpine",
+    "game": "public.ecr.aws/l6m2t8p7/docker-2048:latest",
+}
+APPS = tuple(PRESET_IMAGES)
+# A rolling update adds at most this many pods above the replicas (and takes none away first):
+# the quota must leave room for them, or the rollout stalls on a refused pod.
+SURGE_PODS = 1
+MAX_REPLICAS_RANGE = (0, 50)
+# The tenant's autoscaler keeps its pods at this average CPU use (percent of their requests).
+CPU_TARGET_PERCENT = 70
 ALB_MODES = ("own", "shared")
 REPLICAS_RANGE = (0, 50)
 QUOTA_PODS_RANGE = (1, 500)
 GROUP_ORDER_RANGE = (-1000, 1000)  # the controller's group.order bounds
+# appPort: 0 means the preset's (8080); a workload of the team's own needs 1024 to 65535 (eksfargate/workload.py).
+PORT_SETTING_RANGE = (0, 65535)
 # Kubernetes quantities as a quota takes them: CPU in cores or millicores, memory in bytes with a binary suffix.
 _CPU = re.compile(r"^([1-9][0-9]*m|[0-9]+(\.[0-9]+)?)$")
 _MEMORY = re.compile(r"^[1-9][0-9]*(Mi|Gi)$")
@@ -64,10 +87,14 @@ class QuotaSettings:
 @dataclass(frozen=True)
 class WorkloadSettings:
     app: str
-    replicas: int
+    spec: WorkloadSpec
     alb_mode: str
     host: str
     group_order: int
+
+    @property
+    def replicas(self) -> int:
+        return self.spec.replicas
 
 
 @dataclass(frozen=True)
@@ -156,11 +183,9 @@ def load_tenant_settings() -> TenantSettings:
     if policies and not service_account:
         raise SettingsError(config.key("serviceAccountPolicyArns"), list(policies), "set serviceAccount too")
 
-    quota, workload = _quota(config), _workload(config)
-    if workload.replicas > quota.pods:
-        raise SettingsError(
-            config.key("appReplicas"), workload.replicas, f"at most quotaPods ({quota.pods}): the quota would refuse the rest"
-        )
+    _same_region_as_platform(config, platform)
+    quota, workload = _quota(config), _workload(config, service_account)
+    _fits_quota(config, quota, workload.spec)
     return TenantSettings(
         project=project,
         stack=stack,
@@ -192,7 +217,7 @@ def _quota(config: _Reader) -> QuotaSettings:
     )
 
 
-def _workload(config: _Reader) -> WorkloadSettings:
+def _workload(config: _Reader, service_account: str) -> WorkloadSettings:
     alb_mode = config.choice("albMode", ALB_MODES)
     host = config.string("host")
     config.check("host", host, lambda v: not v or _HOST.match(v), "empty or a DNS host name, e.g. checkout.apps.example.com")
@@ -201,9 +226,147 @@ def _workload(config: _Reader) -> WorkloadSettings:
             config.key("host"), host, "a host name of the tenant's own: on the shared ALB the tenant's rules match only it"
         )
     return WorkloadSettings(
-        app=config.choice("app", APPS),
-        replicas=config.integer("appReplicas", REPLICAS_RANGE),
+        app=config.string("app"),
+        spec=_spec(config, service_account),
         alb_mode=alb_mode,
         host=host,
         group_order=config.integer("albGroupOrder", GROUP_ORDER_RANGE),
     )
+
+
+def _spec(config: _Reader, service_account: str) -> WorkloadSpec:
+    app = config.string("app")
+    config.check("app", app, is_dns_label, f"{list(APPS)}, or the name of a workload of the team's own: {DNS_LABEL_RULE}")
+    replicas = config.integer("appReplicas", REPLICAS_RANGE)
+    max_replicas = config.integer("appMaxReplicas", MAX_REPLICAS_RANGE)
+    autoscaling = None
+    if max_replicas:
+        if not 1 <= replicas <= max_replicas:
+            raise SettingsError(
+                config.key("appReplicas"),
+                replicas,
+                f"with appMaxReplicas set, appReplicas is the autoscaler's minimum: from 1 to appMaxReplicas ({max_replicas})",
+            )
+        autoscaling = Autoscaling(replicas, max_replicas, CPU_TARGET_PERCENT)
+    image, port, probe_path = (
+        config.string("appImage"),
+        config.integer("appPort", PORT_SETTING_RANGE),
+        config.string("appProbePath"),
+    )
+    env, secret_env = app_env(config, "appEnv", "appSecretEnv")
+    cpu, memory, writable = config.string("appCpu"), config.string("appMemory"), config.strings("appWritablePaths")
+    common = {
+        "autoscaling": autoscaling,
+        "service_account": service_account,
+        "surge": SURGE_PODS,
+        "env": env,
+        "secret_env": secret_env,
+    }
+    if app in PRESET_IMAGES:
+        for key, value, unset in (
+            ("appPort", port, port == 0),
+            ("appProbePath", probe_path, not probe_path),
+            ("appCommand", list(config.strings("appCommand")), not config.strings("appCommand")),
+            ("appArgs", list(config.strings("appArgs")), not config.strings("appArgs")),
+        ):
+            if not unset:
+                raise SettingsError(
+                    config.key(key),
+                    value,
+                    f"left unset for app {app!r}: it runs on the walkthrough's hardened nginx configuration (port 8080, "
+                    "probe /); name the app after your workload to set it",
+                )
+        config.check(
+            "appWritablePaths",
+            list(writable),
+            lambda v: "/tmp" in v,
+            f"a list that holds /tmp: app {app!r} runs nginx, which writes its pid, temp files and access log FIFO there",
+        )
+        # appImage, when set, is the preset's image under another name (a mirror, a pinned digest).
+        spec = nginx_preset(app, image or PRESET_IMAGES[app], replicas, cpu, memory, writable_paths=writable, **common)
+    else:
+        missing = [
+            key for key, unset in (("appImage", not image), ("appPort", port == 0), ("appProbePath", not probe_path)) if unset
+        ]
+        if missing:
+            raise SettingsError(
+                config.key(missing[0]),
+                {"appImage": image, "appPort": port, "appProbePath": probe_path}[missing[0]],
+                f"app {app!r} is a workload of the team's own (not one of {list(APPS)}), so {', '.join(missing)} must be "
+                "set: the image, the port its container listens on and the HTTP path its probes ask",
+            )
+        spec = WorkloadSpec(
+            name=app,
+            image=image,
+            port=port,
+            probe_path=probe_path,
+            replicas=replicas,
+            cpu=cpu,
+            memory=memory,
+            command=config.strings("appCommand"),
+            args=config.strings("appArgs"),
+            writable_paths=writable,
+            **common,
+        )
+    check_workload(config, spec, APP_KEYS)
+    return spec
+
+
+def _same_region_as_platform(config: _Reader, platform_stack: str) -> None:
+    """The tenant's access entry and IAM role are declared in its aws:region: the platform's cluster must be there."""
+    region = _Reader(pulumi.Config("aws"), "aws").string("region")
+    parts = platform_stack.split("/")
+    stack = parts[-1]
+    if len(parts) == 3 and parts[1] != platform_project_name():
+        return  # another project's stack: nothing here to read
+    platform_file = next((f for f in stack_files(PLATFORM_PROJECT_DIR) if f.stack == stack), None)
+    if platform_file is None:
+        return  # no stack file here: the StackReference says the platform does not exist
+    platform_region = platform_file.config.get("aws:region")
+    if platform_region and region != platform_region:
+        raise SettingsError(
+            "aws:region",
+            region,
+            f"{platform_region}, the region of platform stack {stack} (its cluster is there; the tenant's access entry "
+            f"and IAM role would be declared in {region or 'no region'}, where the cluster does not exist)",
+        )
+
+
+def _fits_quota(config: _Reader, quota: QuotaSettings, spec: WorkloadSpec) -> None:
+    """Pods, CPU and memory at the autoscaler's maximum plus a rollout's surge, and the LimitRange defaults, within the quota."""
+    pods = spec.max_replicas + (spec.surge or 0)
+    replicas_key = "appMaxReplicas" if spec.autoscaling else "appReplicas"
+    if spec.max_replicas and pods > quota.pods:
+        raise SettingsError(
+            config.key(replicas_key),
+            spec.max_replicas,
+            f"at most quotaPods ({quota.pods}) less {spec.surge}: a rolling update runs {spec.surge} pod more, and the "
+            "quota would refuse the rest",
+        )
+    why = f"{pods} pods ({replicas_key} {spec.max_replicas}, and {spec.surge} more during a rolling update)"
+    for resource, key, total_text, each_text in (
+        ("cpu", "quotaCpu", quota.cpu, spec.cpu),
+        ("memory", "quotaMemory", quota.memory, spec.memory),
+    ):
+        total, each = _amount(total_text), _amount(each_text)
+        if spec.max_replicas and each * pods > total:
+            raise SettingsError(
+                config.key(key),
+                total_text,
+                f"at least {quantity_text(each * pods, resource)}: {why} × {each_text}; "
+                "the quota would refuse the rest at run time",
+            )
+    for key, default_text, quota_key, total_text in (
+        ("defaultCpuRequest", quota.default_cpu, "quotaCpu", quota.cpu),
+        ("defaultMemoryRequest", quota.default_memory, "quotaMemory", quota.memory),
+    ):
+        if _amount(default_text) > _amount(total_text):
+            raise SettingsError(
+                config.key(key), default_text, f"at most {quota_key} ({total_text}): the LimitRange default must fit the quota"
+            )
+
+
+def _amount(text: str) -> Decimal:
+    amount = quantity(text)
+    assert amount is not None  # checked by _quota
+    return amount

@@ -43,4 +43,5 @@ POLICIES: list[Policy] = [
     tenant_rules.tenant_objects_stay_in_own_namespaces,
     tenant_rules.tenant_access_namespace_scoped,
     tenant_rules.tenant_no_fargate_profiles,
+    tenant_rules.tenant_team_has_access,
 ]

@@ -15,7 +15,7 @@ from pulumi_policy import PolicyResource, ReportViolation, StackValidationArgs
 from eksfargate.facts.eks_access import TENANT_ACCESS_POLICIES
 from eksfargate.facts.eks_wildcards import wildcard_matches
 from eksfargate.facts.resource_types import ACCESS_ENTRY, ACCESS_POLICY_ASSOCIATION, HELM_RELEASE
-from policy.declare import MANDATORY, stack_policy
+from policy.declare import ADVISORY, MANDATORY, stack_policy
 from policy.reading import FARGATE_PROFILE, UNKNOWN, get, get_list, kind_of, known_str, tenant_platform
 
 # The namespace-scoped EKS access policies a team may hold (EKS user guide, access policy reference).
@@ -166,3 +166,22 @@ def tenant_no_fargate_profiles(args: StackValidationArgs, report_violation: Repo
                 f"'{platform.selector}'.",
                 resource.urn,
             )
+
+
+@stack_policy(
+    "tenant-team-has-access",
+    ADVISORY,
+    "A tenant stack gives its team access to its namespace: an EKS access entry with a namespace-scoped policy.",
+)
+def tenant_team_has_access(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    platform = tenant_platform(args.resources)
+    if platform is None:
+        return
+    if any(r.resource_type in (ACCESS_ENTRY, ACCESS_POLICY_ASSOCIATION) for r in args.resources):
+        return
+    own = sorted(_declared_namespaces(args.resources))
+    report_violation(
+        f"The team has no access to its namespace {', '.join(own) or '(none declared)'} on platform {platform.stack}'s "
+        "cluster: the stack declares no EKS access entry, so only the platform's admins can run kubectl there. Set "
+        "teamRoleArn to the team's IAM role (it gets accessLevel, edit or view, in the namespace only).",
+    )

@@ -299,6 +299,8 @@ def allows_an_eviction(budget_spec: Any, replicas: int) -> bool | None:
 )
 def workload_has_disruption_budget(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     profiles = fargate_profiles(args.resources)
+    if profiles is not None:
+        profiles += platform_profiles(args.resources)  # a tenant stack's pods run on its platform's profile
     budgets: list[tuple[str, dict[str, str], Any]] = []  # (namespace, matchLabels, spec)
     floors: dict[tuple[str, str], Any] = {}  # (namespace, Deployment name) -> its autoscaler's minReplicas
     for resource in args.resources:

@@ -56,6 +56,7 @@ if settings.team_role_arn:
         ),
     )
 
+service_account = None
 if settings.service_account:
     service_account = TenantServiceAccount(
         "service-account",
@@ -77,14 +78,15 @@ app = TenantApp(
     TenantAppArgs(
         app=settings.workload.app,
         namespace=namespace.name,
-        replicas=settings.workload.replicas,
+        workload=settings.workload.spec,
         fargate_profile=covering_profile(platform, settings.platform_stack, settings.namespace),
         ingress_class=from_platform(PlatformOutput.INGRESS_CLASS),
         group=from_platform(PlatformOutput.SHARED_ALB_GROUP) if shared else None,
         group_order=settings.workload.group_order,
         host=settings.workload.host,
         provider=provider,
-        runs_after=[namespace.quota, namespace.limit_range],
+        # The pods run as the IRSA service account when there is one: it must exist first.
+        runs_after=[namespace.quota, namespace.limit_range, *([service_account.account] if service_account else [])],
     ),
 )
 

@@ -213,7 +213,7 @@ def test_a_missing_hardening_field_is_caught(dev, path, value):
 def test_nginx_listens_on_the_container_port_and_writes_only_to_writable_mounts(dev):
     pod = dev.one(DEPLOYMENT).inputs["spec"]["template"]["spec"]
     (container,) = pod["containers"]
-    (config_map,) = [c.inputs for c in dev.of_type(CONFIG_MAP) if c.inputs["metadata"]["name"] == "nginx-2048"]
+    (config_map,) = [c.inputs for c in dev.of_type(CONFIG_MAP) if c.inputs["metadata"]["name"].startswith("nginx-2048-")]
     conf = config_map["data"]["nginx.conf"]
     volumes = {v["name"]: v for v in pod["volumes"]}
     mounts = {m["mountPath"]: volumes[m["name"]] for m in container["volumeMounts"]}
@@ -221,11 +221,14 @@ def test_nginx_listens_on_the_container_port_and_writes_only_to_writable_mounts(
     (listen,) = re.findall(r"^\s*listen (\d+);", conf, re.MULTILINE)
     assert {p["containerPort"] for p in container["ports"]} == {int(listen)}
     assert int(listen) >= 1024  # a non-root process cannot bind below
-    written = re.findall(r"^\s*(?:pid|\w+_temp_path) (\S+);", conf, re.MULTILINE)
-    assert len(written) == 6
+    written = re.findall(r"^\s*(?:pid|access_log|\w+_temp_path) (\S+);", conf, re.MULTILINE)
+    assert len(written) == 7
+    # Nothing opened by path outside the writable mounts: the error log is nginx's own stderr.
+    assert re.findall(r"^\s*error_log (\S+)", conf, re.MULTILINE) == ["stderr"]
     writable = [path for path, volume in mounts.items() if "emptyDir" in volume]
     for path in written:
         assert any(path.startswith(f"{mount}/") for mount in writable), path
     # A new configuration changes the pod template, so the pods roll.
-    checksum = dev.one(DEPLOYMENT).inputs["spec"]["template"]["metadata"]["annotations"]["checksum/nginx-conf"]
-    assert checksum == hashlib.sha256(conf.encode()).hexdigest()
+    checksum = dev.one(DEPLOYMENT).inputs["spec"]["template"]["metadata"]["annotations"]["checksum/config"]
+    assert checksum == hashlib.sha256(f"/etc/nginx/nginx.conf\n{conf}".encode()).hexdigest()
+    assert config_map["metadata"]["name"] == f"nginx-2048-{checksum[:10]}"

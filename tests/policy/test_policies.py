@@ -748,6 +748,7 @@ def test_pack_serves_every_policy(monkeypatch: pytest.MonkeyPatch) -> None:
         "fargate-logging-off",
         "image-tag-pinned",
         "workload-has-disruption-budget",
+        "tenant-team-has-access",
     }
     assert set(levels.values()) == {EnforcementLevel.MANDATORY, EnforcementLevel.ADVISORY}
 

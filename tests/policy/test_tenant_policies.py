@@ -14,6 +14,7 @@ ROLE_BINDING = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding"
 ASSOCIATION = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"
 ENTRY = "aws:eks/accessEntry:AccessEntry"
 PROFILE = "aws:eks/fargateProfile:FargateProfile"
+BUDGET = "kubernetes:policy/v1:PodDisruptionBudget"
 EDIT = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy"
 RULES = (
     "tenant-namespaces-follow-platform-rule",
@@ -110,3 +111,46 @@ def test_a_tenant_fargate_profile_fails():
 @pytest.mark.parametrize("rule", RULES)
 def test_tenant_rules_leave_platform_and_dedicated_stacks_alone(rule, dev):
     assert [v for v in policy_offline.check(dev) if v.policy == rule] == []
+
+
+# --- advisories on tenant stacks (issue 16) ------------------------------------------------------
+
+
+def test_a_tenant_workload_without_a_budget_gets_the_advisory_from_its_platforms_profile():
+    """The pack sees no profile in a tenant stack: it knows the platform's from the StackReference's outputs."""
+    web = resource(DEPLOYMENT, "web", deployment(namespace="tenant-a", replicas=2))
+    ((message, urn),) = validate_stack("workload-has-disruption-budget", platform(), namespace("tenant-a"), web)
+    assert "has no PodDisruptionBudget" in message and urn == web.urn
+    budget = resource(
+        BUDGET,
+        "web",
+        {"metadata": {"namespace": "tenant-a"}, "spec": {"maxUnavailable": 1, "selector": {"matchLabels": {"app": "web"}}}},
+    )
+    assert validate_stack("workload-has-disruption-budget", platform(), namespace("tenant-a"), web, budget) == []
+
+
+def test_a_tenant_without_a_team_role_is_told_the_team_cannot_reach_its_namespace():
+    ((message, urn),) = validate_stack("tenant-team-has-access", platform(), namespace("tenant-a"))
+    assert "no access" in message and "tenant-a" in message and "teamRoleArn" in message
+    entry = resource(ENTRY, "access", {"principalArn": "arn:aws:iam::123456789012:role/a"})
+    scoped = association({"type": "namespace", "namespaces": ["tenant-a"]})
+    assert validate_stack("tenant-team-has-access", platform(), namespace("tenant-a"), entry, scoped) == []
+
+
+def test_the_team_access_advisory_leaves_platform_and_dedicated_stacks_alone(dev):
+    assert [v for v in policy_offline.check(dev) if v.policy == "tenant-team-has-access"] == []
+
+
+@pytest.mark.parametrize("stack", TENANT_STACKS)
+def test_the_committed_tenants_get_neither_advisory(stack):
+    names = {v.policy for v in policy_offline.check(tenant_recording(stack))}
+    assert not names & {"tenant-team-has-access", "workload-has-disruption-budget"}
+
+
+def test_a_tenant_with_no_team_role_plans_with_the_advisory():
+    from eksfargate.project import TENANT_PROJECT_DIR
+    from offline.harness import record
+
+    recording = record("checkout-dev", overrides={"teamRoleArn": ""}, project_dir=TENANT_PROJECT_DIR)
+    advisories = [v for v in policy_offline.check(recording) if v.policy == "tenant-team-has-access"]
+    assert len(advisories) == 1 and not advisories[0].mandatory

@@ -28,12 +28,14 @@ from eksfargate.contract import (
     selector_covers,
 )
 from eksfargate.estimate import load_prices
+from eksfargate.facts.fargate_sizes import quantity
 from eksfargate.project import TENANT_PROJECT_DIR
 from eksfargate.settings import SettingsError
 from eksfargate.stack_files import read_project
 from offline.harness import PROJECT_DIR, Recording, record
 from offline.plan import build
 from teams import tenants as tenant_files
+from tests.components.test_game_2048 import hardening_gaps
 from tests.programs.test_kubernetes_schema import kubernetes_objects
 
 TENANT_STACKS = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in TENANT_PROJECT_DIR.glob("Pulumi.*.yaml"))
@@ -46,6 +48,10 @@ INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
 ASSOCIATION = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"
 ENTRY = "aws:eks/accessEntry:AccessEntry"
 REFERENCE = "pulumi:pulumi:StackReference"
+BUDGET = "kubernetes:policy/v1:PodDisruptionBudget"
+AUTOSCALER = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
+SERVICE = "kubernetes:core/v1:Service"
+CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
 
 _recordings: dict[str, Recording] = {}
 
@@ -153,6 +159,23 @@ BAD_TENANT_SETTINGS = [
     ({"serviceAccountPolicyArns": ["arn:aws:iam::aws:policy/AdministratorAccess"]}, "serviceAccountPolicyArns", "narrower"),
     ({"platformStack": ""}, "platformStack", "the platform's stack"),
     ({"appReplicas": 11, "quotaPods": 10}, "appReplicas", "at most quotaPods (10)"),
+    # Quotas in full (issue 16): CPU and memory at the most pods, a rollout's extra pod, the LimitRange's defaults.
+    ({"app": "game", "appReplicas": 3, "quotaCpu": "500m"}, "quotaCpu", "at least 1: 4 pods (appReplicas 3, and 1 more"),
+    ({"appReplicas": 2, "quotaMemory": "512Mi"}, "quotaMemory", "at least 768Mi"),
+    ({"appReplicas": 2, "appMaxReplicas": 10, "quotaPods": 10}, "appMaxReplicas", "at most quotaPods (10) less 1"),
+    ({"appReplicas": 2, "appMaxReplicas": 8, "quotaCpu": "2"}, "quotaCpu", "at least 2250m"),
+    ({"appReplicas": 3, "appMaxReplicas": 2}, "appReplicas", "the autoscaler's minimum"),
+    ({"defaultCpuRequest": "8"}, "defaultCpuRequest", "at most quotaCpu (4)"),
+    ({"defaultMemoryRequest": "16Gi"}, "defaultMemoryRequest", "at most quotaMemory (8Gi)"),
+    # The workload spec: a workload of the team's own says what it runs; a preset keeps its own port.
+    ({"app": "orders"}, "appImage", "appImage, appPort, appProbePath must be set"),
+    ({"app": "orders", "appImage": "ghcr.io/example/orders:1"}, "appPort", "appPort, appProbePath must be set"),
+    ({**{"app": "orders", "appImage": "o:1", "appPort": 3000}, "appProbePath": "healthz"}, "appProbePath", "starting with '/'"),
+    ({**{"app": "orders", "appImage": "o:1", "appProbePath": "/"}, "appPort": 443}, "appPort", "from 1024 to 65535"),
+    ({"appPort": 3000}, "appPort", "left unset for app 'hello'"),
+    ({"appCpu": "1", "appMemory": "256Mi"}, "appMemory", "with cpu 1"),
+    ({"appWritablePaths": ["/tmp", "/etc/nginx"]}, "appWritablePaths", "/etc/nginx/nginx.conf is mounted read-only"),
+    ({"app": "Orders_API"}, "app", "DNS-1123"),
 ]
 
 
@@ -162,6 +185,84 @@ def test_a_tenant_cannot_reach_outside_its_namespace(overrides, key, allowed):
     assert isinstance(recording.error, SettingsError)
     assert recording.error.key == f"{PROJECT}:{key}" and allowed in recording.error.allowed
     assert recording.resources == []
+
+
+def test_a_tenant_in_another_region_than_its_platform_fails_naming_both():
+    recording = record("checkout-dev", overrides={"aws:region": "us-east-1"}, project_dir=TENANT_PROJECT_DIR)
+    assert isinstance(recording.error, SettingsError)
+    assert recording.error.key == "aws:region" and recording.error.value == "us-east-1"
+    assert "ap-northeast-2, the region of platform stack shared-dev" in recording.error.allowed
+    assert recording.resources == []
+
+
+# --- the workload: one hardened shape -----------------------------------------------------------
+
+
+def pod_of(recording: Recording) -> dict:
+    return recording.one(DEPLOYMENT).inputs["spec"]["template"]["spec"]
+
+
+def test_tenant_workloads_are_hardened_with_probes_prestop_and_a_budget(tenant):
+    pod = pod_of(tenant)
+    gaps = hardening_gaps(pod)
+    if config(tenant, "serviceAccount"):
+        # IRSA: the pods run as the tenant's service account and read its token.
+        assert pod["serviceAccountName"] == config(tenant, "serviceAccount")
+        assert gaps == ["service account token mounted"]
+    else:
+        assert gaps == []
+    (container,) = pod["containers"]
+    assert container["lifecycle"]["preStop"]["sleep"]["seconds"] >= 30
+    assert container["resources"]["requests"] == container["resources"]["limits"]
+    labels = tenant.one(DEPLOYMENT).inputs["spec"]["selector"]["matchLabels"]
+    (budget,) = tenant.of_type(BUDGET)
+    assert budget.inputs["spec"]["selector"]["matchLabels"] == labels and budget.inputs["spec"]["maxUnavailable"] == 1
+
+
+def test_a_tenant_rollout_never_needs_more_than_one_pod_above_its_replicas(tenant):
+    strategy = tenant.one(DEPLOYMENT).inputs["spec"]["strategy"]
+    assert strategy == {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}
+
+
+def test_every_committed_tenant_fits_its_quota_at_its_most_pods(tenant):
+    """Pods, CPU and memory at the most pods (the autoscaler's maximum, or the replicas) plus a rollout's one."""
+    hard = tenant.one(QUOTA).inputs["spec"]["hard"]
+    spec = tenant.one(DEPLOYMENT).inputs["spec"]
+    autoscalers = tenant.of_type(AUTOSCALER)
+    most = autoscalers[0].inputs["spec"]["maxReplicas"] if autoscalers else spec["replicas"]
+    pods = int(most + spec["strategy"]["rollingUpdate"]["maxSurge"])
+    (container,) = spec["template"]["spec"]["containers"]
+    assert pods <= int(hard["pods"])
+    for resource in ("cpu", "memory"):
+        assert quantity(container["resources"]["limits"][resource]) * pods <= quantity(hard[f"limits.{resource}"])
+    (limits,) = tenant.one(LIMIT_RANGE).inputs["spec"]["limits"]
+    for resource in ("cpu", "memory"):
+        assert quantity(limits["default"][resource]) <= quantity(hard[f"limits.{resource}"])
+
+
+def test_a_service_on_port_3000_runs_as_a_tenant_through_the_spec():
+    overrides = {"app": "orders", "appImage": "ghcr.io/example/orders:1.4.2", "appPort": 3000, "appProbePath": "/healthz"}
+    recording = record("ledger-dev", overrides=overrides | {"appMaxReplicas": 4}, project_dir=TENANT_PROJECT_DIR)
+    assert recording.error is None, recording.error
+    pod = pod_of(recording)
+    (container,) = pod["containers"]
+    assert container["name"] == "orders" and container["image"] == overrides["appImage"] and "command" not in container
+    assert container["ports"] == [{"name": "http", "containerPort": 3000}]
+    assert container["readinessProbe"]["httpGet"] == container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
+    assert hardening_gaps(pod) == []
+    assert recording.one(SERVICE).inputs["spec"]["ports"][0]["targetPort"] == "http"
+    assert recording.of_type(CONFIG_MAP) == []
+    (autoscaler,) = recording.of_type(AUTOSCALER)
+    assert (autoscaler.inputs["spec"]["minReplicas"], autoscaler.inputs["spec"]["maxReplicas"]) == (3, 4)
+    assert "replicas" not in recording.one(DEPLOYMENT).inputs["spec"]
+
+
+def test_the_presets_run_on_the_hardened_nginx_configuration(tenant):
+    (container,) = pod_of(tenant)["containers"]
+    assert container["ports"] == [{"name": "http", "containerPort": 8080}]
+    assert any(m["mountPath"] == "/etc/nginx/nginx.conf" and m.get("readOnly") for m in container["volumeMounts"])
+    (config_map,) = tenant.of_type(CONFIG_MAP)
+    assert "listen 8080;" in config_map.inputs["data"]["nginx.conf"]
 
 
 # --- ordering -------------------------------------------------------------------------------

@@ -1,0 +1,172 @@
+"""A `WorkloadSpec` (eksfargate/workload.py) as Kubernetes objects: the hardened pod every app gets.
+
+Pure functions, no resources: the platform's app (components/game_2048.py) and a tenant's
+(components/tenant_app.py) declare the Deployment, budget, autoscaler and ConfigMap themselves,
+under their own names, and take their specs from here, so both get the same hardening:
+
+- a non-root user and group, a read-only root filesystem, no privilege escalation, every
+  capability dropped, the RuntimeDefault seccomp profile (the "restricted" Pod Security Standard);
+- no service account token, unless the spec names a service account (IRSA reads its token);
+- readiness and liveness probes on the spec's path, so the ALB and the kubelet watch the same thing;
+- requests equal to limits (Fargate sizes the pod from its requests, guaranteed QoS);
+- a preStop sleep at least as long as the target group's deregistration delay, and a grace
+  period that covers it: a terminating pod serves until the ALB has drained it;
+- a PodDisruptionBudget that lets Fargate's patching evict one pod at a time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+
+from eksfargate.workload import WorkloadSpec
+
+# Draining, so that a rolling update or a Fargate patch eviction drops no request. A terminating
+# pod leaves the target group (deregistration starts) while preStop keeps it serving; the ALB
+# stops routing new requests to it and lets those in flight finish within the deregistration
+# delay (ALB default 300 s, far longer than a web request needs). preStop lasts at least that
+# long, so the app only stops once the ALB has let go of it, and the grace period covers preStop
+# plus the app's own shutdown.
+DEREGISTRATION_DELAY_SECONDS = 30
+PRE_STOP_SLEEP_SECONDS = 30
+TERMINATION_GRACE_PERIOD_SECONDS = 45
+TARGET_GROUP_ATTRIBUTES = f"deregistration_delay.timeout_seconds={DEREGISTRATION_DELAY_SECONDS}"
+
+# Fargate patches pods by evicting them (the Eviction API honours this budget), one zone at a
+# time; a budget that allows no disruption makes those evictions fail until EKS deletes the
+# pods anyway. One pod at a time may go.
+DISRUPTION_BUDGET = {"maxUnavailable": 1}
+
+# The container runtime's default seccomp profile, as the "restricted" Pod Security Standard asks.
+POD_SECURITY_CONTEXT = {"seccompProfile": {"type": "RuntimeDefault"}}
+PORT_NAME = "http"
+
+
+def container_security_context(spec: WorkloadSpec) -> dict[str, Any]:
+    return {
+        "allowPrivilegeEscalation": False,
+        "readOnlyRootFilesystem": True,
+        "runAsNonRoot": True,
+        "runAsUser": spec.run_as,
+        "runAsGroup": spec.run_as,
+        "capabilities": {"drop": ["ALL"]},
+    }
+
+
+def volume_name(path: str) -> str:
+    """An emptyDir's volume name from its path: /tmp -> tmp, /var/cache/app -> var-cache-app."""
+    return path.strip("/").replace("/", "-").replace("_", "-").replace(".", "-").lower()[:63].strip("-")
+
+
+def container(spec: WorkloadSpec) -> dict[str, Any]:
+    resources = {"cpu": spec.cpu, "memory": spec.memory}
+    probe_port: int | str = PORT_NAME if spec.probe_port in (None, spec.port) or spec.probe_port is None else spec.probe_port
+    probe: dict[str, Any] = {"httpGet": {"path": spec.probe_path, "port": probe_port}, "periodSeconds": 10}
+    body: dict[str, Any] = {"name": spec.name, "image": spec.image}
+    if spec.command:
+        body["command"] = list(spec.command)
+    if spec.args:
+        body["args"] = list(spec.args)
+    env: list[dict[str, Any]] = [{"name": name, "value": value} for name, value in spec.env]
+    env += [{"name": s.name, "valueFrom": {"secretKeyRef": {"name": s.secret, "key": s.key}}} for s in spec.secret_env]
+    if env:
+        body["env"] = env
+    body |= {
+        "ports": [{"name": PORT_NAME, "containerPort": spec.port}],
+        "resources": {"requests": resources, "limits": resources},
+        "readinessProbe": probe,
+        # Restarts an app that hangs; three misses in a row, so a slow start is not one.
+        "livenessProbe": {**probe, "failureThreshold": 3},
+        "lifecycle": {"preStop": {"sleep": {"seconds": PRE_STOP_SLEEP_SECONDS}}},
+        "securityContext": container_security_context(spec),
+        "volumeMounts": [{"name": volume_name(path), "mountPath": path} for path in spec.writable_paths]
+        + [{"name": f.volume, "mountPath": f.path, "subPath": f.key, "readOnly": True} for f in spec.config_files],
+    }
+    return body
+
+
+def pod_spec(spec: WorkloadSpec, config_map: pulumi.Input[str] | None = None) -> dict[str, Any]:
+    """The pod: hardened, with the spec's writable paths as emptyDirs and its files from `config_map`."""
+    pod: dict[str, Any] = {}
+    if spec.service_account:
+        # IRSA: the pod runs as the service account whose IAM role it assumes with the projected token.
+        pod["serviceAccountName"] = spec.service_account
+        pod["automountServiceAccountToken"] = True
+    else:
+        pod["automountServiceAccountToken"] = False
+    pod |= {
+        "securityContext": POD_SECURITY_CONTEXT,
+        "terminationGracePeriodSeconds": TERMINATION_GRACE_PERIOD_SECONDS,
+        "containers": [container(spec)],
+        "volumes": [{"name": volume_name(path), "emptyDir": {}} for path in spec.writable_paths]
+        + [{"name": f.volume, "configMap": {"name": config_map}} for f in spec.config_files],
+    }
+    return pod
+
+
+def config_data(spec: WorkloadSpec) -> dict[str, str]:
+    """The ConfigMap's data: each configuration file under its file name."""
+    return {f.key: f.content for f in spec.config_files}
+
+
+def config_checksum(spec: WorkloadSpec) -> str:
+    """On the pod template, so that a new configuration rolls the pods (a mounted ConfigMap alone would not)."""
+    return hashlib.sha256("".join(f"{f.path}\n{f.content}" for f in spec.config_files).encode()).hexdigest()
+
+
+def config_map_name(base: str, spec: WorkloadSpec) -> str:
+    """`base` and the first 10 hex digits of the configuration's checksum."""
+    return f"{base}-{config_checksum(spec)[:10]}"
+
+
+def deployment_spec(
+    spec: WorkloadSpec,
+    labels: dict[str, str],
+    pod_labels: Mapping[str, pulumi.Input[str]],
+    pod_annotations: Mapping[str, str],
+    config_map: pulumi.Input[str] | None = None,
+) -> dict[str, Any]:
+    annotations = dict(pod_annotations)
+    if spec.config_files:
+        annotations["checksum/config"] = config_checksum(spec)
+    template_meta: dict[str, Any] = {"labels": dict(pod_labels)}
+    if annotations:
+        template_meta["annotations"] = annotations
+    body: dict[str, Any] = {
+        "selector": {"matchLabels": labels},
+        "template": {"metadata": template_meta, "spec": pod_spec(spec, config_map)},
+    }
+    if spec.surge is not None:
+        # Never below the replicas during a rollout, and never more than `surge` pods above them
+        # (what a namespace's quota must leave room for).
+        body["strategy"] = {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": spec.surge, "maxUnavailable": 0}}
+    if spec.autoscaling is None:
+        # With an HPA, spec.replicas stays out: under server-side apply the field then belongs
+        # to the HPA (the scale subresource), and `pulumi up` never resets it.
+        body["replicas"] = spec.replicas
+    return body
+
+
+def budget_spec(labels: dict[str, str]) -> dict[str, Any]:
+    return {**DISRUPTION_BUDGET, "selector": {"matchLabels": labels}}
+
+
+def autoscaler_spec(spec: WorkloadSpec, deployment: pulumi.Input[str]) -> dict[str, Any]:
+    assert spec.autoscaling is not None
+    return {
+        "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": deployment},
+        "minReplicas": spec.autoscaling.min_replicas,
+        "maxReplicas": spec.autoscaling.max_replicas,
+        "metrics": [
+            {
+                "type": "Resource",
+                "resource": {
+                    "name": "cpu",
+                    "target": {"type": "Utilization", "averageUtilization": spec.autoscaling.cpu_target_percent},
+                },
+            }
+        ],
+    }
