@@ -73,6 +73,14 @@ _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 _HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
+def is_role_arn(value: str) -> bool:
+    return bool(_ROLE_ARN.match(value))
+
+
+def is_host(value: str) -> bool:
+    return bool(_HOST.match(value))
+
+
 @dataclass(frozen=True)
 class QuotaSettings:
     """The namespace's ResourceQuota and LimitRange, in what Fargate bills: pods, CPU, memory."""

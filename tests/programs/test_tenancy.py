@@ -378,6 +378,50 @@ def test_teams_new_shared_writes_a_tenant_with_a_free_namespace(tmp_path):
     assert tenant_files.conflicts(platform_dir, tenant_dir) == []
 
 
+def test_teams_new_shared_takes_the_team_role_alb_mode_and_host_and_the_file_plans(tmp_path, capsys):
+    from teams.__main__ import main as teams_main
+
+    platform_dir, tenant_dir = copy_projects(tmp_path)
+    role = "arn:aws:iam::123456789012:role/billing-developers"
+    args = ["--project-dir", str(platform_dir), "new", "billing", "--shared", "shared-dev", "--team-role", role]
+    assert teams_main([*args, "--alb-mode", "shared", "--host", "billing.apps.example.com"]) == 0
+    path = tenant_dir / "Pulumi.billing-dev.yaml"
+    values = yaml.safe_load(path.read_text())["config"]
+    assert values[f"{PROJECT}:teamRoleArn"] == role
+    assert (values[f"{PROJECT}:albMode"], values[f"{PROJECT}:host"]) == ("shared", "billing.apps.example.com")
+    assert tenant_files.conflicts(platform_dir, tenant_dir) == []
+    recording = record("billing-dev", project_dir=TENANT_PROJECT_DIR, stack_file=path)
+    assert recording.error is None, recording.error
+    assert recording.one(ENTRY).inputs["principalArn"] == role
+    assert recording.one(INGRESS).inputs["spec"]["rules"][0]["host"] == "billing.apps.example.com"
+
+
+@pytest.mark.parametrize(
+    "extra,message",
+    [
+        (["--alb-mode", "shared"], "needs --host"),
+        (["--alb-mode", "shared", "--host", "checkout.apps.example.com"], "claimed by checkout-dev"),
+        (["--team-role", "billing-developers"], "must be an IAM role ARN"),
+        (["--host", "Not A Host"], "must be a DNS host name"),
+    ],
+)
+def test_teams_new_shared_refuses_a_tenant_it_cannot_make(tmp_path, capsys, extra, message):
+    from teams.__main__ import main as teams_main
+
+    platform_dir, tenant_dir = copy_projects(tmp_path)
+    assert teams_main(["--project-dir", str(platform_dir), "new", "billing", "--shared", "shared-dev", *extra]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tenant_dir / "Pulumi.billing-dev.yaml").exists()
+
+
+def test_teams_new_shared_without_a_role_says_the_team_has_no_access(tmp_path, capsys):
+    from teams.__main__ import main as teams_main
+
+    platform_dir, _ = copy_projects(tmp_path)
+    assert teams_main(["--project-dir", str(platform_dir), "new", "billing", "--shared", "shared-dev"]) == 0
+    assert "the team has no access to its namespace" in capsys.readouterr().out
+
+
 def test_teams_list_catches_a_claimed_namespace_a_missing_platform_and_too_many_pods(tmp_path):
     platform_dir, tenant_dir = copy_projects(tmp_path)
     # A /20 platform VPC: private subnets of /23, 507 usable addresses each, 3 zones.

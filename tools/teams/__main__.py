@@ -5,7 +5,9 @@ new   writes Pulumi.<team>-<env>.yaml beside Pulumi.yaml: region, team, cost cen
       no other stack file's (nor Pulumi.yaml's default). prod/production: one NAT gateway per
       zone and protect on. Exit 0, or 2 with the error on stderr.
       With --shared PLATFORM: a tenant of that platform stack instead, tenant/Pulumi.<team>-<env>.yaml
-      with a namespace (tenant-<team>) that no other tenant stack claims.
+      with a namespace (tenant-<team>) that no other tenant stack claims, the team's role
+      (--team-role ARN), and an ALB of its own or the platform's shared one (--alb-mode shared
+      --host HOST, a host no other tenant on that ALB has).
 list  every stack file's shape (dedicated, platform, tenant), team, VPC CIDR or namespace and
       cluster; exit 1 when two VPC CIDRs overlap, two stacks would give AWS the same cluster
       name, or a tenant conflicts (teams/tenants.py: a namespace or shared-ALB host claimed
@@ -57,6 +59,20 @@ def main(argv: list[str] | None = None) -> int:
     new.add_argument("--cost-center", help="cost center tag value (default: the team name)")
     new.add_argument("--owner", help="owner tag value, e.g. a team alias or e-mail address (default: the team name)")
     new.add_argument("--shared", metavar="PLATFORM", help="a tenant of this platform stack (servesTenants true) instead")
+    new.add_argument(
+        "--team-role",
+        metavar="ARN",
+        help="with --shared: the team's IAM role, given access to its namespace only (teamRoleArn; without it the team has none)",
+    )
+    new.add_argument(
+        "--alb-mode",
+        choices=["own", "shared"],
+        default="own",
+        help="with --shared: an ALB of the tenant's own (default) or the platform's shared one (then --host is required)",
+    )
+    new.add_argument(
+        "--host", help="with --shared: the host name the tenant's Ingress rules match, e.g. checkout.apps.example.com"
+    )
 
     commands.add_parser("list", help="every stack file's team, VPC CIDR and cluster name, and any conflict")
 
@@ -73,18 +89,35 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "new" and args.shared:
         try:
             path, namespace = tenants.new_tenant_stack(
-                args.team, args.shared, args.env, directory / TENANT_DIR, directory, args.region
+                args.team,
+                args.shared,
+                args.env,
+                directory / TENANT_DIR,
+                directory,
+                args.region,
+                team_role=args.team_role,
+                alb_mode=args.alb_mode,
+                host=args.host,
             )
         except TeamStackError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_ERROR
         stack = path.name[len("Pulumi.") : -len(".yaml")]
         print(f"Wrote {TENANT_DIR}/{path.name}: tenant stack {stack} of platform {args.shared}, namespace {namespace}.")
-        print("Set teamRoleArn (the team's IAM role), costCenter and owner in the file before deploying.")
+        if args.team_role:
+            print("Set costCenter and owner in the file before deploying.")
+        else:
+            print(
+                "No --team-role: the team has no access to its namespace (the plan says so too). Set teamRoleArn "
+                "(the team's IAM role), costCenter and owner in the file before deploying."
+            )
         print(
             f"Next: python -m offline plan --project-dir {TENANT_DIR} --stack {stack}, python -m teams list, then a pull request."
         )
         return EXIT_OK
+    if args.command == "new" and (args.team_role or args.host or args.alb_mode != "own"):
+        print("error: --team-role, --alb-mode and --host are for a tenant: add --shared PLATFORM", file=sys.stderr)
+        return EXIT_ERROR
     if args.command == "new":
         try:
             zone_ids = tuple(z.strip() for z in args.zone_ids.split(",")) if args.zone_ids else None

@@ -18,6 +18,7 @@ from eksfargate.contract import TENANT_NAMESPACE_PREFIX, PlatformOutput, is_tena
 from eksfargate.project import PLATFORM_PROJECT_DIR, TENANT_PROJECT_DIR
 from eksfargate.settings import DNS_LABEL_RULE, is_dns_label
 from eksfargate.stack_catalog import namespace_owners, project, stack_files, tenants
+from eksfargate.tenant_settings import ALB_MODES, is_host, is_role_arn
 from offline.capacity import assess
 from offline.plan import build
 from teams.stacks import TeamStackError, _scalar
@@ -97,11 +98,28 @@ def new_tenant_stack(
     tenant_dir: Path = TENANT_PROJECT_DIR,
     platform_dir: Path = PLATFORM_PROJECT_DIR,
     region: str | None = None,
+    team_role: str | None = None,
+    alb_mode: str = "own",
+    host: str | None = None,
 ) -> tuple[Path, str]:
-    """Writes tenant/Pulumi.<team>-<env>.yaml on `platform_stack` with a namespace no tenant has; returns path and namespace."""
+    """Writes tenant/Pulumi.<team>-<env>.yaml on `platform_stack` with a namespace no tenant has; returns path and namespace.
+
+    team_role: the team's IAM role (teamRoleArn), given edit access to the namespace; None: no access entry.
+    alb_mode, host: `own` ALB, or the platform's `shared` one, where the tenant needs a host no other tenant has.
+    """
     for what, value in (("team", team), ("env", env)):
         if not is_dns_label(value):
             raise TeamStackError(f"{what} {value!r} must be {DNS_LABEL_RULE}")
+    if team_role and not is_role_arn(team_role):
+        raise TeamStackError(
+            f"team role {team_role!r} must be an IAM role ARN, e.g. arn:aws:iam::123456789012:role/checkout-developers"
+        )
+    if alb_mode not in ALB_MODES:
+        raise TeamStackError(f"ALB mode {alb_mode!r} must be one of {list(ALB_MODES)}")
+    if host and not is_host(host):
+        raise TeamStackError(f"host {host!r} must be a DNS host name, e.g. checkout.apps.example.com")
+    if alb_mode == "shared" and not host:
+        raise TeamStackError("--alb-mode shared needs --host: on the shared ALB a tenant's rules match only its own host")
     known = platforms(platform_dir)
     if platform_stack not in known:
         raise TeamStackError(f"no platform stack file Pulumi.{platform_stack}.yaml in {platform_dir}")
@@ -111,6 +129,12 @@ def new_tenant_stack(
     path = tenant_dir / f"Pulumi.{stack}.yaml"
     if path.exists():
         raise TeamStackError(f"{path.name} exists already")
+    if alb_mode == "shared":
+        claimed = [
+            t.stack for t in tenants(tenant_dir) if t.platform == platform_stack and t.alb_mode == "shared" and t.host == host
+        ]
+        if claimed:
+            raise TeamStackError(f"host {host} on platform {platform_stack}'s shared ALB is claimed by {', '.join(claimed)}")
     taken = set(namespace_owners(tenant_dir))
     candidates = [f"{TENANT_NAMESPACE_PREFIX}{team}", f"{TENANT_NAMESPACE_PREFIX}{team}-{env}"]
     candidates += [f"{TENANT_NAMESPACE_PREFIX}{team}-{env}-{n}" for n in range(2, 100)]
@@ -123,10 +147,18 @@ def new_tenant_stack(
         f"{proj.name}:team": team,
         f"{proj.name}:namespace": namespace,
     }
+    if team_role:
+        values[f"{proj.name}:teamRoleArn"] = team_role
+    if alb_mode != "own":
+        values[f"{proj.name}:albMode"] = alb_mode
+    if host:
+        values[f"{proj.name}:host"] = host
     lines = [
         f"# Team {team}, environment {env}, as a tenant of platform stack {platform_stack}: made with",
         f"# `python -m teams new {team} --env {env} --shared {platform_stack}`. Its namespace is no other tenant's;",
-        "# set teamRoleArn, costCenter and owner; every setting and its default is in tenant/Pulumi.yaml.",
+        "# set costCenter and owner"
+        + ("" if team_role else ", and teamRoleArn (without it the team has no access)")
+        + "; every setting and its default is in tenant/Pulumi.yaml.",
         "config:",
         *(f"  {key}: {_scalar(value)}" for key, value in values.items()),
     ]
