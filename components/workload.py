@@ -65,7 +65,9 @@ def container(spec: WorkloadSpec) -> dict[str, Any]:
     resources = {"cpu": spec.cpu, "memory": spec.memory}
     probe_port: int | str = PORT_NAME if spec.probe_port in (None, spec.port) or spec.probe_port is None else spec.probe_port
     probe: dict[str, Any] = {"httpGet": {"path": spec.probe_path, "port": probe_port}, "periodSeconds": 10}
-    body: dict[str, Any] = {"name": spec.name, "image": spec.image}
+    # Always: a moved tag is picked up. It costs nothing on Fargate, where every pod is a micro-VM of
+    # its own with no image cache from earlier pods; and :latest defaults to it anyway.
+    body: dict[str, Any] = {"name": spec.name, "image": spec.image, "imagePullPolicy": "Always"}
     if spec.command:
         body["command"] = list(spec.command)
     if spec.args:

@@ -53,7 +53,7 @@ def start(tmp_path: Path, conf: str, command: str) -> tuple[subprocess.Popen, in
     conf_file = tmp_path / "nginx.conf"
     conf_file.write_text(conf)
     conf_file.chmod(0o644)
-    command = command.replace("/tmp/", f"{tmp}/").replace("exec nginx ", f"exec {NGINX} -c {conf_file} -e stderr ")
+    command = command.replace("/tmp/", f"{tmp}/").replace("exec nginx ", f"exec {NGINX} -c {conf_file} ")
     process = subprocess.Popen(
         ["setpriv", f"--reuid={RUN_AS_ID}", f"--regid={RUN_AS_ID}", "--clear-groups", "/bin/sh", "-c", command],
         stdout=subprocess.PIPE,
