@@ -38,7 +38,7 @@ from eksfargate.settings import (
     is_dns_label,
     stack_tags,
 )
-from eksfargate.stack_catalog import namespace_owners, stack_files
+from eksfargate.stack_catalog import StackFile, namespace_owners, project, stack_files
 from eksfargate.workload import Autoscaling, WorkloadSpec, nginx_preset, quantity_text
 
 # The walkthrough's workloads, each an nginx image on the hardened nginx configuration
@@ -194,6 +194,7 @@ def load_tenant_settings() -> TenantSettings:
     _same_region_as_platform(config, platform)
     quota, workload = _quota(config), _workload(config, service_account)
     _fits_quota(config, quota, workload.spec)
+    _platform_scales_pods(config, platform, workload.spec)
     return TenantSettings(
         project=project,
         stack=stack,
@@ -320,23 +321,40 @@ def _spec(config: _Reader, service_account: str) -> WorkloadSpec:
     return spec
 
 
+def _platform_file(platform_stack: str) -> StackFile | None:
+    """The platform's stack file in this checkout; None for another project's stack or a missing file
+    (then the StackReference says the platform does not exist)."""
+    parts = platform_stack.split("/")
+    if len(parts) == 3 and parts[1] != platform_project_name():
+        return None
+    return next((f for f in stack_files(PLATFORM_PROJECT_DIR) if f.stack == parts[-1]), None)
+
+
 def _same_region_as_platform(config: _Reader, platform_stack: str) -> None:
     """The tenant's access entry and IAM role are declared in its aws:region: the platform's cluster must be there."""
     region = _Reader(pulumi.Config("aws"), "aws").string("region")
-    parts = platform_stack.split("/")
-    stack = parts[-1]
-    if len(parts) == 3 and parts[1] != platform_project_name():
-        return  # another project's stack: nothing here to read
-    platform_file = next((f for f in stack_files(PLATFORM_PROJECT_DIR) if f.stack == stack), None)
-    if platform_file is None:
-        return  # no stack file here: the StackReference says the platform does not exist
-    platform_region = platform_file.config.get("aws:region")
-    if platform_region and region != platform_region:
+    platform_file = _platform_file(platform_stack)
+    platform_region = platform_file.config.get("aws:region") if platform_file else None
+    if platform_file and platform_region and region != platform_region:
         raise SettingsError(
             "aws:region",
             region,
-            f"{platform_region}, the region of platform stack {stack} (its cluster is there; the tenant's access entry "
-            f"and IAM role would be declared in {region or 'no region'}, where the cluster does not exist)",
+            f"{platform_region}, the region of platform stack {platform_file.stack} (its cluster is there; the tenant's "
+            f"access entry and IAM role would be declared in {region or 'no region'}, where the cluster does not exist)",
+        )
+
+
+def _platform_scales_pods(config: _Reader, platform_stack: str, spec: WorkloadSpec) -> None:
+    """An autoscaler needs the metrics-server the platform installs with its own appAutoscaling on."""
+    platform_file = _platform_file(platform_stack)
+    if spec.autoscaling is None or platform_file is None:
+        return
+    if project(PLATFORM_PROJECT_DIR).setting(platform_file, "appAutoscaling") is not True:
+        raise SettingsError(
+            config.key("appMaxReplicas"),
+            spec.autoscaling.max_replicas,
+            f"0: platform stack {platform_file.stack} runs no metrics-server (its appAutoscaling is false), so an "
+            "autoscaler would never scale; ask the platform team to turn it on, or run a fixed appReplicas",
         )
 
 

@@ -18,7 +18,7 @@ import yaml
 
 from components.metrics_server import REPLICAS as METRICS_SERVER_REPLICAS
 from cost import from_recording
-from eksfargate import platform_reference, settings
+from eksfargate import platform_reference, settings, tenant_settings
 from eksfargate.contract import (
     ACCESS_POLICIES,
     ACCESS_POLICY_ARN_PREFIX,
@@ -185,6 +185,18 @@ def test_a_tenant_cannot_reach_outside_its_namespace(overrides, key, allowed):
     assert isinstance(recording.error, SettingsError)
     assert recording.error.key == f"{PROJECT}:{key}" and allowed in recording.error.allowed
     assert recording.resources == []
+
+
+def test_a_tenant_autoscaler_needs_the_platforms_metrics_server(tmp_path, monkeypatch):
+    """shared-dev runs metrics-server (appAutoscaling defaults to true); a copy with it off refuses the autoscaler."""
+    assert record("checkout-dev", overrides={"appMaxReplicas": 4}, project_dir=TENANT_PROJECT_DIR).error is None
+    platform_dir, _ = copy_projects(tmp_path)
+    platform_file = platform_dir / "Pulumi.shared-dev.yaml"
+    platform_file.write_text(platform_file.read_text() + "  eks-fargate:appAutoscaling: false\n")
+    monkeypatch.setattr(tenant_settings, "PLATFORM_PROJECT_DIR", platform_dir)
+    recording = record("checkout-dev", overrides={"appMaxReplicas": 4}, project_dir=TENANT_PROJECT_DIR)
+    assert isinstance(recording.error, SettingsError) and recording.error.key == f"{PROJECT}:appMaxReplicas"
+    assert "platform stack shared-dev runs no metrics-server" in recording.error.allowed
 
 
 def test_a_tenant_in_another_region_than_its_platform_fails_naming_both():
