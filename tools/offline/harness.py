@@ -232,7 +232,8 @@ def stack_reference_outputs(name: str, project_dir: Path) -> StackOutputs:
 def referenced_plan(name: str, project_dir: Path) -> dict[str, Any]:
     """The offline plan of the stack a StackReference names (`[<org>/][<project>/]<stack>`): values
     AWS decides are placeholders, secrets masked; made in a process of its own (whose first import
-    path is that project's, so it runs with its own library), once per process. The project is this one or one beside it or in its
+    path is that project's, so it runs with its own library), once per process, and once per
+    worker where offline/worker.py plans many stacks (SHARED_REFERENCED_PLANS). The project is this one or one beside it or in its
     parent folder (a tenant project in a subfolder of its platform's).
     Raises StackReferenceError when there is no such stack file or it cannot be planned.
     """
@@ -248,6 +249,9 @@ def referenced_plan(name: str, project_dir: Path) -> dict[str, Any]:
             f"stack reference {name!r}: the referenced stack does not exist (no stack file Pulumi.{stack}.yaml in {found})"
         )
     key = (str(found.resolve()), stack)
+    shared = _shared_referenced_plan(key)
+    if key not in _REFERENCED_PLANS and shared is not None and shared.is_file():
+        _REFERENCED_PLANS[key] = json.loads(shared.read_text())
     if key not in _REFERENCED_PLANS:
         with tempfile.TemporaryDirectory(prefix="stack-reference-") as out:
             command = [sys.executable, "-m", "offline", "plan", "--stack", stack, "--project-dir", str(found)]
@@ -256,8 +260,26 @@ def referenced_plan(name: str, project_dir: Path) -> dict[str, Any]:
             if done.returncode != 0:
                 reason = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1].removeprefix("error: ")
                 raise StackReferenceError(f"stack reference {name!r}: stack {stack} cannot be planned offline: {reason}")
-            _REFERENCED_PLANS[key] = json.loads((Path(out) / "plan.json").read_text())
+            text = (Path(out) / "plan.json").read_text()
+            _REFERENCED_PLANS[key] = json.loads(text)
+            if shared is not None:  # whole or not at all: another plan of the worker may be reading it
+                partial = shared.with_name(f"{shared.name}.{os.getpid()}")
+                partial.write_text(text)
+                os.replace(partial, shared)
     return _REFERENCED_PLANS[key]
+
+
+# A folder the plans of one `offline.worker` share referenced plans in (it sets it for its children,
+# which plan one revision: a referenced stack's plan is the same for all of them), beside the cache
+# of each process.
+SHARED_REFERENCED_PLANS = "OFFLINE_SHARED_REFERENCED_PLANS"
+
+
+def _shared_referenced_plan(key: tuple[str, str]) -> Path | None:
+    folder = os.environ.get(SHARED_REFERENCED_PLANS)
+    if not folder or not Path(folder).is_dir():
+        return None
+    return Path(folder) / f"{hashlib.sha256(json.dumps(key).encode()).hexdigest()}.json"
 
 
 class StackReferenceError(pulumi.RunError):

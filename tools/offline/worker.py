@@ -42,6 +42,8 @@ import weakref
 from pathlib import Path
 from typing import Any
 
+from offline.harness import SHARED_REFERENCED_PLANS
+
 PROTOCOL = 1
 
 
@@ -165,6 +167,10 @@ def run(jobs: list[dict[str, Any]], parallel: int, report: Any) -> None:
     pending = list(enumerate(jobs))
     running: dict[int, int] = {}  # pid -> job index
     tmp = tempfile.mkdtemp(prefix="offline-worker-")
+    # The referenced plans a tenant stack reads (harness.referenced_plan): made once for all the children.
+    shared = Path(tmp) / "referenced-plans"
+    shared.mkdir()
+    os.environ[SHARED_REFERENCED_PLANS] = str(shared)
     try:
         if pending:
             # The first child runs alone and tells which modules it loaded: later children find them loaded.
@@ -183,6 +189,7 @@ def run(jobs: list[dict[str, Any]], parallel: int, report: Any) -> None:
             pid, status, usage = os.wait3(0)
             report(running.pop(pid), os.waitstatus_to_exitcode(status), usage)
     finally:
+        os.environ.pop(SHARED_REFERENCED_PLANS, None)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

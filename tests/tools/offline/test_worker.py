@@ -14,10 +14,11 @@ import pytest
 
 from eksfargate.project import TENANT_PROJECT_DIR
 from offline import diff as offline_diff
-from offline import worker
+from offline import harness, worker
 from offline.harness import PROJECT_DIR, plan_process
 
 FIXTURES = PROJECT_DIR / "tests" / "data" / "stacks"
+PLATFORM_STACK = f"{harness.project_name()}/shared-dev"  # what the tenant stacks reference
 
 
 def plan_args(stack: str, out: Path, project_dir: Path = PROJECT_DIR, stack_file: Path | None = None) -> list[str]:
@@ -144,3 +145,22 @@ def test_a_revision_without_a_worker_plans_each_stack_in_a_process_of_its_own(tm
     assert calls == ["dev"]
     assert sides["", "no-such-stack"].plan is None and not sides["", "no-such-stack"].error
     assert sides["", "dev"].plan is not None and sides["", "dev"].plan["stack"] == "dev"
+
+
+def test_the_plans_of_one_worker_make_a_referenced_stacks_plan_once(tmp_path, monkeypatch):
+    # A tenant stack reads its platform's outputs from that stack's plan, made in a process of its
+    # own; the children of one worker (one revision) share it through the worker's folder.
+    monkeypatch.setenv(harness.SHARED_REFERENCED_PLANS, str(tmp_path))
+    monkeypatch.setattr(harness, "_REFERENCED_PLANS", {})
+    runs = []
+    run = subprocess.run
+    monkeypatch.setattr(harness.subprocess, "run", lambda *args, **kwargs: runs.append(args) or run(*args, **kwargs))
+    first = harness.referenced_plan(PLATFORM_STACK, TENANT_PROJECT_DIR)
+    assert len(runs) == 1 and len(list(tmp_path.iterdir())) == 1
+    monkeypatch.setattr(harness, "_REFERENCED_PLANS", {})  # another child of the worker
+    assert harness.referenced_plan(PLATFORM_STACK, TENANT_PROJECT_DIR) == first
+    assert len(runs) == 1
+    monkeypatch.delenv(harness.SHARED_REFERENCED_PLANS)
+    monkeypatch.setattr(harness, "_REFERENCED_PLANS", {})  # a process of its own, outside a worker
+    assert harness.referenced_plan(PLATFORM_STACK, TENANT_PROJECT_DIR) == first
+    assert len(runs) == 2
