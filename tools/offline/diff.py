@@ -112,17 +112,28 @@ class ResourceChange:
 
     @property
     def fixed_name(self) -> str:
-        """The name the program gives it, which the replacement must take over ("" if none)."""
-        if self.resource["type"].startswith("kubernetes:") and self.resource.get("custom"):
-            name = (self.resource["inputs"].get("metadata") or {}).get("name")
-        else:
-            name = self.resource["inputs"].get(FIXED_NAME.get(self.resource["type"], ""))
-        return name if isinstance(name, str) and "{{" not in name else ""
+        """The name the program gives it and its replacement keeps ("" if none, or if the name changes:
+        then the new one can exist beside the old)."""
+        names = [_given_name(res) for res in (self.old, self.resource) if res is not None]
+        name = names[-1] if names else ""
+        return name if name and len(set(names)) == 1 and "{{" not in name else ""
 
     @property
     def deletes_first(self) -> bool:
         """A replacement that deletes the old one before it creates the new: asked for, or forced by a fixed name."""
         return bool(self.resource.get("deleteBeforeReplace") or self.fixed_name)
+
+
+def _given_name(resource: dict[str, Any]) -> str:
+    """The physical name the program sets: metadata.name (and namespace) for a Kubernetes object,
+    the name property of FIXED_NAME for the rest."""
+    inputs = resource["inputs"]
+    if resource["type"].startswith("kubernetes:") and resource.get("custom"):
+        metadata = inputs.get("metadata") or {}
+        name, namespace = metadata.get("name"), metadata.get("namespace") or ""
+        return f"{namespace}/{name}".lstrip("/") if isinstance(name, str) else ""
+    name = inputs.get(FIXED_NAME.get(resource["type"], ""))
+    return name if isinstance(name, str) else ""
 
 
 # What goes with a resource that cannot come back as it was.

@@ -157,3 +157,16 @@ def test_a_platform_change_lists_the_tenants_that_read_its_changed_outputs(tmp_p
     assert reads["kubeconfig"] == reads["oidcIssuer"] == ["web-dev"]
     assert "vpcId" not in reads  # an output no tenant reads
     assert "Tenant stacks that read the changed outputs" in offline_diff.render([diff])
+
+
+def test_a_replacement_under_a_new_name_creates_first():
+    """The old object keeps its name until the new one, under another name, exists (pulumi-kubernetes Diff)."""
+
+    def side(name: str, data: str) -> dict[str, Any]:
+        return plan_of(resource("kubernetes:core/v1:ConfigMap", "conf", {"metadata": {"name": name}, "data": {"a": data}}))
+
+    (same_name,) = offline_diff.compare(side("conf", "1"), side("conf", "2")).resources
+    (new_name,) = offline_diff.compare(side("conf-1", "1"), side("conf-2", "2")).resources
+    assert same_name.op == new_name.op == "replace"
+    assert "delete, then create" in offline_diff._why(same_name)
+    assert "create, then delete" in offline_diff._why(new_name) and "outage" not in offline_diff._why(new_name)
