@@ -117,6 +117,8 @@ def test_two_stacks_plan_in_either_order_as_each_alone(tmp):
             assert planned[stack][0] in (0, 1)
             assert planned[stack] == alone(stack, PROJECT_DIR, None, tmp), f"{stack} after {order[0]} differs from {stack} alone"
         assert planned["dev"][2]["plan.json"] != planned["payments-dev"][2]["plan.json"]
+    # A single plan runs in the worker itself, not in a child: the same files all the same.
+    assert in_worker([("dev", PROJECT_DIR, None)], tmp / "dev-only") == {"dev": alone("dev", PROJECT_DIR, None, tmp)}
 
 
 def test_a_worker_refuses_a_request_it_does_not_speak():
