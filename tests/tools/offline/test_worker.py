@@ -92,19 +92,31 @@ def tmp(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("worker")
 
 
-def test_every_stack_file_plans_byte_for_byte_as_in_a_process_of_its_own(tmp):
+BROKEN = ("no-such-stack", PROJECT_DIR, None)  # fails: its exit code and message are those of a process of its own
+
+
+@pytest.fixture(scope="module")
+def worker_plans(tmp) -> dict[str, tuple]:
+    """Every stack file planned in workers: one per project, the platform's with two plans at once."""
     stacks = every_stack_file()
     assert len(stacks) >= 14
-    broken = ("no-such-stack", PROJECT_DIR, None)  # fails: its exit code and message are those of a process of its own
-    planned = in_worker([s for s in stacks if s[1] == PROJECT_DIR] + [broken], tmp / "worker", parallel=2)
-    planned |= in_worker([s for s in stacks if s[1] == TENANT_PROJECT_DIR], tmp / "worker")  # a worker per project
-    for stack, project_dir, stack_file in stacks:
-        status, message, written = planned[stack]
+    planned = in_worker([s for s in stacks if s[1] == PROJECT_DIR] + [BROKEN], tmp / "worker", parallel=2)
+    planned |= in_worker([s for s in stacks if s[1] == TENANT_PROJECT_DIR], tmp / "worker")
+    return planned
+
+
+# One case per stack file, so that the processes of their own spread over the test workers.
+@pytest.mark.parametrize(
+    ("stack", "project_dir", "stack_file"), [*every_stack_file(), BROKEN], ids=lambda v: getattr(v, "name", v)
+)
+def test_every_stack_file_plans_byte_for_byte_as_in_a_process_of_its_own(worker_plans, tmp, stack, project_dir, stack_file):
+    status, message, written = worker_plans[stack]
+    assert worker_plans[stack] == alone(stack, project_dir, stack_file, tmp), f"{stack} plans differently in the worker"
+    if stack == BROKEN[0]:
+        assert (status, message) == (2, "error: no stack file Pulumi.no-such-stack.yaml in " + str(PROJECT_DIR))
+    else:
         assert status in (0, 1), f"{stack}: {message}"
         assert "plan.json" in written and "policy.txt" in written and "cost.txt" in written
-        assert planned[stack] == alone(stack, project_dir, stack_file, tmp), f"{stack} plans differently in the worker"
-    assert planned["no-such-stack"] == alone(*broken, tmp)
-    assert planned["no-such-stack"][:2] == (2, "error: no stack file Pulumi.no-such-stack.yaml in " + str(PROJECT_DIR))
 
 
 def test_two_stacks_plan_in_either_order_as_each_alone(tmp):
