@@ -426,6 +426,19 @@ def _cluster(config: _Reader, default_name: str) -> ClusterSettings:
     )
 
 
+def nginx_preset_keys_unset(config: _Reader, port: int, probe_path: str, why: str) -> None:
+    """A workload on the hardened nginx preset takes its port, probe, command and args from the preset:
+    setting any of them is an error that says `why`."""
+    for key, value, unset in (
+        ("appPort", port, port == 0),
+        ("appProbePath", probe_path, not probe_path),
+        ("appCommand", list(config.strings("appCommand")), not config.strings("appCommand")),
+        ("appArgs", list(config.strings("appArgs")), not config.strings("appArgs")),
+    ):
+        if not unset:
+            raise SettingsError(config.key(key), value, why)
+
+
 def _app(config: _Reader) -> AppSettings:
     namespace = config.string("appNamespace")
     config.check("appNamespace", namespace, is_dns_label, DNS_LABEL_RULE)
@@ -441,19 +454,13 @@ def _app(config: _Reader) -> AppSettings:
     walkthrough = config.boolean("appWalkthroughImage") or image_repository(image) == image_repository(WALKTHROUGH_IMAGE)
     writable = config.strings("appWritablePaths")
     if walkthrough:
-        for key, value, unset in (
-            ("appPort", port, port == 0),
-            ("appProbePath", probe_path, not probe_path),
-            ("appCommand", list(config.strings("appCommand")), not config.strings("appCommand")),
-            ("appArgs", list(config.strings("appArgs")), not config.strings("appArgs")),
-        ):
-            if not unset:
-                raise SettingsError(
-                    config.key(key),
-                    value,
-                    f"left unset for the walkthrough's image {image!r}: it runs on its own hardened nginx configuration "
-                    "(port 8080, probe /); set it only with an image of your own",
-                )
+        nginx_preset_keys_unset(
+            config,
+            port,
+            probe_path,
+            f"left unset for the walkthrough's image {image!r}: it runs on its own hardened nginx configuration "
+            "(port 8080, probe /); set it only with an image of your own",
+        )
         config.check(
             "appWritablePaths",
             list(writable),

@@ -36,6 +36,7 @@ from eksfargate.settings import (
     app_env,
     check_workload,
     is_dns_label,
+    nginx_preset_keys_unset,
     stack_tags,
 )
 from eksfargate.stack_catalog import StackFile, namespace_owners, project, stack_files
@@ -272,19 +273,13 @@ def _spec(config: _Reader, service_account: str) -> WorkloadSpec:
         "secret_env": secret_env,
     }
     if app in PRESET_IMAGES:
-        for key, value, unset in (
-            ("appPort", port, port == 0),
-            ("appProbePath", probe_path, not probe_path),
-            ("appCommand", list(config.strings("appCommand")), not config.strings("appCommand")),
-            ("appArgs", list(config.strings("appArgs")), not config.strings("appArgs")),
-        ):
-            if not unset:
-                raise SettingsError(
-                    config.key(key),
-                    value,
-                    f"left unset for app {app!r}: it runs on the walkthrough's hardened nginx configuration (port 8080, "
-                    "probe /); name the app after your workload to set it",
-                )
+        nginx_preset_keys_unset(
+            config,
+            port,
+            probe_path,
+            f"left unset for app {app!r}: it runs on the walkthrough's hardened nginx configuration (port 8080, "
+            "probe /); name the app after your workload to set it",
+        )
         config.check(
             "appWritablePaths",
             list(writable),
