@@ -50,7 +50,7 @@ from eksfargate.project import TENANT_PROJECT_DIR
 from eksfargate.stack_catalog import tenants
 from offline import upgrade
 from offline.harness import PROJECT_DIR, plan_process
-from offline.plan import PlanError, load, placeholder_source, placeholders, source_key, summarize
+from offline.plan import SECRET, PlanError, load, placeholder_source, placeholders, source_key, summarize
 from offline.replacements import (
     CLUSTER_CHANGES_ZONES,
     CLUSTER_SUBNETS,
@@ -425,7 +425,7 @@ def _deep_diff(
     old: Any, new: Any, path: tuple = (), sets: set[tuple[str, ...]] | None = None
 ) -> list[tuple[list[Any], Any, Any]]:
     """(path, old, new) for every differing leaf; lists of unequal length and sets compare whole."""
-    if old == new:
+    if old == new or _same_secret(old, new):
         return []
     keys_only = tuple(p for p in path if isinstance(p, str))
     if isinstance(old, dict) and isinstance(new, dict):
@@ -447,6 +447,15 @@ def _deep_diff(
         if old_doc is not None and new_doc is not None:
             return _deep_diff(old_doc, new_doc, (*path, JSON), None)
     return [(list(path), old, new)]
+
+
+def _same_secret(old: Any, new: Any) -> bool:
+    """A bare `[secret]` (a plan made before masks named their placeholders) and a mask that names
+    them: the same secret, as far as a plan can tell."""
+    if not (isinstance(old, str) and isinstance(new, str)):
+        return False
+    named = SECRET[:-1] + ", from "
+    return (old == SECRET and new.startswith(named)) or (new == SECRET and old.startswith(named))
 
 
 def _json_container(text: str) -> Any:

@@ -170,3 +170,19 @@ def test_a_replacement_under_a_new_name_creates_first():
     assert same_name.op == new_name.op == "replace"
     assert "delete, then create" in offline_diff._why(same_name)
     assert "create, then delete" in offline_diff._why(new_name) and "outage" not in offline_diff._why(new_name)
+
+
+def test_a_secret_masked_without_its_sources_is_the_same_secret():
+    """Plans made before masks named their placeholders show "[secret]": that is no change, and no new cluster."""
+    provider = "urn:pulumi:t::p::pulumi:providers:kubernetes::k8s"
+
+    def side(kubeconfig: str) -> dict[str, Any]:
+        return plan_of(
+            resource("pulumi:providers:kubernetes", "k8s", {"kubeconfig": kubeconfig}),
+            resource("kubernetes:core/v1:Namespace", "team", {"metadata": {"name": "team"}}, provider=provider),
+        )
+
+    masked = "[secret, from {{Cluster:cluster-eks.kubeconfigJson}}]"
+    assert {e.op for e in offline_diff.compare(side("[secret]"), side(masked)).resources} == {"same"}
+    other = "[secret, from {{Cluster:other-eks.kubeconfigJson}}]"
+    assert {e.resource["name"]: e.op for e in offline_diff.compare(side(masked), side(other)).resources}["k8s"] == "replace"
