@@ -4,8 +4,9 @@ One reader for settings.py (is `aws:region` usable, which zone ids it has), the 
 (what `getAvailabilityZones` answers), the cost estimate and `python -m teams new --region`.
 
 Every commercial region where EKS runs (botocore's EKS endpoints) is supported; EKS on Fargate
-is offered in all of them (EKS user guide). Zone ids are recorded where they could be read;
-zone names only where the region maps names to ids the same way in every account.
+is offered in all of them (EKS user guide). Every supported region's zone ids are recorded (AWS's
+"AWS Availability Zones" page); zone names only where the region maps names to ids the same way
+in every account and a source pairing them was read.
 """
 
 from __future__ import annotations

@@ -95,8 +95,28 @@ def test_the_offline_zones_are_the_files_and_never_made_up():
     seoul = zones("ap-northeast-2", ["apne2-az2"])
     assert seoul["zoneIds"] == ["apne2-az1", "apne2-az3", "apne2-az4"]
     assert seoul["names"] == ["ap-northeast-2a", "ap-northeast-2c", "ap-northeast-2d"]
-    with pytest.raises(NotImplementedError, match="no offline zones for region 'eu-north-1'"):
-        zones("eu-north-1")  # its zone ids are not recorded, and the query pins none
+    # Stockholm maps names the same way in every account, but no first-party source pairing them
+    # was read: its recorded ids, named by id.
+    stockholm = zones("eu-north-1")
+    assert stockholm["zoneIds"] == ["eun1-az1", "eun1-az2", "eun1-az3"]
+    assert stockholm["names"] == [zone_placeholder(f"eun1-az{n}") for n in (1, 2, 3)]
+
+
+def test_a_region_whose_zone_ids_are_not_recorded_plans_only_with_pinned_ids(monkeypatch):
+    # Every supported region has its ids recorded today; a region added to the file without them
+    # (a new AWS region) must not get made-up zones.
+    from dataclasses import replace
+
+    from pulumi.runtime.mocks import MockCallArgs
+
+    recorded = regions.all_regions()
+    monkeypatch.setattr(regions, "all_regions", lambda: {**recorded, "eu-north-1": replace(recorded["eu-north-1"], zones=None)})
+    token = "aws:index/getAvailabilityZones:getAvailabilityZones"
+
+    with pytest.raises(NotImplementedError, match="no offline zones for region 'eu-north-1'.*pin the stack's zones"):
+        StackMocks("eu-north-1").call(MockCallArgs(token, {}, ""))
+    pinned = StackMocks("eu-north-1").call(MockCallArgs(token, {"filters": [{"name": "zone-id", "values": ["eun1-az2"]}]}, ""))
+    assert pinned["zoneIds"] == ["eun1-az2"] and pinned["names"] == [zone_placeholder("eun1-az2")]
 
 
 @pytest.mark.parametrize("region,message", [("ap-northeast2", "did you mean 'ap-northeast-2' or"), ("us-gov-east-1", "GovCloud")])

@@ -132,8 +132,8 @@ def test_where_names_vary_per_account_the_offline_zones_are_id_placeholders():
     answer = zones_answer("us-east-1", excludeZoneIds=["use1-az3"])
     assert answer["zoneIds"] == ["use1-az1", "use1-az2", "use1-az4", "use1-az5", "use1-az6"]
     assert answer["names"] == [zone_placeholder(z) for z in answer["zoneIds"]]
-    with pytest.raises(NotImplementedError, match="pin the stack's zones with availabilityZoneIds"):
-        zones_answer("sa-east-1")
+    sao_paulo = zones_answer("sa-east-1")  # also mapped per account (AWS's 'AZ IDs' page)
+    assert sao_paulo["names"] == [zone_placeholder(f"sae1-az{n}") for n in (1, 2, 3)]
 
 
 @pytest.mark.parametrize(
@@ -162,15 +162,29 @@ def test_an_excluded_zone_is_refused_for_the_cluster_subnets():
     assert "'use1-az3': EKS places no control plane in use1-az3" in str(recording.error)
 
 
-@pytest.mark.parametrize(
-    "region,ids,bad",
-    [("us-west-1", ["usw1-az1", "usw1-az4"], "usw1-az4"), ("ap-northeast-1", ["apne1-az1", "apne1-az3"], "apne1-az3")],
-)
-def test_a_zone_fargate_does_not_run_pods_in_is_refused_for_the_pod_subnets(region, ids, bad):
-    recording = record("dev", overrides={"aws:region": region, "availabilityZoneIds": ids}, stack_file=PINNED_DEV)
+def test_a_zone_fargate_does_not_run_pods_in_is_refused_for_the_pod_subnets():
+    # apne1-az3 is a zone of ap-northeast-1 (AWS's zone table), but not one of Fargate's.
+    overrides = {"aws:region": "ap-northeast-1", "availabilityZoneIds": ["apne1-az1", "apne1-az3"]}
+    recording = record("dev", overrides=overrides, stack_file=PINNED_DEV)
 
     assert isinstance(recording.error, SettingsError)
-    assert f"{bad!r}: Fargate runs pods in {region} only in" in str(recording.error)
+    assert "'apne1-az3': Fargate runs pods in ap-northeast-1 only in" in str(recording.error)
+
+
+@pytest.mark.parametrize(
+    "ids,message",
+    [
+        # us-west-1 has usw1-az1..az3; Fargate's usw1-az1 and usw1-az3 are the two EKS does not exclude.
+        (["usw1-az1", "usw1-az2"], "'usw1-az2': EKS places no control plane in usw1-az2"),
+        (["usw1-az1", "usw1-az4"], "'usw1-az4': a zone id of us-west-1: one of ['usw1-az1', 'usw1-az2', 'usw1-az3']"),
+    ],
+)
+def test_us_west_1_takes_its_two_zones_eks_and_fargate_share(ids, message):
+    recording = record("dev", overrides={"aws:region": "us-west-1", "availabilityZoneIds": ids}, stack_file=PINNED_DEV)
+    assert isinstance(recording.error, SettingsError) and message in str(recording.error)
+
+    both = record("dev", overrides={"aws:region": "us-west-1", "availabilityZoneIds": ["usw1-az3", "usw1-az1"]}, stack_file=PINNED_DEV)
+    assert both.error is None
 
 
 def test_zone_id_names_need_the_ids():
