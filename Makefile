@@ -2,7 +2,8 @@
 #   make venv                 ./venv with requirements-dev.txt (redone when a requirements file changes)
 #   make plan [STACK=dev]     offline plan: resource tree on screen, plan.json, manifests, IAM, diagram in out/STACK/
 #   make test                 the test suite
-#   make security [STACK=dev] checkov on the plan's manifests, against tools/security/waivers.json (own venv)
+#   make security [STACK=dev] checkov on every stack file's manifests, platform and tenant (or STACK's), against
+#                             tools/security/waivers.json (own venv)
 #   make diff [STACK=dev]     what the working tree changes against HEAD, as Markdown: every stack file, or STACK's
 #   make diff OLD=origin/main:dev NEW=HEAD:dev      any two sides: plan.json paths or REV:STACK (STACK='*': all)
 #   PROJECT=tenant            plan or diff the tenant project's stacks (tenant/Pulumi.<team>.yaml)
@@ -54,11 +55,23 @@ $(SECURITY_VENV)/.installed: requirements-security.txt | $(VENV)/.installed
 		|| { echo "==> uv failed: installing with pip instead"; $(SECURITY_VENV)/bin/pip install --disable-pip-version-check --progress-bar off -r requirements-security.txt; }
 	touch $@
 
+# Every stack file, the platform's (Pulumi.*.yaml) and the tenants' (tenant/Pulumi.*.yaml), unless STACK is
+# given (PROJECT=tenant for a tenant's): each is planned once, then checkov runs once over all their
+# manifests, so that a waiver one stack needs is judged stale only if no stack needs it (--partial: STACK's alone).
+SECURITY_ALL := $(filter-out command line environment,$(origin STACK))
+SECURITY_STACK_FILES := $(if $(SECURITY_ALL),$(sort $(wildcard Pulumi.*.yaml)) $(sort $(wildcard tenant/Pulumi.*.yaml)),$(if $(PROJECT),$(PROJECT)/)Pulumi.$(STACK).yaml)
+
 # The plan exits 1 on a mandatory policy finding; its manifests are written all the same,
 # and the test suite is where policy findings fail the build.
 security: venv $(SECURITY_VENV)/.installed
-	@$(PY) -m offline plan --stack $(STACK) > /dev/null; status=$$?; [ $$status -le 1 ]
-	PYTHONPATH=tools $(SECURITY_VENV)/bin/python -m security.check out/$(STACK)/manifests.yaml
+	@manifests=; for file in $(SECURITY_STACK_FILES); do \
+		project=$$(dirname $$file); stack=$$(basename $$file .yaml); stack=$${stack#Pulumi.}; \
+		echo "==> plan $$stack ($$project)"; \
+		$(PY) -m offline plan --stack $$stack --project-dir $$project --quiet; status=$$?; \
+		[ $$status -le 1 ] || exit $$status; \
+		manifests="$$manifests $$project/out/$$stack/manifests.yaml"; \
+	done; \
+	PYTHONPATH=tools $(SECURITY_VENV)/bin/python -m security.check $(if $(SECURITY_ALL),,--partial )$$manifests
 
 # Exit status 1 means "there are changes", which is not a failure here.
 diff: venv
