@@ -59,32 +59,51 @@ class VersionSupport:
         return ENDED
 
 
-# The versions this stack supports, oldest first. A version is added once EKS offers it and
-# kubernetes-validate has its schemas (docs/contributing.md "Moving the pins"). 1.37 is not here:
-# kubernetes-validate 1.37.0 has its schemas, but no source readable here says EKS offers it.
+# The versions this stack supports, oldest first. A version is added once EKS offers it, the
+# add-ons have pins for it (components/addon_versions.py) and kubernetes-validate has its schemas
+# (docs/contributing.md "Moving the pins").
+#
+# Where the calendar was read (checked 2026-12-03): the EKS user guide's 'Amazon EKS Kubernetes
+# release calendar' (https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.md, the
+# page AWS publishes from latest/ug/versioning/kubernetes-versions.adoc), in a stored copy of that
+# markdown whose standard-support list is 1.35, 1.34, 1.33, 1.32. The guide's GitHub repository
+# (awsdocs/amazon-eks-user-guide) is no help past 1.34: its newest snapshot here is 4d52b4d
+# (2024-12-18) and the stored copies of the .adoc (8596db85, 01385604) end at 1.34.
+#
+# 1.37 is not here (checked 2026-12-03). Upstream released it on 2026-08-26 and kubernetes-validate
+# 1.37.0 has its schemas; that EKS offers it is only second-hand (a public write-up of `aws eks
+# describe-cluster-versions` listing 1.37 in standard support; EKS Distro, aws/eks-distro release
+# v1-36-eks-10 of 2026-10-28, builds '1-33 to 1-37'). No copy of the EKS user guide read here lists
+# it, its dates were not found, and no CoreDNS or metrics-server add-on version for 1.37 was found,
+# so it could not be pinned (components/addon_versions.py): it cannot be offered yet.
 CALENDAR: dict[str, VersionSupport] = {
     "1.35": VersionSupport(
         version="1.35",
         end_of_standard=date(2027, 3, 27),
         end_of_extended=date(2028, 3, 27),
         source=(
-            "second-hand: the EKS user guide's release calendar as transcribed by endoflife.date/amazon-eks "
-            "(1.35: released 28 Jan 2026, end of support 27 Mar 2027, extended support 27 Mar 2028) and by "
-            "aws-samples.github.io/sample-apex-skills, eks-operation-review cluster-lifecycle "
-            "('1.35 | March 27, 2027 | March 27, 2028', verified there 2026-04-24); the copies of the guide's "
-            "calendar readable here (awsdocs/amazon-eks-user-guide at 8596db85, 01385604) end at 1.34"
+            "EKS user guide, 'Amazon EKS Kubernetes release calendar' "
+            "(https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.md), read in a stored copy of "
+            "the page's markdown: '`1.35` | December 17, 2025 | January 27, 2026 | March 27, 2027 | March 27, "
+            "2028' (upstream release, Amazon EKS release, end of standard support, end of extended support; "
+            "'The dates in the following table use the UTC+0 timezone'). Matches the earlier second-hand "
+            "copies (endoflife.date/amazon-eks; aws-samples sample-apex-skills cluster-lifecycle)"
         ),
         checked="2026-12-03",
     ),
     "1.36": VersionSupport(
         version="1.36",
-        end_of_standard=None,
-        end_of_extended=None,
+        end_of_standard=date(2027, 8, 2),
+        end_of_extended=date(2028, 8, 2),
         source=(
-            "not found: no copy of the EKS release calendar readable here lists 1.36 (it is offered on EKS: "
-            "the add-on pins in components/addon_versions.py were read for it). The lifecycle rule would put "
-            "its end of standard support 14 months after its EKS release, which was not read either: "
-            "look it up with `aws eks describe-cluster-versions --cluster-versions 1.36` and record it here"
+            "offered on EKS, first-hand: EKS user guide, 'Review release notes for Kubernetes versions on "
+            "standard support' (https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions-standard.html, "
+            "stored copy): 'Kubernetes 1.36 is now available in Amazon EKS'. Dates second-hand, not read in "
+            "a copy of the guide's calendar: EKS release 2026-06-02 and standard support 'through August 2, "
+            "2027' (devopsdreams.blogspot.com, 'Kubernetes 1.36 on Amazon EKS', 2026-08-16), and '1.36 | August "
+            "2, 2027 | August 2, 2028' in a public EKS upgrade-assessment skill's calendar table; both agree "
+            "with the guide's rule (14 months of standard support from the EKS release, then 12 of extended). "
+            "Confirm with `aws eks describe-cluster-versions --cluster-versions 1.36` (endOfStandardSupportDate)"
         ),
         checked="2026-12-03",
     ),

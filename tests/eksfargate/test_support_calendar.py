@@ -25,6 +25,23 @@ def test_the_supported_versions_are_the_calendars_and_every_date_has_its_source(
     assert all(entry.source and entry.checked for entry in CALENDAR.values())
 
 
+def test_each_version_is_fourteen_months_of_standard_support_then_twelve_of_extended_and_says_how_it_was_read():
+    for entry in CALENDAR.values():
+        standard, extended = entry.end_of_standard, entry.end_of_extended
+        assert (extended.year, extended.month, extended.day) == (standard.year + 1, standard.month, standard.day)
+    assert "docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.md" in CALENDAR["1.35"].source
+    assert CALENDAR["1.36"].end_of_standard == date(2027, 8, 2) and CALENDAR["1.36"].end_of_extended == date(2028, 8, 2)
+    assert "Dates second-hand" in CALENDAR["1.36"].source  # the guide's calendar row for 1.36 was not read
+    # 1.37: no add-on pins could be read for it, so it is not offered (components/addon_versions.py).
+    assert "1.37" not in CALENDAR
+
+
+def test_1_36_warns_from_90_days_before_its_end_of_standard_support():
+    assert support_notice("1.36", "EXTENDED", date(2027, 5, 3)) is None
+    notice = support_notice("1.36", "EXTENDED", date(2027, 5, 4))
+    assert "Kubernetes 1.36 leaves EKS standard support on 2027-08-02" in notice and "once this stack supports it" in notice
+
+
 def test_the_estimate_prices_the_control_plane_at_the_months_rate():
     seoul = load_prices("ap-northeast-2")
     before = plane(month=date(2027, 3, 1))
