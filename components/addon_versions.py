@@ -108,8 +108,7 @@ POD_ANNOTATIONS_IN_SCHEMA: dict[str, str] = {
 CONFIGURATION_KEYS_CHECKED: dict[str, dict[str, str]] = {
     "coredns": {
         "computeType": (
-            "in the v1.11.1-eksbuild.8 schema (second-hand copy, terraform-aws-modules); not confirmed for "
-            "v1.14.7-eksbuild.11"
+            "in the v1.11.1-eksbuild.8 schema (second-hand copy, terraform-aws-modules); not confirmed for v1.14.7-eksbuild.11"
         ),
         "resources.requests/limits.cpu/memory": (
             "in the v1.11.1-eksbuild.8 schema (Resources: limits, requests; cpu, memory strings); passed to "
@@ -118,7 +117,7 @@ CONFIGURATION_KEYS_CHECKED: dict[str, dict[str, str]] = {
         "podDisruptionBudget.enabled/maxUnavailable": (
             "first-hand for the add-on line: EKS user guide, managing-coredns.adoc ('In EKS add-on versions "
             "v1.9.3-eksbuild.7 and later and v1.10.1-eksbuild.4 and later, you can change the "
-            "PodDisruptionBudget', example {\"podDisruptionBudget\": {\"enabled\": true, \"maxUnavailable\": 1}}); "
+            'PodDisruptionBudget\', example {"podDisruptionBudget": {"enabled": true, "maxUnavailable": 1}}); '
             "in the v1.11.1-eksbuild.8 schema; the v1.14.7 schema not read"
         ),
         "podAnnotations": "see POD_ANNOTATIONS_IN_SCHEMA: v1.11.1-eksbuild.8 and earlier; not confirmed for v1.14.7",

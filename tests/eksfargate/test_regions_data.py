@@ -16,7 +16,16 @@ SUPPORTED = regions.supported_codes()
 AZ_PAGE = "https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-availability-zones.md"
 AZ_IDS_PAGE = "https://docs.aws.amazon.com/global-infrastructure/latest/regions/az-ids.md"
 # AWS's 'AZ IDs' page, 'Regions with independently mapped Availability Zones' (the commercial ones).
-PER_ACCOUNT = {"us-east-1", "us-west-1", "us-west-2", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "eu-west-1", "sa-east-1"}
+PER_ACCOUNT = {
+    "us-east-1",
+    "us-west-1",
+    "us-west-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-northeast-1",
+    "eu-west-1",
+    "sa-east-1",
+}
 
 
 def prefix(code: str) -> str:
@@ -38,7 +47,9 @@ def test_every_zone_id_of_a_region_is_its_prefix_az_and_a_number(code):
 def test_zone_ids_and_prefixes_are_unique_across_regions():
     ids = [zone_id for code in SUPPORTED for zone_id in regions.supported_region(code).zone_ids]
     assert len(ids) == len(set(ids))
-    assert all(regions.region_of_zone_id(zone_id) == code for code in SUPPORTED for zone_id in regions.supported_region(code).zone_ids)
+    assert all(
+        regions.region_of_zone_id(zone_id) == code for code in SUPPORTED for zone_id in regions.supported_region(code).zone_ids
+    )
     assert len({prefix(code) for code in SUPPORTED}) == len(SUPPORTED)
 
 

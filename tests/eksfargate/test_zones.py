@@ -183,7 +183,9 @@ def test_us_west_1_takes_its_two_zones_eks_and_fargate_share(ids, message):
     recording = record("dev", overrides={"aws:region": "us-west-1", "availabilityZoneIds": ids}, stack_file=PINNED_DEV)
     assert isinstance(recording.error, SettingsError) and message in str(recording.error)
 
-    both = record("dev", overrides={"aws:region": "us-west-1", "availabilityZoneIds": ["usw1-az3", "usw1-az1"]}, stack_file=PINNED_DEV)
+    both = record(
+        "dev", overrides={"aws:region": "us-west-1", "availabilityZoneIds": ["usw1-az3", "usw1-az1"]}, stack_file=PINNED_DEV
+    )
     assert both.error is None
 
 
