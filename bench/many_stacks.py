@@ -10,7 +10,16 @@ whose platform stack files are N team stack files made by `python -m teams new` 
 - code change: a one-line change in components/ (a comment: no plan changes, every stack is
   planned on both sides), timed as `python -m offline diff 'HEAD:*' ':*'`, 2N plans;
 - stack change: a one-line change in one stack file (a comment line), the same command, which
-  plans that stack only, on both sides: the common pull request.
+  plans that stack only, on both sides: the common pull request;
+- docs change: a one-line change in docs/ (every stack planned on both sides, as for any change
+  that is not a stack file's), timed with the plan cache only.
+
+Each change is timed without the plan cache (OFFLINE_PLAN_CACHE=off: every plan made) and, for a
+revision that has one (tools/offline/plan_cache.py), with HEAD's plans in it, as main's plan-cache
+job leaves them for a pull request's base side (`python -m offline.plan_cache warm HEAD`, once per
+clone; a fresh copy of that folder for each run, not timed): the base side is then all hits, and
+the head side's stacks whose inputs did not change too (a docs change: every stack). The line says
+how many plans the diff took from the cache, as it reports them.
 
 The clone plans with its own program, library and tools (cwd = the clone, PYTHONPATH = its
 tools/), so `--rev` measures any revision, before or after a change to the tools; several revisions
@@ -68,8 +77,8 @@ def pss_kib(pids: list[int]) -> int:
     return total
 
 
-def timed(command: list[str], cwd: Path, env: dict[str, str], ok: tuple[int, ...] = (0,)) -> tuple[float, int]:
-    """Wall time and peak PSS (KiB) of a command and its process tree."""
+def timed(command: list[str], cwd: Path, env: dict[str, str], ok: tuple[int, ...] = (0,)) -> tuple[float, int, str]:
+    """Wall time and peak PSS (KiB) of a command and its process tree, and its standard error."""
     peak = 0
     started = time.perf_counter()
     child = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -89,7 +98,7 @@ def timed(command: list[str], cwd: Path, env: dict[str, str], ok: tuple[int, ...
     sampler.join()
     if child.returncode not in ok:
         sys.exit(f"{' '.join(command)} failed ({child.returncode}) in {cwd}: {stderr.decode()[-2000:]}")
-    return elapsed, peak
+    return elapsed, peak, stderr.decode(errors="replace")
 
 
 def run(command: list[str], cwd: Path, env: dict[str, str]) -> None:
@@ -120,60 +129,104 @@ def summary(label: str, seconds: list[float], peak_kib: int) -> str:
     )
 
 
+# The changes a pull request makes, each timed as `python -m offline diff 'HEAD:*' ':*'`: (file, line appended).
+CHANGES = {
+    "code": CODE_CHANGE,
+    "stack": ("Pulumi.team000-dev.yaml", "# one line more in one stack file\n"),
+    "docs": ("docs/contributing.md", "\nbench/many_stacks.py: a one-line change in the documentation\n"),
+}
+# Which changes are timed without the plan cache, and with HEAD's plans in it (as main's plan-cache job leaves it).
+VARIANTS = [("code", False), ("code", True), ("stack", False), ("stack", True), ("docs", True)]
+
+
+def plans(change: str, stacks: int) -> int:
+    return 2 if change == "stack" else 2 * stacks
+
+
+def warm_cache(clone: Path, env: dict[str, str], folder: Path) -> bool:
+    """HEAD's plans of every stack file in `folder` (`python -m offline.plan_cache warm HEAD`); False for
+    a revision without the plan cache."""
+    if not (clone / "tools" / "offline" / "plan_cache.py").is_file():
+        return False
+    run([sys.executable, "-m", "offline.plan_cache", "warm", "HEAD"], clone, dict(env, OFFLINE_PLAN_CACHE=str(folder)))
+    return True
+
+
+def reused(stderr: str) -> str:
+    """The diff's own count of plans the cache gave ("plan cache …: R of L plans reused, K kept")."""
+    line = next((line for line in stderr.splitlines() if line.startswith("plan cache ")), "")
+    return line.split(": ", 1)[-1].split(",")[0] if line else "no cache"
+
+
 def bench(tmp: Path, revs: list[str], stacks: int, runs: int, cdk: bool) -> list[str]:
     """The figures for N = `stacks`: each revision's diff and the CDK synth, alternating run by run."""
     clones = {rev: make_clone(tmp, rev, stacks, index) for index, rev in enumerate(revs)}
+    warmed = {rev: tmp / f"warm-{stacks}-{index}" for index, rev in enumerate(revs)}
+    cached = {rev: warm_cache(clone, env, warmed[rev]) for rev, (clone, env) in clones.items()}
     diff = [sys.executable, "-m", "offline", "diff", "HEAD:*", ":*", "--no-details"]
     synth = ["node", str(CDK_DIR / "app.js")]
     synth_env = dict(os.environ, CDK_STACKS=str(stacks), CDK_OUTDIR=str(tmp / "cdk.out"))
     lines = []
-    for change in ("code", "stack"):
+    for change, with_cache in VARIANTS:
+        revs_here = [rev for rev in revs if cached[rev] or not with_cache]
+        if not revs_here:
+            continue
+        path, line = CHANGES[change]
         originals = {}
-        for clone, _ in clones.values():
-            changed = clone / (CODE_CHANGE[0] if change == "code" else "Pulumi.team000-dev.yaml")
+        for rev in revs_here:
+            clone, env = clones[rev]
+            changed = clone / path
             originals[changed] = changed.read_text()
-            changed.write_text(
-                originals[changed] + (CODE_CHANGE[1] if change == "code" else "# one line more in one stack file\n")
-            )
-            timed(diff, clone, clones_env(clones, clone), ok=(0, 1))  # warm-up: the OS file cache, bytecode
-        ours: dict[str, list[float]] = {rev: [] for rev in revs}
-        peaks = dict.fromkeys(revs, 0)
+            changed.write_text(originals[changed] + line)
+
+        def diff_env(rev: str, with_cache: bool = with_cache) -> dict[str, str]:
+            """The clone's environment: the plan cache off, or a copy of HEAD's plans (made before each run, not timed)."""
+            if not with_cache:
+                return dict(clones[rev][1], OFFLINE_PLAN_CACHE="off")
+            folder = tmp / "cache"
+            shutil.rmtree(folder, ignore_errors=True)
+            shutil.copytree(warmed[rev], folder)
+            return dict(clones[rev][1], OFFLINE_PLAN_CACHE=str(folder))
+
+        for rev in revs_here:  # warm-up: the OS file cache, bytecode
+            timed(diff, clones[rev][0], diff_env(rev), ok=(0, 1))
+        ours: dict[str, list[float]] = {rev: [] for rev in revs_here}
+        peaks = dict.fromkeys(revs_here, 0)
+        counts = dict.fromkeys(revs_here, "")
         theirs: list[float] = []
         cdk_peak = 0
         for _ in range(runs):
-            for rev, (clone, env) in clones.items():
-                seconds, kib = timed(diff, clone, env, ok=(0, 1))
+            for rev in revs_here:
+                seconds, kib, stderr = timed(diff, clones[rev][0], diff_env(rev), ok=(0, 1))
                 ours[rev].append(seconds)
                 peaks[rev] = max(peaks[rev], kib)
+                counts[rev] = reused(stderr)
             if cdk and change == "code":
                 total = 0.0
                 for _side in ("base", "head"):
-                    seconds, kib = timed(synth, CDK_DIR, synth_env)
+                    seconds, kib, _ = timed(synth, CDK_DIR, synth_env)
                     shutil.rmtree(tmp / "cdk.out", ignore_errors=True)
                     total += seconds
                     cdk_peak = max(cdk_peak, kib)
                 theirs.append(total)
         for changed, text in originals.items():
             changed.write_text(text)
-        planned = 2 * stacks if change == "code" else 2
-        for rev in revs:
-            lines.append(
-                summary(f"N={stacks}, {change} change, rev {rev}: diff 'HEAD:*' ':*' ({planned} plans)", ours[rev], peaks[rev])
-            )
+        where = "HEAD's plans in the cache" if with_cache else "no cache"
+        for rev in revs_here:
+            label = f"N={stacks}, {change} change, {where}, rev {rev}: diff 'HEAD:*' ':*' ({plans(change, stacks)} plans"
+            label += f", {counts[rev]})" if with_cache else ")"
+            lines.append(summary(label, ours[rev], peaks[rev]))
         if theirs:
             lines.append(summary(f"N={stacks}, node app.js with CDK_STACKS={stacks}, twice", theirs, cdk_peak))
-            for rev in revs:
+            for rev in revs_here:
                 ratio = statistics.median(ours[rev]) / statistics.median(theirs)
                 lines.append(
-                    f"N={stacks}, rev {rev}: diff / CDK synth twice {ratio:.2f} (goal ≤ 1: {'met' if ratio <= 1 else 'not met'})"
+                    f"N={stacks}, {change} change, {where}, rev {rev}: diff / CDK synth twice {ratio:.2f} "
+                    f"(goal ≤ 1: {'met' if ratio <= 1 else 'not met'})"
                 )
     for clone, _ in clones.values():
         shutil.rmtree(clone, ignore_errors=True)
     return lines
-
-
-def clones_env(clones: dict[str, tuple[Path, dict[str, str]]], clone: Path) -> dict[str, str]:
-    return next(env for path, env in clones.values() if path == clone)
 
 
 def main() -> int:

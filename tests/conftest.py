@@ -10,18 +10,24 @@
 """
 
 import functools
+import os
 from pathlib import Path
 
 import kubernetes_validate.utils
 import pytest
 
 from offline.harness import PROJECT_DIR, Recording, record
+from offline.plan_cache import CACHE_ENV, OFF
 from tests.rewrite import rewritten_stack_file
 from tests.stackfacts import PINNED_DEV, STACKS_DIR
 
 COMMITTED = sorted(PROJECT_DIR.glob("Pulumi.*.yaml"))
 STACK_IDS = [f"{path.stem.removeprefix('Pulumi.')}" for path in COMMITTED]
 STACK_IDS += [f"{stack}-rewritten" for stack in STACK_IDS]
+
+# The suite plans from scratch, in this process and every one it starts: the plan cache
+# (tools/offline/plan_cache.py) is off unless a test names a folder (tests/tools/offline/test_plan_cache.py).
+os.environ[CACHE_ENV] = OFF
 
 _recordings: dict[tuple[str, Path], Recording] = {}
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from offline import plan_cache
 from offline.diff import MARKER
 from offline.harness import PROJECT_DIR
 
@@ -71,8 +72,10 @@ def test_every_action_is_pinned_to_a_full_commit_sha_with_its_version_in_a_comme
 def test_pull_requests_run_tests_then_the_offline_diff_without_secrets_or_write_access():
     text = (WORKFLOWS / "pull-request.yml").read_text()
     workflow = load("pull-request.yml")
-    # Not pull_request_target: fork code never gets a write token. Pushes to main are tested too.
-    assert set(workflow["on"]) == {"pull_request", "push"} and workflow["on"]["push"]["branches"] == ["main"]
+    # Not pull_request_target: fork code never gets a write token. Pushes to main are tested too; the
+    # nightly run only plans main into the plan cache.
+    assert set(workflow["on"]) == {"pull_request", "push", "schedule"} and workflow["on"]["push"]["branches"] == ["main"]
+    assert jobs_if(workflow, "test") == jobs_if(workflow, "security") == "github.event_name != 'schedule'"
     assert workflow["permissions"] == {"contents": "read"}
     assert "secrets." not in text
     jobs = workflow["jobs"]
@@ -86,6 +89,77 @@ def test_pull_requests_run_tests_then_the_offline_diff_without_secrets_or_write_
     assert checkout["with"]["fetch-depth"] == 0  # the base revision is archived from the history
     upload = next(step for step in jobs["plan-diff"]["steps"] if step.get("uses", "").startswith("actions/upload-artifact@"))
     assert upload["with"]["name"] == "plan-diff"
+
+
+def jobs_if(workflow: dict, job: str) -> str:
+    return workflow["jobs"][job].get("if", "")
+
+
+CACHE_RESTORE, CACHE_SAVE = "actions/cache/restore@", "actions/cache/save@"
+
+
+def cache_steps(job: dict) -> tuple[list[dict], list[dict]]:
+    """A job's restores and saves of the plan cache, each checked to hold the plan cache's folder."""
+    restores = [s for s in job["steps"] if s.get("uses", "").startswith(CACHE_RESTORE)]
+    saves = [s for s in job["steps"] if s.get("uses", "").startswith(CACHE_SAVE)]
+    for step in restores + saves:
+        assert step["with"]["path"] == plan_cache.DEFAULT_DIR.as_posix()  # where `python -m offline` keeps plans
+    return restores, saves
+
+
+def restore_keys(step: dict) -> list[str]:
+    return step["with"]["restore-keys"].splitlines()
+
+
+def test_the_plan_cache_is_saved_from_main_and_restored_by_pull_requests_for_their_base():
+    # actions/cache v5.0.5 (27d5ce7f107fe9357f9df03efb73ab90386fccae; restore/action.yml, save/action.yml):
+    # inputs path, key, restore-keys. A saved cache cannot change, so every save's key ends in the run's id;
+    # a restore takes the latest cache whose key begins with a restore key, this branch's first, then main's.
+    workflow = load("pull-request.yml")
+    jobs = workflow["jobs"]
+    # Main: each push and each night (the date is in every plan's key), every stack file of both projects.
+    warm = jobs["plan-cache"]
+    assert warm["if"] == "github.event_name != 'pull_request'" and workflow["on"]["schedule"]
+    (restore,), (save,) = cache_steps(warm)
+    assert save["with"]["key"] == "offline-plans-${{ runner.os }}-main-${{ github.sha }}-${{ github.run_id }}"
+    assert restore["with"]["key"] == save["with"]["key"] and restore_keys(restore) == ["offline-plans-${{ runner.os }}-main-"]
+    run = next(s["run"] for s in warm["steps"] if "offline.plan_cache warm" in s.get("run", ""))
+    assert run.splitlines() == [
+        "since=$(date +%s.%N)",
+        'python -m offline.plan_cache warm "$GITHUB_SHA"',
+        'python -m offline.plan_cache warm "$GITHUB_SHA" --project-dir tenant',
+        'python -m offline.plan_cache prune --unused-since "$since"',
+    ]
+    names = [s.get("uses", s.get("run", "")) for s in warm["steps"]]
+    assert names.index(restore["uses"]) < names.index(run) < names.index(save["uses"])
+    # A pull request: main's plans of its base commit, then its own from its last run; it saves only its own.
+    diff = jobs["plan-diff"]
+    (base, own), (saved,) = cache_steps(diff)
+    assert restore_keys(base) == [
+        "offline-plans-${{ runner.os }}-main-${{ github.event.pull_request.base.sha }}-",
+        "offline-plans-${{ runner.os }}-main-",
+    ]
+    mine = "offline-plans-${{ runner.os }}-pr-${{ github.event.pull_request.number }}-"
+    assert restore_keys(own) == [mine] and saved["with"]["key"] == f"{mine}${{{{ github.run_id }}}}"
+    steps_ = diff["steps"]
+    since = next(i for i, s in enumerate(steps_) if "PLAN_CACHE_SINCE=$(date +%s.%N)" in s.get("run", ""))
+    the_diff = next(i for i, s in enumerate(steps_) if "python -m offline diff" in s.get("run", ""))
+    prune = next(i for i, s in enumerate(steps_) if "plan_cache prune" in s.get("run", ""))
+    assert steps_.index(base) < steps_.index(own) < since < the_diff < prune < steps_.index(saved)
+    assert steps_[prune]["run"] == 'python -m offline.plan_cache prune --unused-since "$PLAN_CACHE_SINCE"'
+    assert steps_[prune]["if"] == saved["if"] == "${{ !cancelled() }}"  # a failed stack leaves the others' plans good
+    # Deploys (pulumi.yml): their own last run's plans (the records' commits), else main's.
+    plan = load("pulumi.yml")["jobs"]["plan"]
+    (restore,), (save,) = cache_steps(plan)
+    deploy = "offline-plans-${{ runner.os }}-deploy-"
+    assert restore_keys(restore) == [deploy, "offline-plans-${{ runner.os }}-main-"]
+    assert save["with"]["key"] == f"{deploy}${{{{ github.sha }}}}-${{{{ github.run_id }}}}"
+    # Only main's own runs write main's keys.
+    for name in ("pull-request.yml", "pulumi.yml", "plan-comment.yml", "deploy-stack.yml"):
+        for job_name, job in load(name)["jobs"].items():
+            for step in job.get("steps", []):
+                if step.get("uses", "").startswith(CACHE_SAVE) and "-main-" in step["with"]["key"]:
+                    assert (name, job_name) == ("pull-request.yml", "plan-cache")
 
 
 def test_the_comment_is_posted_by_a_trusted_workflow_that_never_runs_pull_request_code():

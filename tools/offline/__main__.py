@@ -23,6 +23,7 @@ import atexit
 import gc
 import json
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -48,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="only the plan: no policy pack, no cost estimate (what `diff` uses to plan other revisions)",
     )
+    plan.add_argument("--no-cache", action="store_true", help="plan even if the plan cache keeps this plan, and keep nothing")
 
     diff = commands.add_parser("diff", help="compare two plans; Markdown on stdout")
     diff.add_argument("old", help="plan.json, a folder with one, or REV:STACK (`:STACK` = working tree, `REV:*` = all)")
@@ -67,31 +69,88 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         help="also write the diff as data to this file (JSON, offline/diff_data.py): what the PR comment is rendered from",
     )
+    diff.add_argument("--no-cache", action="store_true", help="plan every side, even those the plan cache keeps; keep nothing")
 
     args = parser.parse_args(argv)
     return run_plan(args) if args.command == "plan" else run_diff(args)
 
 
 def run_plan(args: argparse.Namespace) -> int:
-    from eksfargate.stack_files import undeclared_keys  # noqa: PLC0415
-    from offline import plan as offline_plan  # noqa: PLC0415 - imports the Pulumi SDKs: after argument parsing
-    from offline.harness import PROJECT_DIR  # noqa: PLC0415
-    from policy.offline import check  # noqa: PLC0415
+    from eksfargate.project import PLATFORM_PROJECT_DIR  # noqa: PLC0415
 
     started = time.perf_counter()
-    project_dir = (args.project_dir or PROJECT_DIR).resolve()
+    project_dir = (args.project_dir or PLATFORM_PROJECT_DIR).resolve()
+    out = args.out or project_dir / "out" / args.stack
+    cache, key = _plan_cache(args, project_dir)
+    entry = cache.get(key, screen=not args.quiet) if cache is not None and key is not None else None
+    if entry is not None:
+        written = entry.write(out)
+        note = "from the plan cache"
+    else:
+        from offline.plan_cache import Entry  # noqa: PLC0415
+
+        entry = Entry(EXIT_ERROR, {}, [], screen=True)
+        written = _make_plan(args, project_dir, out, entry)
+        if cache is not None and key is not None and entry.status in (EXIT_OK, EXIT_POLICY):
+            cache.put(key, entry)
+        note = "planned"
+    for stream, text in entry.output:
+        if stream == "stderr":
+            sys.stderr.write(text)
+        elif args.quiet:
+            continue
+        elif stream == "stdout":
+            sys.stdout.write(text)
+        else:  # where the "Wrote" line goes
+            shown = ", ".join(str(path.relative_to(out)) for path in written)
+            print(f"Wrote {out}/: {shown} ({note}, {time.perf_counter() - started:.1f} s)")
+    return entry.status
+
+
+def _plan_cache(args: argparse.Namespace, project_dir: Path):
+    """The plan cache and this plan's key in it, or Nones: --no-cache, OFFLINE_PLAN_CACHE=off, a project
+    planned with a library other than its own, a stack file that is not there, no git."""
+    from eksfargate.project import PLATFORM_PROJECT_DIR  # noqa: PLC0415
+    from offline import plan_cache  # noqa: PLC0415
+
+    root = plan_cache.platform_root(project_dir)
+    cache = plan_cache.from_settings(args.no_cache, root)
+    # The code this command runs is PLATFORM_PROJECT_DIR's: only its own projects have their key.
+    if cache is None or root != PLATFORM_PROJECT_DIR.resolve() or not plan_cache.plans_itself(root):
+        return None, None
+    try:
+        tree = plan_cache.Tree.of_worktree(root)
+        given = (args.stack_file.name, args.stack_file.read_bytes()) if args.stack_file else None
+    except (OSError, subprocess.CalledProcessError):
+        return None, None
+    key = cache.key(tree, project_dir.relative_to(root).as_posix(), args.stack, checks=not args.no_checks, stack_file=given)
+    return cache, key
+
+
+def _make_plan(args: argparse.Namespace, project_dir: Path, out: Path, entry) -> list[Path]:
+    """Plans the stack into `out`; `entry` gets the exit code, the files and what to print, in order."""
+    from eksfargate.stack_files import undeclared_keys  # noqa: PLC0415
+    from offline import plan as offline_plan  # noqa: PLC0415 - imports the Pulumi SDKs: after argument parsing
+    from policy.offline import check  # noqa: PLC0415
+
+    def say(stream: str, text: str) -> None:
+        entry.output.append((stream, text))
+
     try:
         recording = offline_plan.record_stack(args.stack, project_dir=project_dir, stack_file=args.stack_file)
     except offline_plan.PlanError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+        say("stderr", f"error: {exc}\n")
+        entry.status = EXIT_ERROR
+        return []
     for warning in undeclared_keys(recording.config, recording.project):
-        print(f"warning: {warning}", file=sys.stderr)
+        say("stderr", f"warning: {warning}\n")
     plan = offline_plan.from_recording(recording)
-    out = args.out or project_dir / "out" / args.stack
     written = offline_plan.write(plan, out)
     if args.no_checks:
-        return EXIT_OK
+        entry.files = _files(out, written)
+        entry.status = EXIT_OK
+        say("wrote", "")
+        return written
     from eksfargate import estimate as cost  # noqa: PLC0415
     from eksfargate.fargate_pods import FargateSizeError  # noqa: PLC0415
     from offline import capacity as subnet_capacity  # noqa: PLC0415
@@ -109,28 +168,38 @@ def run_plan(args: argparse.Namespace) -> int:
     capacity_report = out / "capacity.txt"
     capacity_report.write_text(subnet_capacity.render(capacity))
     written += [policy_report, cost_report, capacity_report]
-    if not args.quiet:
-        sys.stdout.write(offline_plan.render_tree(plan))
-        print(f"\n{breakdown}")
-        print(f"Policy pack: {len(violations)} finding(s)")
-        for violation in violations:
-            print(f"  {violation}")
-        shown = ", ".join(str(path.relative_to(out)) for path in written)
-        print(f"\n{subnet_capacity.render(capacity)}")
-        print(f"Wrote {out}/: {shown} ({time.perf_counter() - started:.1f} s)")
+    screen = [offline_plan.render_tree(plan), f"\n{breakdown}\n", f"Policy pack: {len(violations)} finding(s)\n"]
+    screen += [f"  {violation}\n" for violation in violations]
+    screen.append(f"\n{subnet_capacity.render(capacity)}\n")
+    say("stdout", "".join(screen))
+    say("wrote", "")
     if not capacity.ok:
-        print(f"error: {capacity.problem()}", file=sys.stderr)
-    return EXIT_POLICY if any(violation.mandatory for violation in violations) or not capacity.ok else EXIT_OK
+        say("stderr", f"error: {capacity.problem()}\n")
+    entry.files = _files(out, written)
+    entry.status = EXIT_POLICY if any(violation.mandatory for violation in violations) or not capacity.ok else EXIT_OK
+    return written
+
+
+def _files(out: Path, written: list[Path]) -> dict[str, str]:
+    """The files a plan wrote, in the order it wrote them, by path under `out`."""
+    return {path.relative_to(out).as_posix(): path.read_text() for path in written}
 
 
 def run_diff(args: argparse.Namespace) -> int:
     from offline import diff as offline_diff  # noqa: PLC0415
+    from offline import plan_cache  # noqa: PLC0415
+    from offline.harness import PROJECT_DIR  # noqa: PLC0415
 
+    project_dir = args.project_dir or PROJECT_DIR
+    cache = plan_cache.from_settings(args.no_cache, plan_cache.platform_root(project_dir.resolve()))
+    given = {"project_dir": args.project_dir} if args.project_dir else {}
     try:
-        diffs = offline_diff.diff_specs(args.old, args.new, **({"project_dir": args.project_dir} if args.project_dir else {}))
+        diffs = offline_diff.diff_specs(args.old, args.new, **given, cache=cache)
     except offline_diff.DiffError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    if cache is not None and cache.hits + cache.misses:
+        print(cache.summary(), file=sys.stderr)
     text = offline_diff.render(diffs, details=not args.no_details)
     sys.stdout.write(text)
     if args.out:
@@ -140,9 +209,8 @@ def run_diff(args: argparse.Namespace) -> int:
         args.changed_stacks.write_text(json.dumps(offline_diff.changed_stacks(diffs)) + "\n")
     if args.json:
         from offline import diff_data  # noqa: PLC0415
-        from offline.harness import PROJECT_DIR  # noqa: PLC0415
 
-        project, platforms = diff_data.project_of(args.project_dir or PROJECT_DIR)
+        project, platforms = diff_data.project_of(project_dir)
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(diff_data.dumps(diff_data.document(diffs, project, platforms)))
     if any(d.error for d in diffs):

@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -51,6 +52,7 @@ from eksfargate.stack_catalog import tenants
 from offline import upgrade
 from offline.harness import PROJECT_DIR, plan_process
 from offline.plan import SECRET, PlanError, load, placeholder_source, placeholders, source_key, summarize
+from offline.plan_cache import CACHE_ENV, OFF, Entry, PlanCache, Tree, plans_itself, platform_root
 from offline.replacements import (
     CLUSTER_CHANGES_ZONES,
     CLUSTER_SUBNETS,
@@ -751,29 +753,28 @@ def load_file_side(spec: str) -> Side:
         raise DiffError(f"{spec}: {exc}") from exc
 
 
-def platform_root(project: Path) -> Path:
-    """The platform project holding `project`: itself, or the outermost folder above it that is a
-    Pulumi project too (tenant/ sits inside its platform's project and imports its library)."""
-    root = project
-    while (root.parent / "Pulumi.yaml").is_file():
-        root = root.parent
-    return root
-
-
 # A revision's worker (its tools/offline/worker.py, run as `python -m offline.worker`) and the request it reads.
 WORKER = Path("tools") / "offline" / "worker.py"
 WORKER_PROTOCOL = 1
 
 
 class Revisions:
-    """Plans stacks at git revisions: one `git archive` per revision, one worker process per revision."""
+    """Plans stacks at git revisions: one `git archive` per revision, one worker process per revision.
 
-    def __init__(self, project_dir: Path = PROJECT_DIR):
+    With a `cache` (offline/plan_cache.py), a stack whose plan is kept there is not planned, and a
+    plan made is kept. `planned` lists the (revision, stack) plans made, in order.
+    """
+
+    def __init__(self, project_dir: Path = PROJECT_DIR, cache: PlanCache | None = None):
         self.project_dir = project_dir.resolve()
         self.top = Path(git("rev-parse", "--show-toplevel", cwd=self.project_dir).strip())
         self.inside = self.project_dir.relative_to(self.top)
         self.tmp = tempfile.TemporaryDirectory(prefix="offline-diff-")
         self.trees: dict[str, Path] = {}
+        self.cache = cache
+        self.planned: list[tuple[str, str]] = []
+        self._keyed: dict[str, Tree | None] = {}
+        self._lock = threading.Lock()
 
     def close(self) -> None:
         self.tmp.cleanup()
@@ -798,40 +799,46 @@ class Revisions:
         """The project folder at `rev` (the working tree itself for "")."""
         if not rev:
             return self.project_dir
-        if rev not in self.trees:
-            target = Path(self.tmp.name) / f"tree-{len(self.trees)}"
-            target.mkdir()
-            archive = subprocess.run(["git", "archive", "--format=tar", rev], cwd=self.top, capture_output=True, check=False)
-            if archive.returncode != 0:
-                raise DiffError(f"git archive {rev}: {archive.stderr.decode(errors='replace').strip()}")
-            with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-                tar.extractall(target, filter="data")
-            self.trees[rev] = target / self.inside
-        return self.trees[rev]
+        with self._lock:
+            if rev not in self.trees:
+                target = Path(self.tmp.name) / f"tree-{len(self.trees)}"
+                target.mkdir()
+                archive = subprocess.run(["git", "archive", "--format=tar", rev], cwd=self.top, capture_output=True, check=False)
+                if archive.returncode != 0:
+                    raise DiffError(f"git archive {rev}: {archive.stderr.decode(errors='replace').strip()}")
+                with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+                    tar.extractall(target, filter="data")
+                self.trees[rev] = target / self.inside
+            return self.trees[rev]
 
     def plan(self, rev: str, stack: str) -> Side:
-        """One stack at one revision, in a process of its own (`python -m offline plan`)."""
+        """One stack at one revision: from the cache, or in a process of its own (`python -m offline plan`)."""
         label = self.label(rev)
         project = self.tree(rev)
         if not (project / f"Pulumi.{stack}.yaml").is_file():
             return Side(label=label, plan=None)
         out = self._out(stack)
+        kept = self._cached(rev, stack, label, out)
+        if kept is not None:
+            return kept
+        self.planned.append((rev, stack))
         # Each revision plans itself: its program, library, policy pack and tools.
         done = subprocess.run(
             [sys.executable, "-m", "offline", *self._plan_args(project, stack, out)],
-            **plan_process(platform_root(project)),
+            **self._process(platform_root(project)),
             capture_output=True,
             text=True,
             check=False,
         )
+        self._keep(rev, stack, out, done.returncode, done.stderr)
         return self._side(label, out, done.returncode, done.stderr)
 
     def plan_all(self, wanted: dict[str, list[str]]) -> dict[tuple[str, str], Side]:
-        """Every (revision, stack) of `wanted` (stacks by revision): one worker per revision
-        (offline/worker.py, in that revision's checkout: its program, library and tools), each
-        planning its stacks in children forked once the SDKs are loaded, at most one worker per CPU
-        and the CPUs shared among them. A revision whose tools have no worker (older than it) plans
-        each stack in a process of its own, as does any stack its worker did not report."""
+        """Every (revision, stack) of `wanted` (stacks by revision): those the cache keeps from it, the
+        rest by one worker per revision (offline/worker.py, in that revision's checkout: its program,
+        library and tools), each planning its stacks in children forked once the SDKs are loaded, at
+        most one worker per CPU and the CPUs shared among them. A revision whose tools have no worker
+        (older than it) plans each stack in a process of its own, as does any stack its worker did not report."""
         cpus = max(1, os.cpu_count() or 1)
         revs = sorted(wanted)
         with ThreadPoolExecutor(max_workers=min(cpus, max(1, len(revs)))) as pool:
@@ -846,19 +853,25 @@ class Revisions:
         present = [stack for stack in stacks if (project / f"Pulumi.{stack}.yaml").is_file()]
         sides = {stack: Side(label=label, plan=None) for stack in stacks if stack not in present}
         outs = {stack: self._out(stack) for stack in present}
-        if present and (root / WORKER).is_file():
+        for stack in present:
+            kept = self._cached(rev, stack, label, outs[stack])
+            if kept is not None:
+                sides[stack] = kept
+        todo = [stack for stack in present if stack not in sides]
+        if todo and (root / WORKER).is_file():
             jobs = [
                 {
                     "argv": self._plan_args(project, stack, outs[stack]),
                     "stderr": str(outs[stack].parent / f"{outs[stack].name}.stderr"),
                 }
-                for stack in present
+                for stack in todo
             ]
+            self.planned += [(rev, stack) for stack in todo]
             request = json.dumps({"protocol": WORKER_PROTOCOL, "parallel": parallel, "jobs": jobs})
             done = subprocess.run(
                 [sys.executable, "-m", "offline.worker"],
                 input=request,
-                **plan_process(root),
+                **self._process(root),
                 capture_output=True,
                 text=True,
                 check=False,
@@ -866,15 +879,67 @@ class Revisions:
             for line in done.stdout.splitlines():
                 try:
                     report = json.loads(line)
-                    stack = present[report["job"]]
+                    stack = todo[report["job"]]
                     stderr = Path(jobs[report["job"]]["stderr"]).read_text(errors="replace")
                 except (ValueError, KeyError, IndexError, TypeError, OSError):
                     continue
+                self._keep(rev, stack, outs[stack], report["status"], stderr)
                 sides[stack] = self._side(label, outs[stack], report["status"], stderr)
         missing = [stack for stack in present if stack not in sides]
         with ThreadPoolExecutor(max_workers=parallel) as pool:
             sides.update(zip(missing, pool.map(lambda stack: self.plan(rev, stack), missing), strict=True))
         return sides
+
+    # The plan cache (offline/plan_cache.py)
+
+    def _key(self, rev: str, stack: str) -> str | None:
+        """The cache key of `stack`'s plan at `rev`; None without a cache, or for a checkout whose
+        plans borrow a library from elsewhere (a project folder without its own tools)."""
+        if self.cache is None:
+            return None
+        project = self.tree(rev)
+        root = platform_root(project)
+        with self._lock:
+            if rev not in self._keyed:
+                tree = None
+                if plans_itself(root):
+                    try:
+                        if rev:
+                            archive = project.parents[len(self.inside.parts) - 1] if self.inside.parts else project
+                            tree = Tree.at_revision(self.top, rev, root.relative_to(archive).as_posix())
+                        else:
+                            tree = Tree.of_worktree(root)
+                    except (OSError, subprocess.CalledProcessError):
+                        tree = None
+                self._keyed[rev] = tree
+            tree = self._keyed[rev]
+        return self.cache.key(tree, project.relative_to(root).as_posix(), stack) if tree is not None else None
+
+    def _cached(self, rev: str, stack: str, label: str, out: Path) -> Side | None:
+        key = self._key(rev, stack)
+        entry = self.cache.get(key) if self.cache is not None and key is not None else None
+        if entry is None or "policy.txt" not in entry.files:
+            return None
+        entry.write(out)
+        return self._side(label, out, entry.status, entry.stderr())
+
+    def _keep(self, rev: str, stack: str, out: Path, status: int, stderr: str) -> None:
+        """Keeps a plan that worked (exit 0, or 1 with its policy report) in the cache."""
+        key = self._key(rev, stack)
+        if self.cache is None or key is None or status not in (0, 1) or not (out / "policy.txt").is_file():
+            return
+        try:
+            entry = Entry.from_out(out, status, stderr)
+        except (OSError, UnicodeDecodeError):
+            return
+        self.cache.put(key, entry)
+
+    @staticmethod
+    def _process(root: Path) -> dict[str, Any]:
+        """`plan_process(root)`, its plans kept from the cache: the diff looks up and keeps them itself."""
+        process = plan_process(root)
+        process["env"][CACHE_ENV] = OFF
+        return process
 
     def _out(self, stack: str) -> Path:
         return Path(tempfile.mkdtemp(dir=self.tmp.name, prefix=f"plan-{stack}-"))
@@ -909,13 +974,15 @@ class Revisions:
         return {name.removeprefix(prefix) if name.startswith(prefix) else f"../{name}" for name in names}
 
 
-def diff_specs(old_spec: str, new_spec: str, project_dir: Path = PROJECT_DIR) -> list[StackDiff]:
-    """The stack diffs for two sides as given on the command line."""
+def diff_specs(
+    old_spec: str, new_spec: str, project_dir: Path = PROJECT_DIR, *, cache: PlanCache | None = None
+) -> list[StackDiff]:
+    """The stack diffs for two sides as given on the command line; plans kept in `cache` are not made again."""
     old_is_rev, new_is_rev = is_revision_spec(old_spec), is_revision_spec(new_spec)
     if not old_is_rev and not new_is_rev:
         old, new = load_file_side(old_spec), load_file_side(new_spec)
         return [_pair(old, new, (new.plan or old.plan or {}).get("stack", ""))]
-    revisions = Revisions(project_dir)
+    revisions = Revisions(project_dir, cache)
     try:
         jobs: list[tuple[str, Any, Any]] = []
         old_rev, old_stack = old_spec.rsplit(":", 1) if old_is_rev else (None, None)

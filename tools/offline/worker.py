@@ -16,6 +16,10 @@ program, library and tools), and the worker:
    it used: `shareable_state`, `preload`), so that every later child finds them loaded: a plan
    after the first costs the program's run and the plan's files, about a fifth of a plan alone.
 
+The worker's plans never use the plan cache (offline/plan_cache.py: it sets OFFLINE_PLAN_CACHE=off for
+its children): the diff that starts it looks up the plans it keeps before asking for them, and keeps
+what it gets.
+
 Isolation between plans is the process's: every child starts from the worker's state, in which
 modules are loaded but no program has run, no config or mocks are set, and nothing any plan did
 is left. One plan never sees another's state. The tests compare every committed platform and
@@ -46,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from offline.harness import SHARED_REFERENCED_PLANS
+from offline.plan_cache import CACHE_ENV, OFF
 
 PROTOCOL = 1
 
@@ -224,6 +229,7 @@ def main() -> int:
     from offline.__main__ import main as _command  # noqa: F401, PLC0415
 
     read_projects(request["jobs"])
+    os.environ[CACHE_ENV] = OFF  # for the children and the referenced plans they make: the diff keeps plans
     reports = os.fdopen(os.dup(1), "w")  # standard output as it is now: a plan run here discards its own
 
     def report(index: int, status: int, usage: Any) -> None:
