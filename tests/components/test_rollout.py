@@ -14,6 +14,7 @@ import pytest
 from components import addon_versions, fargate_logging
 from components.rollout import KUBERNETES_VERSION_ANNOTATION, POD_LOGGING_ANNOTATION, POD_LOGGING_OFF, pod_logging
 from offline import diff as offline_diff
+from offline import diff_render
 from offline import plan as offline_plan
 from tests.stackfacts import PINNED_DEV, RELEASE, setting
 from tests.tools.offline.test_plan import dev_plan
@@ -152,4 +153,4 @@ def test_the_diff_of_toggling_logging_shows_every_pod_template_update():
     # The workloads are updated in place (a rolling update of their pods), never replaced.
     assert all(entries[name].op == "update" for name in (GAME, CONTROLLER, COREDNS, METRICS_SERVER))
     # What the pull request's comment shows (make diff renders the same Markdown).
-    assert POD_LOGGING_ANNOTATION in offline_diff.render([diff])
+    assert POD_LOGGING_ANNOTATION in diff_render.render([diff])

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from offline import plan_cache
-from offline.diff import MARKER
+from offline.diff_render import MARKER
 from offline.harness import PROJECT_DIR
 
 WORKFLOWS = PROJECT_DIR / ".github" / "workflows"

@@ -187,20 +187,20 @@ def _files(out: Path, written: list[Path]) -> dict[str, str]:
 
 def run_diff(args: argparse.Namespace) -> int:
     from offline import diff as offline_diff  # noqa: PLC0415
-    from offline import plan_cache  # noqa: PLC0415
+    from offline import diff_render, plan_cache, revisions  # noqa: PLC0415
     from offline.harness import PROJECT_DIR  # noqa: PLC0415
 
     project_dir = args.project_dir or PROJECT_DIR
     cache = plan_cache.from_settings(args.no_cache, plan_cache.platform_root(project_dir.resolve()))
     given = {"project_dir": args.project_dir} if args.project_dir else {}
     try:
-        diffs = offline_diff.diff_specs(args.old, args.new, **given, cache=cache)
-    except offline_diff.DiffError as exc:
+        diffs = revisions.diff_specs(args.old, args.new, **given, cache=cache)
+    except revisions.DiffError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     if cache is not None and cache.hits + cache.misses:
         print(cache.summary(), file=sys.stderr)
-    text = offline_diff.render(diffs, details=not args.no_details)
+    text = diff_render.render(diffs, details=not args.no_details)
     sys.stdout.write(text)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

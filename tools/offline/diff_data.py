@@ -110,7 +110,7 @@ def resource(entry: offline_diff.ResourceChange) -> dict:
         "fixed_name": entry.fixed_name,
         "deletes_first": entry.deletes_first,
         "delete_before_replace": bool(res.get("deleteBeforeReplace")),
-        "warnings": offline_diff._warnings(entry),  # noqa: SLF001 - the Markdown renderer's reading of the notes
+        "warnings": entry.warnings,
         "changes": [change(c) for c in entry.changes],
     }
 

@@ -416,18 +416,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "prune":
         print(f"plan cache {cache.directory}: {cache.prune(args.unused_since)} unused entries removed", file=sys.stderr)
         return 0
-    from offline import diff as offline_diff  # noqa: PLC0415 - imports the SDK core: only to plan
+    from offline import revisions as offline_revisions  # noqa: PLC0415 - imports the SDK core: only to plan
 
     started = time.perf_counter()
     try:
-        revisions = offline_diff.Revisions(project_dir, cache=cache)
-    except offline_diff.DiffError as exc:
+        revisions = offline_revisions.Revisions(project_dir, cache=cache)
+    except offline_revisions.DiffError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
         stacks = sorted(revisions.stacks(args.rev))
         sides = revisions.plan_all({args.rev: stacks})
-    except offline_diff.DiffError as exc:
+    except offline_revisions.DiffError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     finally:

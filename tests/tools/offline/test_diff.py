@@ -12,8 +12,9 @@ import pytest
 from cost.__main__ import main as cost_main
 from eksfargate.project import TENANT_PROJECT_DIR
 from offline import diff as offline_diff
+from offline import diff_render, replacements
 from offline import plan as offline_plan
-from offline import replacements
+from offline import revisions as offline_revisions
 from offline.harness import PROJECT_DIR
 from tests.stackfacts import PINNED_DEV
 from tests.tools.offline.test_plan import dev_plan
@@ -42,7 +43,7 @@ def changed(diff: offline_diff.StackDiff) -> dict[tuple[str, str], str]:
 def test_identical_plans_have_no_changes():
     diff = offline_diff.compare(dev_plan(), copy.deepcopy(dev_plan()), "dev")
     assert not diff.changed and changed(diff) == {}
-    assert "No changes to stacks `dev`" in offline_diff.render([diff])
+    assert "No changes to stacks `dev`" in diff_render.render([diff])
 
 
 def test_a_replica_change_is_an_in_place_update_of_the_autoscalers_floor_only():
@@ -51,7 +52,7 @@ def test_a_replica_change_is_an_in_place_update_of_the_autoscalers_floor_only():
     assert changed(diff) == {(AUTOSCALER, "game-2048-autoscaler"): "update"}
     (change,) = entry(diff, AUTOSCALER, "game-2048-autoscaler").changes
     assert (change.path, change.old, change.new, change.replaces) == ("spec.minReplicas", 5, 3, False)
-    markdown = offline_diff.render([diff])
+    markdown = diff_render.render([diff])
     assert f"**1 to update** · {len(dev_plan()['resources']) - 1} unchanged" in markdown
     assert "- `spec.minReplicas`: `5` → `3`" in markdown
     assert '- `eks-fargate:appReplicas`: `"5"` → `"3"`' in markdown
@@ -64,7 +65,7 @@ def test_a_fargate_profile_selector_change_is_a_replacement():
     assert changed(diff) == {(PROFILE, "fargate-workloads"): "replace"}
     (change,) = entry(diff, PROFILE, "fargate-workloads").changes
     assert change.path == "selectors" and change.replaces
-    row = next(line for line in offline_diff.render([diff]).splitlines() if "`fargate-workloads`" in line)
+    row = next(line for line in diff_render.render([diff]).splitlines() if "`fargate-workloads`" in line)
     assert row.startswith("| 🔁 replace |") and "`selectors` forces replacement (delete, then create)" in row
 
 
@@ -96,7 +97,7 @@ def test_a_removed_resource_is_a_deletion():
     new["resources"].remove(ingress)
     diff = offline_diff.compare(dev_plan(), new, "dev")
     assert changed(diff) == {("kubernetes:networking.k8s.io/v1:Ingress", "game-2048-ingress"): "delete"}
-    markdown = offline_diff.render([diff])
+    markdown = diff_render.render([diff])
     assert "**1 to delete**" in markdown
     assert "| ➖ delete | `game-2048-ingress` |" in markdown
     assert "CAUTION" not in markdown
@@ -122,7 +123,7 @@ def test_a_new_vpc_replaces_the_cluster_and_everything_on_it():
         (DEPLOYMENT, "game-2048-deployment"),
     ]:
         assert ops[(kind, name)] == "replace", (kind, name)
-    row = next(line for line in offline_diff.render([diff]).splitlines() if line.startswith("|") and "`cluster-eks`" in line)
+    row = next(line for line in diff_render.render([diff]).splitlines() if line.startswith("|") and "`cluster-eks`" in line)
     assert row.startswith("| 🔁 replace") and "another VPC" in row
 
 
@@ -135,7 +136,7 @@ def test_a_protected_cluster_moved_to_another_vpc_is_a_loud_replacement():
     diff = offline_diff.compare(old, new, "existing-vpc")
     cluster = entry(diff, "eks:index:Cluster", "cluster-eks")
     assert cluster.op == "replace" and cluster.loud
-    markdown = offline_diff.render([diff])
+    markdown = diff_render.render([diff])
     caution = markdown.split("> [!CAUTION]\n", 1)[1].split("\n\n", 1)[0]
     assert "`cluster-eks`" in caution and "another VPC" in caution
 
@@ -244,7 +245,7 @@ def test_deleting_or_replacing_a_protected_resource_is_flagged_loudly():
     diff = offline_diff.compare(old, new, "dev")
     loud = {(e.resource["name"], e.op) for e in diff.resources if e.loud}
     assert loud == {("network-vpc", "replace"), ("cluster-eks", "delete")}
-    markdown = offline_diff.render([diff])
+    markdown = diff_render.render([diff])
     caution = markdown.split("> [!CAUTION]\n", 1)[1].split("\n\n", 1)[0]
     assert "PROTECTED RESOURCES WOULD BE DELETED OR REPLACED" in caution
     assert "`network-vpc`" in caution and "`cluster-eks`" in caution
@@ -266,12 +267,12 @@ def test_the_cli_exit_code_tells_whether_anything_changed(tmp_path):
     (same, _), (different, _), (_, broken) = [process.communicate() for process in running]
     assert [process.returncode for process in running] == [0, 1, 2]
     assert "No changes to stacks `dev`" in same
-    assert different.startswith(offline_diff.MARKER) and "`spec.minReplicas`: `5` → `2`" in different
+    assert different.startswith(diff_render.MARKER) and "`spec.minReplicas`: `5` → `2`" in different
     assert "Traceback" not in broken and broken.startswith("error: ")
 
 
 def test_revisions_are_read_with_git_archive_and_a_stack_missing_there_is_new():
-    revisions = offline_diff.Revisions()
+    revisions = offline_revisions.Revisions()
     try:
         assert "dev" in revisions.stacks("HEAD")
         assert (revisions.tree("HEAD") / "Pulumi.dev.yaml").read_bytes() == subprocess.run(
@@ -287,8 +288,8 @@ def test_revisions_are_read_with_git_archive_and_a_stack_missing_there_is_new():
 
 @pytest.mark.parametrize("spec", ["HEAD:dev", ":dev", "origin/main:*"])
 def test_revision_specs_are_told_from_files(spec):
-    assert offline_diff.is_revision_spec(spec)
-    assert not offline_diff.is_revision_spec(str(PROJECT_DIR / "Pulumi.dev.yaml"))
+    assert offline_revisions.is_revision_spec(spec)
+    assert not offline_revisions.is_revision_spec(str(PROJECT_DIR / "Pulumi.dev.yaml"))
 
 
 def test_make_diff_without_arguments_compares_every_stack_file():
@@ -317,7 +318,7 @@ def team_change(tmp_path_factory) -> list[offline_diff.StackDiff]:
     stack_file = repo / "Pulumi.payments-dev.yaml"
     text = stack_file.read_text()
     stack_file.write_text(text + "  eks-fargate:appReplicas: 2\n  eks-fargate:publicAccessCidrs: [203.0.113.0/24]\n")
-    return offline_diff.diff_specs("HEAD:*", ":*", project_dir=repo)
+    return offline_revisions.diff_specs("HEAD:*", ":*", project_dir=repo)
 
 
 def test_a_team_only_change_is_shown_for_that_team(team_change):
@@ -330,7 +331,7 @@ def test_a_team_only_change_is_shown_for_that_team(team_change):
     }
     # The other stacks' files and the code are as they were: not planned, no changes.
     assert all(not d.changed and d.note == offline_diff.UNTOUCHED for s, d in by_stack.items() if s != "payments-dev")
-    markdown = offline_diff.render(team_change)
+    markdown = diff_render.render(team_change)
     assert "No changes to stacks" not in markdown and "### Stack `payments-dev`" in markdown
     assert offline_diff.changed_stacks(team_change) == ["payments-dev"]
 
@@ -345,7 +346,7 @@ def test_the_diff_lists_the_policy_findings_a_change_resolves_and_the_cost_per_l
     assert {other.category for other in payments.cost if other is not line} <= {"Logs"}
     assert all(other.new < other.old for other in payments.cost)
     assert payments.cost_totals[1] - payments.cost_totals[0] == sum(other.new - other.old for other in payments.cost)
-    markdown = offline_diff.render(team_change)
+    markdown = diff_render.render(team_change)
     assert "**Policy findings this change resolves:**" in markdown
     assert "**Estimated monthly cost:**" in markdown and f"| Fargate | {line.item} |" in markdown
 

@@ -8,6 +8,7 @@ import pytest
 
 from eksfargate.project import TENANT_PROJECT_DIR
 from offline import diff as offline_diff
+from offline import diff_render
 from offline import plan as offline_plan
 from offline.__main__ import main as offline_main
 from tests.stackfacts import PINNED_DEV
@@ -22,7 +23,7 @@ def moved_vpc() -> offline_diff.StackDiff:
 
 
 def section(diff: offline_diff.StackDiff) -> list[str]:
-    return offline_diff.render([diff]).split(f"### Stack `{diff.stack}`", 1)[1].splitlines()[1:]
+    return diff_render.render([diff]).split(f"### Stack `{diff.stack}`", 1)[1].splitlines()[1:]
 
 
 def test_a_stack_that_exists_on_neither_side_is_an_error(capsys):
@@ -39,13 +40,13 @@ def test_replacing_the_cluster_and_the_vpc_is_announced_at_the_top_of_the_stack(
     assert lines[0] == "> [!CAUTION]"
     alert = " ".join(line for line in lines if line.startswith(">"))
     assert "cluster" in alert and "VPC" in alert
-    assert "--replace" not in offline_diff.render([diff])
+    assert "--replace" not in diff_render.render([diff])
     assert "new stack" in alert and "destroy" in alert
 
 
 def test_a_fixed_name_replacement_is_shown_as_delete_then_create_with_its_outage():
     (cluster,) = [e for e in moved_vpc().resources if e.resource["type"] == "eks:index:Cluster"]
-    why = offline_diff._why(cluster)
+    why = diff_render._why(cluster)
     assert "delete, then create" in why and "create, then delete" not in why
     assert "outage" in why
 
@@ -156,7 +157,7 @@ def test_a_platform_change_lists_the_tenants_that_read_its_changed_outputs(tmp_p
     reads = {output: stacks for output, stacks, _ in diff.tenant_reads}
     assert reads["kubeconfig"] == reads["oidcIssuer"] == ["web-dev"]
     assert "vpcId" not in reads  # an output no tenant reads
-    assert "Tenant stacks that read the changed outputs" in offline_diff.render([diff])
+    assert "Tenant stacks that read the changed outputs" in diff_render.render([diff])
 
 
 def test_a_replacement_under_a_new_name_creates_first():
@@ -168,8 +169,8 @@ def test_a_replacement_under_a_new_name_creates_first():
     (same_name,) = offline_diff.compare(side("conf", "1"), side("conf", "2")).resources
     (new_name,) = offline_diff.compare(side("conf-1", "1"), side("conf-2", "2")).resources
     assert same_name.op == new_name.op == "replace"
-    assert "delete, then create" in offline_diff._why(same_name)
-    assert "create, then delete" in offline_diff._why(new_name) and "outage" not in offline_diff._why(new_name)
+    assert "delete, then create" in diff_render._why(same_name)
+    assert "create, then delete" in diff_render._why(new_name) and "outage" not in diff_render._why(new_name)
 
 
 def test_a_secret_masked_without_its_sources_is_the_same_secret():

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from offline import diff as offline_diff
-from offline import plan_cache
+from offline import diff_render, plan_cache
+from offline import revisions as offline_revisions
 from offline.harness import PROJECT_DIR
 from offline.plan_cache import PlanCache, Tree
 
@@ -234,11 +234,11 @@ def test_a_plan_reads_no_file_of_the_checkout_outside_its_key(snapshot, tree, tm
 def diff(snapshot: Path, cache: PlanCache, monkeypatch, old: str = "HEAD:dev", new: str = ":dev") -> tuple[str, list]:
     """The diff's Markdown, and the plans it made."""
     made: list[tuple[str, str]] = []
-    close = offline_diff.Revisions.close
-    monkeypatch.setattr(offline_diff.Revisions, "close", lambda self: made.extend(self.planned) or close(self))
-    diffs = offline_diff.diff_specs(old, new, snapshot, cache=cache)
+    close = offline_revisions.Revisions.close
+    monkeypatch.setattr(offline_revisions.Revisions, "close", lambda self: made.extend(self.planned) or close(self))
+    diffs = offline_revisions.diff_specs(old, new, snapshot, cache=cache)
     assert not any(d.error for d in diffs), [d.error for d in diffs]
-    return offline_diff.render(diffs), sorted(made)
+    return diff_render.render(diffs), sorted(made)
 
 
 def test_a_diff_plans_only_what_the_cache_does_not_keep(snapshot, tmp_path, monkeypatch):

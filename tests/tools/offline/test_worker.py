@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from eksfargate.project import TENANT_PROJECT_DIR
-from offline import diff as offline_diff
 from offline import harness, worker
+from offline import revisions as offline_revisions
 from offline.harness import PROJECT_DIR, plan_process
 
 FIXTURES = PROJECT_DIR / "tests" / "data" / "stacks"
@@ -147,9 +147,9 @@ def test_a_worker_refuses_a_request_it_does_not_speak():
 
 def test_a_revision_without_a_worker_plans_each_stack_in_a_process_of_its_own(tmp, monkeypatch):
     # An older revision's tools have no offline/worker.py: its stacks still plan, with its own tools.
-    revisions = offline_diff.Revisions(PROJECT_DIR)
+    revisions = offline_revisions.Revisions(PROJECT_DIR)
     try:
-        monkeypatch.setattr(offline_diff, "WORKER", Path("tools") / "offline" / "no-worker-here.py")
+        monkeypatch.setattr(offline_revisions, "WORKER", Path("tools") / "offline" / "no-worker-here.py")
         calls = []
         plan = revisions.plan
         monkeypatch.setattr(revisions, "plan", lambda rev, stack: calls.append(stack) or plan(rev, stack))

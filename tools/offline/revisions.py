@@ -1,0 +1,350 @@
+"""The sides of a plan diff as `python -m offline diff` takes them, and the plans they need.
+
+A side is a plan.json file (or a folder holding one), or `REV:STACK`: that stack file's plan at
+git revision REV, planned with that revision's own program, library and tools from `git archive
+REV` in a temporary folder (`:STACK` is the working tree, `REV:*` every stack file at either
+revision). A revision's stacks are planned by one worker (offline/worker.py), those the plan cache
+keeps (offline/plan_cache.py) not at all; a stack that neither its stack file nor anything else
+the program reads changes between the revisions is not planned either (`UNTOUCHED`).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import tarfile
+import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from eksfargate.project import TENANT_PROJECT_DIR
+from offline.diff import UNTOUCHED, Side, StackDiff, _add_tenant_reads, _pair
+from offline.harness import PROJECT_DIR, plan_process
+from offline.plan import PlanError, load
+from offline.plan_cache import CACHE_ENV, OFF, Entry, PlanCache, Tree, plans_itself, platform_root
+
+
+class DiffError(Exception):
+    """A side cannot be read: not a plan file, not a revision, git missing."""
+
+
+def git(*args: str, cwd: Path = PROJECT_DIR) -> str:
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    except FileNotFoundError as exc:
+        raise DiffError("git is not installed") from exc
+    if done.returncode != 0:
+        raise DiffError(f"git {' '.join(args)}: {done.stderr.strip()}")
+    return done.stdout
+
+
+def is_revision_spec(spec: str) -> bool:
+    return ":" in spec and not Path(spec).exists()
+
+
+def load_file_side(spec: str) -> Side:
+    path = Path(spec)
+    if path.is_dir():
+        path = path / "plan.json"
+    if not path.is_file():
+        raise DiffError(f"{spec}: neither a plan.json (or a folder with one) nor REV:STACK")
+    try:
+        return Side(label=f"`{spec}`", plan=load(path))
+    except (PlanError, json.JSONDecodeError) as exc:
+        raise DiffError(f"{spec}: {exc}") from exc
+
+
+# A revision's worker (its tools/offline/worker.py, run as `python -m offline.worker`) and the request it reads.
+WORKER = Path("tools") / "offline" / "worker.py"
+WORKER_PROTOCOL = 1
+
+
+class Revisions:
+    """Plans stacks at git revisions: one `git archive` per revision, one worker process per revision.
+
+    With a `cache` (offline/plan_cache.py), a stack whose plan is kept there is not planned, and a
+    plan made is kept. `planned` lists the (revision, stack) plans made, in order.
+    """
+
+    def __init__(self, project_dir: Path = PROJECT_DIR, cache: PlanCache | None = None):
+        self.project_dir = project_dir.resolve()
+        self.top = Path(git("rev-parse", "--show-toplevel", cwd=self.project_dir).strip())
+        self.inside = self.project_dir.relative_to(self.top)
+        self.tmp = tempfile.TemporaryDirectory(prefix="offline-diff-")
+        self.trees: dict[str, Path] = {}
+        self.cache = cache
+        self.planned: list[tuple[str, str]] = []
+        self._keyed: dict[str, Tree | None] = {}
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self.tmp.cleanup()
+
+    def label(self, rev: str) -> str:
+        if not rev:
+            return "working tree"
+        short = git("rev-parse", "--short", f"{rev}^{{commit}}", cwd=self.top).strip()
+        return f"`{short}`" if re.fullmatch(r"[0-9a-f]{7,40}", rev) else f"`{rev}` ({short})"
+
+    def stacks(self, rev: str) -> set[str]:
+        if not rev:
+            names = [p.name for p in self.project_dir.glob("Pulumi.*.yaml")]
+        else:
+            listing = git("ls-tree", "--name-only", f"{rev}^{{tree}}", "--", f"{self.inside.as_posix()}/", cwd=self.top)
+            names = [Path(line).name for line in listing.splitlines()]
+        return {
+            name[len("Pulumi.") : -len(".yaml")] for name in names if name.startswith("Pulumi.") and name.endswith(".yaml")
+        } - {""}
+
+    def tree(self, rev: str) -> Path:
+        """The project folder at `rev` (the working tree itself for "")."""
+        if not rev:
+            return self.project_dir
+        with self._lock:
+            if rev not in self.trees:
+                target = Path(self.tmp.name) / f"tree-{len(self.trees)}"
+                target.mkdir()
+                archive = subprocess.run(["git", "archive", "--format=tar", rev], cwd=self.top, capture_output=True, check=False)
+                if archive.returncode != 0:
+                    raise DiffError(f"git archive {rev}: {archive.stderr.decode(errors='replace').strip()}")
+                with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+                    tar.extractall(target, filter="data")
+                self.trees[rev] = target / self.inside
+            return self.trees[rev]
+
+    def plan(self, rev: str, stack: str) -> Side:
+        """One stack at one revision: from the cache, or in a process of its own (`python -m offline plan`)."""
+        label = self.label(rev)
+        project = self.tree(rev)
+        if not (project / f"Pulumi.{stack}.yaml").is_file():
+            return Side(label=label, plan=None)
+        out = self._out(stack)
+        kept = self._cached(rev, stack, label, out)
+        if kept is not None:
+            return kept
+        self.planned.append((rev, stack))
+        # Each revision plans itself: its program, library, policy pack and tools.
+        done = subprocess.run(
+            [sys.executable, "-m", "offline", *self._plan_args(project, stack, out)],
+            **self._process(platform_root(project)),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        self._keep(rev, stack, out, done.returncode, done.stderr)
+        return self._side(label, out, done.returncode, done.stderr)
+
+    def plan_all(self, wanted: dict[str, list[str]]) -> dict[tuple[str, str], Side]:
+        """Every (revision, stack) of `wanted` (stacks by revision): those the cache keeps from it, the
+        rest by one worker per revision (offline/worker.py, in that revision's checkout: its program,
+        library and tools), each planning its stacks in children forked once the SDKs are loaded, at
+        most one worker per CPU and the CPUs shared among them. A revision whose tools have no worker
+        (older than it) plans each stack in a process of its own, as does any stack its worker did not report."""
+        cpus = max(1, os.cpu_count() or 1)
+        revs = sorted(wanted)
+        with ThreadPoolExecutor(max_workers=min(cpus, max(1, len(revs)))) as pool:
+            parallel = max(1, cpus // max(1, len(revs)))
+            done = pool.map(lambda rev: self._plan_revision(rev, sorted(set(wanted[rev])), parallel), revs)
+            return {(rev, stack): side for rev, sides in zip(revs, done, strict=True) for stack, side in sides.items()}
+
+    def _plan_revision(self, rev: str, stacks: list[str], parallel: int) -> dict[str, Side]:
+        label = self.label(rev)
+        project = self.tree(rev)
+        root = platform_root(project)
+        present = [stack for stack in stacks if (project / f"Pulumi.{stack}.yaml").is_file()]
+        sides = {stack: Side(label=label, plan=None) for stack in stacks if stack not in present}
+        outs = {stack: self._out(stack) for stack in present}
+        for stack in present:
+            kept = self._cached(rev, stack, label, outs[stack])
+            if kept is not None:
+                sides[stack] = kept
+        todo = [stack for stack in present if stack not in sides]
+        if todo and (root / WORKER).is_file():
+            jobs = [
+                {
+                    "argv": self._plan_args(project, stack, outs[stack]),
+                    "stderr": str(outs[stack].parent / f"{outs[stack].name}.stderr"),
+                }
+                for stack in todo
+            ]
+            self.planned += [(rev, stack) for stack in todo]
+            request = json.dumps({"protocol": WORKER_PROTOCOL, "parallel": parallel, "jobs": jobs})
+            done = subprocess.run(
+                [sys.executable, "-m", "offline.worker"],
+                input=request,
+                **self._process(root),
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            for line in done.stdout.splitlines():
+                try:
+                    report = json.loads(line)
+                    stack = todo[report["job"]]
+                    stderr = Path(jobs[report["job"]]["stderr"]).read_text(errors="replace")
+                except (ValueError, KeyError, IndexError, TypeError, OSError):
+                    continue
+                self._keep(rev, stack, outs[stack], report["status"], stderr)
+                sides[stack] = self._side(label, outs[stack], report["status"], stderr)
+        missing = [stack for stack in present if stack not in sides]
+        with ThreadPoolExecutor(max_workers=parallel) as pool:
+            sides.update(zip(missing, pool.map(lambda stack: self.plan(rev, stack), missing), strict=True))
+        return sides
+
+    # The plan cache (offline/plan_cache.py)
+
+    def _key(self, rev: str, stack: str) -> str | None:
+        """The cache key of `stack`'s plan at `rev`; None without a cache, or for a checkout whose
+        plans borrow a library from elsewhere (a project folder without its own tools)."""
+        if self.cache is None:
+            return None
+        project = self.tree(rev)
+        root = platform_root(project)
+        with self._lock:
+            if rev not in self._keyed:
+                tree = None
+                if plans_itself(root):
+                    try:
+                        if rev:
+                            archive = project.parents[len(self.inside.parts) - 1] if self.inside.parts else project
+                            tree = Tree.at_revision(self.top, rev, root.relative_to(archive).as_posix())
+                        else:
+                            tree = Tree.of_worktree(root)
+                    except (OSError, subprocess.CalledProcessError):
+                        tree = None
+                self._keyed[rev] = tree
+            tree = self._keyed[rev]
+        return self.cache.key(tree, project.relative_to(root).as_posix(), stack) if tree is not None else None
+
+    def _cached(self, rev: str, stack: str, label: str, out: Path) -> Side | None:
+        key = self._key(rev, stack)
+        entry = self.cache.get(key) if self.cache is not None and key is not None else None
+        if entry is None or "policy.txt" not in entry.files:
+            return None
+        entry.write(out)
+        return self._side(label, out, entry.status, entry.stderr())
+
+    def _keep(self, rev: str, stack: str, out: Path, status: int, stderr: str) -> None:
+        """Keeps a plan that worked (exit 0, or 1 with its policy report) in the cache."""
+        key = self._key(rev, stack)
+        if self.cache is None or key is None or status not in (0, 1) or not (out / "policy.txt").is_file():
+            return
+        try:
+            entry = Entry.from_out(out, status, stderr)
+        except (OSError, UnicodeDecodeError):
+            return
+        self.cache.put(key, entry)
+
+    @staticmethod
+    def _process(root: Path) -> dict[str, Any]:
+        """`plan_process(root)`, its plans kept from the cache: the diff looks up and keeps them itself."""
+        process = plan_process(root)
+        process["env"][CACHE_ENV] = OFF
+        return process
+
+    def _out(self, stack: str) -> Path:
+        return Path(tempfile.mkdtemp(dir=self.tmp.name, prefix=f"plan-{stack}-"))
+
+    @staticmethod
+    def _plan_args(project: Path, stack: str, out: Path) -> list[str]:
+        return ["plan", "--stack", stack, "--project-dir", str(project), "--out", str(out), "--quiet"]
+
+    @staticmethod
+    def _side(label: str, out: Path, returncode: int, stderr: str) -> Side:
+        # Exit 1 is a mandatory policy finding: the revision still has a plan to compare, and its
+        # policy report. Without the report, exit 1 is Python's own: the plan crashed.
+        if returncode not in (0, 1) or not (out / "policy.txt").is_file():
+            message = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {returncode}"
+            return Side(label=label, error=message.removeprefix("error: "))
+        report = (out / "policy.txt").read_text().splitlines()
+        findings = [line for line in report if line and line != "no violations"]
+        return Side(label=label, plan=load(out / "plan.json"), findings=findings)
+
+    def changed_files(self, old_rev: str, new_rev: str) -> set[str] | None:
+        """Files that differ between the revisions, relative to the project (`../` outside it); None if git cannot say."""
+        # A project in a subfolder (tenant/) reads the shared modules and its platform's stack
+        # files beside it: every change of the checkout counts.
+        inside = "."
+        try:
+            names = git("diff", "--name-only", old_rev, *([new_rev] if new_rev else []), "--", inside, cwd=self.top).split()
+            if not new_rev:
+                names += git("ls-files", "--others", "--exclude-standard", "--", inside, cwd=self.top).split()
+        except DiffError:
+            return None
+        prefix = f"{self.inside.as_posix()}/" if self.inside.parts else ""
+        return {name.removeprefix(prefix) if name.startswith(prefix) else f"../{name}" for name in names}
+
+
+def diff_specs(
+    old_spec: str, new_spec: str, project_dir: Path = PROJECT_DIR, *, cache: PlanCache | None = None
+) -> list[StackDiff]:
+    """The stack diffs for two sides as given on the command line; plans kept in `cache` are not made again."""
+    old_is_rev, new_is_rev = is_revision_spec(old_spec), is_revision_spec(new_spec)
+    if not old_is_rev and not new_is_rev:
+        old, new = load_file_side(old_spec), load_file_side(new_spec)
+        return [_pair(old, new, (new.plan or old.plan or {}).get("stack", ""))]
+    revisions = Revisions(project_dir, cache)
+    try:
+        jobs: list[tuple[str, Any, Any]] = []
+        old_rev, old_stack = old_spec.rsplit(":", 1) if old_is_rev else (None, None)
+        new_rev, new_stack = new_spec.rsplit(":", 1) if new_is_rev else (None, None)
+        if "*" in (old_stack, new_stack):
+            if not (old_is_rev and new_is_rev and old_stack == new_stack == "*"):
+                raise DiffError("`REV:*` (every stack) needs `REV:*` on both sides")
+            stacks = sorted(revisions.stacks(old_rev) | revisions.stacks(new_rev))
+            unchanged = _untouched_stacks(revisions.changed_files(old_rev, new_rev), stacks)
+            jobs = [(stack, (old_rev, stack), (new_rev, stack)) for stack in stacks if stack not in unchanged]
+            skipped = [
+                StackDiff(stack, revisions.label(old_rev), revisions.label(new_rev), note=UNTOUCHED) for stack in unchanged
+            ]
+        else:
+            stack = new_stack or old_stack or ""
+            jobs = [(stack, (old_rev, old_stack) if old_is_rev else old_spec, (new_rev, new_stack) if new_is_rev else new_spec)]
+            skipped = []
+        for rev in sorted({side[0] for _, o, n in jobs for side in (o, n) if isinstance(side, tuple)}):
+            revisions.tree(rev)  # archive each revision once, before planning in parallel
+        if old_is_rev and new_is_rev and old_stack == new_stack != "*":
+            _check_stack_exists(revisions, [old_rev or "", new_rev or ""], old_stack or "")
+
+        wanted: dict[str, list[str]] = {}
+        for _, *specs in jobs:
+            for spec in specs:
+                if isinstance(spec, tuple):
+                    wanted.setdefault(spec[0], []).append(spec[1])
+        sides = revisions.plan_all(wanted)
+
+        def side(spec: Any) -> Side:
+            return sides[spec] if isinstance(spec, tuple) else load_file_side(spec)
+
+        planned = [_pair(side(o), side(n), stack) for stack, o, n in jobs]
+        if new_is_rev:
+            _add_tenant_reads(planned, revisions.tree(new_rev or "") / TENANT_PROJECT_DIR.name)
+        return sorted(planned + skipped, key=lambda d: d.stack)
+    finally:
+        revisions.close()
+
+
+def _check_stack_exists(revisions: Revisions, revs: list[str], stack: str) -> None:
+    """A stack on neither side is a typo, not a stack without changes."""
+    existing = set().union(*(revisions.stacks(rev) for rev in revs))
+    if stack not in existing:
+        sides = " or ".join(revisions.label(rev) for rev in revs)
+        known = ", ".join(sorted(existing)) or "none"
+        raise DiffError(f"no stack {stack!r}: there is no Pulumi.{stack}.yaml at {sides}; the stacks are {known}")
+
+
+def _untouched_stacks(changed: set[str] | None, stacks: list[str]) -> set[str]:
+    """Stacks that need no plan: when only stack files changed, every stack whose file did not."""
+    if changed is None or any(not _is_stack_file(name) for name in changed):
+        return set()
+    return {stack for stack in stacks if f"Pulumi.{stack}.yaml" not in changed}
+
+
+def _is_stack_file(name: str) -> bool:
+    return "/" not in name and name.startswith("Pulumi.") and name.endswith(".yaml") and name != "Pulumi.yaml"
