@@ -144,36 +144,54 @@ class Revisions:
         """Every (revision, stack) of `wanted` (stacks by revision): those the cache keeps from it, the
         rest by one worker per revision (offline/worker.py, in that revision's checkout: its program,
         library and tools), each planning its stacks in children forked once the SDKs are loaded, at
-        most one worker per CPU and the CPUs shared among them. A revision whose tools have no worker
+        most one worker per CPU and the CPUs shared among the revisions left to plan (a pull request's
+        base side all kept: its head's worker has them all). A revision whose tools have no worker
         (older than it) plans each stack in a process of its own, as does any stack its worker did not report."""
         cpus = max(1, os.cpu_count() or 1)
-        revs = sorted(wanted)
+        sides: dict[tuple[str, str], Side] = {}
+        todo: dict[str, list[str]] = {}
+        for rev in sorted(wanted):
+            found = self._look_up(rev, sorted(set(wanted[rev])))
+            sides.update(((rev, stack), side) for stack, side in found.items() if side is not None)
+            left = [stack for stack, side in found.items() if side is None]
+            if left:
+                todo[rev] = left
+        revs = sorted(todo)
         with ThreadPoolExecutor(max_workers=min(cpus, max(1, len(revs)))) as pool:
             parallel = max(1, cpus // max(1, len(revs)))
-            done = pool.map(lambda rev: self._plan_revision(rev, sorted(set(wanted[rev])), parallel), revs)
-            return {(rev, stack): side for rev, sides in zip(revs, done, strict=True) for stack, side in sides.items()}
+            done = pool.map(lambda rev: self._plan_revision(rev, todo[rev], parallel), revs)
+            sides.update(((rev, stack), side) for rev, planned in zip(revs, done, strict=True) for stack, side in planned.items())
+        return sides
+
+    def _look_up(self, rev: str, stacks: list[str]) -> dict[str, Side | None]:
+        """The side of each stack at `rev` that needs no plan (no stack file there, or a plan the cache
+        keeps); None for those to plan."""
+        label = self.label(rev)
+        project = self.tree(rev)
+        found: dict[str, Side | None] = {}
+        for stack in stacks:
+            if not (project / f"Pulumi.{stack}.yaml").is_file():
+                found[stack] = Side(label=label, plan=None)
+            else:
+                found[stack] = self._cached(rev, stack, label, self._out(stack))
+        return found
 
     def _plan_revision(self, rev: str, stacks: list[str], parallel: int) -> dict[str, Side]:
+        """Plans `stacks` (each with its stack file at `rev`) in the revision's worker, `parallel` at once."""
         label = self.label(rev)
         project = self.tree(rev)
         root = platform_root(project)
-        present = [stack for stack in stacks if (project / f"Pulumi.{stack}.yaml").is_file()]
-        sides = {stack: Side(label=label, plan=None) for stack in stacks if stack not in present}
-        outs = {stack: self._out(stack) for stack in present}
-        for stack in present:
-            kept = self._cached(rev, stack, label, outs[stack])
-            if kept is not None:
-                sides[stack] = kept
-        todo = [stack for stack in present if stack not in sides]
-        if todo and (root / WORKER).is_file():
+        sides: dict[str, Side] = {}
+        outs = {stack: self._out(stack) for stack in stacks}
+        if stacks and (root / WORKER).is_file():
             jobs = [
                 {
                     "argv": self._plan_args(project, stack, outs[stack]),
                     "stderr": str(outs[stack].parent / f"{outs[stack].name}.stderr"),
                 }
-                for stack in todo
+                for stack in stacks
             ]
-            self.planned += [(rev, stack) for stack in todo]
+            self.planned += [(rev, stack) for stack in stacks]
             request = json.dumps({"protocol": WORKER_PROTOCOL, "parallel": parallel, "jobs": jobs})
             done = subprocess.run(
                 [sys.executable, "-m", "offline.worker"],
@@ -186,13 +204,13 @@ class Revisions:
             for line in done.stdout.splitlines():
                 try:
                     report = json.loads(line)
-                    stack = todo[report["job"]]
+                    stack = stacks[report["job"]]
                     stderr = Path(jobs[report["job"]]["stderr"]).read_text(errors="replace")
                 except (ValueError, KeyError, IndexError, TypeError, OSError):
                     continue
                 self._keep(rev, stack, outs[stack], report["status"], stderr)
                 sides[stack] = self._side(label, outs[stack], report["status"], stderr)
-        missing = [stack for stack in present if stack not in sides]
+        missing = [stack for stack in stacks if stack not in sides]
         with ThreadPoolExecutor(max_workers=parallel) as pool:
             sides.update(zip(missing, pool.map(lambda stack: self.plan(rev, stack), missing), strict=True))
         return sides

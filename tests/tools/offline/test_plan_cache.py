@@ -379,3 +379,22 @@ def test_the_warm_command_plans_every_stack_file_of_a_revision_once(snapshot, tm
     assert "1 of 1 plans reused, 0 kept" in again.stderr
     # What it keeps is what the diff looks up.
     assert PlanCache(tmp_path / "plans").get(PlanCache(tmp_path).key(Tree.at_revision(snapshot, rev), ".", "dev")) is not None
+
+
+def test_the_revisions_left_to_plan_share_every_cpu(snapshot, monkeypatch):
+    # A pull request's base side all kept: its head's worker plans with all the CPUs, not half of them.
+    revisions = offline_revisions.Revisions(snapshot, cache=PlanCache(Path("unused")))
+    kept = offline_revisions.Side("`HEAD`", plan={})
+    monkeypatch.setattr(revisions, "_look_up", lambda rev, stacks: dict.fromkeys(stacks, kept if rev else None))
+    asked = []
+    monkeypatch.setattr(
+        revisions,
+        "_plan_revision",
+        lambda rev, stacks, parallel: asked.append((rev, stacks, parallel)) or dict.fromkeys(stacks, kept),
+    )
+    monkeypatch.setattr(offline_revisions.os, "cpu_count", lambda: 4)
+    try:
+        sides = revisions.plan_all({"HEAD": ["dev", "search-dev"], "": ["dev", "search-dev"]})
+    finally:
+        revisions.close()
+    assert asked == [("", ["dev", "search-dev"], 4)] and len(sides) == 4
