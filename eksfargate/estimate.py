@@ -47,28 +47,73 @@ class UnknownRegionError(LookupError):
     """prices.json has no prices for the stack's region."""
 
 
+# Every figure the estimate reads: prices.json key -> (Prices attribute, what it prices). A region
+# has each figure, or names it under prices.json's "unpriced" with the reason no source gave it.
+FIGURES: dict[str, tuple[str, str]] = {
+    "fargateVcpuHour": ("fargate_vcpu_hour", "Fargate vCPU-hour"),
+    "fargateGbHour": ("fargate_gb_hour", "Fargate GB-hour"),
+    "eksClusterHour": ("eks_cluster_hour", "EKS control plane hour, standard support"),
+    "eksExtendedSupportClusterHour": ("eks_extended_support_cluster_hour", "EKS control plane hour, extended support"),
+    "natGatewayHour": ("nat_gateway_hour", "NAT gateway hour"),
+    "natGatewayGb": ("nat_gateway_gb", "NAT gateway GB processed"),
+    "albHour": ("alb_hour", "Application Load Balancer hour"),
+    "albLcuHour": ("alb_lcu_hour", "Application Load Balancer LCU-hour"),
+    "publicIpv4Hour": ("public_ipv4_hour", "public IPv4 address hour"),
+    "kmsKeyMonth": ("kms_key_month", "KMS key month"),
+    "cloudwatchLogsIngestionGb": ("logs_ingestion_gb", "CloudWatch Logs GB ingested"),
+    "cloudwatchLogsStorageGbMonth": ("logs_storage_gb_month", "CloudWatch Logs GB-month stored"),
+}
+_KEY_OF = {attribute: key for key, (attribute, _) in FIGURES.items()}
+
+
 @dataclass(frozen=True)
 class Prices:
-    """One region's prices from prices.json (USD)."""
+    """One region's prices from prices.json (USD); None where prices.json has no price (see `unpriced`)."""
 
     region: str
     name: str
     hours_per_month: Decimal
-    fargate_vcpu_hour: Decimal
-    fargate_gb_hour: Decimal
-    eks_cluster_hour: Decimal
-    eks_extended_support_cluster_hour: Decimal
-    nat_gateway_hour: Decimal
-    nat_gateway_gb: Decimal
-    alb_hour: Decimal
-    alb_lcu_hour: Decimal
-    public_ipv4_hour: Decimal
-    kms_key_month: Decimal
-    logs_ingestion_gb: Decimal
-    logs_storage_gb_month: Decimal
+    fargate_vcpu_hour: Decimal | None
+    fargate_gb_hour: Decimal | None
+    eks_cluster_hour: Decimal | None
+    eks_extended_support_cluster_hour: Decimal | None
+    nat_gateway_hour: Decimal | None
+    nat_gateway_gb: Decimal | None
+    alb_hour: Decimal | None
+    alb_lcu_hour: Decimal | None
+    public_ipv4_hour: Decimal | None
+    kms_key_month: Decimal | None
+    logs_ingestion_gb: Decimal | None
+    logs_storage_gb_month: Decimal | None
+    # prices.json key -> why the region has no price for it (prices.json "unpriced").
+    unpriced: Mapping[str, str] = field(default_factory=dict)
 
     def pod_hour(self, size: PodSize) -> Decimal:
+        if self.fargate_vcpu_hour is None or self.fargate_gb_hour is None:
+            raise MissingPriceError(self, "fargate_vcpu_hour" if self.fargate_vcpu_hour is None else "fargate_gb_hour")
         return compute_cost(size.vcpu, size.memory_gb, Decimal(1), self.fargate_vcpu_hour, self.fargate_gb_hour)
+
+    def missing(self, attribute: str) -> str:
+        """'no price for <figure> in <region>: <reason>', for a figure this region has no price for."""
+        key = _KEY_OF[attribute]
+        reason = self.unpriced.get(key, "not in eksfargate/data/prices.json")
+        return f"no price for {FIGURES[key][1]} ({key}) in {self.region}: {reason}"
+
+
+class MissingPriceError(LookupError):
+    """A figure the region has no price for (prices.json "unpriced"), asked for directly."""
+
+    def __init__(self, prices: Prices, attribute: str):
+        super().__init__(prices.missing(attribute))
+
+
+def unpriced_figures(data: Mapping[str, Any], region: str) -> dict[str, str]:
+    """prices.json's "unpriced" entries for `region`: figure key -> reason."""
+    found: dict[str, str] = {}
+    for entry in data.get("unpriced", {}).get("entries", ()):
+        if region in entry["regions"]:
+            found.update(dict.fromkeys(entry["figures"], entry["reason"]))
+    return found
 
 
 def load_prices(region: str, path: Path = PRICES_FILE) -> Prices:
@@ -77,26 +122,17 @@ def load_prices(region: str, path: Path = PRICES_FILE) -> Prices:
     if region not in regions:
         raise UnknownRegionError(f"eksfargate/data/prices.json has no prices for region {region!r}; it has {sorted(regions)}")
     figures = regions[region]
-
-    def usd(key: str) -> Decimal:
-        return Decimal(figures[key]["usd"])
+    unpriced = unpriced_figures(data, region)
+    absent = [key for key in FIGURES if key not in figures and key not in unpriced]
+    if absent:
+        raise ValueError(f"eksfargate/data/prices.json: {region} has neither a price nor an 'unpriced' reason for {absent}")
 
     return Prices(
         region=region,
         name=figures["name"],
         hours_per_month=Decimal(data["hoursPerMonth"]["value"]),
-        fargate_vcpu_hour=usd("fargateVcpuHour"),
-        fargate_gb_hour=usd("fargateGbHour"),
-        eks_cluster_hour=usd("eksClusterHour"),
-        eks_extended_support_cluster_hour=usd("eksExtendedSupportClusterHour"),
-        nat_gateway_hour=usd("natGatewayHour"),
-        nat_gateway_gb=usd("natGatewayGb"),
-        alb_hour=usd("albHour"),
-        alb_lcu_hour=usd("albLcuHour"),
-        public_ipv4_hour=usd("publicIpv4Hour"),
-        kms_key_month=usd("kmsKeyMonth"),
-        logs_ingestion_gb=usd("cloudwatchLogsIngestionGb"),
-        logs_storage_gb_month=usd("cloudwatchLogsStorageGbMonth"),
+        unpriced=unpriced,
+        **{attribute: Decimal(figures[key]["usd"]) if key in figures else None for key, (attribute, _) in FIGURES.items()},
     )
 
 
@@ -138,6 +174,14 @@ class Estimate:
     hours_per_month: Decimal
     lines: tuple[Line, ...]
     assumptions: tuple[str, ...] = field(default=())
+    # What the stack runs that the region has no price for, one sentence each ('no price for ...'):
+    # those items have no line, and the totals leave them out.
+    unpriced: tuple[str, ...] = field(default=())
+
+    @property
+    def complete(self) -> bool:
+        """Every item the stack runs is priced."""
+        return not self.unpriced
 
     @property
     def total_usd(self) -> Decimal:
@@ -175,22 +219,28 @@ class Estimate:
                 for line in self.lines
             ],
             "assumptions": list(self.assumptions),
+            "unpriced": list(self.unpriced),
         }
 
 
-def control_plane_rate(footprint: Footprint, p: Prices, month: date) -> tuple[str, Decimal, str]:
+def control_plane_rate(footprint: Footprint, p: Prices, month: date) -> tuple[str, Decimal | None, str]:
     """The control plane's label, hourly rate in `month` (its first day, UTC), and when that rate changes.
 
     Extended support is billed from the first day past the end of standard support, only where the
     upgrade policy is EXTENDED (EKS's default when none is given); with STANDARD, EKS upgrades the
-    cluster then, and the standard rate goes on.
+    cluster then, and the standard rate goes on. The rate is None where the region has no price for it.
     """
     version, policy = footprint.kubernetes_version, footprint.support_type or "EXTENDED"
     support = CALENDAR.get(version or "")
     if support is None or support.end_of_standard is None:
         known = f"Kubernetes {version}'s end of standard support is not recorded" if version else "no Kubernetes version"
         return "control plane, standard support", p.eks_cluster_hour, f"EKS at the standard-support price ({known})."
-    end, extended = support.end_of_standard, f"${_usd(p.eks_extended_support_cluster_hour)}/h"
+    end = support.end_of_standard
+    extended = (
+        "the extended-support price"
+        if p.eks_extended_support_cluster_hour is None
+        else f"${_usd(p.eks_extended_support_cluster_hour)}/h"
+    )
     if policy == "EXTENDED" and support.phase(month) == EXTENDED:
         note = f"EKS at the extended-support price: Kubernetes {version} left standard support on {end.isoformat()}"
         return "control plane, extended support", p.eks_extended_support_cluster_hour, note + " (supportType EXTENDED)."
@@ -212,9 +262,21 @@ def estimate(
     first_day = (month or today_utc()).replace(day=1)
     plane_label, plane_rate, plane_note = control_plane_rate(footprint, p, first_day)
     lines: list[Line] = []
+    missing: dict[str, None] = {}  # Prices attributes the stack needs and the region has no price for
 
+    def price(attribute: str) -> Decimal | None:
+        """The region's price (None, recorded as missing, where it has none)."""
+        value: Decimal | None = getattr(p, attribute)
+        if value is None:
+            missing[attribute] = None
+        return value
+
+    vcpu_hour = price("fargate_vcpu_hour") if footprint.workloads else None
+    gb_hour = price("fargate_gb_hour") if footprint.workloads else None
     for workload in sorted(footprint.workloads, key=lambda w: w.name):
-        hourly = p.pod_hour(workload.size)
+        if vcpu_hour is None or gb_hour is None:
+            break
+        hourly = compute_cost(workload.size.vcpu, workload.size.memory_gb, Decimal(1), vcpu_hour, gb_hour)
         autoscaled = workload.max_replicas is not None and workload.max_replicas != workload.replicas
         replicas = f"{workload.replicas} (max {workload.max_replicas})" if autoscaled else str(workload.replicas)
         lines.append(
@@ -227,7 +289,9 @@ def estimate(
                 _cents(hourly * workload.most_pods * hours) if autoscaled else None,
             )
         )
-    if footprint.clusters:
+    if footprint.clusters and plane_rate is None:
+        price("eks_extended_support_cluster_hour" if "extended" in plane_label else "eks_cluster_hour")
+    elif footprint.clusters and plane_rate is not None:
         lines.append(
             Line(
                 "EKS",
@@ -237,67 +301,69 @@ def estimate(
                 _cents(plane_rate * footprint.clusters * hours),
             )
         )
-    if footprint.nat_gateways:
+    if footprint.nat_gateways and (nat_hour := price("nat_gateway_hour")) is not None:
         lines.append(
             Line(
                 "NAT",
                 "NAT gateways",
                 f"{footprint.nat_gateways} × {_num(hours)} h",
-                f"${_usd(p.nat_gateway_hour)}/h",
-                _cents(p.nat_gateway_hour * footprint.nat_gateways * hours),
+                f"${_usd(nat_hour)}/h",
+                _cents(nat_hour * footprint.nat_gateways * hours),
             )
         )
+    if footprint.nat_gateways and (nat_gb := price("nat_gateway_gb")) is not None:
         lines.append(
             Line(
                 "NAT",
                 "data processed (assumed)",
                 f"{_num(usage.nat_gb_per_month)} GB",
-                f"${_usd(p.nat_gateway_gb)}/GB",
-                _cents(p.nat_gateway_gb * usage.nat_gb_per_month),
+                f"${_usd(nat_gb)}/GB",
+                _cents(nat_gb * usage.nat_gb_per_month),
             )
         )
     albs = sum((lb.share for lb in footprint.load_balancers), Decimal(0))
-    if albs:
+    if albs and (alb_hour := price("alb_hour")) is not None:
         lines.append(
             Line(
                 "ALB",
                 "Application Load Balancers",
                 f"{_num(albs.quantize(CENT))} × {_num(hours)} h",
-                f"${_usd(p.alb_hour)}/h",
-                _cents(p.alb_hour * albs * hours),
+                f"${_usd(alb_hour)}/h",
+                _cents(alb_hour * albs * hours),
             )
         )
+    if albs and (lcu_hour := price("alb_lcu_hour")) is not None:
         lcu_hours = usage.alb_lcu * albs * hours
         lines.append(
             Line(
                 "ALB",
                 f"LCUs (assumed {_num(usage.alb_lcu)} per ALB-hour)",
                 f"{_num(lcu_hours.quantize(CENT))} LCU-h",
-                f"${_usd(p.alb_lcu_hour)}/LCU-h",
-                _cents(p.alb_lcu_hour * lcu_hours),
+                f"${_usd(lcu_hour)}/LCU-h",
+                _cents(lcu_hour * lcu_hours),
             )
         )
     alb_addresses = sum((lb.zones * lb.share for lb in footprint.load_balancers if lb.internet_facing), Decimal(0))
     addresses = footprint.elastic_ips + alb_addresses
-    if addresses:
+    if addresses and (ipv4_hour := price("public_ipv4_hour")) is not None:
         lines.append(
             Line(
                 "IPv4",
                 f"public addresses: {footprint.elastic_ips} Elastic IP (NAT), "
                 f"{_num(alb_addresses.quantize(CENT))} ALB (1 per zone)",
                 f"{_num(addresses.quantize(CENT))} × {_num(hours)} h",
-                f"${_usd(p.public_ipv4_hour)}/h",
-                _cents(p.public_ipv4_hour * addresses * hours),
+                f"${_usd(ipv4_hour)}/h",
+                _cents(ipv4_hour * addresses * hours),
             )
         )
-    if footprint.kms_keys:
+    if footprint.kms_keys and (key_month := price("kms_key_month")) is not None:
         lines.append(
             Line(
                 "KMS",
                 "customer managed key (secrets encryption)",
                 f"{footprint.kms_keys} key",
-                f"${_usd(p.kms_key_month)}/month",
-                _cents(p.kms_key_month * footprint.kms_keys),
+                f"${_usd(key_month)}/month",
+                _cents(key_month * footprint.kms_keys),
             )
         )
 
@@ -311,24 +377,26 @@ def estimate(
         def at_most(price: Decimal, per_pod: Decimal) -> Decimal | None:
             return _cents(price * per_pod * most_pods) if most_pods != pods else None
 
+    if footprint.pod_log_retention_days is not None and (ingestion_gb := price("logs_ingestion_gb")) is not None:
         lines.append(
             Line(
                 "Logs",
                 f"pod logs ingested (assumed {_num(usage.log_gb_per_pod_month)} GB per pod)",
                 f"{_num(ingested)} GB",
-                f"${_usd(p.logs_ingestion_gb)}/GB",
-                _cents(p.logs_ingestion_gb * ingested),
-                at_most(p.logs_ingestion_gb, usage.log_gb_per_pod_month),
+                f"${_usd(ingestion_gb)}/GB",
+                _cents(ingestion_gb * ingested),
+                at_most(ingestion_gb, usage.log_gb_per_pod_month),
             )
         )
+    if footprint.pod_log_retention_days is not None and (storage_gb_month := price("logs_storage_gb_month")) is not None:
         lines.append(
             Line(
                 "Logs",
                 f"pod logs stored ({footprint.pod_log_retention_days} days kept)",
                 f"{_num((ingested * kept_months).quantize(CENT))} GB-month",
-                f"${_usd(p.logs_storage_gb_month)}/GB-month",
-                _cents(p.logs_storage_gb_month * ingested * kept_months),
-                at_most(p.logs_storage_gb_month, usage.log_gb_per_pod_month * kept_months),
+                f"${_usd(storage_gb_month)}/GB-month",
+                _cents(storage_gb_month * ingested * kept_months),
+                at_most(storage_gb_month, usage.log_gb_per_pod_month * kept_months),
             )
         )
 
@@ -354,7 +422,8 @@ def estimate(
         *((TENANT_NOTE.format(platform=footprint.tenant_of),) if footprint.tenant_of else ()),
         *footprint.notes,
     )
-    return Estimate(stack, p.region, p.name, hours, tuple(lines), assumptions)
+    unpriced = tuple(p.missing(attribute) for attribute in missing)
+    return Estimate(stack, p.region, p.name, hours, tuple(lines), assumptions, unpriced)
 
 
 # ---------------------------------------------------------------- entry points
@@ -369,7 +438,8 @@ def render(estimate: Estimate) -> str:
     """The breakdown as a fixed-width table, then the assumptions."""
     header = ("", "item", "quantity", "unit price", "per month")
     rows = [(line.category, line.item, line.quantity, line.unit_price, f"${line.monthly_usd:,.2f}") for line in estimate.lines]
-    totals: list[tuple[str, ...]] = [("", "total", "", "", f"${estimate.total_usd:,.2f}")]
+    total_label = "total" if estimate.complete else "total, priced items only (see 'Not priced' below)"
+    totals: list[tuple[str, ...]] = [("", total_label, "", "", f"${estimate.total_usd:,.2f}")]
     if estimate.max_total_usd != estimate.total_usd:
         totals.append(("", "total, autoscaled workloads at their maximum replicas", "", "", f"${estimate.max_total_usd:,.2f}"))
     widths = [max(len(row[i]) for row in (header, *rows, *totals)) for i in range(5)]
@@ -384,7 +454,14 @@ def render(estimate: Estimate) -> str:
         f"Estimated monthly cost of stack {estimate.stack or '?'}: {estimate.region} ({estimate.region_name}), "
         f"USD, {_num(estimate.hours_per_month)} h/month"
     )
-    body = [title, "", fmt(header), rule, *(fmt(row) for row in rows), rule, *(fmt(row) for row in totals), "", "Assumptions:"]
+    body = [title, "", fmt(header), rule, *(fmt(row) for row in rows), rule, *(fmt(row) for row in totals), ""]
+    if estimate.unpriced:
+        body += [
+            f"Not priced ({len(estimate.unpriced)}): the total leaves these out.",
+            *(f"  - {text}" for text in estimate.unpriced),
+            "",
+        ]
+    body += ["Assumptions:"]
     body += [f"  - {text}" for text in estimate.assumptions]
     return "\n".join(body) + "\n"
 

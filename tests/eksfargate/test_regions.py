@@ -5,7 +5,6 @@ import re
 
 import pytest
 
-from cost.__main__ import main as cost_main
 from eksfargate import regions
 from eksfargate.estimate import PRICES_FILE
 from eksfargate.settings import SettingsError
@@ -131,13 +130,3 @@ def test_teams_new_validates_the_region_the_same_way(tmp_path, capsys, region, m
 
 def test_every_priced_region_is_a_supported_region():
     assert set(json.loads(PRICES_FILE.read_text())["regions"]) <= set(regions.supported_codes())
-
-
-def test_the_cost_estimate_refuses_a_region_it_has_no_prices_for_with_the_list_it_has(tmp_path, capsys):
-    stack_file = tmp_path / "Pulumi.paris.yaml"
-    stack_file.write_text("config:\n  aws:region: eu-west-3\n")
-
-    assert cost_main(["--stack", "paris", "--stack-file", str(stack_file)]) == 2
-    priced = sorted(json.loads(PRICES_FILE.read_text())["regions"])
-    expected = f"error: eksfargate/data/prices.json has no prices for region 'eu-west-3'; it has {priced}\n"
-    assert capsys.readouterr().err == expected

@@ -1,0 +1,246 @@
+"""`python -m cost.build_prices DATA_DIR [--copy URL] [--fargate-check FILE] [--write]`: the prices of every
+supported region (eksfargate/data/regions.json) from AWS's machine-readable pricing data, into
+eksfargate/data/prices.json.
+
+DATA_DIR holds the JSON files the AWS pricing pages render their regional tables from
+(https://b0.p.awsstatic.com/pricing/2.0/meteredUnitMaps/<service>/USD/current/<file>.json): eks.json,
+ecs.json, natgateway.json, vpc.json, cloudwatch.json, kms.json. Each maps a region's name and a price's
+name to its price and rate code, which is the SKU and on-demand term of the same price in the AWS Price
+List offer file (AmazonEKS, AmazonECS, AmazonEC2, AmazonVPC, AmazonCloudWatch, awskms). These files are
+not the offer files themselves; where a region's offer file can be read, it is the better source.
+
+- A figure already in prices.json from another source keeps it (us-east-1's and ap-northeast-2's were
+  sourced one by one); the command prints where the data files disagree with it. Figures built from the
+  data files before are built again.
+- A figure no file gives (the ALB's: no ELB file was at hand) goes under prices.json "unpriced", with the
+  reason, for every region that has no price for it.
+- `--copy URL` names where the files were read (a public copy, e.g. a repository at a commit; `{file}`
+  stands for the file name); `--fargate-check FILE` is an independent table of Fargate prices
+  (theuves/fgcalc src/utils/data.js) each Fargate figure is compared with.
+
+Without --write, prints the changes and writes nothing. Exit 0, or 2 with the error on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from eksfargate.estimate import FIGURES, PRICES_FILE
+from eksfargate.regions import REGIONS_FILE, supported_codes
+
+EXIT_OK, EXIT_ERROR = 0, 2
+AWS_URL = "https://b0.p.awsstatic.com/pricing/2.0/meteredUnitMaps/{service}/USD/current/{file}"
+
+
+@dataclass(frozen=True)
+class Read:
+    """Where a figure is read: a data file, and the price's name in it (and a second one added to it)."""
+
+    file: str
+    service: str
+    offer: str
+    key: str
+    plus: str | None = None
+
+
+READS: dict[str, Read] = {
+    # EKS pods on Fargate are billed under Amazon EKS (usage types <REGION>-Fargate-vCPU-Hours:perCPU and
+    # <REGION>-Fargate-GB-Hours of AmazonEKS), so the EKS file's Fargate rows; the ECS file's are compared.
+    "fargateVcpuHour": Read("eks.json", "eks", "AmazonEKS", "Fargate perCPU per hours"),
+    "fargateGbHour": Read("eks.json", "eks", "AmazonEKS", "Fargate perGB per hours"),
+    "eksClusterHour": Read("eks.json", "eks", "AmazonEKS", "Compute per Hours"),
+    # Extended support is billed on top of the standard rate: the total is the two added.
+    "eksExtendedSupportClusterHour": Read(
+        "eks.json", "eks", "AmazonEKS", "Compute per Hours", "Compute ExtendedSupport per Hours"
+    ),
+    "natGatewayHour": Read("natgateway.json", "ec2", "AmazonEC2", "Hourly charge for NAT Gateways"),
+    "natGatewayGb": Read("natgateway.json", "ec2", "AmazonEC2", "Charge for per GB data processed by NatGateways"),
+    "publicIpv4Hour": Read("vpc.json", "vpc", "AmazonVPC", "Hourly charge for In use Public IPv4 Addresses per Hrs"),
+    "kmsKeyMonth": Read("kms.json", "kms", "awskms", "Encryption Key"),
+    "cloudwatchLogsIngestionGb": Read("cloudwatch.json", "cloudwatch", "AmazonCloudWatch", "Logs Collected Data Ingestion"),
+    "cloudwatchLogsStorageGbMonth": Read("cloudwatch.json", "cloudwatch", "AmazonCloudWatch", "Stored Data"),
+}
+# Compared with the figure read, where the region has it.
+CROSS_READS: dict[str, Read] = {
+    "fargateVcpuHour": Read("ecs.json", "ecs", "AmazonECS", "perCPU per hour"),
+    "fargateGbHour": Read("ecs.json", "ecs", "AmazonECS", "perGB per hour"),
+}
+UNITS = {
+    "fargateVcpuHour": "per vCPU-hour, Fargate Linux/x86 on-demand, billed per second",
+    "fargateGbHour": "per GB-hour of memory, Fargate Linux/x86 on-demand, billed per second",
+    "eksClusterHour": "per cluster-hour, Kubernetes version in standard support",
+    "eksExtendedSupportClusterHour": "per cluster-hour in total, Kubernetes version in extended support",
+    "natGatewayHour": "per NAT gateway-hour (partial hours billed as full hours)",
+    "natGatewayGb": "per GB processed by a NAT gateway, either direction, on top of data transfer",
+    "publicIpv4Hour": "per public IPv4 address-hour",
+    "kmsKeyMonth": "per customer managed KMS key-month, prorated hourly",
+    "cloudwatchLogsIngestionGb": "per GB of log data ingested, Standard log class (PutLogEvents); first 10 TB a month",
+    "cloudwatchLogsStorageGbMonth": "per GB-month of log data stored (archived), Standard log class",
+}
+NO_FILE_REASON = (
+    "no source for this region could be read here: no AWS data file gives it (see dataFiles: none for AWSELB) "
+    "and no public transcription of its offer was found for this region; not extrapolated from another region"
+)
+FARGATE_CHECKED = ("fargateVcpuHour", "fargateGbHour")
+
+
+def data_name(region_name: str) -> str:
+    """The data files' name for a region: botocore's description, with 'EU' for 'Europe'."""
+    return re.sub(r"^Europe \(", "EU (", region_name)
+
+
+def usd_text(value: Decimal) -> str:
+    """A price as prices.json writes it: no trailing zeros past the second decimal (0.10, 0.0225)."""
+    text = f"{value.normalize():f}"
+    whole, _, decimals = text.partition(".")
+    return f"{whole}.{decimals.ljust(2, '0')}"
+
+
+def fargate_table(path: Path) -> dict[str, tuple[Decimal, Decimal]]:
+    """theuves/fgcalc's src/utils/data.js: region -> (vCPU-hour, GB-hour), on-demand."""
+    text = path.read_text()
+    on_demand = r'"(?:normal|FARGATE)":\s*\{\s*"cpu":\s*([0-9.]+),\s*"ram":\s*([0-9.]+)'
+    entries = re.findall(r'"region":\s*"([a-z0-9-]+)".*?' + on_demand, text, re.S)
+    return {region: (Decimal(cpu), Decimal(ram)) for region, cpu, ram in entries}
+
+
+def build(
+    data_dir: Path,
+    prices: dict[str, Any],
+    regions: dict[str, Any],
+    *,
+    copy: str = "",
+    fargate_check: dict[str, tuple[Decimal, Decimal]] | None = None,
+    fargate_check_source: str = "",
+    checked: str = "",
+) -> tuple[dict[str, Any], list[str]]:
+    """prices.json with every supported region; and what the data files say against the figures kept."""
+    checked = checked or date.today().isoformat()
+    files = {read.file: json.loads((data_dir / read.file).read_text()) for read in (*READS.values(), *CROSS_READS.values())}
+    published = {name: data["manifest"]["hawkFilePublicationDate"] for name, data in files.items()}
+    notes: list[str] = []
+
+    def value(read: Read, region_name: str) -> tuple[Decimal, str] | None:
+        rows = files[read.file]["regions"].get(data_name(region_name), {})
+        if read.key not in rows or (read.plus and read.plus not in rows):
+            return None
+        total = Decimal(rows[read.key]["price"]) + (Decimal(rows[read.plus]["price"]) if read.plus else 0)
+        codes = [rows[read.key]["rateCode"], *([rows[read.plus]["rateCode"]] if read.plus else [])]
+        return total, " + ".join(codes)
+
+    def where(read: Read, region_name: str, codes: str) -> str:
+        keys = f"'{read.key}'" + (f" + '{read.plus}'" if read.plus else "")
+        return (
+            f"{AWS_URL.format(service=read.service, file=read.file)} (the data AWS's pricing page renders, published "
+            f"{published[read.file]}), region '{data_name(region_name)}', {keys}, rate code {codes} (SKU and on-demand "
+            f"term in the {read.offer} Price List offer file); copy read: dataFiles.{read.file.removesuffix('.json')}"
+        )
+
+    out = dict(prices)
+    out_regions: dict[str, Any] = {}
+    unpriced: dict[str, list[str]] = {}
+    for code in supported_codes():
+        name = regions[code]["name"]
+        kept = prices["regions"].get(code)
+        entry: dict[str, Any] = dict(kept) if kept else {"name": name}
+        for key in FIGURES:
+            read = READS.get(key)
+            found = value(read, name) if read else None
+            if kept and key in kept and not kept[key]["source"].startswith(AWS_URL.split("{")[0]):
+                if found and found[0] != Decimal(kept[key]["usd"]):
+                    notes.append(f"{code} {key}: prices.json has {kept[key]['usd']}, {read.file} {usd_text(found[0])}")
+                continue
+            if found is None:
+                unpriced.setdefault(key, []).append(code)
+                continue
+            usd, codes = found
+            source = where(read, name, codes)
+            cross = CROSS_READS.get(key)
+            other = value(cross, name) if cross else None
+            if cross and other:
+                source += (
+                    f". {cross.file} ({cross.offer}, Fargate for ECS tasks) gives the same"
+                    if other[0] == usd
+                    else f". {cross.file} ({cross.offer}, Fargate for ECS tasks) gives {usd_text(other[0])}: "
+                    "EKS pods are billed at AmazonEKS's rate"
+                )
+            if key in FARGATE_CHECKED and fargate_check and code in fargate_check:
+                theirs = fargate_check[code][FARGATE_CHECKED.index(key)]
+                agree = "agrees" if theirs == usd else f"gives {usd_text(theirs)} (differs)"
+                source += f"; {fargate_check_source} {agree}"
+                if theirs != usd:
+                    notes.append(f"{code} {key}: {read.file} {usd_text(usd)}, the Fargate check {usd_text(theirs)}")
+            entry[key] = {
+                "usd": usd_text(usd),
+                "unit": UNITS[key],
+                "source": source,
+                "sourceDate": published[read.file][:10],
+                "checked": checked,
+            }
+        out_regions[code] = entry
+    out["regions"] = out_regions
+    out["dataFiles"] = {
+        read.file.removesuffix(".json"): {
+            "url": AWS_URL.format(service=read.service, file=read.file),
+            "published": published[read.file],
+            "offer": read.offer,
+            "copy": copy.format(file=read.file) if copy else "",
+        }
+        for read in sorted({*READS.values(), *CROSS_READS.values()}, key=lambda r: r.file)
+    }
+    grouped: dict[tuple[str, ...], list[str]] = {}  # figures missing in the same regions, together
+    for key, codes in unpriced.items():
+        grouped.setdefault(tuple(codes), []).append(key)
+    entries = [{"figures": figures, "regions": list(codes), "reason": NO_FILE_REASON} for codes, figures in grouped.items()]
+    out["unpriced"] = {**prices.get("unpriced", {}), "entries": entries}
+    return out, notes
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m cost.build_prices", description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "data_dir", type=Path, help="folder with eks.json, ecs.json, natgateway.json, vpc.json, cloudwatch.json, kms.json"
+    )
+    parser.add_argument("--copy", default="", help="where the files were read, {file} for the file's name (a URL)")
+    parser.add_argument(
+        "--fargate-check", type=Path, help="theuves/fgcalc src/utils/data.js, to compare the Fargate figures with"
+    )
+    parser.add_argument("--fargate-check-source", default="", help="how the sources cite --fargate-check (a URL)")
+    parser.add_argument("--checked", default="", help="the date the figures were read (default today)")
+    parser.add_argument("--write", action="store_true", help="write eksfargate/data/prices.json")
+    args = parser.parse_args(argv)
+    try:
+        prices = json.loads(PRICES_FILE.read_text())
+        regions = json.loads(REGIONS_FILE.read_text())["regions"]
+        table = fargate_table(args.fargate_check) if args.fargate_check else None
+        out, notes = build(
+            args.data_dir,
+            prices,
+            regions,
+            copy=args.copy,
+            fargate_check=table,
+            fargate_check_source=args.fargate_check_source or str(args.fargate_check),
+            checked=args.checked,
+        )
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    for note in notes:
+        print(f"disagrees: {note}")
+    added = sorted(set(out["regions"]) - set(prices["regions"]))
+    print(f"{len(out['regions'])} regions ({len(added)} added); unpriced: {out['unpriced']['entries']}")
+    if args.write:
+        PRICES_FILE.write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
