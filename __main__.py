@@ -2,12 +2,16 @@
 
 network ─► cluster ─► logging (log group, aws-logging) ─► fargate (profiles, CoreDNS) ─► ALB controller ─► 2048 game
                                                                           └─► metrics-server (for the game's HPA)
+ALB access-log bucket ─► ALB controller            app certificate (ACM, DNS-validated) ─► 2048 game ─► DNS alias
 """
 
 import pulumi
 
+from components.alb_access_logs import AlbAccessLogs, AlbAccessLogsArgs
 from components.alb_controller import AlbController, AlbControllerArgs
+from components.certificate import Certificate, CertificateArgs
 from components.cluster import Cluster, ClusterArgs
+from components.dns_alias import DnsAlias, DnsAliasArgs
 from components.fargate import Fargate, FargateArgs
 from components.fargate_logging import FargateLogging, FargateLoggingArgs
 from components.game_2048 import Game2048, Game2048Args
@@ -96,6 +100,20 @@ fargate = Fargate(
     ),
 )
 
+access_logs = (
+    AlbAccessLogs(
+        "alb-access-logs",
+        AlbAccessLogsArgs(
+            region=settings.region,
+            retention_days=settings.alb.access_log_retention_days,
+            protect=settings.protect,
+            tags=settings.tags,
+        ),
+    )
+    if settings.alb.access_logs
+    else None
+)
+
 alb_controller = AlbController(
     "alb-controller",
     AlbControllerArgs(
@@ -107,9 +125,18 @@ alb_controller = AlbController(
         provider=cluster.provider,
         kubernetes_version=settings.cluster.kubernetes_version,
         pod_logging=pod_logging,
-        # Its pods log from their first line only if the router's ConfigMap and permissions exist.
-        runs_after=[fargate.kube_system_profile, fargate.coredns, *router_config, *fargate.logging_ready],
+        # Its pods log from their first line only if the router's ConfigMap and permissions exist;
+        # ELB turns access logs on only if it may write to the bucket.
+        runs_after=[
+            fargate.kube_system_profile,
+            fargate.coredns,
+            *router_config,
+            *fargate.logging_ready,
+            *(access_logs.ready if access_logs else []),
+        ],
         tags=settings.tags,
+        access_logs_bucket=access_logs.bucket_name if access_logs else None,
+        web_acl_arn=settings.alb.web_acl_arn,
     ),
 )
 
@@ -126,7 +153,13 @@ if settings.app.autoscaling:
         ),
     )
 
+edge = settings.app.edge
 if fargate.workload_profile:
+    certificate_arn: pulumi.Input[str] | None = edge.certificate_arn or None
+    if edge.issues_certificate:
+        certificate_arn = Certificate(
+            "app-certificate", CertificateArgs(host=edge.host, hosted_zone=edge.hosted_zone, tags=settings.tags)
+        ).arn
     game = Game2048(
         "game-2048",
         Game2048Args(
@@ -139,8 +172,15 @@ if fargate.workload_profile:
             # Its pods log from their first line only if the router's ConfigMap and permissions exist.
             runs_after=[fargate.workload_profile, *router_config, *fargate.logging_ready],
             public_subnet_ids=network.public_subnet_ids if settings.network.existing_vpc else None,
+            host=edge.host,
+            certificate_arn=certificate_arn,
         ),
     )
+    if edge.dns_record:
+        DnsAlias(
+            "app-dns",
+            DnsAliasArgs(host=edge.host, hosted_zone=edge.hosted_zone, load_balancer_hostname=game.load_balancer_hostname),
+        )
     pulumi.export("ingressUrl", game.url)
 
 pulumi.export("clusterName", cluster.name)

@@ -12,6 +12,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from components.alb_access_logs import LOG_PREFIX
 from components.rollout import pod_annotations
 
 # Chart and controller move together: from chart 3.0.0 on, the eks-charts chart version
@@ -33,6 +34,12 @@ CONTROLLER_REPLICAS = 2
 CONTROLLER_RESOURCES = {"cpu": "250m", "memory": "256Mi"}
 CONTROLLER_DISRUPTION_BUDGET = {"maxUnavailable": 1}
 
+# Every HTTPS listener of the class gets the policy AWS recommends (TLS 1.2 and 1.3, restricted
+# ciphers, hybrid post-quantum key exchange; ALB user guide, "Security policies for your Application
+# Load Balancer", read 2026-12). The controller's own default is ELBSecurityPolicy-2016-08, which
+# still takes TLS 1.0.
+TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"
+
 # Fargate starts each pod in a fresh micro-VM, which takes a minute or more; Helm's
 # default of 300 s leaves little room for two replicas and a rollout.
 HELM_TIMEOUT_SECONDS = 900
@@ -50,8 +57,13 @@ class AlbControllerArgs:
     pod_logging: what the pods' log router starts with (FargateLogging.pod_logging, or
         rollout.POD_LOGGING_OFF); a new value rolls the controller's pods.
     runs_after: resources that must exist before the controller's pods can start
-        (the kube-system Fargate profile, CoreDNS).
+        (the kube-system Fargate profile, CoreDNS), and before it configures an ALB (the
+        access-log bucket's policy).
     tags: tags for every taggable AWS resource.
+    access_logs_bucket: when set, every ALB of the class writes its access logs there
+        (components/alb_access_logs.py).
+    web_acl_arn: when set, every ALB of the class is protected by this regional WAFv2 web ACL
+        ("none": detached).
     """
 
     cluster_name: pulumi.Input[str]
@@ -64,6 +76,8 @@ class AlbControllerArgs:
     pod_logging: str
     runs_after: Sequence[pulumi.Resource]
     tags: dict[str, str]
+    access_logs_bucket: pulumi.Input[str] | None = None
+    web_acl_arn: str = ""
 
 
 class AlbController(pulumi.ComponentResource):
@@ -129,6 +143,11 @@ class AlbController(pulumi.ComponentResource):
                 # Otherwise the chart makes a new webhook certificate at every render, and
                 # every preview shows the release as changed.
                 "keepTLSSecret": True,
+                # The platform's edge rules, on the IngressClass every app's Ingress names: the
+                # controller ignores an Ingress's own annotations for what is set here, so no
+                # team can weaken the TLS policy, turn off logs or detach the web ACL, and the
+                # members of a shared ALB's IngressGroup cannot contradict each other on them.
+                "ingressClassParams": {"spec": ingress_class_params(args.access_logs_bucket, args.web_acl_arn)},
             },
             timeout=HELM_TIMEOUT_SECONDS,
             cleanup_on_fail=True,
@@ -137,6 +156,23 @@ class AlbController(pulumi.ComponentResource):
         )
         self.role_arn = role.arn
         self.register_outputs({"roleArn": self.role_arn, "releaseStatus": self.release.status})
+
+
+def ingress_class_params(access_logs_bucket: pulumi.Input[str] | None, web_acl_arn: str) -> dict[str, Any]:
+    """The IngressClassParams spec (controller docs, guide/ingress/ingress_class.md)."""
+    spec: dict[str, Any] = {"sslPolicy": TLS_POLICY}
+    # Said either way: the controller only writes the attributes it is given, so logs turned off
+    # again would otherwise stay on, writing to a bucket that is gone.
+    spec["loadBalancerAttributes"] = [{"key": "access_logs.s3.enabled", "value": str(access_logs_bucket is not None).lower()}]
+    if access_logs_bucket is not None:
+        spec["loadBalancerAttributes"] += [
+            {"key": "access_logs.s3.bucket", "value": access_logs_bucket},
+            {"key": "access_logs.s3.prefix", "value": LOG_PREFIX},
+        ]
+    # Unset: the ALBs' web ACL is left as it is (a firewall manager may attach one); "none" detaches it.
+    if web_acl_arn:
+        spec["wafv2AclArn"] = web_acl_arn
+    return spec
 
 
 def service_account_trust(oidc_provider_arn: str, oidc_issuer: str, namespace: str, service_account: str) -> dict[str, Any]:

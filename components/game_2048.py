@@ -14,26 +14,14 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components import ingress as ingresses
 from components import workload
+from components.ingress import READINESS_GATE_LABEL
 from components.rollout import pod_annotations
 from eksfargate.contract import INGRESS_CLASS
 from eksfargate.workload import WorkloadSpec
 
 APP_LABELS = {"app.kubernetes.io/name": "app-2048"}
-
-INGRESS_ANNOTATIONS = {
-    # The controller's default scheme is internal; the game is for the internet.
-    "alb.ingress.kubernetes.io/scheme": "internet-facing",
-    # Fargate has no nodes to send NodePort traffic to: the ALB must target pod IPs.
-    "alb.ingress.kubernetes.io/target-type": "ip",
-    # Matched by the pods' preStop sleep (components/workload.py).
-    "alb.ingress.kubernetes.io/target-group-attributes": workload.TARGET_GROUP_ATTRIBUTES,
-}
-
-# The controller injects a readiness gate into new pods of a namespace with this label
-# (IP targets only): a pod counts as Ready only once the ALB finds its target healthy, so a
-# rollout or an eviction never takes the last healthy targets out first.
-READINESS_GATE_LABEL = {"elbv2.k8s.aws/pod-readiness-gate-inject": "enabled"}
 
 
 @dataclass
@@ -52,6 +40,8 @@ class Game2048Args:
     runs_after: what must exist before pods can be scheduled (the namespace's Fargate profile).
     public_subnet_ids: when set, the ALB goes in these subnets instead of the ones the
         controller discovers by tag (existing VPCs whose subnets carry no tags).
+    host: the host the app answers on; empty: any (the ALB's own DNS name).
+    certificate_arn: an ACM certificate for `host`: HTTPS, with HTTP redirected to it.
     """
 
     namespace: str
@@ -62,12 +52,15 @@ class Game2048Args:
     ingress_controller: pulumi.Resource
     runs_after: Sequence[pulumi.Resource]
     public_subnet_ids: Sequence[pulumi.Input[str]] | None = None
+    host: str = ""
+    certificate_arn: pulumi.Input[str] | None = None
 
 
 class Game2048(pulumi.ComponentResource):
     """Namespace, configuration, Deployment, autoscaler, disruption budget, Service and Ingress of the platform's app."""
 
     url: pulumi.Output[str]
+    load_balancer_hostname: pulumi.Output[str]
 
     def __init__(self, name: str, args: Game2048Args, opts: pulumi.ResourceOptions | None = None):
         super().__init__("eksfargate:app:Game2048", name, None, opts)
@@ -93,28 +86,14 @@ class Game2048(pulumi.ComponentResource):
             opts=after_controller,
         )
 
-        annotations: dict[str, pulumi.Input[str]] = dict(INGRESS_ANNOTATIONS)
-        if args.public_subnet_ids:
-            annotations["alb.ingress.kubernetes.io/subnets"] = pulumi.Output.all(*args.public_subnet_ids).apply(",".join)
         ingress = k8s.networking.v1.Ingress(
             f"{name}-ingress",
-            metadata={**meta, "name": "ingress-2048", "annotations": annotations},
-            spec={
-                "ingressClassName": INGRESS_CLASS,
-                "rules": [
-                    {
-                        "http": {
-                            "paths": [
-                                {
-                                    "path": "/",
-                                    "pathType": "Prefix",
-                                    "backend": {"service": {"name": service.metadata.name, "port": {"name": "http"}}},
-                                }
-                            ]
-                        }
-                    }
-                ],
+            metadata={
+                **meta,
+                "name": "ingress-2048",
+                "annotations": ingresses.alb_annotations(args.certificate_arn, public_subnet_ids=args.public_subnet_ids),
             },
+            spec=ingresses.spec(INGRESS_CLASS, service.metadata.name, args.host),
             opts=after_controller,
         )
 
@@ -161,5 +140,6 @@ class Game2048(pulumi.ComponentResource):
                 opts=on_cluster,
             )
 
-        self.url = ingress.status.apply(lambda status: f"http://{status.load_balancer.ingress[0].hostname}")
+        self.load_balancer_hostname = ingresses.load_balancer_hostname(ingress)
+        self.url = ingresses.url(args.host, args.certificate_arn is not None, self.load_balancer_hostname)
         self.register_outputs({"url": self.url})

@@ -12,17 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components import ingress as ingresses
 from components import workload
-from components.game_2048 import INGRESS_ANNOTATIONS
 from eksfargate.workload import WorkloadSpec
 
-GROUP_NAME_ANNOTATION = "alb.ingress.kubernetes.io/group.name"
-GROUP_ORDER_ANNOTATION = "alb.ingress.kubernetes.io/group.order"
 # Pods carry the Fargate profile that must run them: EKS schedules a pod with this label on
 # that profile only (and the policy pack checks the profile covers it).
 FARGATE_PROFILE_LABEL = "eks.amazonaws.com/fargate-profile"
@@ -40,6 +37,8 @@ class TenantAppArgs:
     ingress_class: the platform controller's IngressClass.
     group, group_order, host: the shared ALB's IngressGroup, this tenant's order in it and
         the host its rules match; group None: an ALB of the tenant's own (host optional).
+    certificate_arn: an ACM certificate for `host`: HTTPS, with HTTP redirected to it. On the
+        shared ALB it joins the group's HTTPS listener beside the other tenants' (SNI).
     provider: the Kubernetes provider of the platform's cluster.
     runs_after: what pods need first: the namespace's quota and LimitRange (and the service account).
     """
@@ -54,12 +53,14 @@ class TenantAppArgs:
     host: str
     provider: k8s.Provider
     runs_after: Sequence[pulumi.Resource]
+    certificate_arn: pulumi.Input[str] | None = None
 
 
 class TenantApp(pulumi.ComponentResource):
     """Deployment, disruption budget, autoscaler, configuration, Service and Ingress of a tenant's web workload."""
 
     url: pulumi.Output[str]
+    load_balancer_hostname: pulumi.Output[str]
 
     def __init__(self, name: str, args: TenantAppArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("eksfargate:tenant:TenantApp", name, None, opts)
@@ -108,29 +109,16 @@ class TenantApp(pulumi.ComponentResource):
             opts=on_cluster,
         )
 
-        annotations: dict[str, pulumi.Input[str]] = dict(INGRESS_ANNOTATIONS)
-        if args.group:
-            annotations[GROUP_NAME_ANNOTATION] = args.group
-            annotations[GROUP_ORDER_ANNOTATION] = str(args.group_order)
-        rule: dict[str, Any] = {
-            "http": {
-                "paths": [
-                    {
-                        "path": "/",
-                        "pathType": "Prefix",
-                        "backend": {"service": {"name": service.metadata.name, "port": {"name": "http"}}},
-                    }
-                ]
-            }
-        }
-        if args.host:
-            rule["host"] = args.host
         ingress = k8s.networking.v1.Ingress(
             f"{name}-ingress",
-            metadata={**meta, "name": args.app, "annotations": annotations},
-            spec={"ingressClassName": args.ingress_class, "rules": [rule]},
+            metadata={
+                **meta,
+                "name": args.app,
+                "annotations": ingresses.alb_annotations(args.certificate_arn, args.group, args.group_order),
+            },
+            spec=ingresses.spec(args.ingress_class, service.metadata.name, args.host),
             opts=on_cluster,
         )
-        hostname = ingress.status.apply(lambda status: status.load_balancer.ingress[0].hostname)
-        self.url = hostname.apply(lambda alb: f"http://{args.host}" if args.host else f"http://{alb}")
+        self.load_balancer_hostname = ingresses.load_balancer_hostname(ingress)
+        self.url = ingresses.url(args.host, args.certificate_arn is not None, self.load_balancer_hostname)
         self.register_outputs({"url": self.url})

@@ -19,6 +19,8 @@ import pulumi
 import yaml
 from pulumi.runtime import config as runtime_config
 
+from eksfargate import edge as edges
+from eksfargate.edge import Edge
 from eksfargate.facts.kubernetes_versions import CALENDAR, SUPPORT_TYPES
 from eksfargate.project import PLATFORM_PROJECT_DIR
 from eksfargate.regions import Region, RegionError, eks_excluded_zone_ids, region_of_zone_id, supported_region
@@ -161,11 +163,22 @@ APP_KEYS = {
 }
 
 
+# Edge fields -> the platform keys that set them.
+APP_EDGE_KEYS = {
+    "host": "appHost",
+    "certificate_arn": "appCertificateArn",
+    "hosted_zone": "appHostedZone",
+    "dns_record": "appDnsRecord",
+}
+ACCESS_LOG_RETENTION_RANGE = (1, 3650)
+
+
 @dataclass(frozen=True)
 class AppSettings:
     enabled: bool
     namespace: str
     workload: WorkloadSpec
+    edge: Edge
 
     @property
     def replicas(self) -> int:
@@ -179,6 +192,15 @@ class AppSettings:
     def autoscaling(self) -> Autoscaling | None:
         """None: a fixed replica count (`replicas`); otherwise `replicas` is the HPA's floor."""
         return self.workload.autoscaling
+
+
+@dataclass(frozen=True)
+class AlbSettings:
+    """What every ALB of the cluster gets, whoever's Ingress makes it (components/alb_controller.py)."""
+
+    access_logs: bool
+    access_log_retention_days: int
+    web_acl_arn: str  # "" leaves each ALB's web ACL as it is; edge.NO_WEB_ACL detaches it
 
 
 @dataclass(frozen=True)
@@ -208,6 +230,7 @@ class Settings:
     network: NetworkSettings
     cluster: ClusterSettings
     app: AppSettings
+    alb: AlbSettings
     team: TeamSettings
     logging: LoggingSettings
     serves_tenants: bool  # a platform for tenant stacks (tenant/): see eksfargate/contract.py
@@ -245,7 +268,8 @@ def load_settings() -> Settings:
         protect=config.boolean("protect"),
         network=_network(config, region),
         cluster=cluster,
-        app=_app(config),
+        app=_app(config, region.code),
+        alb=_alb(config, region.code),
         team=_team(config),
         logging=_logging(config, cluster.name),
         serves_tenants=config.boolean("servesTenants"),
@@ -439,7 +463,32 @@ def nginx_preset_keys_unset(config: _Reader, port: int, probe_path: str, why: st
             raise SettingsError(config.key(key), value, why)
 
 
-def _app(config: _Reader) -> AppSettings:
+def _alb(config: _Reader, region: str) -> AlbSettings:
+    web_acl = config.string("albWebAclArn")
+    problem = edges.web_acl_problem(web_acl, region)
+    if problem:
+        raise SettingsError(config.key("albWebAclArn"), web_acl, problem)
+    return AlbSettings(
+        access_logs=config.boolean("albAccessLogs"),
+        access_log_retention_days=config.integer("albAccessLogRetentionDays", ACCESS_LOG_RETENTION_RANGE),
+        web_acl_arn=web_acl,
+    )
+
+
+def read_edge(config: _Reader, keys: dict[str, str], region: str) -> Edge:
+    """An app's edge from the keys `keys` names; its first problem as a SettingsError naming the key."""
+    edge = Edge(
+        host=config.string(keys["host"]),
+        certificate_arn=config.string(keys["certificate_arn"]),
+        hosted_zone=config.string(keys["hosted_zone"]),
+        dns_record=config.boolean(keys["dns_record"]),
+    )
+    for problem in edges.problems(edge, region):
+        raise SettingsError(config.key(keys[problem.field]), problem.value, problem.allowed)
+    return edge
+
+
+def _app(config: _Reader, region: str) -> AppSettings:
     namespace = config.string("appNamespace")
     config.check("appNamespace", namespace, is_dns_label, DNS_LABEL_RULE)
     config.check("appNamespace", namespace, lambda v: v != "kube-system", "a namespace of its own, not kube-system")
@@ -496,7 +545,12 @@ def _app(config: _Reader) -> AppSettings:
             autoscaling=autoscaling,
         )
     check_workload(config, spec, APP_KEYS)
-    return AppSettings(enabled=config.boolean("appEnabled"), namespace=namespace, workload=spec)
+    return AppSettings(
+        enabled=config.boolean("appEnabled"),
+        namespace=namespace,
+        workload=spec,
+        edge=read_edge(config, APP_EDGE_KEYS, region),
+    )
 
 
 def app_env(config: _Reader, env_key: str, secret_key: str) -> tuple[Any, Any]:

@@ -65,6 +65,7 @@ class Tenant:
     quota_pods: int
     alb_mode: str
     host: str
+    tls: bool  # a certificate (certificateArn or hostedZone): HTTPS, with HTTP redirected
 
 
 def tenants(tenant_dir: Path = TENANT_PROJECT_DIR) -> list[Tenant]:
@@ -83,6 +84,7 @@ def _tenant(proj: Project, stack: StackFile) -> Tenant:
         quota_pods=int(proj.setting(stack, "quotaPods")),
         alb_mode=str(proj.setting(stack, "albMode")),
         host=str(proj.setting(stack, "host")),
+        tls=bool(proj.setting(stack, "certificateArn") or proj.setting(stack, "hostedZone")),
     )
 
 

@@ -23,6 +23,8 @@ from eksfargate.contract import (
     is_tenant_namespace,
     platform_project_name,
 )
+from eksfargate.edge import Edge
+from eksfargate.edge import is_host as is_host
 from eksfargate.facts.fargate_sizes import quantity
 from eksfargate.project import PLATFORM_PROJECT_DIR
 from eksfargate.settings import (
@@ -37,9 +39,10 @@ from eksfargate.settings import (
     check_workload,
     is_dns_label,
     nginx_preset_keys_unset,
+    read_edge,
     stack_tags,
 )
-from eksfargate.stack_catalog import StackFile, namespace_owners, project, stack_files
+from eksfargate.stack_catalog import StackFile, namespace_owners, project, stack_files, tenants
 from eksfargate.workload import Autoscaling, WorkloadSpec, nginx_preset, quantity_text
 
 # The walkthrough's workloads, each an nginx image on the hardened nginx configuration
@@ -71,15 +74,12 @@ _POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/[\w+=,.@/-]+
 _STACK_NAME = re.compile(r"^[\w.-]+(/[\w.-]+){0,2}$")
 # A Kubernetes label value (cost-center is a namespace label as well as an AWS tag).
 _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
-_HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$")
+# Edge fields -> the tenant keys that set them.
+EDGE_KEYS = {"host": "host", "certificate_arn": "certificateArn", "hosted_zone": "hostedZone", "dns_record": "dnsRecord"}
 
 
 def is_role_arn(value: str) -> bool:
     return bool(_ROLE_ARN.match(value))
-
-
-def is_host(value: str) -> bool:
-    return bool(_HOST.match(value))
 
 
 @dataclass(frozen=True)
@@ -98,12 +98,16 @@ class WorkloadSettings:
     app: str
     spec: WorkloadSpec
     alb_mode: str
-    host: str
+    edge: Edge
     group_order: int
 
     @property
     def replicas(self) -> int:
         return self.spec.replicas
+
+    @property
+    def host(self) -> str:
+        return self.edge.host
 
 
 @dataclass(frozen=True)
@@ -192,8 +196,10 @@ def load_tenant_settings() -> TenantSettings:
     if policies and not service_account:
         raise SettingsError(config.key("serviceAccountPolicyArns"), list(policies), "set serviceAccount too")
 
-    _same_region_as_platform(config, platform)
-    quota, workload = _quota(config), _workload(config, service_account)
+    region = _same_region_as_platform(config, platform)
+    quota, workload = _quota(config), _workload(config, service_account, region)
+    if workload.alb_mode == "shared":
+        _agrees_on_shared_alb(config, platform, stack, workload.edge)
     _fits_quota(config, quota, workload.spec)
     _platform_scales_pods(config, platform, workload.spec)
     return TenantSettings(
@@ -227,21 +233,47 @@ def _quota(config: _Reader) -> QuotaSettings:
     )
 
 
-def _workload(config: _Reader, service_account: str) -> WorkloadSettings:
+def _workload(config: _Reader, service_account: str, region: str) -> WorkloadSettings:
     alb_mode = config.choice("albMode", ALB_MODES)
-    host = config.string("host")
-    config.check("host", host, lambda v: not v or _HOST.match(v), "empty or a DNS host name, e.g. checkout.apps.example.com")
-    if alb_mode == "shared" and not host:
+    if alb_mode == "shared" and not config.string("host"):
         raise SettingsError(
-            config.key("host"), host, "a host name of the tenant's own: on the shared ALB the tenant's rules match only it"
+            config.key("host"), "", "a host name of the tenant's own: on the shared ALB the tenant's rules match only it"
         )
+    edge = read_edge(config, EDGE_KEYS, region)
     return WorkloadSettings(
         app=config.string("app"),
         spec=_spec(config, service_account),
         alb_mode=alb_mode,
-        host=host,
+        edge=edge,
         group_order=config.integer("albGroupOrder", GROUP_ORDER_RANGE),
     )
+
+
+def _agrees_on_shared_alb(config: _Reader, platform_stack: str, stack: str, edge: Edge) -> None:
+    """The other tenants of the platform's shared ALB (stack files of this checkout) leave room for this one.
+
+    Their rules and certificates merge into one ALB (components/ingress.py): a host two tenants
+    claim would send one's traffic to the other; and HTTPS on one tenant turns every HTTP listener
+    of the ALB into a redirect, so a tenant without a certificate would be redirected to a
+    listener that has none for its host.
+    """
+    platform = platform_stack.rsplit("/", 1)[-1]
+    others = [t for t in tenants() if t.platform == platform and t.alb_mode == "shared" and t.stack != stack]
+    same_host = [t.stack for t in others if t.host == edge.host]
+    if same_host:
+        raise SettingsError(
+            config.key("host"), edge.host, f"a host of this tenant's own on platform {platform}'s shared ALB; {same_host} has it"
+        )
+    differ = [t.stack for t in others if t.tls != edge.tls]
+    if differ:
+        mine, theirs = ("on", "off") if edge.tls else ("off", "on")
+        raise SettingsError(
+            config.key("hostedZone" if edge.hosted_zone and not edge.certificate_arn else "certificateArn"),
+            edge.certificate_arn or edge.hosted_zone,
+            f"TLS {theirs}, as for the other tenants of platform {platform}'s shared ALB ({', '.join(differ)}): with TLS "
+            f"{mine} here and {theirs} there, the ALB's one redirect setting would break one side (every HTTP listener "
+            "of a shared ALB redirects once a member asks it to); move all of them at once, or use albMode: own",
+        )
 
 
 def _spec(config: _Reader, service_account: str) -> WorkloadSpec:
@@ -325,7 +357,7 @@ def _platform_file(platform_stack: str) -> StackFile | None:
     return next((f for f in stack_files(PLATFORM_PROJECT_DIR) if f.stack == parts[-1]), None)
 
 
-def _same_region_as_platform(config: _Reader, platform_stack: str) -> None:
+def _same_region_as_platform(config: _Reader, platform_stack: str) -> str:
     """The tenant's access entry and IAM role are declared in its aws:region: the platform's cluster must be there."""
     region = _Reader(pulumi.Config("aws"), "aws").string("region")
     platform_file = _platform_file(platform_stack)
@@ -337,6 +369,7 @@ def _same_region_as_platform(config: _Reader, platform_stack: str) -> None:
             f"{platform_region}, the region of platform stack {platform_file.stack} (its cluster is there; the tenant's "
             f"access entry and IAM role would be declared in {region or 'no region'}, where the cluster does not exist)",
         )
+    return region
 
 
 def _platform_scales_pods(config: _Reader, platform_stack: str, spec: WorkloadSpec) -> None:

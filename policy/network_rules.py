@@ -11,7 +11,7 @@ from typing import Any
 from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs, StackValidationArgs
 
 from eksfargate.facts.resource_types import INTERNET_GATEWAY, ROUTE_TABLE, ROUTE_TABLE_ASSOCIATION, SUBNET
-from policy.declare import MANDATORY, resource_policy, stack_policy
+from policy.declare import ADVISORY, MANDATORY, resource_policy, stack_policy
 from policy.reading import FARGATE_PROFILE, UNKNOWN, display, get, get_list, get_map, kind_of, known_str, present
 
 # AWS Load Balancer Controller annotations and classes.
@@ -20,6 +20,9 @@ LEGACY_INGRESS_CLASS = "kubernetes.io/ingress.class"
 NLB_TYPE = "service.beta.kubernetes.io/aws-load-balancer-type"
 NLB_TARGET_TYPE = "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type"
 NLB_CLASS = "service.k8s.aws/nlb"
+ALB_SCHEME = "alb.ingress.kubernetes.io/scheme"
+ALB_CERTIFICATE_ARN = "alb.ingress.kubernetes.io/certificate-arn"
+ALB_LISTEN_PORTS = "alb.ingress.kubernetes.io/listen-ports"
 
 ROUTE = "aws:ec2/route:Route"
 ASSOCIATION = ROUTE_TABLE_ASSOCIATION
@@ -47,6 +50,34 @@ def alb_ingress_ip_targets(args: ResourceValidationArgs, report_violation: Repor
         report_violation(
             f"{display('Ingress', args.props, args.name)} asks the ALB for target type {shown}, whose NodePort targets "
             f"never turn healthy on Fargate. Set the annotation {ALB_TARGET_TYPE}: ip."
+        )
+
+
+def _is_alb_ingress(args: ResourceValidationArgs) -> bool:
+    ingress_class = get(args.props, "spec", "ingressClassName")
+    return ingress_class == "alb" or get(args.props, "metadata", "annotations", LEGACY_INGRESS_CLASS) == "alb"
+
+
+@resource_policy(
+    "ingress-has-tls",
+    ADVISORY,
+    "An internet-facing ALB Ingress serves HTTPS: a certificate, with HTTP redirected to it.",
+)
+def ingress_has_tls(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    if kind_of(args.resource_type) != "Ingress" or not _is_alb_ingress(args):
+        return
+    scheme, certificate, ports = (
+        get(args.props, "metadata", "annotations", key) for key in (ALB_SCHEME, ALB_CERTIFICATE_ARN, ALB_LISTEN_PORTS)
+    )
+    if scheme != "internet-facing":
+        return
+    # A certificate by ARN, or one the controller discovers from the hosts once HTTPS is listened on.
+    https = ports is UNKNOWN or "HTTPS" in (known_str(ports) or "")
+    if not (present(certificate) or https):
+        report_violation(
+            f"{display('Ingress', args.props, args.name)} is internet-facing on plain HTTP: traffic and any credentials "
+            "cross the internet unencrypted. Give the app a certificate (appCertificateArn or appHostedZone with appHost; "
+            "a tenant's certificateArn or hostedZone with host): HTTPS on 443, HTTP redirected to it."
         )
 
 

@@ -27,6 +27,7 @@ POLICIES: list[Policy] = [
     workload_rules.workload_requests,
     workload_rules.pod_fits_largest_fargate_size,
     network_rules.alb_ingress_ip_targets,
+    network_rules.ingress_has_tls,
     network_rules.load_balancer_service_nlb_ip,
     network_rules.fargate_profile_private_subnets,
     iam_rules.irsa_trust_sub_and_aud,

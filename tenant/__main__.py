@@ -1,7 +1,8 @@
 """A team as a tenant of a shared platform stack: its namespace, quota, access and workload.
 
-platform (StackReference) ─► namespace ─► quota + LimitRange ─► workload
-                           ├► access entry (namespace-scoped)   └► IRSA service account
+platform (StackReference) ─► namespace ─► quota + LimitRange ─► workload ─► DNS alias
+                           ├► access entry (namespace-scoped)   ├► IRSA service account
+                           └► certificate (ACM, DNS-validated) ─┘
 """
 
 from typing import Any
@@ -9,6 +10,8 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.certificate import Certificate, CertificateArgs
+from components.dns_alias import DnsAlias, DnsAliasArgs
 from components.tenant_access import TenantAccess, TenantAccessArgs
 from components.tenant_app import TenantApp, TenantAppArgs
 from components.tenant_namespace import TenantNamespace, TenantNamespaceArgs
@@ -72,6 +75,13 @@ if settings.service_account:
     )
     pulumi.export("serviceAccountRoleArn", service_account.role_arn)
 
+edge = settings.workload.edge
+certificate_arn: pulumi.Input[str] | None = edge.certificate_arn or None
+if edge.issues_certificate:
+    certificate_arn = Certificate(
+        "certificate", CertificateArgs(host=edge.host, hosted_zone=edge.hosted_zone, tags=settings.tags)
+    ).arn
+
 shared = settings.workload.alb_mode == "shared"
 app = TenantApp(
     "app",
@@ -83,12 +93,16 @@ app = TenantApp(
         ingress_class=from_platform(PlatformOutput.INGRESS_CLASS),
         group=from_platform(PlatformOutput.SHARED_ALB_GROUP) if shared else None,
         group_order=settings.workload.group_order,
-        host=settings.workload.host,
+        host=edge.host,
+        certificate_arn=certificate_arn,
         provider=provider,
         # The pods run as the IRSA service account when there is one: it must exist first.
         runs_after=[namespace.quota, namespace.limit_range, *([service_account.account] if service_account else [])],
     ),
 )
+
+if edge.dns_record:
+    DnsAlias("dns", DnsAliasArgs(host=edge.host, hosted_zone=edge.hosted_zone, load_balancer_hostname=app.load_balancer_hostname))
 
 pulumi.export("namespace", namespace.name)
 pulumi.export("clusterName", cluster_name)

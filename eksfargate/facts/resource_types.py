@@ -1,4 +1,4 @@
-"""Pulumi type tokens of the resources (and the one invoke) the programs declare and the tools
+"""Pulumi type tokens of the resources (and the invokes) the programs declare and the tools
 and the policy pack read back: each spelled once. A token is part of every resource's URN: a changed
 token is a new resource to Pulumi, so these follow the pinned SDKs (requirements.txt)."""
 
@@ -29,6 +29,14 @@ IAM_ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 KMS_KEY = "aws:kms/key:Key"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 GET_CALLER_IDENTITY = "aws:index/getCallerIdentity:getCallerIdentity"
+
+# AWS: the edge (certificates, DNS, access logs)
+ACM_CERTIFICATE = "aws:acm/certificate:Certificate"
+ROUTE53_RECORD = "aws:route53/record:Record"
+S3_BUCKET = "aws:s3/bucket:Bucket"
+S3_BUCKET_LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+GET_HOSTED_ZONE = "aws:route53/getZone:getZone"
+GET_LOAD_BALANCER_HOSTED_ZONE_ID = "aws:lb/getHostedZoneId:getHostedZoneId"
 
 # Kubernetes
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"

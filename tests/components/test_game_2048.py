@@ -108,9 +108,11 @@ def test_pods_wait_for_their_fargate_profile(stack):
     assert stack.one(DEPLOYMENT).depends_on(workload_profile)
 
 
-def test_ingress_url_is_built_from_the_ingress_status(stack):
+def test_ingress_url_is_the_host_or_the_albs_name_over_https_exactly_with_a_certificate(stack):
     hostname = stack.one(INGRESS).outputs["status"]["loadBalancer"]["ingress"][0]["hostname"]
-    assert stack.outputs["ingressUrl"] == f"http://{hostname}"
+    host = setting(stack, "appHost")
+    tls = bool(setting(stack, "appCertificateArn") or setting(stack, "appHostedZone"))
+    assert stack.outputs["ingressUrl"] == f"{'https' if tls else 'http'}://{host or hostname}"
 
 
 def test_existing_vpc_ingress_names_its_public_subnets(existing_vpc):

@@ -203,6 +203,23 @@ CASES = [
      {"metadata": {"name": "web", "annotations": {"kubernetes.io/ingress.class": "alb",
                                                   "alb.ingress.kubernetes.io/target-type": "instance"}}, "spec": {}},
      "target type 'instance'"),
+    ("ingress-has-tls", INGRESS,
+     {"metadata": {"name": "web", "annotations": {"alb.ingress.kubernetes.io/scheme": "internet-facing"}},
+      "spec": {"ingressClassName": "alb"}},
+     "Ingress 'web' is internet-facing on plain HTTP"),
+    ("ingress-has-tls", INGRESS,
+     {"metadata": {"name": "web", "annotations": {"alb.ingress.kubernetes.io/scheme": "internet-facing",
+                                                  "alb.ingress.kubernetes.io/certificate-arn": "arn:aws:acm:x"}},
+      "spec": {"ingressClassName": "alb"}}, None),
+    ("ingress-has-tls", INGRESS,  # the controller discovers the certificate from the hosts
+     {"metadata": {"name": "web", "annotations": {"alb.ingress.kubernetes.io/scheme": "internet-facing",
+                                                  "alb.ingress.kubernetes.io/listen-ports": '[{"HTTPS": 443}]'}},
+      "spec": {"ingressClassName": "alb"}}, None),
+    ("ingress-has-tls", INGRESS,  # internal: not on the internet
+     {"metadata": {"name": "web", "annotations": {}}, "spec": {"ingressClassName": "alb"}}, None),
+    ("ingress-has-tls", INGRESS,
+     {"metadata": {"name": "web", "annotations": {"alb.ingress.kubernetes.io/scheme": "internet-facing"}},
+      "spec": {"ingressClassName": "nginx"}}, None),
     ("load-balancer-service-nlb-ip-targets", SERVICE, {"metadata": {"name": "s"}, "spec": {"type": "ClusterIP"}}, None),
     ("load-balancer-service-nlb-ip-targets", SERVICE,
      {"metadata": {"name": "s", "annotations": {"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip"}},
@@ -640,10 +657,12 @@ def test_subnets_outside_the_stack_are_not_judged() -> None:
 def test_dev_stack_passes_every_mandatory_rule(dev: Recording) -> None:
     violations = policy_offline.check(dev)
     assert [v for v in violations if v.mandatory] == []
-    # What it does get is advisory, and known: the dev API endpoint is open and the game image is :latest.
+    # What it does get is advisory, and known: the dev API endpoint is open, the game image is :latest
+    # and the game is served on plain HTTP.
     assert sorted((v.policy, v.resource) for v in violations) == [
         ("cluster-endpoint-not-open-to-world", "cluster-eks"),
         ("image-tag-pinned", "game-2048-deployment"),
+        ("ingress-has-tls", "game-2048-ingress"),
     ]
 
 
@@ -717,7 +736,7 @@ def test_offline_command_exit_codes(dev: Recording, monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(policy_check, "record", lambda *args, **kwargs: dev)
     assert policy_check.main(["--stack", "dev"]) == 0
     out = capsys.readouterr().out
-    assert "0 mandatory and 2 advisory violations" in out and "advisory: image-tag-pinned" in out
+    assert "0 mandatory and 3 advisory violations" in out and "advisory: image-tag-pinned" in out
 
     no_profiles = dataclasses.replace(dev, resources=[r for r in dev.resources if r.type != PROFILE])
     monkeypatch.setattr(policy_check, "record", lambda *args, **kwargs: no_profiles)
@@ -741,6 +760,7 @@ def test_pack_serves_every_policy(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len({p.name for p in POLICIES}) == len(POLICIES)
     levels = {p.name: p.enforcement_level for p in POLICIES}
     assert {name for name, level in levels.items() if level == EnforcementLevel.ADVISORY} == {
+        "ingress-has-tls",
         "cluster-endpoint-not-open-to-world",
         "cluster-control-plane-logging",
         "cluster-secrets-encryption",

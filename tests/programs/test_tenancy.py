@@ -18,7 +18,7 @@ import yaml
 
 from components.metrics_server import REPLICAS as METRICS_SERVER_REPLICAS
 from cost import from_recording
-from eksfargate import platform_reference, settings, tenant_settings
+from eksfargate import platform_reference, settings, stack_catalog, tenant_settings
 from eksfargate.contract import (
     ACCESS_POLICIES,
     ACCESS_POLICY_ARN_PREFIX,
@@ -47,6 +47,7 @@ DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
 ASSOCIATION = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"
 ENTRY = "aws:eks/accessEntry:AccessEntry"
+CERTIFICATE = "aws:acm/certificate:Certificate"
 REFERENCE = "pulumi:pulumi:StackReference"
 BUDGET = "kubernetes:policy/v1:PodDisruptionBudget"
 AUTOSCALER = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
@@ -306,8 +307,75 @@ def test_shared_tenants_join_the_platforms_ingress_group_with_their_own_host_and
         assert "alb.ingress.kubernetes.io/group.name" not in annotations
 
 
+def shared_alb_members() -> dict[str, list[Recording]]:
+    """Every committed tenant on a shared ALB, by its platform stack."""
+    members: dict[str, list[Recording]] = {}
+    for stack in TENANT_STACKS:
+        recording = tenant_recording(stack)
+        if config(recording, "albMode") == "shared":
+            members.setdefault(config(recording, "platformStack"), []).append(recording)
+    return members
+
+
+def test_the_tenants_of_a_shared_alb_agree_on_its_listeners_and_each_brings_its_own_certificate():
+    """What the controller merges into one ALB (components/ingress.py) cannot conflict: one redirect setting,
+    one protocol per port, distinct hosts; each TLS tenant's certificate joins the HTTPS listener."""
+    for platform, members in shared_alb_members().items():
+        annotations = [m.one(INGRESS).inputs["metadata"]["annotations"] for m in members]
+        redirect = {a.get("alb.ingress.kubernetes.io/ssl-redirect") for a in annotations}
+        assert len(redirect) == 1, f"{platform}'s shared ALB: tenants disagree on ssl-redirect {redirect}"
+        per_port: dict[int, str] = {}
+        for a in annotations:
+            for listener in json.loads(a.get("alb.ingress.kubernetes.io/listen-ports", '[{"HTTP": 80}]')):
+                for protocol, port in listener.items():
+                    assert per_port.setdefault(port, protocol) == protocol, f"{platform}: port {port} is HTTP and HTTPS"
+        hosts = [m.one(INGRESS).inputs["spec"]["rules"][0]["host"] for m in members]
+        assert len(set(hosts)) == len(hosts)
+        for member, found in zip(members, annotations, strict=True):
+            if config(member, "certificateArn") or config(member, "hostedZone"):
+                certificate = found["alb.ingress.kubernetes.io/certificate-arn"]
+                assert certificate == (config(member, "certificateArn") or member.one(CERTIFICATE).outputs["arn"])
+
+
+def test_two_tenants_on_tls_plan_the_shared_alb_with_both_certificates():
+    """The committed example: checkout's certificate is made in its hosted zone, ledger's is one it has."""
+    checkout, ledger = tenant_recording("checkout-dev"), tenant_recording("ledger-dev")
+    certificates = {
+        r.one(INGRESS).inputs["metadata"]["annotations"]["alb.ingress.kubernetes.io/certificate-arn"] for r in (checkout, ledger)
+    }
+    assert certificates == {checkout.one(CERTIFICATE).outputs["arn"], config(ledger, "certificateArn")}
+    assert ledger.of_type(CERTIFICATE) == []
+    assert {r.outputs["url"] for r in (checkout, ledger)} == {
+        "https://checkout.apps.example.com",
+        "https://ledger.apps.example.com",
+    }
+
+
+def test_a_shared_alb_tenant_whose_tls_differs_from_the_others_or_whose_host_is_taken_fails():
+    members = shared_alb_members()
+    platform, tenants_of = next((p, m) for p, m in members.items() if len(m) >= 2)
+    first, other = tenants_of[0], tenants_of[1]
+    tls = bool(config(first, "certificateArn") or config(first, "hostedZone"))
+    flipped = (
+        {"certificateArn": "", "hostedZone": "", "dnsRecord": False}
+        if tls
+        else {"certificateArn": "arn:aws:acm:ap-northeast-2:123456789012:certificate/4f0c8a2e-9b7d-4c1e-8a3f-2d6e5b7c9a10"}
+    )
+    recording = record(first.stack, overrides=flipped, project_dir=TENANT_PROJECT_DIR)
+    assert isinstance(recording.error, SettingsError)
+    assert recording.error.key == f"{PROJECT}:certificateArn"
+    assert other.stack in recording.error.allowed and "redirect" in recording.error.allowed
+    taken = record(first.stack, overrides={"host": config(other, "host")}, project_dir=TENANT_PROJECT_DIR)
+    assert isinstance(taken.error, SettingsError) and taken.error.key == f"{PROJECT}:host"
+    assert other.stack in taken.error.allowed
+
+
 def test_an_own_alb_tenant_gets_no_group():
-    recording = record("ledger-dev", overrides={"albMode": "own", "host": ""}, project_dir=TENANT_PROJECT_DIR)
+    recording = record(
+        "ledger-dev",
+        overrides={"albMode": "own", "host": "", "certificateArn": "", "hostedZone": "", "dnsRecord": False},
+        project_dir=TENANT_PROJECT_DIR,
+    )
     assert recording.error is None
     annotations = recording.one(INGRESS).inputs["metadata"]["annotations"]
     assert "alb.ingress.kubernetes.io/group.name" not in annotations
@@ -396,7 +464,8 @@ def test_teams_new_shared_takes_the_team_role_alb_mode_and_host_and_the_file_pla
     platform_dir, tenant_dir = copy_projects(tmp_path)
     role = "arn:aws:iam::123456789012:role/billing-developers"
     args = ["--project-dir", str(platform_dir), "new", "billing", "--shared", "shared-dev", "--team-role", role]
-    assert teams_main([*args, "--alb-mode", "shared", "--host", "billing.apps.example.com"]) == 0
+    tls = ["--hosted-zone", "apps.example.com"] if any(t.tls for t in stack_catalog.tenants(tenant_dir)) else []
+    assert teams_main([*args, "--alb-mode", "shared", "--host", "billing.apps.example.com", *tls]) == 0
     path = tenant_dir / "Pulumi.billing-dev.yaml"
     values = yaml.safe_load(path.read_text())["config"]
     assert values[f"{PROJECT}:teamRoleArn"] == role

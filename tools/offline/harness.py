@@ -28,10 +28,13 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from eksfargate.facts.resource_types import (
+    ACM_CERTIFICATE,
     EKS_CLUSTER_COMPONENT,
     ELASTIC_IP,
     FARGATE_PROFILE,
     GET_CALLER_IDENTITY,
+    GET_HOSTED_ZONE,
+    GET_LOAD_BALANCER_HOSTED_ZONE_ID,
     HELM_RELEASE,
     IAM_POLICY,
     IAM_ROLE,
@@ -40,7 +43,9 @@ from eksfargate.facts.resource_types import (
     KMS_KEY,
     LOG_GROUP,
     NAT_GATEWAY,
+    ROUTE53_RECORD,
     ROUTE_TABLE,
+    S3_BUCKET,
     STACK_REFERENCE,
     SUBNET,
     VPC,
@@ -402,6 +407,13 @@ class StackMocks(pulumi_mocks.Mocks):
             }
         if args.token == "aws:index/getPartition:getPartition":
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
+        if args.token == GET_HOSTED_ZONE:
+            name = args.args["name"]
+            zone_id = "Z" + hashlib.sha256(name.encode()).hexdigest()[:13].upper()
+            return {"name": name, "zoneId": zone_id, "id": zone_id, "privateZone": False}
+        if args.token == GET_LOAD_BALANCER_HOSTED_ZONE_ID:
+            zone_id = "Z" + hashlib.sha256(f"{self.region}/application".encode()).hexdigest()[:13].upper()
+            return {"id": zone_id, "loadBalancerType": "application", "region": self.region}
         raise NotImplementedError(f"no offline answer for the invoke {args.token}")
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs):
@@ -428,6 +440,21 @@ class StackMocks(pulumi_mocks.Mocks):
             outputs.update(name=resource_id, arn=f"arn:aws:iam::{MOCK_ACCOUNT_ID}:policy/{resource_id}")
         elif args.typ == LOG_GROUP:
             outputs["arn"] = arn_base.format("logs") + f":log-group:{args.inputs['name']}"
+        elif args.typ == S3_BUCKET:
+            outputs.update(bucket=resource_id, arn=f"arn:aws:s3:::{resource_id}")
+        elif args.typ == ACM_CERTIFICATE:
+            outputs["arn"] = arn_base.format("acm") + f":certificate/{suffix[:8]}-0000-4000-8000-{suffix[:12]}"
+            domain = args.inputs["domainName"]
+            outputs["domainValidationOptions"] = [
+                {
+                    "domainName": domain,
+                    "resourceRecordName": f"_{suffix[:12]}.{domain}.",
+                    "resourceRecordType": "CNAME",
+                    "resourceRecordValue": f"_{suffix[-12:]}.acm-validations.aws.",
+                }
+            ]
+        elif args.typ == ROUTE53_RECORD:
+            outputs["fqdn"] = args.inputs.get("name")
         elif args.typ == KMS_KEY:
             resource_id = f"{suffix[:8]}-0000-4000-8000-{suffix[:12]}"
             outputs["arn"] = arn_base.format("kms") + f":key/{resource_id}"
@@ -509,6 +536,11 @@ class PreviewMocks(StackMocks):
         if args.token == GET_CALLER_IDENTITY:
             source = "getCallerIdentity"
             result = {key: placeholder(source, key) for key in ("accountId", "arn", "userId")} | {"id": placeholder(source, "id")}
+        elif args.token == GET_HOSTED_ZONE:
+            source = f"getZone:{args.args['name']}"
+            result |= {"zoneId": placeholder(source, "zoneId"), "id": placeholder(source, "id")}
+        elif args.token == GET_LOAD_BALANCER_HOSTED_ZONE_ID:
+            result["id"] = placeholder("getHostedZoneId:application", "id")
         return result
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs):
@@ -521,6 +553,8 @@ class PreviewMocks(StackMocks):
             outputs.setdefault("arn", placeholder(name, "arn"))
             if typ in (IAM_ROLE, IAM_POLICY) and not args.inputs.get("name"):
                 outputs["name"] = placeholder(name, "name")
+            if typ == S3_BUCKET and not args.inputs.get("bucket"):
+                outputs["bucket"] = placeholder(name, "bucket")
         elif typ == EKS_CLUSTER_COMPONENT:
             keys = ("kubeconfig", "kubeconfigJson", "oidcIssuer", "oidcProviderUrl", "oidcProviderArn", "clusterSecurityGroupId")
             outputs.update({key: placeholder(name, key) for key in keys})

@@ -27,6 +27,7 @@ from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
 from eksfargate.facts.resource_types import (
+    ACM_CERTIFICATE,
     EKS_ADDON,
     EKS_CLUSTER_COMPONENT,
     FARGATE_PROFILE,
@@ -39,8 +40,10 @@ from eksfargate.facts.resource_types import (
     KUBERNETES_PROVIDER,
     LOG_GROUP,
     NAT_GATEWAY,
+    ROUTE53_RECORD,
     ROUTE_TABLE,
     ROUTE_TABLE_ASSOCIATION,
+    S3_BUCKET_LIFECYCLE,
     SUBNET,
     VPC,
 )
@@ -518,6 +521,17 @@ def summarize(res: dict[str, Any]) -> list[str]:
         return [f"log group {i.get('name')}", f"retention {i.get('retentionInDays', 'NEVER EXPIRES')} days"]
     if kind == KMS_KEY:
         return ["rotation on" if i.get("enableKeyRotation") else "rotation OFF"]
+    if kind == ACM_CERTIFICATE:
+        return [f"certificate for {i.get('domainName')}", f"{i.get('validationMethod')}-validated"]
+    if kind == ROUTE53_RECORD:
+        zone = f"zone {i.get('zoneId')}"
+        if i.get("name", KNOWN_AFTER_DEPLOY) == KNOWN_AFTER_DEPLOY:
+            return [f"record {KNOWN_AFTER_DEPLOY} (ACM names a certificate's validation record)", zone]
+        aliases = i.get("aliases") or []
+        target = f"alias to {aliases[0].get('name')}" if aliases else _show(i.get("records") or [])
+        return [f"{i.get('type')} {i.get('name')}", target, zone]
+    if kind == S3_BUCKET_LIFECYCLE:
+        return [f"objects expire after {(rule.get('expiration') or {}).get('days')} days" for rule in i.get("rules") or []]
     if kind == HELM_RELEASE:
         values = i.get("values") or {}
         parts = [

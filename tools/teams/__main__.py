@@ -73,6 +73,14 @@ def main(argv: list[str] | None = None) -> int:
     new.add_argument(
         "--host", help="with --shared: the host name the tenant's Ingress rules match, e.g. checkout.apps.example.com"
     )
+    new.add_argument(
+        "--hosted-zone",
+        help="with --shared and --host: HTTPS on a new certificate for the host, DNS-validated in this Route 53 zone"
+        " (hostedZone)",
+    )
+    new.add_argument(
+        "--certificate-arn", metavar="ARN", help="with --shared and --host: HTTPS on this ACM certificate (certificateArn)"
+    )
 
     commands.add_parser("list", help="every stack file's team, VPC CIDR and cluster name, and any conflict")
 
@@ -98,6 +106,8 @@ def run(args: argparse.Namespace) -> int:
                 team_role=args.team_role,
                 alb_mode=args.alb_mode,
                 host=args.host,
+                hosted_zone=args.hosted_zone,
+                certificate_arn=args.certificate_arn,
             )
         except TeamStackError as exc:
             print(f"error: {exc}", file=sys.stderr)
@@ -115,8 +125,13 @@ def run(args: argparse.Namespace) -> int:
             f"Next: python -m offline plan --project-dir {TENANT_DIR} --stack {stack}, python -m teams list, then a pull request."
         )
         return EXIT_OK
-    if args.command == "new" and (args.team_role or args.host or args.alb_mode != "own"):
-        print("error: --team-role, --alb-mode and --host are for a tenant: add --shared PLATFORM", file=sys.stderr)
+    if args.command == "new" and (
+        args.team_role or args.host or args.alb_mode != "own" or args.hosted_zone or args.certificate_arn
+    ):
+        print(
+            "error: --team-role, --alb-mode, --host, --hosted-zone and --certificate-arn are for a tenant: add --shared PLATFORM",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
     if args.command == "new":
         try:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eksfargate.contract import TENANT_NAMESPACE_PREFIX, PlatformOutput, is_tenant_namespace
+from eksfargate.edge import Edge
+from eksfargate.edge import problems as edge_problems
 from eksfargate.project import PLATFORM_PROJECT_DIR, TENANT_PROJECT_DIR
 from eksfargate.settings import DNS_LABEL_RULE, is_dns_label
 from eksfargate.stack_catalog import namespace_owners, project, stack_files, tenants
@@ -101,11 +103,14 @@ def new_tenant_stack(
     team_role: str | None = None,
     alb_mode: str = "own",
     host: str | None = None,
+    hosted_zone: str | None = None,
+    certificate_arn: str | None = None,
 ) -> tuple[Path, str]:
     """Writes tenant/Pulumi.<team>-<env>.yaml on `platform_stack` with a namespace no tenant has; returns path and namespace.
 
     team_role: the team's IAM role (teamRoleArn), given edit access to the namespace; None: no access entry.
     alb_mode, host: `own` ALB, or the platform's `shared` one, where the tenant needs a host no other tenant has.
+    hosted_zone, certificate_arn: HTTPS for the host (eksfargate/edge.py); on a shared ALB, as its other tenants have it or not.
     """
     for what, value in (("team", team), ("env", env)):
         if not is_dns_label(value):
@@ -135,6 +140,16 @@ def new_tenant_stack(
         ]
         if claimed:
             raise TeamStackError(f"host {host} on platform {platform_stack}'s shared ALB is claimed by {', '.join(claimed)}")
+        tls = bool(hosted_zone or certificate_arn)
+        differ = [
+            t.stack for t in tenants(tenant_dir) if t.platform == platform_stack and t.alb_mode == "shared" and t.tls != tls
+        ]
+        if differ:
+            raise TeamStackError(
+                f"platform {platform_stack}'s shared ALB serves {', '.join(differ)} with TLS {'off' if tls else 'on'}: "
+                + ("leave out --hosted-zone and --certificate-arn" if tls else "give --hosted-zone or --certificate-arn")
+                + " (one redirect setting holds for every tenant of a shared ALB)"
+            )
     taken = set(namespace_owners(tenant_dir))
     candidates = [f"{TENANT_NAMESPACE_PREFIX}{team}", f"{TENANT_NAMESPACE_PREFIX}{team}-{env}"]
     candidates += [f"{TENANT_NAMESPACE_PREFIX}{team}-{env}-{n}" for n in range(2, 100)]
@@ -153,6 +168,13 @@ def new_tenant_stack(
         values[f"{proj.name}:albMode"] = alb_mode
     if host:
         values[f"{proj.name}:host"] = host
+    if hosted_zone:
+        values[f"{proj.name}:hostedZone"] = hosted_zone
+    if certificate_arn:
+        values[f"{proj.name}:certificateArn"] = certificate_arn
+    edge = Edge(host=host or "", certificate_arn=certificate_arn or "", hosted_zone=hosted_zone or "")
+    for problem in edge_problems(edge, values["aws:region"]):
+        raise TeamStackError(f"{problem.field.replace('_', ' ')} {problem.value!r}: {problem.allowed}")
     lines = [
         f"# Team {team}, environment {env}, as a tenant of platform stack {platform_stack}: made with",
         f"# `python -m teams new {team} --env {env} --shared {platform_stack}`. Its namespace is no other tenant's;",
