@@ -151,7 +151,7 @@ def record(
     """Runs `__main__.py` for a stack file under mocks. `overrides` replace config keys.
 
     The program's own modules (settings, components, cost) are imported once per process:
-    to record another checkout (`project_dir`), use a process of its own, as offline/diff.py does.
+    to record another checkout (`project_dir`), use a process of its own, as offline/revisions.py does.
 
     `preview=True` records what `pulumi preview` knows before a first deploy: the SDK runs
     as a dry run and `PreviewMocks` answer with `{{Kind:name.property}}` placeholders instead
