@@ -6,7 +6,7 @@ under their own names, and take their specs from here, so both get the same hard
 
 - a non-root user and group, a read-only root filesystem, no privilege escalation, every
   capability dropped, the RuntimeDefault seccomp profile (the "restricted" Pod Security Standard);
-- no service account token, unless the spec names a service account (IRSA reads its token);
+- no Kubernetes API token, IRSA included (IRSA's own token is projected by EKS's webhook);
 - readiness and liveness probes on the spec's path, so the ALB and the kubelet watch the same thing;
 - requests equal to limits (Fargate sizes the pod from its requests, guaranteed QoS);
 - a preStop sleep at least as long as the target group's deregistration delay, and a grace
@@ -94,11 +94,12 @@ def pod_spec(spec: WorkloadSpec, config_map: pulumi.Input[str] | None = None) ->
     """The pod: hardened, with the spec's writable paths as emptyDirs and its files from `config_map`."""
     pod: dict[str, Any] = {}
     if spec.service_account:
-        # IRSA: the pod runs as the service account whose IAM role it assumes with the projected token.
+        # IRSA: the pod runs as the service account whose IAM role it assumes.
         pod["serviceAccountName"] = spec.service_account
-        pod["automountServiceAccountToken"] = True
-    else:
-        pod["automountServiceAccountToken"] = False
+    # Never the Kubernetes API token, IRSA included: EKS's pod identity webhook adds IRSA's web
+    # identity token as a projected volume of its own, whatever this says (its source,
+    # aws/amazon-eks-pod-identity-webhook pkg/handler/handler.go, never reads it).
+    pod["automountServiceAccountToken"] = False
     pod |= {
         "securityContext": POD_SECURITY_CONTEXT,
         "terminationGracePeriodSeconds": TERMINATION_GRACE_PERIOD_SECONDS,

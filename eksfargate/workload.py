@@ -3,7 +3,7 @@
 A `WorkloadSpec` says what a team brings (image, port, command and args, environment, CPU and
 memory, probe path, replicas or an autoscaler range, writable paths, a service account for
 IRSA); components/workload.py renders it as a hardened pod (non-root, read-only root
-filesystem, no capabilities, RuntimeDefault seccomp, no service account token unless IRSA,
+filesystem, no capabilities, RuntimeDefault seccomp, no Kubernetes API token (IRSA's is projected by EKS),
 readiness and liveness probes, a preStop sleep matched to the ALB's deregistration delay), with
 a disruption budget. `problems()` lists what a spec gets wrong, by field; the settings readers
 (eksfargate/settings.py, eksfargate/tenant_settings.py) turn each into a SettingsError naming
