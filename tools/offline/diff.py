@@ -172,6 +172,8 @@ class StackDiff:
     config: list[Change] = field(default_factory=list)
     cost: list[CostChange] = field(default_factory=list)
     cost_totals: tuple[Decimal, Decimal] | None = None
+    # What the new side's estimate could not price (its region has no source for it): the totals leave it out.
+    cost_unpriced: tuple[str, ...] = ()
     findings_added: list[str] = field(default_factory=list)
     findings_removed: list[str] = field(default_factory=list)
     error: str = ""
@@ -202,6 +204,7 @@ def compare(
     """
     result = StackDiff(stack=stack or (new or old or {}).get("stack", ""), old_label=labels[0], new_label=labels[1])
     result.cost, result.cost_totals = _cost_changes(old, new)
+    result.cost_unpriced = _unpriced(new if new is not None else old)
     if findings[0] is not None and findings[1] is not None:
         result.findings_added = sorted(set(findings[1]) - set(findings[0]))
         result.findings_removed = sorted(set(findings[0]) - set(findings[1]))
@@ -299,6 +302,15 @@ def _cost_lines(plan: dict[str, Any] | None) -> dict[tuple[str, str], Decimal] |
     except cost.UnknownRegionError:
         return None
     return {(line.category, line.item): line.monthly_usd for line in estimate.lines}
+
+
+def _unpriced(plan: dict[str, Any] | None) -> tuple[str, ...]:
+    if plan is None:
+        return ()
+    try:
+        return cost.from_plan(plan).unpriced
+    except cost.UnknownRegionError:
+        return ()
 
 
 def _cost_changes(old: dict[str, Any] | None, new: dict[str, Any] | None):

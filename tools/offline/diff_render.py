@@ -150,6 +150,8 @@ def _render_cost(diff: StackDiff) -> list[str]:
         change = (line.new or Decimal(0)) - (line.old or Decimal(0))
         item = _escape(line.item)
         lines.append(f"| {line.category} | {item} | {_usd(line.old)} | {_usd(line.new)} | {_signed_usd(change)} |")
+    if diff.cost_unpriced:
+        lines += ["", "Totals of priced items only; not priced:", *(f"- {_escape(item)}" for item in diff.cost_unpriced)]
     return [*lines, ""]
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from cost.__main__ import main as cost_main
+from eksfargate import estimate as cost
 from eksfargate.project import TENANT_PROJECT_DIR
 from offline import diff as offline_diff
 from offline import diff_render, replacements
@@ -359,3 +360,14 @@ def test_a_tenants_diff_prices_it_as_the_cost_command_does(stack, capsys):
     assert cost_main(["--stack", stack, "--project-dir", str(TENANT_PROJECT_DIR), "--json"]) == 0
     priced = json.loads(capsys.readouterr().out)
     assert {(line["category"], line["item"]): Decimal(str(line["monthlyUsd"])) for line in priced["lines"]} == diff_lines
+
+
+def test_a_cost_change_in_a_region_with_unpriced_items_says_its_totals_leave_them_out():
+    old = offline_plan.build("dev", stack_file=PINNED_DEV, overrides={"aws:region": "eu-west-3"})
+    new = offline_plan.build("dev", stack_file=PINNED_DEV, overrides={"aws:region": "eu-west-3", "appReplicas": 6})
+    unpriced = cost.from_plan(new).unpriced
+    assert unpriced, "eu-west-3 has an item prices.json cannot price (else pick another region)"
+    diff = offline_diff.compare(old, new, "dev")
+    assert diff.cost and diff.cost_unpriced == unpriced
+    markdown = diff_render.render([diff])
+    assert all(item in markdown for item in unpriced) and "priced items only" in markdown
