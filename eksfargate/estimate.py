@@ -35,6 +35,18 @@ DEFAULT_ALB_LCU = Decimal(1)
 # at roughly 600 bytes once the router's kubernetes filter adds the pod's metadata. CoreDNS and
 # the controller log far less; 0.5 GB a pod covers them with room.
 DEFAULT_LOG_GB_PER_POD_MONTH = Decimal("0.5")
+# ALB access logs, per ALB and month, as stored (gzip files; an assumption, not a measurement).
+# The ALB logs every request sent to it but not its health checks, and writes compressed
+# (.log.gz) files (ALB User Guide, "Access logs for your Application Load Balancer",
+# awsdocs/elb-application-load-balancers-user-guide doc_source/load-balancer-access-logs.md); its
+# example HTTP and HTTPS entries are 385 and 527 bytes (newer entries add fields), so 1 GB holds
+# about 2 million requests uncompressed, several times that compressed: a lightly used app's
+# month, with room.
+DEFAULT_ALB_LOG_GB_PER_MONTH = Decimal(1)
+# ELB writes a log file for each load balancer node every 5 minutes (ALB User Guide, "Access log
+# files"): one S3 PUT each, 12 an hour per node, one node per zone the ALB is enabled in. More
+# when traffic is high ("The load balancer can deliver multiple logs for the same period").
+ACCESS_LOG_FILES_PER_NODE_HOUR = 12
 
 NO_NAT_NOTE = "No NAT gateway in the stack (existing VPC): the VPC owner pays for its NAT."
 TENANT_NOTE = (
@@ -62,8 +74,12 @@ FIGURES: dict[str, tuple[str, str]] = {
     "kmsKeyMonth": ("kms_key_month", "KMS key month"),
     "cloudwatchLogsIngestionGb": ("logs_ingestion_gb", "CloudWatch Logs GB ingested"),
     "cloudwatchLogsStorageGbMonth": ("logs_storage_gb_month", "CloudWatch Logs GB-month stored"),
+    "s3StandardStorageGbMonth": ("s3_storage_gb_month", "S3 Standard GB-month stored"),
+    "s3PutRequest": ("s3_put_request", "S3 Standard PUT request"),
 }
 _KEY_OF = {attribute: key for key, (attribute, _) in FIGURES.items()}
+# prices.json "notIncluded": figures the estimate names but does not add (not the stack's to pay).
+HOSTED_ZONE_KEY = "route53HostedZoneMonth"
 
 
 @dataclass(frozen=True)
@@ -85,8 +101,12 @@ class Prices:
     kms_key_month: Decimal | None
     logs_ingestion_gb: Decimal | None
     logs_storage_gb_month: Decimal | None
+    s3_storage_gb_month: Decimal | None
+    s3_put_request: Decimal | None
     # prices.json key -> why the region has no price for it (prices.json "unpriced").
     unpriced: Mapping[str, str] = field(default_factory=dict)
+    # What a Route 53 hosted zone costs a month (prices.json notIncluded; Route 53 is global), if known.
+    hosted_zone_month: Decimal | None = None
 
     def pod_hour(self, size: PodSize) -> Decimal:
         if self.fargate_vcpu_hour is None or self.fargate_gb_hour is None:
@@ -132,6 +152,7 @@ def load_prices(region: str, path: Path = PRICES_FILE) -> Prices:
         name=figures["name"],
         hours_per_month=Decimal(data["hoursPerMonth"]["value"]),
         unpriced=unpriced,
+        hosted_zone_month=Decimal(zone["usd"]) if (zone := data.get("notIncluded", {}).get(HOSTED_ZONE_KEY)) else None,
         **{attribute: Decimal(figures[key]["usd"]) if key in figures else None for key, (attribute, _) in FIGURES.items()},
     )
 
@@ -148,6 +169,7 @@ class Usage:
     nat_gb_per_month: Decimal = DEFAULT_NAT_GB_PER_MONTH
     alb_lcu: Decimal = DEFAULT_ALB_LCU
     log_gb_per_pod_month: Decimal = DEFAULT_LOG_GB_PER_POD_MONTH
+    alb_log_gb_per_month: Decimal = DEFAULT_ALB_LOG_GB_PER_MONTH
 
 
 # ---------------------------------------------------------------- the estimate
@@ -256,7 +278,8 @@ def control_plane_rate(footprint: Footprint, p: Prices, month: date) -> tuple[st
 def estimate(
     footprint: Footprint, stack: str = "", usage: Usage = Usage(), prices: Prices | None = None, month: date | None = None
 ) -> Estimate:
-    """Prices a footprint for `month` (default: this month): one line per workload, then control plane, NAT, ALB, IPv4, KMS."""
+    """Prices a footprint for `month` (default: this month): one line per workload, then control plane, NAT, ALB,
+    IPv4, KMS, pod logs and the ALBs' access logs."""
     p = prices or load_prices(footprint.region)
     hours = p.hours_per_month
     first_day = (month or today_utc()).replace(day=1)
@@ -400,6 +423,33 @@ def estimate(
             )
         )
 
+    access_log_days = footprint.access_log_retention_days if albs else None
+    if access_log_days is not None and (s3_gb_month := price("s3_storage_gb_month")) is not None:
+        # Steady state, as for the pod logs: the bucket holds the last `access_log_days` days of files.
+        stored = usage.alb_log_gb_per_month * albs * Decimal(access_log_days) / (hours / 24)
+        lines.append(
+            Line(
+                "S3",
+                f"ALB access logs stored (assumed {_num(usage.alb_log_gb_per_month)} GB per ALB-month, "
+                f"kept {access_log_days} days)",
+                f"{_num(stored.quantize(CENT))} GB-month",
+                f"${_usd(s3_gb_month)}/GB-month",
+                _cents(s3_gb_month * stored),
+            )
+        )
+    if access_log_days is not None and (put_request := price("s3_put_request")) is not None:
+        nodes = sum((lb.zones * lb.share for lb in footprint.load_balancers), Decimal(0))
+        files = nodes * ACCESS_LOG_FILES_PER_NODE_HOUR * hours
+        lines.append(
+            Line(
+                "S3",
+                f"ALB access log files written (1 per ALB node every 5 min, {_num(nodes.quantize(CENT))} nodes)",
+                f"{_num(files.quantize(CENT))} PUT",
+                f"${_usd(put_request * 1000)}/1,000 PUT",
+                _cents(put_request * files),
+            )
+        )
+
     assumptions = (
         f"{_num(hours)} hours a month; on-demand list prices of {p.region} from eksfargate/data/prices.json; no free tier, "
         "Savings Plans or tax.",
@@ -416,14 +466,47 @@ def estimate(
             if footprint.pod_log_retention_days is not None
             else ()
         ),
+        *(
+            (
+                f"ALB access logs: {_num(usage.alb_log_gb_per_month)} GB of gzip log files per ALB a month (requests; "
+                "health checks are not logged), stored in S3 Standard (first tier) for the bucket's lifecycle expiry; "
+                "one file, one S3 PUT, per ALB node (one per zone) every 5 minutes, more under heavy traffic. "
+                "ELB does not charge for the logs or for sending them to S3.",
+            )
+            if access_log_days is not None
+            else ()
+        ),
         "Not included: data transfer out and across zones, CloudWatch Logs of the control plane, ECR, KMS requests, "
-        "the KMS key's rotated versions (+$1/month each, from the second year).",
+        "the KMS key's rotated versions (+$1/month each, from the second year)"
+        + "".join(f"; {text}" for text in edge_not_included(footprint, p))
+        + ".",
         *(() if footprint.nat_gateways or footprint.tenant_of else (NO_NAT_NOTE,)),
         *((TENANT_NOTE.format(platform=footprint.tenant_of),) if footprint.tenant_of else ()),
         *footprint.notes,
     )
     unpriced = tuple(p.missing(attribute) for attribute in missing)
     return Estimate(stack, p.region, p.name, hours, tuple(lines), assumptions, unpriced)
+
+
+def edge_not_included(footprint: Footprint, p: Prices) -> list[str]:
+    """What HTTPS at the edge adds that the stack does not pay, or that costs nothing: one clause each."""
+    clauses = []
+    if footprint.route53_records:
+        zone = f"${_usd(p.hosted_zone_month)} a month" if p.hosted_zone_month is not None else "its monthly charge"
+        clauses.append(
+            f"the Route 53 hosted zone the stack writes {footprint.route53_records} record"
+            f"{'s' if footprint.route53_records != 1 else ''} to (an existing zone, not the stack's: {zone} "
+            "per zone if made for this; alias queries to an ALB are free"
+            + (", the certificate's validation CNAME is queried at the standard rate)" if footprint.certificates else ")")
+        )
+    if footprint.certificates:
+        clauses.append(
+            "ACM public certificates (free: ACM charges nothing for the certificates it manages, only exportable "
+            "ones cost, and the stack's are not exportable)"
+        )
+    if footprint.web_acls:
+        clauses.append("the WAF web ACL on the ALBs (albWebAclArn: owned elsewhere and billed to its owner)")
+    return clauses
 
 
 # ---------------------------------------------------------------- entry points

@@ -3,10 +3,12 @@
 `footprint_from_resources` reads every Deployment and StatefulSet with its replicas and
 container requests (an HPA's range where one scales it), the CoreDNS and metrics-server add-ons'
 configuration, the load balancer controller's Helm values, NAT gateways, Elastic IPs, ALBs
-(Ingresses of class alb, one per IngressGroup), public zones, KMS keys, clusters and the pod log
-group. The offline plan records the footprint (plan.json `footprint`); estimate.py prices it and
-the plan's subnet capacity check counts its pods, so cost, capacity, tenant shares and the diff
-all read one model. Every pod is a Fargate pod, sized by fargate_pods.py.
+(Ingresses of class alb, one per IngressGroup), public zones, KMS keys, clusters, the pod log
+group, the ALBs' access-log bucket (its lifecycle expiry), and what HTTPS at the edge brings
+that others pay or that is free (Route 53 records, ACM certificates, web ACLs). The offline plan
+records the footprint (plan.json `footprint`); estimate.py prices it and the plan's subnet
+capacity check counts its pods, so cost, capacity, tenant shares and the diff all read one model.
+Every pod is a Fargate pod, sized by fargate_pods.py.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 
 from eksfargate.facts.fargate_logging import LOGGING_CONFIG_MAP, LOGGING_NAMESPACE
 from eksfargate.facts.resource_types import (
+    ACM_CERTIFICATE,
     CONFIG_MAP,
     DEPLOYMENT,
     EKS_ADDON,
@@ -32,6 +35,8 @@ from eksfargate.facts.resource_types import (
     KMS_KEY,
     LOG_GROUP,
     NAT_GATEWAY,
+    ROUTE53_RECORD,
+    S3_BUCKET_LIFECYCLE,
     SERVICE,
     STATEFUL_SET,
     SUBNET,
@@ -104,6 +109,14 @@ class Footprint:
     pod_log_retention_days: int | None = None
     tenant_of: str = ""  # a tenant stack's platform stack (tools/offline/footprints.py)
     public_zones: int = 0  # zones of the stack's public subnets (0: none of its own, an existing VPC's)
+    # Days the ALBs' access logs are kept in the stack's S3 bucket (its lifecycle expiry); None: the
+    # ALBs write no access logs (or, for a tenant, its platform's ALBs do not).
+    access_log_retention_days: int | None = None
+    # What HTTPS at the edge adds that the estimate names but does not price: Route 53 records the
+    # stack writes (to an existing hosted zone), ACM certificates it requests, web ACLs on its ALBs.
+    route53_records: int = 0
+    certificates: int = 0
+    web_acls: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """The footprint as plan.json records it: plain JSON, decimals as strings."""
@@ -160,7 +173,7 @@ def footprint_from_resources(region: str, resources: Iterable[tuple[str, str, Ma
     notes: list[str] = []
     ingresses: list[tuple[str, Mapping[str, Any]]] = []
     autoscalers: dict[str, tuple[int, int]] = {}
-    counts = {NAT: 0, EIP: 0, KMS_KEY: 0}
+    counts = {NAT: 0, EIP: 0, KMS_KEY: 0, ROUTE53_RECORD: 0, ACM_CERTIFICATE: 0}
     router_outputs = ""
     log_groups: dict[str, Any] = {}
     clusters = 0
@@ -168,6 +181,9 @@ def footprint_from_resources(region: str, resources: Iterable[tuple[str, str, Ma
     support_type: str | None = None
     public_zones: set[str] = set()
     private_zones: set[str] = set()
+    access_log_bucket: str | None = None  # the bucket the controller's IngressClassParams name, "" unknown
+    expiries: dict[str, int] = {}  # bucket -> days of its lifecycle rule expiring the access logs
+    web_acls: set[str] = set()
 
     for type_, name, inputs in resources:
         if type_ in counts:
@@ -191,10 +207,17 @@ def footprint_from_resources(region: str, resources: Iterable[tuple[str, str, Ma
         elif type_ == HELM_RELEASE:
             if inputs.get("chart") == ALB_CONTROLLER_CHART:
                 workloads.append(alb_controller_workload(inputs.get("values") or {}))
+                access_log_bucket = _access_log_bucket(inputs.get("values") or {})
+                class_params = ((inputs.get("values") or {}).get("ingressClassParams") or {}).get("spec") or {}
+                if class_params.get("wafv2AclArn"):
+                    web_acls.add(str(class_params["wafv2AclArn"]))
             else:
                 notes.append(f"Helm release {name} (chart {inputs.get('chart')!r}): its pods are not estimated")
         elif type_ == INGRESS:
             ingresses.append((name, inputs))
+            annotations = (inputs.get("metadata") or {}).get("annotations") or {}
+            if annotations.get("alb.ingress.kubernetes.io/wafv2-acl-arn"):
+                web_acls.add(str(annotations["alb.ingress.kubernetes.io/wafv2-acl-arn"]))
         elif type_ == AUTOSCALER:
             spec, metadata = inputs.get("spec") or {}, inputs.get("metadata") or {}
             target = f"{metadata.get('namespace')}/{(spec.get('scaleTargetRef') or {}).get('name')}"
@@ -205,6 +228,8 @@ def footprint_from_resources(region: str, resources: Iterable[tuple[str, str, Ma
             router_outputs = str((inputs.get("data") or {}).get("output.conf", ""))
         elif type_ == LOG_GROUP:
             log_groups[str(inputs.get("name"))] = inputs.get("retentionInDays")
+        elif type_ == S3_BUCKET_LIFECYCLE and (days := _expiry_days(inputs)) is not None:
+            expiries[str(inputs.get("bucket"))] = days
         elif type_ == SUBNET and isinstance(inputs.get("availabilityZone"), str):
             zones = public_zones if inputs.get("mapPublicIpOnLaunch") is True else private_zones
             zones.add(inputs["availabilityZone"])
@@ -218,6 +243,7 @@ def footprint_from_resources(region: str, resources: Iterable[tuple[str, str, Ma
         Workload(w.name, autoscalers[w.name][0], w.size, autoscalers[w.name][1]) if w.name in autoscalers else w
         for w in workloads
     ]
+    access_log_days = _access_log_retention(access_log_bucket, expiries, notes)
     return Footprint(
         region=region,
         clusters=clusters,
@@ -231,7 +257,48 @@ def footprint_from_resources(region: str, resources: Iterable[tuple[str, str, Ma
         support_type=support_type,
         pod_log_retention_days=int(named[0]) if named else None,
         public_zones=len(public_zones),
+        access_log_retention_days=access_log_days,
+        route53_records=counts[ROUTE53_RECORD],
+        certificates=counts[ACM_CERTIFICATE],
+        web_acls=len(web_acls),
     )
+
+
+def _access_log_bucket(values: Mapping[str, Any]) -> str | None:
+    """The bucket every ALB of the controller's IngressClass writes its access logs to (its
+    IngressClassParams' loadBalancerAttributes): its name, "" where only known after deploy, None: no logs."""
+    spec = ((values.get("ingressClassParams") or {}).get("spec")) or {}
+    attributes = {a.get("key"): a.get("value") for a in spec.get("loadBalancerAttributes") or () if isinstance(a, Mapping)}
+    if str(attributes.get("access_logs.s3.enabled")).lower() != "true":
+        return None
+    bucket = attributes.get("access_logs.s3.bucket")
+    return bucket if isinstance(bucket, str) and "known after deploy" not in bucket and "{{" not in bucket else ""
+
+
+def _expiry_days(inputs: Mapping[str, Any]) -> int | None:
+    """The fewest days after which an enabled rule of a bucket lifecycle configuration expires objects."""
+    days = [
+        int(rule["expiration"]["days"])
+        for rule in inputs.get("rules") or ()
+        if isinstance(rule, Mapping)
+        and rule.get("status") == "Enabled"
+        and isinstance(rule.get("expiration"), Mapping)
+        and isinstance(rule["expiration"].get("days"), (int, float))
+    ]
+    return min(days) if days else None
+
+
+def _access_log_retention(bucket: str | None, expiries: dict[str, int], notes: list[str]) -> int | None:
+    """Days the ALBs' access logs are kept: the expiry of the bucket they are written to (where its
+    name is only known after deploy, the stack's one bucket with an expiry)."""
+    if bucket is None:
+        return None
+    if bucket in expiries:
+        return expiries[bucket]
+    if not bucket and len(expiries) == 1:
+        return next(iter(expiries.values()))
+    notes.append("ALB access logs: the bucket they go to has no expiry the plan shows; their storage is not estimated")
+    return None
 
 
 def _deployment_workload(name: str, inputs: Mapping[str, Any]) -> Workload:

@@ -4,9 +4,11 @@ eksfargate/data/prices.json.
 
 DATA_DIR holds the JSON files the AWS pricing pages render their regional tables from
 (https://b0.p.awsstatic.com/pricing/2.0/meteredUnitMaps/<service>/USD/current/<file>.json): eks.json,
-ecs.json, natgateway.json, vpc.json, cloudwatch.json, kms.json. Each maps a region's name and a price's
+ecs.json, natgateway.json, vpc.json, cloudwatch.json, kms.json, s3.json and route53.json. Each maps a region's name and a price's
 name to its price and rate code, which is the SKU and on-demand term of the same price in the AWS Price
-List offer file (AmazonEKS, AmazonECS, AmazonEC2, AmazonVPC, AmazonCloudWatch, awskms). These files are
+List offer file (AmazonEKS, AmazonECS, AmazonEC2, AmazonVPC, AmazonCloudWatch, awskms, AmazonS3,
+AmazonRoute53): SKU.JRTCKXETXF.<price dimension>, JRTCKXETXF the on-demand term, the dimension
+6YS6EN2CT7 for a single price and the tier's own for a tiered one (S3 Standard's first 50 TB). These files are
 not the offer files themselves; where a region's offer file can be read, it is the better source.
 
 - A figure already in prices.json from another source keeps it (us-east-1's and ap-northeast-2's were
@@ -14,6 +16,9 @@ not the offer files themselves; where a region's offer file can be read, it is t
   data files before are built again.
 - A figure no file gives (the ALB's: no ELB file was at hand) goes under prices.json "unpriced", with the
   reason, for every region that has no price for it.
+- A figure of a global service the estimate names but does not add (the Route 53 hosted zone the stack
+  writes records to, an existing one) goes under prices.json "notIncluded", read from the file's
+  region "Any"; the hand-written entries there (ACM, alias queries) are kept.
 - `--copy URL` names where the files were read (a public copy, e.g. a repository at a commit; `{file}`
   stands for the file name); `--fargate-check FILE` is an independent table of Fargate prices
   (theuves/fgcalc src/utils/data.js) each Fargate figure is compared with.
@@ -67,6 +72,16 @@ READS: dict[str, Read] = {
     "kmsKeyMonth": Read("kms.json", "kms", "awskms", "Encryption Key"),
     "cloudwatchLogsIngestionGb": Read("cloudwatch.json", "cloudwatch", "AmazonCloudWatch", "Logs Collected Data Ingestion"),
     "cloudwatchLogsStorageGbMonth": Read("cloudwatch.json", "cloudwatch", "AmazonCloudWatch", "Stored Data"),
+    # The first tier of S3 Standard storage (the first 50 TB a month), and the PUT request the ELB
+    # service makes for each access log file.
+    "s3StandardStorageGbMonth": Read("s3.json", "s3", "AmazonS3", "Standard Storage First 50 TB per GB Mo"),
+    "s3PutRequest": Read("s3.json", "s3", "AmazonS3", "PUT COPY/POST or LIST requests per Requests"),
+}
+# Figures of a global service, from the file's region "Any": prices.json "notIncluded" (the estimate
+# names them, the stack does not pay them).
+GLOBAL_REGION = "Any"
+GLOBAL_READS: dict[str, Read] = {
+    "route53HostedZoneMonth": Read("route53.json", "route53", "AmazonRoute53", "DNS Zone first 25"),
 }
 # Compared with the figure read, where the region has it.
 CROSS_READS: dict[str, Read] = {
@@ -84,6 +99,10 @@ UNITS = {
     "kmsKeyMonth": "per customer managed KMS key-month, prorated hourly",
     "cloudwatchLogsIngestionGb": "per GB of log data ingested, Standard log class (PutLogEvents); first 10 TB a month",
     "cloudwatchLogsStorageGbMonth": "per GB-month of log data stored (archived), Standard log class",
+    "s3StandardStorageGbMonth": "per GB-month stored in S3 Standard, first tier (the first 50 TB a month)",
+    "s3PutRequest": "per PUT, COPY, POST or LIST request to S3 Standard (ELB's access log delivery: one PUT a file)",
+    "route53HostedZoneMonth": "per hosted zone-month, the first 25 zones of an account; Route 53 is global (the file's "
+    "region 'Any')",
 }
 NO_FILE_REASON = (
     "no source for this region could be read here: no AWS data file gives it (see dataFiles: none for AWSELB) "
@@ -124,7 +143,8 @@ def build(
 ) -> tuple[dict[str, Any], list[str]]:
     """prices.json with every supported region; and what the data files say against the figures kept."""
     checked = checked or date.today().isoformat()
-    files = {read.file: json.loads((data_dir / read.file).read_text()) for read in (*READS.values(), *CROSS_READS.values())}
+    every = (*READS.values(), *CROSS_READS.values(), *GLOBAL_READS.values())
+    files = {read.file: json.loads((data_dir / read.file).read_text()) for read in every}
     published = {name: data["manifest"]["hawkFilePublicationDate"] for name, data in files.items()}
     notes: list[str] = []
 
@@ -194,8 +214,22 @@ def build(
             "offer": read.offer,
             "copy": copy.format(file=read.file) if copy else "",
         }
-        for read in sorted({*READS.values(), *CROSS_READS.values()}, key=lambda r: r.file)
+        for read in sorted(set(every), key=lambda r: r.file)
     }
+    not_included: dict[str, Any] = dict(prices.get("notIncluded", {}))
+    for key, read in GLOBAL_READS.items():
+        found = value(read, GLOBAL_REGION)
+        if found is None:
+            raise ValueError(f"{read.file} has no '{read.key}' in region {GLOBAL_REGION!r}")
+        usd, codes = found
+        not_included[key] = {
+            "usd": usd_text(usd),
+            "unit": UNITS[key],
+            "source": where(read, GLOBAL_REGION, codes),
+            "sourceDate": published[read.file][:10],
+            "checked": checked,
+        }
+    out["notIncluded"] = not_included
     grouped: dict[tuple[str, ...], list[str]] = {}  # figures missing in the same regions, together
     for key, codes in unpriced.items():
         grouped.setdefault(tuple(codes), []).append(key)
@@ -207,7 +241,9 @@ def build(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cost.build_prices", description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "data_dir", type=Path, help="folder with eks.json, ecs.json, natgateway.json, vpc.json, cloudwatch.json, kms.json"
+        "data_dir",
+        type=Path,
+        help="folder with eks.json, ecs.json, natgateway.json, vpc.json, cloudwatch.json, kms.json, s3.json, route53.json",
     )
     parser.add_argument("--copy", default="", help="where the files were read, {file} for the file's name (a URL)")
     parser.add_argument(

@@ -4,8 +4,9 @@ what it takes of its platform.
 A tenant stack (tenant/) declares its pods and its Ingress; the cluster, NAT, CoreDNS and the
 load balancer controller are its platform's, paid once. What a tenant's cost depends on comes
 from its platform's own plan, the one its StackReference reads: its ALB has an address in each
-of the platform's public zones, and its pods' logs go to the platform's log group when the
-platform ships them. On the shared ALB (the controller's IngressGroup) it pays an even share
+of the platform's public zones, its pods' logs go to the platform's log group when the
+platform ships them, and its ALB's access logs to the platform's bucket when the platform's
+IngressClass turns them on. On the shared ALB (the controller's IngressGroup) it pays an even share
 with the tenant stack files that join that group.
 """
 
@@ -56,7 +57,12 @@ def tenant_footprint(
     footprint: Footprint, stack: str, platform: str, platform_plan: dict[str, Any], tenant_dir: Path
 ) -> Footprint:
     zones = platform_public_zones(platform_plan)
-    log_retention_days = Footprint.from_json(platform_plan["footprint"]).pod_log_retention_days
+    platform_footprint = Footprint.from_json(platform_plan["footprint"])
+    log_retention_days = platform_footprint.pod_log_retention_days
+    # Every ALB of the platform's `alb` IngressClass writes its access logs to the platform's bucket.
+    access_log_days = platform_footprint.access_log_retention_days if footprint.load_balancers else None
+    # ... and gets its web ACL.
+    web_acls = max(footprint.web_acls, platform_footprint.web_acls) if footprint.load_balancers else footprint.web_acls
     sharers = sorted(set(shared_alb_tenants(platform, tenant_dir)) | {stack})
     shared_name = f"ALB of Ingress {SHARED_ALB_GROUP}"
     balancers, notes = [], [n for n in footprint.notes if not n.startswith("ALB of Ingress")]
@@ -72,10 +78,14 @@ def tenant_footprint(
     notes.append(f"ALB in the {zones} zones of platform stack {platform}'s public subnets.")
     if log_retention_days is not None:
         notes.append("Pod logs: the platform's log router ships this tenant's pods' logs to its log group.")
+    if access_log_days is not None:
+        notes.append("ALB access logs: the platform's IngressClass writes this tenant's ALB's logs to its bucket.")
     return replace(
         footprint,
         load_balancers=tuple(balancers),
         notes=tuple(notes),
         tenant_of=platform,
         pod_log_retention_days=log_retention_days,
+        access_log_retention_days=access_log_days,
+        web_acls=web_acls,
     )

@@ -2,6 +2,7 @@
 estimate of a region with a figure missing prices the rest and says what it left out."""
 
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -63,7 +64,8 @@ def test_the_built_figures_name_the_aws_file_its_date_and_the_offers_rate_code()
     ]
     assert built, "no figure from the AWS data files"
     for code, key, figure in built:
-        assert ".JRTCKXETXF.6YS6EN2CT7" in figure["source"], (code, key)  # the offer's on-demand rate code
+        # The offer's rate code: SKU, on-demand term, price dimension (a tiered price names its tier's).
+        assert re.search(r"rate code [0-9A-Z]{16}\.JRTCKXETXF\.[0-9A-Z]{10} ", figure["source"]), (code, key)
         name = figure["source"].split("copy read: dataFiles.", 1)[1].split(".", 1)[0].split(";", 1)[0]
         assert figure["sourceDate"] == files[name]["published"][:10], (code, key)
 
@@ -190,6 +192,15 @@ def test_the_builder_reads_each_figure_from_the_aws_files_and_lists_what_none_gi
         "vpc.json": {frankfurt: {"Hourly charge for In use Public IPv4 Addresses per Hrs": "0.005"}},
         "kms.json": {frankfurt: {"Encryption Key": "1.0000000000"}},
         "cloudwatch.json": {frankfurt: {"Logs Collected Data Ingestion": "0.63", "Stored Data": "0.0324"}},
+        "s3.json": {
+            frankfurt: {
+                "Standard Storage First 50 TB per GB Mo": "0.0245000000",
+                "Standard Storage Next 450 TB per GB Mo": "0.0235000000",
+                "PUT COPY/POST or LIST requests per Requests": "0.0000054000",
+            }
+        },
+        # Route 53 is global: its zone price is under the file's region "Any".
+        "route53.json": {"Any": {"DNS Zone first 25": "0.5000000000", "DNS Zone": "0.1000000000"}},
     }
     for name, rows in files.items():
         (tmp_path / name).write_text(json.dumps(_data_file(name.removesuffix(".json"), rows)))
@@ -216,6 +227,11 @@ def test_the_builder_reads_each_figure_from_the_aws_files_and_lists_what_none_gi
     assert "ecs.json (AmazonECS, Fargate for ECS tasks) gives the same" in built["fargateVcpuHour"]["source"]
     assert "gives 0.0052: EKS pods are billed at AmazonEKS's rate" in built["fargateGbHour"]["source"]
     assert "https://example.invalid/fgcalc agrees" in built["fargateGbHour"]["source"]
+    # S3 Standard's first tier (not the next one), and a PUT, as the file gives them.
+    assert (built["s3StandardStorageGbMonth"]["usd"], built["s3PutRequest"]["usd"]) == ("0.0245", "0.0000054")
+    assert "'Standard Storage First 50 TB per GB Mo'" in built["s3StandardStorageGbMonth"]["source"]
+    zone = out["notIncluded"]["route53HostedZoneMonth"]
+    assert zone["usd"] == "0.50" and "region 'Any', 'DNS Zone first 25'" in zone["source"]
     assert "albHour" not in built and out["dataFiles"]["eks"]["copy"] == "https://example.invalid/eks.json"
     alb = next(entry for entry in out["unpriced"]["entries"] if "albHour" in entry["figures"])
     assert "eu-central-1" in alb["regions"] and "us-east-1" in alb["regions"]
