@@ -7,16 +7,27 @@
   values (5 replicas, 3 zones, the dollar figures), so that editing Pulumi.dev.yaml never
   breaks them. `existing_vpc`: tests/data/stacks/Pulumi.existing-vpc.yaml. `logging_off`:
   tests/data/stacks/Pulumi.logging-off.yaml.
+- `plan_alone`: a stack planned by `python -m offline plan` in a process of its own, once per test
+  session whichever test worker asks first (tests/tools/offline/test_worker.py compares the
+  worker's plans with it, test_sdk_loader.py the plans made with the SDKs as Pulumi loads them).
+- `shared_dir`, `shared`: a folder every test worker of the session sees, and a folder in it made once.
 """
 
+import fcntl
 import functools
+import hashlib
 import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import kubernetes_validate.utils
 import pytest
 
-from offline.harness import PROJECT_DIR, Recording, record
+from offline.harness import PROJECT_DIR, Recording, plan_process, record
 from offline.plan_cache import CACHE_ENV, OFF
 from tests.rewrite import rewritten_stack_file
 from tests.stackfacts import PINNED_DEV, STACKS_DIR
@@ -81,3 +92,67 @@ def existing_vpc() -> Recording:
 def logging_off() -> Recording:
     """dev's pinned values with fargateLogging false."""
     return recording_of("logging-off", STACKS_DIR / "Pulumi.logging-off.yaml")
+
+
+# ---------------------------------------------------------------- shared by the test workers
+
+
+@pytest.fixture(scope="session")
+def shared_dir(tmp_path_factory, worker_id) -> Path:
+    """A folder of this test session that every test worker sees (pytest-xdist runs tests in several
+    processes, each with a temporary folder of its own inside the session's)."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base if worker_id == "master" else base.parent) / "shared"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def once(folder: Path, make: Callable[[Path], None]) -> Path:
+    """`make(folder)` once per test session: the first test worker to ask makes it, the others wait
+    for it (a lock beside the folder) and find it made. A `make` that raises leaves it to be made again."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(folder.with_name(f"{folder.name}.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = folder / ".made"
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            make(folder)
+            done.touch()
+    return folder
+
+
+@pytest.fixture(scope="session")
+def shared(shared_dir) -> Callable[[str, Callable[[Path], None]], Path]:
+    """shared(name, make): the folder `name` in `shared_dir`, made by `make(folder)` once per test session."""
+    return lambda name, make: once(shared_dir / name, make)
+
+
+class PlannedAlone(NamedTuple):
+    status: int  # the plan command's exit code
+    stderr: str
+    out: Path  # the folder it wrote its files in (--out)
+
+
+@pytest.fixture(scope="session")
+def plan_alone(shared_dir) -> Callable[..., PlannedAlone]:
+    """plan_alone(stack, project_dir=PROJECT_DIR, stack_file=None): the stack planned by
+    `python -m offline plan --quiet --no-cache` (a real plan, not the plan cache's) in a process of
+    its own, with this checkout's program, library and tools, once per test session."""
+
+    @functools.cache
+    def plan(stack: str, project_dir: Path = PROJECT_DIR, stack_file: Path | None = None) -> PlannedAlone:
+        key = hashlib.sha256(repr((stack, str(project_dir), str(stack_file))).encode()).hexdigest()[:12]
+
+        def make(folder: Path) -> None:
+            command = [sys.executable, "-m", "offline", "plan", "--stack", stack, "--project-dir", str(project_dir)]
+            command += ["--out", str(folder / "out"), "--quiet", "--no-cache"]
+            command += ["--stack-file", str(stack_file)] if stack_file else []
+            done = subprocess.run(command, **plan_process(PROJECT_DIR), capture_output=True, text=True, check=False)
+            (folder / "status").write_text(str(done.returncode))
+            (folder / "stderr").write_text(done.stderr)
+
+        folder = once(shared_dir / "plan-alone" / f"{project_dir.name}-{stack}-{key}", make)
+        return PlannedAlone(int((folder / "status").read_text()), (folder / "stderr").read_text(), folder / "out")
+
+    return plan

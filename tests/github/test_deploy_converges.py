@@ -5,6 +5,9 @@ Real git repositories, built here from this checkout's committed files with one 
 (shared-dev) and one tenant stack file (checkout-dev, a tenant of shared-dev): the planning is the real
 `python -m offline diff`. Recording stands in for the workflow's `record` job (a ref moved after a
 successful `pulumi up`); the GitHub API is not called (the environments check is given a stub).
+The diffs keep their plans in one plan cache for the module, as CI's do in theirs (offline/plan_cache.py,
+keyed by what a plan reads): a revision whose files another test's repository already planned is
+looked up, not planned again; every commit's tree is planned for real once.
 """
 
 import importlib.util
@@ -18,6 +21,7 @@ import tarfile
 import pytest
 
 from offline.harness import PROJECT_DIR
+from offline.plan_cache import CACHE_ENV
 
 SCRIPT = PROJECT_DIR / ".github" / "scripts" / "deploy_plan.py"
 spec = importlib.util.spec_from_file_location("deploy_plan", SCRIPT)
@@ -35,6 +39,14 @@ GUARDED = {
 
 def git(repo, *args):
     return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout.strip()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_plan_cache(shared_dir):
+    """One plan cache for the diffs of every test here, on whichever test worker it runs (the suite's is off)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CACHE_ENV, str(shared_dir / "deploy-converges-plans"))
+        yield
 
 
 @pytest.fixture(scope="module")
