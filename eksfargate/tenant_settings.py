@@ -24,7 +24,6 @@ from eksfargate.contract import (
     platform_project_name,
 )
 from eksfargate.edge import Edge
-from eksfargate.edge import is_host as is_host
 from eksfargate.facts.fargate_sizes import quantity
 from eksfargate.project import PLATFORM_PROJECT_DIR
 from eksfargate.settings import (
@@ -104,10 +103,6 @@ class WorkloadSettings:
     @property
     def replicas(self) -> int:
         return self.spec.replicas
-
-    @property
-    def host(self) -> str:
-        return self.edge.host
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eksfargate.contract import TENANT_NAMESPACE_PREFIX, PlatformOutput, is_tenant_namespace
-from eksfargate.edge import Edge
+from eksfargate.edge import Edge, is_host
 from eksfargate.edge import problems as edge_problems
 from eksfargate.project import PLATFORM_PROJECT_DIR, TENANT_PROJECT_DIR
 from eksfargate.settings import DNS_LABEL_RULE, is_dns_label
 from eksfargate.stack_catalog import namespace_owners, project, stack_files, tenants
-from eksfargate.tenant_settings import ALB_MODES, is_host, is_role_arn
+from eksfargate.tenant_settings import ALB_MODES, is_role_arn
 from offline.capacity import assess
 from offline.plan import build
 from teams.stacks import TeamStackError, _scalar
