@@ -14,10 +14,9 @@ from components.cluster import Cluster, ClusterArgs
 from components.dns_alias import DnsAlias, DnsAliasArgs
 from components.fargate import Fargate, FargateArgs
 from components.fargate_logging import FargateLogging, FargateLoggingArgs
-from components.game_2048 import Game2048, Game2048Args
 from components.metrics_server import MetricsServer, MetricsServerArgs
 from components.network import Network, NetworkArgs, NetworkIds
-from components.rollout import POD_LOGGING_OFF
+from components.web_app import WebApp, WebAppArgs, WebAppNames
 from eksfargate.contract import INGRESS_CLASS, SHARED_ALB_GROUP, TENANT_NAMESPACE_SELECTOR, PlatformOutput
 from eksfargate.settings import load_settings
 
@@ -46,9 +45,8 @@ cluster = Cluster(
     ClusterArgs(
         name=settings.cluster.name,
         kubernetes_version=settings.cluster.kubernetes_version,
-        vpc_id=network.vpc_id,
-        private_subnet_ids=network.private_subnet_ids,
-        public_subnet_ids=network.public_subnet_ids,
+        network=network,
+        region=settings.region,
         admin_principal_arns=settings.cluster.admin_principal_arns,
         log_types=settings.cluster.log_types,
         endpoint_public_access=settings.cluster.endpoint_public_access,
@@ -61,44 +59,34 @@ cluster = Cluster(
     ),
 )
 
-# Before Fargate: its pod execution role gets the log group's permissions, and its CoreDNS
-# add-on waits for the ConfigMap.
+# Before Fargate: its pod execution role gets the log group's permissions, and every pod,
+# CoreDNS's first, starts after the router's ConfigMap and those permissions.
 logging = (
     FargateLogging(
         "logging",
         FargateLoggingArgs(
+            cluster=cluster.context,
             log_group_name=settings.logging.log_group_name,
             retention_days=settings.logging.retention_days,
-            region=settings.region,
-            provider=cluster.provider,
-            tags=settings.tags,
         ),
     )
     if settings.logging.enabled
     else None
 )
-# A pod's log router is configured once, when the pod starts: the ConfigMap must exist by then.
-router_config = [logging.config_map] if logging else []
-# What every pod's log router starts with: on the pod templates, so that a change rolls the pods.
-pod_logging = logging.pod_logging if logging else POD_LOGGING_OFF
 
 fargate = Fargate(
     "fargate",
     FargateArgs(
-        cluster_name=cluster.name,
-        kubernetes_version=settings.cluster.kubernetes_version,
-        region=settings.region,
-        private_subnet_ids=network.private_subnet_ids,
+        cluster=cluster.context,
+        logging=logging,
         workload_namespaces=[settings.app.namespace] if settings.app.enabled else [],
         # The profile for the app namespace is named after it, as in the eksctl walkthrough.
         workload_profile_name=settings.app.namespace,
-        pod_logging=pod_logging,
-        log_permissions_policy=logging.log_permissions_policy if logging else None,
-        coredns_runs_after=router_config,
         tenant_namespace_selector=TENANT_NAMESPACE_SELECTOR if settings.serves_tenants else None,
-        tags=settings.tags,
     ),
 )
+# Everything below starts pods: on Fargate, after the log router's setup.
+pods = fargate.pods
 
 access_logs = (
     AlbAccessLogs(
@@ -117,41 +105,16 @@ access_logs = (
 alb_controller = AlbController(
     "alb-controller",
     AlbControllerArgs(
-        cluster_name=cluster.name,
-        region=settings.region,
-        vpc_id=network.vpc_id,
-        oidc_provider_arn=cluster.oidc_provider_arn,
-        oidc_issuer=cluster.oidc_issuer,
-        provider=cluster.provider,
-        kubernetes_version=settings.cluster.kubernetes_version,
-        pod_logging=pod_logging,
-        # Its pods log from their first line only if the router's ConfigMap and permissions exist;
+        cluster=pods,
         # ELB turns access logs on only if it may write to the bucket.
-        runs_after=[
-            fargate.kube_system_profile,
-            fargate.coredns,
-            *router_config,
-            *fargate.logging_ready,
-            *(access_logs.ready if access_logs else []),
-        ],
-        tags=settings.tags,
+        runs_after=[fargate.kube_system_profile, fargate.coredns, *(access_logs.ready if access_logs else [])],
         access_logs_bucket=access_logs.bucket_name if access_logs else None,
         web_acl_arn=settings.alb.web_acl_arn,
     ),
 )
 
 if settings.app.autoscaling:
-    MetricsServer(
-        "metrics-server",
-        MetricsServerArgs(
-            cluster_name=cluster.name,
-            kubernetes_version=settings.cluster.kubernetes_version,
-            pod_logging=pod_logging,
-            # Its pods log from their first line only if the router's ConfigMap and permissions exist.
-            runs_after=[fargate.kube_system_profile, *router_config, *fargate.logging_ready],
-            tags=settings.tags,
-        ),
-    )
+    MetricsServer("metrics-server", MetricsServerArgs(cluster=pods, runs_after=[fargate.kube_system_profile]))
 
 edge = settings.app.edge
 if fargate.workload_profile:
@@ -160,17 +123,17 @@ if fargate.workload_profile:
         certificate_arn = Certificate(
             "app-certificate", CertificateArgs(host=edge.host, hosted_zone=edge.hosted_zone, tags=settings.tags)
         ).arn
-    game = Game2048(
+    app = WebApp(
         "game-2048",
-        Game2048Args(
+        WebAppArgs(
+            names=WebAppNames.walkthrough(),
             namespace=settings.app.namespace,
+            creates_namespace=True,
             workload=settings.app.workload,
-            provider=cluster.provider,
-            kubernetes_version=settings.cluster.kubernetes_version,
-            pod_logging=pod_logging,
+            cluster=pods,
+            runs_after=[fargate.workload_profile],
+            ingress_class=INGRESS_CLASS,
             ingress_controller=alb_controller.release,
-            # Its pods log from their first line only if the router's ConfigMap and permissions exist.
-            runs_after=[fargate.workload_profile, *router_config, *fargate.logging_ready],
             public_subnet_ids=network.public_subnet_ids if settings.network.existing_vpc else None,
             host=edge.host,
             certificate_arn=certificate_arn,
@@ -179,9 +142,9 @@ if fargate.workload_profile:
     if edge.dns_record:
         DnsAlias(
             "app-dns",
-            DnsAliasArgs(host=edge.host, hosted_zone=edge.hosted_zone, load_balancer_hostname=game.load_balancer_hostname),
+            DnsAliasArgs(host=edge.host, hosted_zone=edge.hosted_zone, load_balancer_hostname=app.load_balancer_hostname),
         )
-    pulumi.export("ingressUrl", game.url)
+    pulumi.export("ingressUrl", app.url)
 
 pulumi.export("clusterName", cluster.name)
 pulumi.export("kubeconfig", cluster.kubeconfig)

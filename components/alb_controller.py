@@ -13,7 +13,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components.alb_access_logs import LOG_PREFIX
-from components.rollout import pod_annotations
+from components.cluster_context import PodContext
 
 # Chart and controller move together: from chart 3.0.0 on, the eks-charts chart version
 # equals the controller version, and the IAM policy below is the one published for it.
@@ -49,33 +49,21 @@ HELM_TIMEOUT_SECONDS = 900
 class AlbControllerArgs:
     """Inputs of `AlbController`.
 
-    cluster_name, region, vpc_id: given to the controller explicitly, since Fargate pods
-        have no instance metadata service to discover them from.
-    oidc_provider_arn, oidc_issuer: the cluster's IAM OIDC provider, for IRSA.
-    provider: the Kubernetes provider of the cluster.
-    kubernetes_version: the cluster's Kubernetes version; a new one rolls the controller's pods.
-    pod_logging: what the pods' log router starts with (FargateLogging.pod_logging, or
-        rollout.POD_LOGGING_OFF); a new value rolls the controller's pods.
+    cluster: the cluster and what its pods start after. Its name, region and VPC are given to
+        the controller explicitly, since Fargate pods have no instance metadata service to
+        discover them from; its OIDC provider is for IRSA; a new Kubernetes version or log router
+        setup rolls the controller's pods.
     runs_after: resources that must exist before the controller's pods can start
         (the kube-system Fargate profile, CoreDNS), and before it configures an ALB (the
         access-log bucket's policy).
-    tags: tags for every taggable AWS resource.
     access_logs_bucket: when set, every ALB of the class writes its access logs there
         (components/alb_access_logs.py).
     web_acl_arn: when set, every ALB of the class is protected by this regional WAFv2 web ACL
         ("none": detached).
     """
 
-    cluster_name: pulumi.Input[str]
-    region: str
-    vpc_id: pulumi.Input[str]
-    oidc_provider_arn: pulumi.Input[str]
-    oidc_issuer: pulumi.Input[str]
-    provider: k8s.Provider
-    kubernetes_version: str
-    pod_logging: str
+    cluster: PodContext
     runs_after: Sequence[pulumi.Resource]
-    tags: dict[str, str]
     access_logs_bucket: pulumi.Input[str] | None = None
     web_acl_arn: str = ""
 
@@ -89,21 +77,23 @@ class AlbController(pulumi.ComponentResource):
     def __init__(self, name: str, args: AlbControllerArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("eksfargate:albController:AlbController", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        cluster = args.cluster
+        tags = dict(cluster.tags)
 
         role = aws.iam.Role(
             f"{name}-irsa",
             description="Assumed by the AWS Load Balancer Controller's service account through IRSA",
-            assume_role_policy=pulumi.Output.all(args.oidc_provider_arn, args.oidc_issuer).apply(
+            assume_role_policy=pulumi.Output.all(cluster.oidc_provider_arn, cluster.oidc_issuer).apply(
                 lambda values: json.dumps(service_account_trust(values[0], values[1], NAMESPACE, SERVICE_ACCOUNT))
             ),
-            tags=args.tags,
+            tags=tags,
             opts=child,
         )
         policy = aws.iam.Policy(
             f"{name}-policy",
             description=f"AWS Load Balancer Controller {CONTROLLER_VERSION}, as published by the project",
             policy=POLICY_FILE.read_text(),
-            tags=args.tags,
+            tags=tags,
             opts=child,
         )
         attachment = aws.iam.RolePolicyAttachment(f"{name}-policy", role=role.name, policy_arn=policy.arn, opts=child)
@@ -116,9 +106,9 @@ class AlbController(pulumi.ComponentResource):
             repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=CHART_REPOSITORY),
             namespace=NAMESPACE,
             values={
-                "clusterName": args.cluster_name,
-                "region": args.region,
-                "vpcId": args.vpc_id,
+                "clusterName": cluster.name,
+                "region": cluster.region,
+                "vpcId": cluster.network.vpc_id,
                 "image": {"tag": CONTROLLER_VERSION},
                 "replicaCount": CONTROLLER_REPLICAS,
                 "serviceAccount": {
@@ -136,10 +126,10 @@ class AlbController(pulumi.ComponentResource):
                 # The chart puts podAnnotations on the pod template: after a control-plane
                 # upgrade, or a change to the pod logging setup, the controller's pods are
                 # replaced and start on the new kubelet, with the new log router configuration.
-                "podAnnotations": pod_annotations(args.kubernetes_version, args.pod_logging),
+                "podAnnotations": cluster.rollout.annotations(),
                 # The ALBs, target groups and security groups the controller makes carry the
                 # stack's tags too (team, cost center, owner).
-                "defaultTags": args.tags,
+                "defaultTags": tags,
                 # Otherwise the chart makes a new webhook certificate at every render, and
                 # every preview shows the release as changed.
                 "keepTLSSecret": True,
@@ -152,7 +142,9 @@ class AlbController(pulumi.ComponentResource):
             timeout=HELM_TIMEOUT_SECONDS,
             cleanup_on_fail=True,
             # The pods need their permissions at start, a Fargate profile to run on and DNS.
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[attachment, *args.runs_after]),
+            opts=pulumi.ResourceOptions(
+                parent=self, provider=cluster.provider, depends_on=cluster.pods_after(attachment, *args.runs_after)
+            ),
         )
         self.role_arn = role.arn
         self.register_outputs({"roleArn": self.role_arn, "releaseStatus": self.release.status})

@@ -11,6 +11,8 @@ import pulumi_aws as aws
 import pulumi_eks as eks
 import pulumi_kubernetes as k8s
 
+from components.cluster_context import ClusterContext
+from components.network import NetworkIds
 from eksfargate.facts.eks_access import CLUSTER_ADMIN_POLICY_ARN
 
 
@@ -20,7 +22,8 @@ class ClusterArgs:
 
     name: physical name of the EKS cluster.
     kubernetes_version: control-plane version, e.g. "1.34".
-    vpc_id, private_subnet_ids, public_subnet_ids: where the control plane's interfaces go.
+    network: the VPC and subnets; the control plane's interfaces go in its subnets.
+    region: the cluster's region (handed on in the cluster's context).
     admin_principal_arns: IAM principals given cluster-admin through access entries.
     log_types: control-plane log types sent to CloudWatch.
     endpoint_public_access, endpoint_private_access, public_access_cidrs: who reaches the API.
@@ -33,9 +36,8 @@ class ClusterArgs:
 
     name: str
     kubernetes_version: str
-    vpc_id: pulumi.Input[str]
-    private_subnet_ids: Sequence[pulumi.Input[str]]
-    public_subnet_ids: Sequence[pulumi.Input[str]]
+    network: NetworkIds
+    region: str
     admin_principal_arns: Sequence[str] = ()
     log_types: Sequence[str] = ()
     endpoint_public_access: bool = True
@@ -55,6 +57,7 @@ class Cluster(pulumi.ComponentResource):
     oidc_provider_arn: pulumi.Output[str]
     oidc_issuer: pulumi.Output[str]
     provider: k8s.Provider
+    context: ClusterContext
 
     def __init__(self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("eksfargate:cluster:Cluster", name, None, opts)
@@ -74,9 +77,9 @@ class Cluster(pulumi.ComponentResource):
             f"{name}-eks",
             name=args.name,
             version=args.kubernetes_version,
-            vpc_id=args.vpc_id,
-            private_subnet_ids=list(args.private_subnet_ids),
-            public_subnet_ids=list(args.public_subnet_ids),
+            vpc_id=args.network.vpc_id,
+            private_subnet_ids=list(args.network.private_subnet_ids),
+            public_subnet_ids=list(args.network.public_subnet_ids),
             skip_default_node_group=True,
             # Fargate pods get the security group EKS makes for the cluster; the extra
             # groups pulumi-eks makes exist for EC2 nodes, and there are none.
@@ -123,6 +126,16 @@ class Cluster(pulumi.ComponentResource):
             f"{name}-k8s",
             kubeconfig=self.kubeconfig,
             opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.context = ClusterContext(
+            name=self.name,
+            provider=self.provider,
+            oidc_provider_arn=self.oidc_provider_arn,
+            oidc_issuer=self.oidc_issuer,
+            network=args.network,
+            region=args.region,
+            kubernetes_version=args.kubernetes_version,
+            tags=args.tags,
         )
         self.register_outputs(
             {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -16,7 +16,9 @@ from components.addon_versions import (
     accepts_pod_annotations,
     addon_version,
 )
-from components.rollout import pod_annotations
+from components.cluster_context import ClusterContext, PodContext
+from components.fargate_logging import FargateLogging
+from components.rollout import POD_LOGGING_OFF, PodRollout
 from eksfargate.contract import TENANT_PROFILE
 
 KUBE_SYSTEM = "kube-system"
@@ -40,48 +42,36 @@ COREDNS_CONFIGURATION = {
 }
 
 
-def coredns_configuration(kubernetes_version: str, pod_logging: str) -> dict[str, Any]:
+def coredns_configuration(rollout: PodRollout) -> dict[str, Any]:
     """CoreDNS's configurationValues: COREDNS_CONFIGURATION, and the pod-template annotations that
     roll its pods on a Kubernetes upgrade (also when the add-on's pinned version stays the same) or a
     pod logging change, where the schema takes them (components/addon_versions.py POD_ANNOTATIONS_IN_SCHEMA)."""
     if not accepts_pod_annotations("coredns"):
         return dict(COREDNS_CONFIGURATION)
-    return {**COREDNS_CONFIGURATION, "podAnnotations": pod_annotations(kubernetes_version, pod_logging)}
+    return {**COREDNS_CONFIGURATION, "podAnnotations": rollout.annotations()}
 
 
 @dataclass
 class FargateArgs:
     """Inputs of `Fargate`.
 
-    cluster_name: the cluster's name, as an output that resolves once the cluster exists.
-    kubernetes_version: the cluster's Kubernetes version; picks the CoreDNS add-on version, and a
-        new one rolls CoreDNS's pods.
-    pod_logging: what the pods' log router starts with (FargateLogging.pod_logging, or
-        rollout.POD_LOGGING_OFF); a new value rolls CoreDNS's pods.
-    region: the cluster's region, for the pod execution role's source-ARN condition.
-    private_subnet_ids: subnets Fargate pods run in; Fargate accepts private subnets only.
+    cluster: the cluster; its Kubernetes version picks the CoreDNS add-on version, its region
+        goes in the pod execution role's source-ARN condition, and Fargate pods run in its
+        private subnets (Fargate accepts private subnets only).
+    logging: the pods' log router setup (components/fargate_logging.py), None when logging is off:
+        the pod execution role gets its log permissions, and every pod starts after both.
     workload_namespaces: namespaces, besides kube-system, whose pods run on Fargate (at most 5;
         none: no workloads profile).
     workload_profile_name: name of the Fargate profile for them (a new name replaces the profile).
-    log_permissions_policy: an IAM policy document the pod execution role gets inline, for
-        Fargate's log router (components/fargate_logging.py); None when logging is off.
-    coredns_runs_after: what must exist before CoreDNS's pods start (the aws-logging ConfigMap).
     tenant_namespace_selector: when set, a `tenants` profile selecting namespaces by this
         wildcard pattern (a platform stack's tenants; see eksfargate/contract.py).
-    tags: tags for every taggable resource.
     """
 
-    cluster_name: pulumi.Input[str]
-    kubernetes_version: str
-    region: str
-    private_subnet_ids: Sequence[pulumi.Input[str]]
+    cluster: ClusterContext
+    logging: FargateLogging | None
     workload_namespaces: Sequence[str]
     workload_profile_name: str
-    pod_logging: str
-    log_permissions_policy: pulumi.Input[str] | None = None
-    coredns_runs_after: Sequence[pulumi.Resource] = ()
     tenant_namespace_selector: str | None = None
-    tags: dict[str, str] = field(default_factory=dict)
 
 
 class Fargate(pulumi.ComponentResource):
@@ -92,7 +82,7 @@ class Fargate(pulumi.ComponentResource):
     workload_profile: aws.eks.FargateProfile | None
     tenant_profile: aws.eks.FargateProfile | None
     coredns: aws.eks.Addon
-    logging_ready: list[pulumi.Resource]
+    pods: PodContext
     profile_names: list[pulumi.Output[str]]
 
     def __init__(self, name: str, args: FargateArgs, opts: pulumi.ResourceOptions | None = None):
@@ -102,18 +92,20 @@ class Fargate(pulumi.ComponentResource):
                 f"a Fargate profile takes at most {MAX_SELECTORS_PER_PROFILE} selectors, got {list(args.workload_namespaces)}"
             )
         child = pulumi.ResourceOptions(parent=self)
+        cluster = args.cluster
+        tags = dict(cluster.tags)
         identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
         partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self))
 
         # Only the Fargate agent of this cluster's profiles may assume the role (confused-deputy guard).
-        trust_policy = pulumi.Output.all(partition.partition, identity.account_id, args.cluster_name).apply(
-            lambda values: json.dumps(_pod_execution_trust(args.region, *values))
+        trust_policy = pulumi.Output.all(partition.partition, identity.account_id, cluster.name).apply(
+            lambda values: json.dumps(_pod_execution_trust(cluster.region, *values))
         )
         role = aws.iam.Role(
             f"{name}-pod-execution",
             description="Fargate pod execution role: pulls images and ships logs for the cluster's pods",
             assume_role_policy=trust_policy,
-            tags=args.tags,
+            tags=tags,
             opts=child,
         )
         attachment = aws.iam.RolePolicyAttachment(
@@ -123,24 +115,26 @@ class Fargate(pulumi.ComponentResource):
             opts=child,
         )
 
-        # What a pod's log router needs from this component before the pod starts: its permissions.
-        self.logging_ready = []
-        if args.log_permissions_policy is not None:
-            self.logging_ready.append(
-                aws.iam.RolePolicy(f"{name}-pod-logging", role=role.id, policy=args.log_permissions_policy, opts=child)
-            )
+        # What a pod's log router needs before the pod starts: its ConfigMap and its permissions.
+        router_ready: list[pulumi.Resource] = []
+        if args.logging is not None:
+            router_ready = [
+                args.logging.config_map,
+                aws.iam.RolePolicy(f"{name}-pod-logging", role=role.id, policy=args.logging.log_permissions_policy, opts=child),
+            ]
+        self.pods = cluster.for_pods(args.logging.pod_logging if args.logging else POD_LOGGING_OFF, router_ready)
 
         def profile(
             key: str, profile_name: str, namespaces: Sequence[str], after: list[pulumi.Resource]
         ) -> aws.eks.FargateProfile:
             return aws.eks.FargateProfile(
                 f"{name}-{key}",
-                cluster_name=args.cluster_name,
+                cluster_name=cluster.name,
                 fargate_profile_name=profile_name,
                 pod_execution_role_arn=role.arn,
-                subnet_ids=list(args.private_subnet_ids),
+                subnet_ids=list(cluster.network.private_subnet_ids),
                 selectors=[aws.eks.FargateProfileSelectorArgs(namespace=ns) for ns in namespaces],
-                tags=args.tags,
+                tags=tags,
                 # Every field of a profile is immutable, and its name is given (not generated),
                 # so a change must delete the old profile before creating the new one.
                 opts=pulumi.ResourceOptions(parent=self, depends_on=after, delete_before_replace=True),
@@ -168,21 +162,18 @@ class Fargate(pulumi.ComponentResource):
 
         self.coredns = aws.eks.Addon(
             f"{name}-coredns",
-            cluster_name=args.cluster_name,
+            cluster_name=cluster.name,
             addon_name="coredns",
-            addon_version=addon_version("coredns", args.kubernetes_version),
+            addon_version=addon_version("coredns", cluster.kubernetes_version),
             resolve_conflicts_on_create=RESOLVE_CONFLICTS_ON_CREATE,
             resolve_conflicts_on_update=RESOLVE_CONFLICTS_ON_UPDATE,
-            configuration_values=json.dumps(coredns_configuration(args.kubernetes_version, args.pod_logging)),
-            tags=args.tags,
+            configuration_values=json.dumps(coredns_configuration(self.pods.rollout)),
+            tags=tags,
             # CoreDNS pods stay Pending (and the add-on degraded) until a profile covers kube-system.
             # Its cluster_name comes from the cluster, so on an upgrade the add-on's new version
             # is applied after the control plane's.
             # Fargate's log router reads its ConfigMap and gets its permissions when a pod starts.
-            opts=pulumi.ResourceOptions(
-                parent=self,
-                depends_on=[self.kube_system_profile, *args.coredns_runs_after, *self.logging_ready],
-            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=self.pods.pods_after(self.kube_system_profile)),
         )
 
         self.pod_execution_role_arn = role.arn

@@ -13,13 +13,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from components.cluster_context import ClusterContext
 from components.rollout import pod_logging
 from eksfargate.facts.fargate_logging import LOGGING_CONFIG_MAP as CONFIG_MAP
 from eksfargate.facts.fargate_logging import LOGGING_NAMESPACE as NAMESPACE
@@ -60,18 +61,14 @@ class FargateLoggingConfigError(ValueError):
 class FargateLoggingArgs:
     """Inputs of `FargateLogging`.
 
+    cluster: the cluster (its region: the router writes to the log group there).
     log_group_name: the CloudWatch log group the pods' logs go to; created here.
     retention_days: how long CloudWatch Logs keeps them (a value CloudWatch accepts).
-    region: the cluster's region (the router writes to the log group there).
-    provider: the Kubernetes provider of the cluster.
-    tags: tags for the log group.
     """
 
+    cluster: ClusterContext
     log_group_name: str
     retention_days: int
-    region: str
-    provider: k8s.Provider
-    tags: dict[str, str] = field(default_factory=dict)
 
 
 class FargateLogging(pulumi.ComponentResource):
@@ -86,7 +83,7 @@ class FargateLogging(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: FargateLoggingArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("eksfargate:logging:FargateLogging", name, None, opts)
-        data = router_configuration(args.log_group_name, args.region)
+        data = router_configuration(args.log_group_name, args.cluster.region)
         validate_router_configuration(config_map_manifest(data))
         self.pod_logging = pod_logging(data)
 
@@ -94,10 +91,10 @@ class FargateLogging(pulumi.ComponentResource):
             f"{name}-pods",
             name=args.log_group_name,
             retention_in_days=args.retention_days,
-            tags=args.tags,
+            tags=dict(args.cluster.tags),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        on_cluster = pulumi.ResourceOptions(parent=self, provider=args.provider)
+        on_cluster = pulumi.ResourceOptions(parent=self, provider=args.cluster.provider)
         namespace = k8s.core.v1.Namespace(
             f"{name}-namespace", metadata={"name": NAMESPACE, "labels": NAMESPACE_LABELS}, opts=on_cluster
         )

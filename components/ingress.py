@@ -44,11 +44,6 @@ HTTPS_PORT = 443
 # port 80 answers with a redirect (HTTP 301) to 443.
 TLS_LISTEN_PORTS = json.dumps([{"HTTP": 80}, {"HTTPS": HTTPS_PORT}])
 
-# The controller injects a readiness gate into new pods of a namespace with this label
-# (IP targets only): a pod counts as Ready only once the ALB finds its target healthy, so a
-# rollout or an eviction never takes the last healthy targets out first.
-READINESS_GATE_LABEL = {"elbv2.k8s.aws/pod-readiness-gate-inject": "enabled"}
-
 
 def alb_annotations(
     certificate_arn: pulumi.Input[str] | None = None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -16,7 +16,8 @@ from components.addon_versions import (
     accepts_pod_annotations,
     addon_version,
 )
-from components.rollout import pod_annotations
+from components.cluster_context import PodContext
+from components.rollout import PodRollout
 
 ADDON_NAME = "metrics-server"
 
@@ -33,33 +34,26 @@ RESOURCES = {"cpu": "250m", "memory": "256Mi"}
 CONFIGURATION = {"replicas": REPLICAS, "resources": {"requests": RESOURCES, "limits": RESOURCES}}
 
 
-def configuration(kubernetes_version: str, pod_logging: str) -> dict[str, Any]:
+def configuration(rollout: PodRollout) -> dict[str, Any]:
     """The add-on's configurationValues: CONFIGURATION, and the pod-template annotations that roll
     its pods on a Kubernetes upgrade or a pod logging change (where the schema takes them,
     components/addon_versions.py POD_ANNOTATIONS_IN_SCHEMA)."""
     if not accepts_pod_annotations(ADDON_NAME):
         return dict(CONFIGURATION)
-    return {**CONFIGURATION, "podAnnotations": pod_annotations(kubernetes_version, pod_logging)}
+    return {**CONFIGURATION, "podAnnotations": rollout.annotations()}
 
 
 @dataclass
 class MetricsServerArgs:
     """Inputs of `MetricsServer`.
 
-    cluster_name: the cluster's name, as an output that resolves once the cluster exists.
-    kubernetes_version: the cluster's Kubernetes version; picks the add-on version, and a new one
-        rolls its pods.
-    pod_logging: what the pods' log router starts with (FargateLogging.pod_logging, or
-        rollout.POD_LOGGING_OFF); a new value rolls its pods.
+    cluster: the cluster and what its pods start after; its Kubernetes version picks the add-on
+        version, and a new version or log router setup rolls the add-on's pods.
     runs_after: what must exist before its pods can start (the kube-system Fargate profile).
-    tags: tags for the add-on.
     """
 
-    cluster_name: pulumi.Input[str]
-    kubernetes_version: str
-    pod_logging: str
+    cluster: PodContext
     runs_after: Sequence[pulumi.Resource]
-    tags: dict[str, str] = field(default_factory=dict)
 
 
 class MetricsServer(pulumi.ComponentResource):
@@ -71,14 +65,15 @@ class MetricsServer(pulumi.ComponentResource):
         super().__init__("eksfargate:addons:MetricsServer", name, None, opts)
         self.addon = aws.eks.Addon(
             f"{name}-addon",
-            cluster_name=args.cluster_name,
+            cluster_name=args.cluster.name,
             addon_name=ADDON_NAME,
-            addon_version=addon_version(ADDON_NAME, args.kubernetes_version),
-            configuration_values=json.dumps(configuration(args.kubernetes_version, args.pod_logging)),
+            addon_version=addon_version(ADDON_NAME, args.cluster.kubernetes_version),
+            configuration_values=json.dumps(configuration(args.cluster.rollout)),
             resolve_conflicts_on_create=RESOLVE_CONFLICTS_ON_CREATE,
             resolve_conflicts_on_update=RESOLVE_CONFLICTS_ON_UPDATE,
-            tags=args.tags,
-            # Its pods stay Pending (and the add-on degraded) until a profile covers kube-system.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.runs_after)),
+            tags=dict(args.cluster.tags),
+            # Its pods stay Pending (and the add-on degraded) until a profile covers kube-system,
+            # and log from their first line only once the router's setup exists.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=args.cluster.pods_after(*args.runs_after)),
         )
         self.register_outputs({"addonVersion": self.addon.addon_version})

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 KUBERNETES_VERSION_ANNOTATION = "eks-fargate/kubernetes-version"
 POD_LOGGING_ANNOTATION = "eks-fargate/pod-logging"
@@ -40,10 +41,17 @@ def pod_logging(router_configuration: Mapping[str, str] | None) -> str:
     return "sha256-" + hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def pod_annotations(kubernetes_version: str, pod_logging: str) -> dict[str, str]:
-    """Pod-template annotations that roll the pods when the cluster's version or the pod logging setup moves.
+@dataclass(frozen=True)
+class PodRollout:
+    """What a Fargate pod starts with and keeps: the cluster's Kubernetes version and its log router's setup.
 
     pod_logging: `pod_logging(...)` of the stack's router configuration (FargateLogging.pod_logging),
         or POD_LOGGING_OFF.
     """
-    return {KUBERNETES_VERSION_ANNOTATION: kubernetes_version, POD_LOGGING_ANNOTATION: pod_logging}
+
+    kubernetes_version: str
+    pod_logging: str = POD_LOGGING_OFF
+
+    def annotations(self) -> dict[str, str]:
+        """Pod-template annotations: when either value moves, the template changes and the pods roll."""
+        return {KUBERNETES_VERSION_ANNOTATION: self.kubernetes_version, POD_LOGGING_ANNOTATION: self.pod_logging}

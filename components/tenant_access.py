@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
+
+from components.cluster_context import TenantContext
 
 
 @dataclass
 class TenantAccessArgs:
     """Inputs of `TenantAccess`.
 
-    cluster_name: the platform's cluster.
+    cluster: the platform's cluster (and the tenant's tags, for the access entry).
     principal_arn: the team's IAM role.
     policy_arn: an EKS access policy (AmazonEKSEditPolicy or AmazonEKSViewPolicy).
     namespaces: the only namespaces the policy applies in (access scope `namespace`).
-    tags: tags of the access entry.
     """
 
-    cluster_name: pulumi.Input[str]
+    cluster: TenantContext
     principal_arn: str
     policy_arn: str
     namespaces: list[pulumi.Input[str]]
-    tags: dict[str, str] = field(default_factory=dict)
 
 
 class TenantAccess(pulumi.ComponentResource):
@@ -33,15 +33,15 @@ class TenantAccess(pulumi.ComponentResource):
         super().__init__("eksfargate:tenant:TenantAccess", name, None, opts)
         entry = aws.eks.AccessEntry(
             f"{name}-entry",
-            cluster_name=args.cluster_name,
+            cluster_name=args.cluster.name,
             principal_arn=args.principal_arn,
             type="STANDARD",
-            tags=args.tags,
+            tags=dict(args.cluster.tags),
             opts=pulumi.ResourceOptions(parent=self),
         )
         association = aws.eks.AccessPolicyAssociation(
             f"{name}-policy",
-            cluster_name=args.cluster_name,
+            cluster_name=args.cluster.name,
             principal_arn=entry.principal_arn,
             policy_arn=args.policy_arn,
             # Never `cluster`: the team acts in its namespace only (EKS does not check that it exists).

@@ -7,13 +7,17 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.cluster_context import TenantContext
+from eksfargate.facts.pod_placement import READINESS_GATE_LABEL
+
 
 @dataclass
 class TenantNamespaceArgs:
     """Inputs of `TenantNamespace`.
 
     namespace: the namespace's name; the platform's Fargate profile must cover it.
-    labels: labels of the namespace (team, cost center), e.g. for cost reports per namespace.
+    labels: labels of the namespace (team, cost center), e.g. for cost reports per namespace; it
+        also carries the load balancer controller's readiness-gate label, as the platform app's does.
     annotations: annotations of the namespace (who owns it: values a label cannot hold).
     pods, cpu, memory: the quota: at most this many pods, and this much CPU and memory
         requested and limited in all. On Fargate every pod is a micro-VM billed for its
@@ -21,7 +25,7 @@ class TenantNamespaceArgs:
     default_cpu, default_memory: the LimitRange's default request and limit per container, so
         that no container lands without requests (Fargate would size it 0.25 vCPU / 0.5 GB and the
         quota could not count it).
-    provider: the Kubernetes provider of the platform's cluster.
+    cluster: the platform's cluster.
     """
 
     namespace: str
@@ -32,7 +36,7 @@ class TenantNamespaceArgs:
     memory: str
     default_cpu: str
     default_memory: str
-    provider: k8s.Provider
+    cluster: TenantContext
 
 
 class TenantNamespace(pulumi.ComponentResource):
@@ -45,11 +49,13 @@ class TenantNamespace(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: TenantNamespaceArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("eksfargate:tenant:TenantNamespace", name, None, opts)
-        on_cluster = pulumi.ResourceOptions(parent=self, provider=args.provider)
+        on_cluster = pulumi.ResourceOptions(parent=self, provider=args.cluster.provider)
 
         self.namespace = k8s.core.v1.Namespace(
             f"{name}-namespace",
-            metadata={"name": args.namespace, "labels": args.labels, "annotations": args.annotations},
+            # The controller gates only pods created in a labelled namespace: a pod counts as Ready
+            # once its ALB target is healthy, so a rollout never drops the last healthy targets.
+            metadata={"name": args.namespace, "labels": {**args.labels, **READINESS_GATE_LABEL}, "annotations": args.annotations},
             opts=on_cluster,
         )
         self.name = self.namespace.metadata.name

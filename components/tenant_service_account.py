@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components.alb_controller import ROLE_ARN_ANNOTATION, service_account_trust
+from components.cluster_context import TenantContext
 
 
 @dataclass
@@ -19,19 +20,14 @@ class TenantServiceAccountArgs:
 
     namespace: the tenant's namespace (an output, so that the account waits for it).
     service_account: the service account's name; only it, in that namespace, may assume the role.
-    oidc_provider_arn, oidc_issuer: the platform cluster's IAM OIDC provider.
     policy_arns: managed policies attached to the role.
-    provider: the Kubernetes provider of the platform's cluster.
-    tags: tags of the role.
+    cluster: the platform's cluster (its OIDC provider and a provider for it) and the tenant's tags.
     """
 
     namespace: pulumi.Input[str]
     service_account: str
-    oidc_provider_arn: pulumi.Input[str]
-    oidc_issuer: pulumi.Input[str]
     policy_arns: Sequence[str]
-    provider: k8s.Provider
-    tags: dict[str, str] = field(default_factory=dict)
+    cluster: TenantContext
 
 
 class TenantServiceAccount(pulumi.ComponentResource):
@@ -46,10 +42,10 @@ class TenantServiceAccount(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{name}-irsa",
             description=f"Assumed by service account {args.service_account} of a tenant namespace through IRSA",
-            assume_role_policy=pulumi.Output.all(args.oidc_provider_arn, args.oidc_issuer, args.namespace).apply(
+            assume_role_policy=pulumi.Output.all(args.cluster.oidc_provider_arn, args.cluster.oidc_issuer, args.namespace).apply(
                 lambda values: json.dumps(service_account_trust(values[0], values[1], values[2], args.service_account))
             ),
-            tags=args.tags,
+            tags=dict(args.cluster.tags),
             opts=child,
         )
         for index, policy_arn in enumerate(args.policy_arns):
@@ -61,7 +57,7 @@ class TenantServiceAccount(pulumi.ComponentResource):
                 "namespace": args.namespace,
                 "annotations": {ROLE_ARN_ANNOTATION: role.arn},
             },
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider),
+            opts=pulumi.ResourceOptions(parent=self, provider=args.cluster.provider),
         )
         self.role_arn = role.arn
         self.register_outputs({"roleArn": self.role_arn})

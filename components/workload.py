@@ -1,8 +1,7 @@
 """A `WorkloadSpec` (eksfargate/workload.py) as Kubernetes objects: the hardened pod every app gets.
 
-Pure functions, no resources: the platform's app (components/game_2048.py) and a tenant's
-(components/tenant_app.py) declare the Deployment, budget, autoscaler and ConfigMap themselves,
-under their own names, and take their specs from here, so both get the same hardening:
+Pure functions, no resources: components/web_app.py declares the Deployment, budget, autoscaler and
+ConfigMap of every app, the platform's and each tenant's, and takes their specs from here:
 
 - a non-root user and group, a read-only root filesystem, no privilege escalation, every
   capability dropped, the RuntimeDefault seccomp profile (the "restricted" Pod Security Standard);

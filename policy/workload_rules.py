@@ -11,6 +11,7 @@ from typing import Any
 from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs, StackValidationArgs
 
 from eksfargate.facts.fargate_sizes import LARGEST_MEMORY_MIB, LARGEST_VCPU, RESERVED_MEMORY_MIB
+from eksfargate.facts.pod_placement import FARGATE_PROFILE_LABEL
 from eksfargate.facts.resource_types import EKS_ADDON, HELM_RELEASE
 from policy.declare import ADVISORY, MANDATORY, pod_policy, resource_policy, stack_policy
 from policy.reading import (
@@ -39,8 +40,6 @@ FARGATE_MAX_VCPU = int(LARGEST_VCPU)
 FARGATE_MAX_MEMORY_MIB = LARGEST_MEMORY_MIB
 FARGATE_OVERHEAD_MIB = RESERVED_MEMORY_MIB
 
-# A pod carrying this label is scheduled only through the named profile.
-FARGATE_PROFILE_LABEL = "eks.amazonaws.com/fargate-profile"
 
 # Kinds whose pods the coverage rule follows (a workload's pods must land on Fargate).
 WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "Job", "CronJob", "Pod", "ReplicaSet", "ReplicationController"})

@@ -11,12 +11,14 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.certificate import Certificate, CertificateArgs
+from components.cluster_context import TenantContext
 from components.dns_alias import DnsAlias, DnsAliasArgs
 from components.tenant_access import TenantAccess, TenantAccessArgs
-from components.tenant_app import TenantApp, TenantAppArgs
 from components.tenant_namespace import TenantNamespace, TenantNamespaceArgs
 from components.tenant_service_account import TenantServiceAccount, TenantServiceAccountArgs
+from components.web_app import WebApp, WebAppArgs, WebAppNames
 from eksfargate.contract import PlatformOutput, access_policy_arn
+from eksfargate.facts.pod_placement import FARGATE_PROFILE_LABEL
 from eksfargate.platform_reference import covering_profile, platform_output
 from eksfargate.tenant_settings import load_tenant_settings
 
@@ -29,8 +31,13 @@ def from_platform(name: str) -> pulumi.Output[Any]:
     return platform_output(platform, settings.platform_stack, name)
 
 
-provider = k8s.Provider("platform-cluster", kubeconfig=from_platform(PlatformOutput.KUBECONFIG))
-cluster_name = from_platform(PlatformOutput.CLUSTER_NAME)
+cluster = TenantContext(
+    name=from_platform(PlatformOutput.CLUSTER_NAME),
+    provider=k8s.Provider("platform-cluster", kubeconfig=from_platform(PlatformOutput.KUBECONFIG)),
+    oidc_provider_arn=from_platform(PlatformOutput.OIDC_PROVIDER_ARN),
+    oidc_issuer=from_platform(PlatformOutput.OIDC_ISSUER),
+    tags=settings.tags,
+)
 
 namespace = TenantNamespace(
     "namespace",
@@ -43,7 +50,7 @@ namespace = TenantNamespace(
         memory=settings.quota.memory,
         default_cpu=settings.quota.default_cpu,
         default_memory=settings.quota.default_memory,
-        provider=provider,
+        cluster=cluster,
     ),
 )
 
@@ -51,11 +58,10 @@ if settings.team_role_arn:
     TenantAccess(
         "access",
         TenantAccessArgs(
-            cluster_name=cluster_name,
+            cluster=cluster,
             principal_arn=settings.team_role_arn,
             policy_arn=access_policy_arn(settings.access_level),
             namespaces=[namespace.name],
-            tags=settings.tags,
         ),
     )
 
@@ -66,11 +72,8 @@ if settings.service_account:
         TenantServiceAccountArgs(
             namespace=namespace.name,
             service_account=settings.service_account,
-            oidc_provider_arn=from_platform(PlatformOutput.OIDC_PROVIDER_ARN),
-            oidc_issuer=from_platform(PlatformOutput.OIDC_ISSUER),
             policy_arns=settings.service_account_policy_arns,
-            provider=provider,
-            tags=settings.tags,
+            cluster=cluster,
         ),
     )
     pulumi.export("serviceAccountRoleArn", service_account.role_arn)
@@ -83,21 +86,24 @@ if edge.issues_certificate:
     ).arn
 
 shared = settings.workload.alb_mode == "shared"
-app = TenantApp(
+app = WebApp(
     "app",
-    TenantAppArgs(
-        app=settings.workload.app,
+    WebAppArgs(
+        names=WebAppNames.tenant(settings.workload.app),
         namespace=namespace.name,
+        creates_namespace=False,
         workload=settings.workload.spec,
-        fargate_profile=covering_profile(platform, settings.platform_stack, settings.namespace),
+        cluster=cluster,
+        # The pods run as the IRSA service account when there is one: it must exist first.
+        runs_after=[namespace.quota, namespace.limit_range, *([service_account.account] if service_account else [])],
         ingress_class=from_platform(PlatformOutput.INGRESS_CLASS),
+        # EKS schedules the pods on this profile only; the label's value resolves only once the
+        # platform's selector is known to cover the namespace, so the pods wait for that check.
+        pod_labels={FARGATE_PROFILE_LABEL: covering_profile(platform, settings.platform_stack, settings.namespace)},
         group=from_platform(PlatformOutput.SHARED_ALB_GROUP) if shared else None,
         group_order=settings.workload.group_order,
         host=edge.host,
         certificate_arn=certificate_arn,
-        provider=provider,
-        # The pods run as the IRSA service account when there is one: it must exist first.
-        runs_after=[namespace.quota, namespace.limit_range, *([service_account.account] if service_account else [])],
     ),
 )
 
@@ -105,5 +111,5 @@ if edge.dns_record:
     DnsAlias("dns", DnsAliasArgs(host=edge.host, hosted_zone=edge.hosted_zone, load_balancer_hostname=app.load_balancer_hostname))
 
 pulumi.export("namespace", namespace.name)
-pulumi.export("clusterName", cluster_name)
+pulumi.export("clusterName", cluster.name)
 pulumi.export("url", app.url)

@@ -7,6 +7,7 @@ import pytest
 
 from components import addon_versions, metrics_server
 from components.fargate import coredns_configuration
+from components.rollout import PodRollout
 from eksfargate.settings import SUPPORTED_KUBERNETES_VERSIONS
 
 EKSBUILD = re.compile(r"^v(\d+)\.(\d+)\.(\d+)-eksbuild\.(\d+)$")
@@ -56,8 +57,8 @@ def test_coredns_carries_the_cve_fixed_upstream_release():
 @pytest.mark.parametrize(
     "addon,configuration",
     [
-        ("coredns", coredns_configuration("1.35", "off")),
-        ("metrics-server", metrics_server.configuration("1.35", "off")),
+        ("coredns", coredns_configuration(PodRollout("1.35"))),
+        ("metrics-server", metrics_server.configuration(PodRollout("1.35"))),
     ],
 )
 def test_every_configuration_key_the_stack_passes_says_how_far_it_is_confirmed(addon, configuration):
