@@ -7,7 +7,7 @@ objects, or an ordering one kind of app has and the other lacks, fails here.
 import pytest
 
 from eksfargate.facts.pod_placement import READINESS_GATE_LABEL
-from offline.harness import Recording, RecordedResource
+from offline.harness import RecordedResource, Recording
 from tests.programs.test_tenancy import TENANT_STACKS, tenant_recording
 
 APP_TYPES = ("eksfargate:app:Game2048", "eksfargate:tenant:TenantApp")
