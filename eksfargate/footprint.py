@@ -6,7 +6,7 @@ configuration, the load balancer controller's Helm values, NAT gateways, Elastic
 (Ingresses of class alb, one per IngressGroup), public zones, KMS keys, clusters, the pod log
 group, the ALBs' access-log bucket (its lifecycle expiry), and what HTTPS at the edge brings
 that others pay or that is free (Route 53 records, ACM certificates, web ACLs). The offline plan
-records the footprint (plan.json `footprint`); estimate.py prices it and the plan's subnet
+records the footprint (plan.json `footprint`); eksfargate/estimate/ prices it and the plan's subnet
 capacity check counts its pods, so cost, capacity, tenant shares and the diff all read one model.
 Every pod is a Fargate pod, sized by fargate_pods.py.
 """

@@ -20,6 +20,7 @@ from eksfargate.estimate import (
 from eksfargate.fargate_pods import FargateSizeError, PodSize, parse_quantity, pod_size
 from eksfargate.footprint import footprint_from_resources
 from offline.harness import Recording, record
+from offline.plan import from_recording as plan_of
 from tests.stackfacts import PINNED_DEV
 
 D = Decimal
@@ -211,8 +212,6 @@ def test_nat_per_zone_and_an_existing_vpc_are_priced_from_what_they_declare(exis
 
 
 def test_the_plan_of_a_preview_is_estimated_like_the_recording(dev: Recording):
-    from offline.plan import from_recording as plan_of  # noqa: PLC0415
-
     preview = record("dev", preview=True, stack_file=PINNED_DEV)
 
     assert from_plan(plan_of(preview)).lines == from_recording(dev).lines
