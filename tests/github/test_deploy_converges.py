@@ -143,7 +143,8 @@ def test_two_merges_in_quick_succession_deploy_once_with_the_later_plan(repo):
     run = deploy(repo, later)
     assert [stack for stack, _ in deployed(run)].count(PLATFORM) == 1
     assert (PLATFORM, base) in deployed(run) and run.target == later
-    assert "b@example.com" in run.diffs["platform"] and "a@example.com" not in run.diffs["platform"]
+    shown = run.diffs["platform"].replace("\u200d", "")  # the Markdown keeps `@` from mentioning with a zero-width joiner
+    assert "b@example.com" in shown and "a@example.com" not in shown
     assert deploy(repo, later).deploys == []  # and then it is converged
 
 

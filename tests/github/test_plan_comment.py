@@ -6,6 +6,7 @@ import html
 import importlib.util
 import json
 import re
+import shutil
 import subprocess
 import sys
 from decimal import Decimal
@@ -14,9 +15,11 @@ import pytest
 
 from offline import diff as offline_diff
 from offline import diff_data, upgrade
-from offline.harness import PROJECT_DIR
+from offline.comment_scripts import SCRIPTS_DIR, markdown, schema
+from offline.diff_cost import CostChange
 
-SCRIPT = PROJECT_DIR / ".github" / "scripts" / "plan_comment.py"
+SCRIPT = SCRIPTS_DIR / "plan_comment.py"
+# The script imports its neighbours by name: offline.comment_scripts has loaded them under those names.
 spec = importlib.util.spec_from_file_location("plan_comment", SCRIPT)
 plan_comment = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(plan_comment)
@@ -78,11 +81,9 @@ def rich_diff(stack: str = "dev") -> offline_diff.StackDiff:
         ],
         outputs=[offline_diff.Change("clusterName", "a", "b"), offline_diff.Change("kubeconfig", "x", "x", note="new value")],
         config=[offline_diff.Change("eks-fargate:appReplicas", "5", "3")],
-        cost=[
-            offline_diff.CostChange("Fargate", "pods", Decimal("10.50"), Decimal("7")),
-            offline_diff.CostChange("Logs", "ingest", None, Decimal("1")),
-        ],
+        cost=[CostChange("Fargate", "pods", Decimal("10.50"), Decimal("7")), CostChange("Logs", "ingest", None, Decimal("1"))],
         cost_totals=(Decimal("100.5"), Decimal("98")),
+        cost_unpriced=("an item the region has no price for",),
         findings_added=["finding added"],
         findings_removed=["finding removed"],
         note="a note",
@@ -142,6 +143,22 @@ def test_the_comment_renders_the_table_outside_any_code_fence():
     assert comment.startswith(plan_comment.MARKER + "\n") and comment.count(plan_comment.MARKER) == 1
 
 
+def test_the_script_runs_from_its_folder_alone_on_the_standard_library(tmp_path):
+    """What the posting workflow checks out (.github/scripts, nothing else) runs with no site-packages: no venv, no project."""
+    scripts = tmp_path / ".github" / "scripts"
+    shutil.copytree(SCRIPTS_DIR, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    done = subprocess.run(
+        [sys.executable, "-S", "-E", ".github/scripts/plan_comment.py", "diff", "--sha", SHA, "--run-url", RUN],
+        input=json.dumps(rich_document()),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == plan_comment.diff_comment(json.dumps(rich_document()), SHA, RUN, "success")
+
+
 def test_alerts_come_from_the_datas_flags_only():
     comment = plan_comment.diff_comment(json.dumps(rich_document()), SHA, RUN, "success")
     alerts = re.findall(r"^> \[!(\w+)\]$", comment, flags=re.M)
@@ -158,7 +175,7 @@ def test_alerts_come_from_the_datas_flags_only():
 
 def test_hostile_values_in_every_field_survive_only_as_text():
     doc = hostile(rich_document())
-    plan_comment.check(doc)  # still a valid document: only its text is hostile
+    schema.check(doc)  # still a valid document: only its text is hostile
     comment = plan_comment.diff_comment(json.dumps(doc), SHA, RUN, "success")
     inside = body(comment)
     assert inside.count("&lt;img src=x onerror=alert\\(1\\)&gt;") > 10  # the values are there, as text
@@ -211,7 +228,7 @@ def test_hostile_values_in_every_field_survive_only_as_text():
 )
 def test_escaped_text_reads_as_the_value(value):
     """What GitHub shows is the value itself (newlines as spaces, invisible characters dropped)."""
-    shown = plan_comment.text(value, limit=1_000)
+    shown = markdown.text(value, limit=1_000)
     unescaped = html.unescape(re.sub(r"\\(.)", r"\1", shown)).replace(ZWJ, "")
     expected = re.sub(r"[\t\r\n]+", " ", value.replace("\u202e", "").replace("\u200b", "")).strip()
     assert unescaped == expected
@@ -221,7 +238,7 @@ def test_escaped_text_reads_as_the_value(value):
     "mutate",
     [
         lambda d: d.update(extra=1),
-        lambda d: d.update(version=2),
+        lambda d: d.update(version=schema.VERSION + 1),
         lambda d: d["stacks"][0].update(changed="yes"),
         lambda d: d["stacks"][0]["counts"].update(create=True),
         lambda d: d["stacks"][0]["resources"][0].update(op="explode"),
@@ -272,7 +289,7 @@ def test_tenants_render_after_their_platform_in_one_comment():
     # A tenant whose platform is not in the document still shows, last.
     doc = rich_document()
     doc["stacks"][2]["platform"] = "gone"
-    order = [s["stack"] for s in plan_comment.ordered(doc["stacks"])]
+    order = [s["stack"] for s in markdown.ordered(doc["stacks"])]
     assert order[-1] == "checkout-dev"
 
 

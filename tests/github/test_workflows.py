@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from offline import plan_cache
-from offline.diff_render import MARKER
 from offline.harness import PROJECT_DIR
+from tests.github.test_plan_comment import plan_comment
 
 WORKFLOWS = PROJECT_DIR / ".github" / "workflows"
 
@@ -179,7 +179,7 @@ def test_the_comment_is_posted_by_a_trusted_workflow_that_never_runs_pull_reques
         for line in run.strip().splitlines()
     )
     scripts = [s["with"]["script"] for s in all_steps if s.get("uses", "").startswith("actions/github-script@")]
-    assert f"const marker = '{MARKER}';" in scripts[0]  # finds and updates its one comment
+    assert f"const marker = '{plan_comment.MARKER}';" in scripts[0]  # finds and updates its one comment
     assert "pull.head.sha !== context.payload.workflow_run.head_sha" in scripts[0]  # the artifact is untrusted
     assert "updateComment" in scripts[1] and "createComment" in scripts[1] and "body.md" in scripts[1]
 

@@ -8,14 +8,14 @@ or subnets in other zones: `_cluster_network`). A replacement also changes every
 `{{Kind:name.*}}` value that comes from the replaced resource, which can replace the resources
 that use it in turn, and a new cluster takes what EKS keeps on it; the diff follows that.
 Deleting or replacing a resource that is protected is flagged loudly: `pulumi up` refuses it.
-Each stack's diff also carries the monthly estimate's changed lines (cost/estimate.py) and, for
+Each stack's diff also carries the monthly estimate's changed lines (offline/diff_cost.py) and, for
 sides planned here, the policy findings the change introduces or resolves. This is an
 approximation of the engine's diff, from code alone: the real `pulumi preview` (with
 credentials) is authoritative.
 
 The sides as the command line gives them (plan files, or stacks planned at git revisions) are
-offline/revisions.py's; the Markdown for a pull-request comment is offline/diff_render.py's, and
-the same diff as data offline/diff_data.py's.
+offline/revisions.py's; the diff as data, offline/diff_data.py's; its Markdown, `make diff`'s and
+the pull-request comment's, offline/diff_render.py's.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from eksfargate import estimate as cost
 from eksfargate.contract import TENANT_READS
 from eksfargate.facts.resource_types import (
     EKS_CLUSTER,
@@ -39,7 +38,8 @@ from eksfargate.facts.resource_types import (
     VPC,
 )
 from eksfargate.stack_catalog import tenants
-from offline import upgrade
+from offline import diff_cost, upgrade
+from offline.diff_cost import CostChange
 from offline.plan import SECRET, placeholder_source, placeholders, source_key
 from offline.replacements import (
     CLUSTER_CHANGES_ZONES,
@@ -153,16 +153,6 @@ CLUSTER_STEPS = (
 
 
 @dataclass
-class CostChange:
-    """One line of the monthly estimate that differs; None on the side where the line does not exist."""
-
-    category: str
-    item: str
-    old: Decimal | None
-    new: Decimal | None
-
-
-@dataclass
 class StackDiff:
     stack: str
     old_label: str
@@ -203,8 +193,8 @@ def compare(
     those the change introduces and those it resolves.
     """
     result = StackDiff(stack=stack or (new or old or {}).get("stack", ""), old_label=labels[0], new_label=labels[1])
-    result.cost, result.cost_totals = _cost_changes(old, new)
-    result.cost_unpriced = _unpriced(new if new is not None else old)
+    result.cost, result.cost_totals = diff_cost.changes(old, new)
+    result.cost_unpriced = diff_cost.unpriced(new if new is not None else old)
     if findings[0] is not None and findings[1] is not None:
         result.findings_added = sorted(set(findings[1]) - set(findings[0]))
         result.findings_removed = sorted(set(findings[0]) - set(findings[1]))
@@ -291,38 +281,6 @@ def _compared_inputs(resource: dict[str, Any]) -> dict[str, Any]:
     if namespace is not None:
         metadata["namespace"] = namespace
     return {**inputs, "metadata": metadata}
-
-
-def _cost_lines(plan: dict[str, Any] | None) -> dict[tuple[str, str], Decimal] | None:
-    """The monthly estimate's lines of a plan ({} where the stack does not exist; None: no prices)."""
-    if plan is None:
-        return {}
-    try:
-        estimate = cost.from_plan(plan)
-    except cost.UnknownRegionError:
-        return None
-    return {(line.category, line.item): line.monthly_usd for line in estimate.lines}
-
-
-def _unpriced(plan: dict[str, Any] | None) -> tuple[str, ...]:
-    if plan is None:
-        return ()
-    try:
-        return cost.from_plan(plan).unpriced
-    except cost.UnknownRegionError:
-        return ()
-
-
-def _cost_changes(old: dict[str, Any] | None, new: dict[str, Any] | None):
-    before, after = _cost_lines(old), _cost_lines(new)
-    if before is None or after is None:
-        return [], None
-    changes = [
-        CostChange(category, item, before.get((category, item)), after.get((category, item)))
-        for category, item in sorted(before.keys() | after.keys(), key=lambda key: (key[0], key[1]))
-        if before.get((category, item)) != after.get((category, item))
-    ]
-    return changes, (sum(before.values(), Decimal(0)), sum(after.values(), Decimal(0)))
 
 
 def _cluster_network(entry: ResourceChange, old_sources: dict[str, Any], new_sources: dict[str, Any]) -> None:

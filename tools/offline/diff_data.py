@@ -3,11 +3,12 @@
 `python -m offline diff OLD NEW --json FILE` writes it. The job that runs a pull request's code
 uploads this document, not Markdown; the trusted posting workflow renders the comment from it
 with the base branch's `.github/scripts/plan_comment.py`, which validates every field (types,
-lengths, no unknown keys) and escapes every string. So this module decides *what* the diff says,
-never how it looks: values are plain strings, and the alerts the comment shows come from the
+lengths, no unknown keys: plan_schema.py) and escapes every string; `make diff` prints the same
+rendering of the same document (offline/diff_render.py). So this module decides *what* the diff
+says, never how it looks: values are plain strings, and the alerts the comment shows come from the
 structured flags here (`protected`, `grave`, `upgrade[].refused`, `error`), never from text.
 
-    {"format": "offline-plan-diff", "version": 1, "errors": [str],
+    {"format": "offline-plan-diff", "version": 2, "errors": [str],
      "stacks": [{"stack", "project": "platform"|"tenant", "platform": str|null, "old_label", "new_label",
                  "changed", "error", "note", "counts": {create, update, replace, delete, same},
                  "resources": [{"op", "name", "type", "protected", "grave", "summary": [str],
@@ -15,14 +16,16 @@ structured flags here (`protected`, `grave`, `upgrade[].refused`, `error`), neve
                                 "changes": [Change]}],
                  "outputs": [Change], "config": [Change],
                  "cost": null | {"before", "after", "lines": [{"category", "item", "old", "new"}]},
+                 "cost_unpriced": [str],
                  "findings_added": [str], "findings_removed": [str],
                  "upgrade": [{"refused", "text"}], "tenant_reads": [{"output", "stacks", "effect"}],
                  "cluster_steps": str}]}
     Change = {"path", "old": str|null, "new": str|null, "replaces", "note", "after_deploy"}
 
 A change's `old`/`new` are the values as JSON text (null: absent on that side); amounts of money
-are decimal strings. Bump VERSION (and the renderer with it, on the base branch first) whenever
-the shape changes: the renderer refuses a version or a key it does not know.
+are decimal strings; `cost_unpriced`: what the totals leave out, unpriced in the stack's region.
+FORMAT and VERSION are plan_schema.py's, which is bumped (on the base branch first) whenever the
+shape changes: the renderer refuses a version or a key it does not know.
 
     python -m offline.diff_data merge OUT IN...   one document from several (platform and tenant/)
 """
@@ -37,12 +40,13 @@ from typing import Any
 
 from eksfargate.facts.resource_types import EKS_CLUSTER
 from eksfargate.project import TENANT_PROJECT_DIR
+from eksfargate.stack_catalog import tenants
 from offline import diff as offline_diff
+from offline.comment_scripts import schema
 from offline.plan import summarize
 from offline.replacements import CLUSTER_TYPE
 
-FORMAT = "offline-plan-diff"
-VERSION = 1
+FORMAT, VERSION = schema.FORMAT, schema.VERSION
 PLATFORM, TENANT = "platform", "tenant"
 VALUE_LIMIT = 2_000  # characters of one value's JSON text; the renderer shows fewer
 OPS = ("create", "update", "replace", "delete", "same")
@@ -63,8 +67,6 @@ def project_of(project_dir: Path) -> tuple[str, dict[str, str]]:
     """Which project a `--project-dir` is, and for tenant/ each stack's platform stack (as its stack files say)."""
     if project_dir.resolve().name != TENANT_PROJECT_DIR.name or not (project_dir / "Pulumi.yaml").is_file():
         return PLATFORM, {}
-    from eksfargate.stack_catalog import tenants  # noqa: PLC0415
-
     try:
         return TENANT, {tenant.stack: tenant.platform for tenant in tenants(project_dir)}
     except Exception:  # noqa: BLE001 - a stack file the diff reports as an error: no platform to place it under
@@ -88,6 +90,7 @@ def stack(diff: offline_diff.StackDiff, project: str = PLATFORM, platform: str |
         "outputs": [change(c) for c in diff.outputs],
         "config": [change(c) for c in diff.config],
         "cost": _cost(diff),
+        "cost_unpriced": list(diff.cost_unpriced),
         "findings_added": list(diff.findings_added),
         "findings_removed": list(diff.findings_removed),
         "upgrade": [{"refused": bool(f.refused), "text": f.text} for f in diff.upgrade],

@@ -117,14 +117,3 @@ def _steps(old: tuple[int, int], new: tuple[int, int]) -> list[str]:
     if new[0] != old[0]:
         return [f"{new[0]}.{new[1]}"]
     return [f"{old[0]}.{minor}" for minor in range(old[1] + 1, new[1] + 1)]
-
-
-def render(findings: list[Finding]) -> list[str]:
-    """Markdown lines for a stack's section of the diff."""
-    lines: list[str] = []
-    for finding in findings:
-        if finding.refused:
-            lines += ["> [!CAUTION]", f"> **EKS WOULD REFUSE THIS VERSION CHANGE:** {finding.text}", ""]
-        else:
-            lines += ["> [!NOTE]", f"> **Kubernetes upgrade.** {finding.text}", ""]
-    return lines

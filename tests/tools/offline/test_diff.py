@@ -13,10 +13,12 @@ from cost.__main__ import main as cost_main
 from eksfargate import estimate as cost
 from eksfargate.project import TENANT_PROJECT_DIR
 from offline import diff as offline_diff
-from offline import diff_render, replacements
+from offline import diff_cost, diff_render, replacements
 from offline import plan as offline_plan
 from offline import revisions as offline_revisions
+from offline.comment_scripts import markdown as plan_markdown
 from offline.harness import PROJECT_DIR
+from tests.github.test_plan_comment import plan_comment
 from tests.stackfacts import PINNED_DEV
 from tests.tools.offline.test_plan import dev_plan
 
@@ -44,7 +46,7 @@ def changed(diff: offline_diff.StackDiff) -> dict[tuple[str, str], str]:
 def test_identical_plans_have_no_changes():
     diff = offline_diff.compare(dev_plan(), copy.deepcopy(dev_plan()), "dev")
     assert not diff.changed and changed(diff) == {}
-    assert "No changes to stacks `dev`" in diff_render.render([diff])
+    assert "No changes to stacks <code>dev</code>" in diff_render.render([diff])
 
 
 def test_a_replica_change_is_an_in_place_update_of_the_autoscalers_floor_only():
@@ -55,8 +57,8 @@ def test_a_replica_change_is_an_in_place_update_of_the_autoscalers_floor_only():
     assert (change.path, change.old, change.new, change.replaces) == ("spec.minReplicas", 5, 3, False)
     markdown = diff_render.render([diff])
     assert f"**1 to update** · {len(dev_plan()['resources']) - 1} unchanged" in markdown
-    assert "- `spec.minReplicas`: `5` → `3`" in markdown
-    assert '- `eks-fargate:appReplicas`: `"5"` → `"3"`' in markdown
+    assert "- <code>spec.minReplicas</code>: <code>5</code> → <code>3</code>" in markdown
+    assert "- <code>eks-fargate:appReplicas</code>: <code>&quot;5&quot;</code> → <code>&quot;3&quot;</code>" in markdown
 
 
 def test_a_fargate_profile_selector_change_is_a_replacement():
@@ -66,8 +68,8 @@ def test_a_fargate_profile_selector_change_is_a_replacement():
     assert changed(diff) == {(PROFILE, "fargate-workloads"): "replace"}
     (change,) = entry(diff, PROFILE, "fargate-workloads").changes
     assert change.path == "selectors" and change.replaces
-    row = next(line for line in diff_render.render([diff]).splitlines() if "`fargate-workloads`" in line)
-    assert row.startswith("| 🔁 replace |") and "`selectors` forces replacement (delete, then create)" in row
+    row = next(line for line in diff_render.render([diff]).splitlines() if "<code>fargate-workloads</code>" in line)
+    assert row.startswith("| 🔁 replace |") and "<code>selectors</code> forces replacement (delete, then create)" in row
 
 
 def test_a_new_app_namespace_replaces_the_profile_and_every_object_in_it():
@@ -100,7 +102,7 @@ def test_a_removed_resource_is_a_deletion():
     assert changed(diff) == {("kubernetes:networking.k8s.io/v1:Ingress", "game-2048-ingress"): "delete"}
     markdown = diff_render.render([diff])
     assert "**1 to delete**" in markdown
-    assert "| ➖ delete | `game-2048-ingress` |" in markdown
+    assert "| ➖ delete | <code>game-2048-ingress</code> |" in markdown
     assert "CAUTION" not in markdown
 
 
@@ -124,7 +126,8 @@ def test_a_new_vpc_replaces_the_cluster_and_everything_on_it():
         (DEPLOYMENT, "game-2048-deployment"),
     ]:
         assert ops[(kind, name)] == "replace", (kind, name)
-    row = next(line for line in diff_render.render([diff]).splitlines() if line.startswith("|") and "`cluster-eks`" in line)
+    rows = [line for line in diff_render.render([diff]).splitlines() if line.startswith("|")]
+    row = next(line for line in rows if "<code>cluster-eks</code>" in line)
     assert row.startswith("| 🔁 replace") and "another VPC" in row
 
 
@@ -139,7 +142,7 @@ def test_a_protected_cluster_moved_to_another_vpc_is_a_loud_replacement():
     assert cluster.op == "replace" and cluster.loud
     markdown = diff_render.render([diff])
     caution = markdown.split("> [!CAUTION]\n", 1)[1].split("\n\n", 1)[0]
-    assert "`cluster-eks`" in caution and "another VPC" in caution
+    assert "<code>cluster-eks</code>" in caution and "another VPC" in caution
 
 
 def test_other_subnets_in_the_same_vpc_update_the_cluster_in_place():
@@ -249,8 +252,8 @@ def test_deleting_or_replacing_a_protected_resource_is_flagged_loudly():
     markdown = diff_render.render([diff])
     caution = markdown.split("> [!CAUTION]\n", 1)[1].split("\n\n", 1)[0]
     assert "PROTECTED RESOURCES WOULD BE DELETED OR REPLACED" in caution
-    assert "`network-vpc`" in caution and "`cluster-eks`" in caution
-    assert "| 🔁 replace **PROTECTED** | `network-vpc` |" in markdown
+    assert "<code>network-vpc</code>" in caution and "<code>cluster-eks</code>" in caution
+    assert "| 🔁 replace **PROTECTED** | <code>network-vpc</code> |" in markdown
 
 
 def test_the_cli_exit_code_tells_whether_anything_changed(tmp_path):
@@ -264,11 +267,21 @@ def test_the_cli_exit_code_tells_whether_anything_changed(tmp_path):
         command = [sys.executable, "-m", "offline", "diff", *args]
         return subprocess.Popen(command, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
-    running = [cli(str(base), str(base)), cli(str(base), str(scaled)), cli(str(base), str(tmp_path / "nope"))]
+    data, printed = tmp_path / "diff.json", tmp_path / "diff.md"
+    running = [
+        cli(str(base), str(base)),
+        cli(str(base), str(scaled), "--json", str(data), "--out", str(printed)),
+        cli(str(base), str(tmp_path / "nope")),
+    ]
     (same, _), (different, _), (_, broken) = [process.communicate() for process in running]
     assert [process.returncode for process in running] == [0, 1, 2]
-    assert "No changes to stacks `dev`" in same
-    assert different.startswith(diff_render.MARKER) and "`spec.minReplicas`: `5` → `2`" in different
+    assert "No changes to stacks <code>dev</code>" in same
+    assert different.startswith(plan_markdown.BODY_START)
+    assert "<code>spec.minReplicas</code>: <code>5</code> → <code>2</code>" in different
+    # What it prints (and writes) is the body of the comment its data renders to.
+    assert different == printed.read_text()
+    comment = plan_comment.diff_comment(data.read_bytes(), "0" * 40, "https://example.com/run", "success")
+    assert comment.endswith("\n" + different) and comment.count(plan_markdown.BODY_START) == 1
     assert "Traceback" not in broken and broken.startswith("error: ")
 
 
@@ -333,7 +346,7 @@ def test_a_team_only_change_is_shown_for_that_team(team_change):
     # The other stacks' files and the code are as they were: not planned, no changes.
     assert all(not d.changed and d.note == offline_diff.UNTOUCHED for s, d in by_stack.items() if s != "payments-dev")
     markdown = diff_render.render(team_change)
-    assert "No changes to stacks" not in markdown and "### Stack `payments-dev`" in markdown
+    assert "No changes to stacks" not in markdown and "### Stack <code>payments-dev</code>" in markdown
     assert offline_diff.changed_stacks(team_change) == ["payments-dev"]
 
 
@@ -349,14 +362,14 @@ def test_the_diff_lists_the_policy_findings_a_change_resolves_and_the_cost_per_l
     assert payments.cost_totals[1] - payments.cost_totals[0] == sum(other.new - other.old for other in payments.cost)
     markdown = diff_render.render(team_change)
     assert "**Policy findings this change resolves:**" in markdown
-    assert "**Estimated monthly cost:**" in markdown and f"| Fargate | {line.item} |" in markdown
+    assert "**Estimated monthly cost:**" in markdown and f"| Fargate | {plan_markdown.text(line.item, 160)} |" in markdown
 
 
 @pytest.mark.parametrize("stack", sorted(p.stem.removeprefix("Pulumi.") for p in TENANT_PROJECT_DIR.glob("Pulumi.*-*.yaml")))
 def test_a_tenants_diff_prices_it_as_the_cost_command_does(stack, capsys):
     """The diff's cost lines and `python -m cost` price one plan: a tenant's share of a shared ALB and its pods' logs included."""
     plan = offline_plan.build(stack, project_dir=TENANT_PROJECT_DIR)
-    diff_lines = offline_diff._cost_lines(plan)
+    diff_lines = diff_cost.lines(plan)
     assert cost_main(["--stack", stack, "--project-dir", str(TENANT_PROJECT_DIR), "--json"]) == 0
     priced = json.loads(capsys.readouterr().out)
     assert {(line["category"], line["item"]): Decimal(str(line["monthlyUsd"])) for line in priced["lines"]} == diff_lines
@@ -370,4 +383,4 @@ def test_a_cost_change_in_a_region_with_unpriced_items_says_its_totals_leave_the
     diff = offline_diff.compare(old, new, "dev")
     assert diff.cost and diff.cost_unpriced == unpriced
     markdown = diff_render.render([diff])
-    assert all(item in markdown for item in unpriced) and "priced items only" in markdown
+    assert all(plan_markdown.prose(item) in markdown for item in unpriced) and "priced items only" in markdown

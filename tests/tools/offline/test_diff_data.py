@@ -1,7 +1,6 @@
 """The plan diff as data: `offline diff --json` → one document for both projects → the trusted renderer's comment."""
 
 import copy
-import importlib.util
 import json
 import subprocess
 import sys
@@ -12,13 +11,10 @@ from offline import diff as offline_diff
 from offline import diff_data
 from offline import plan as offline_plan
 from offline.harness import PROJECT_DIR
+from tests.github.test_plan_comment import plan_comment, rich_diff, schema
 from tests.tools.offline.test_diff import AUTOSCALER, resource
 from tests.tools.offline.test_plan import dev_plan
 
-SCRIPT = PROJECT_DIR / ".github" / "scripts" / "plan_comment.py"
-spec = importlib.util.spec_from_file_location("plan_comment", SCRIPT)
-plan_comment = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(plan_comment)
 SHA = "0123456789abcdef0123456789abcdef01234567"
 RUN = "https://github.com/o/r/actions/runs/1"
 
@@ -38,7 +34,7 @@ def test_a_real_change_goes_from_the_cli_through_json_to_a_rendered_table_row(tm
     )
     assert done.returncode == 1, done.stderr  # changes
     doc = json.loads(data.read_text())
-    plan_comment.check(doc)  # what the PR side writes is what the trusted side reads
+    schema.check(doc)  # what the PR side writes is what the trusted side reads
     (stack,) = doc["stacks"]
     assert (stack["stack"], stack["project"], stack["platform"], stack["changed"]) == ("dev", "platform", None, True)
     (res,) = stack["resources"]
@@ -56,11 +52,9 @@ def test_a_real_change_goes_from_the_cli_through_json_to_a_rendered_table_row(tm
 
 
 def test_every_field_of_a_stack_diff_is_serialised_json_safe():
-    from tests.github.test_plan_comment import rich_diff  # noqa: PLC0415
-
     doc = diff_data.document([rich_diff()])
     assert json.loads(json.dumps(doc)) == doc
-    plan_comment.check(doc)
+    schema.check(doc)
     (stack,) = doc["stacks"]
     assert stack["counts"] == {"create": 1, "update": 1, "replace": 1, "delete": 0, "same": 1}
     replaced = next(r for r in stack["resources"] if r["op"] == "replace")

@@ -8,9 +8,10 @@ import pytest
 
 from eksfargate.project import TENANT_PROJECT_DIR
 from offline import diff as offline_diff
-from offline import diff_render
+from offline import diff_data, diff_render
 from offline import plan as offline_plan
 from offline.__main__ import main as offline_main
+from offline.comment_scripts import markdown
 from tests.stackfacts import PINNED_DEV
 
 
@@ -23,7 +24,12 @@ def moved_vpc() -> offline_diff.StackDiff:
 
 
 def section(diff: offline_diff.StackDiff) -> list[str]:
-    return diff_render.render([diff]).split(f"### Stack `{diff.stack}`", 1)[1].splitlines()[1:]
+    return diff_render.render([diff]).split(f"### Stack <code>{diff.stack}</code>", 1)[1].splitlines()[1:]
+
+
+def why_of(entry: offline_diff.ResourceChange) -> str:
+    """The resource table's last cell for it."""
+    return markdown._why(diff_data.resource(entry))
 
 
 def test_a_stack_that_exists_on_neither_side_is_an_error(capsys):
@@ -46,7 +52,7 @@ def test_replacing_the_cluster_and_the_vpc_is_announced_at_the_top_of_the_stack(
 
 def test_a_fixed_name_replacement_is_shown_as_delete_then_create_with_its_outage():
     (cluster,) = [e for e in moved_vpc().resources if e.resource["type"] == "eks:index:Cluster"]
-    why = diff_render._why(cluster)
+    why = why_of(cluster)
     assert "delete, then create" in why and "create, then delete" not in why
     assert "outage" in why
 
@@ -169,8 +175,8 @@ def test_a_replacement_under_a_new_name_creates_first():
     (same_name,) = offline_diff.compare(side("conf", "1"), side("conf", "2")).resources
     (new_name,) = offline_diff.compare(side("conf-1", "1"), side("conf-2", "2")).resources
     assert same_name.op == new_name.op == "replace"
-    assert "delete, then create" in diff_render._why(same_name)
-    assert "create, then delete" in diff_render._why(new_name) and "outage" not in diff_render._why(new_name)
+    assert "delete, then create" in why_of(same_name)
+    assert "create, then delete" in why_of(new_name) and "outage" not in why_of(new_name)
 
 
 def test_a_secret_masked_without_its_sources_is_the_same_secret():

@@ -94,7 +94,8 @@ def test_a_one_minor_upgrade_rolls_the_game_and_the_controller(tmp_path):
     assert not finding.refused and "1.35 → 1.36" in finding.text
     done = run_diff(tmp_path, old, new)
     assert done.returncode == 1, done.stderr
-    assert "**Kubernetes upgrade.** Stack `dev`" in done.stdout and f"annotations.{KUBERNETES_VERSION_ANNOTATION}" in done.stdout
+    assert "**Kubernetes upgrade.** Stack <code>dev</code>" in done.stdout
+    assert f"annotations.{KUBERNETES_VERSION_ANNOTATION}" in done.stdout
 
 
 def test_a_new_addon_pin_moves_the_addon_with_the_control_plane(monkeypatch):
@@ -131,8 +132,8 @@ def test_skipping_a_minor_version_fails_the_diff_with_the_steps_to_take(tmp_path
     done = run_diff(tmp_path, old, plan_at("1.36"))
     assert done.returncode == 3
     caution = done.stdout.split("> [!CAUTION]\n", 1)[1].split("\n\n", 1)[0]
-    assert "EKS WOULD REFUSE" in caution and "Stack `dev`" in caution and "1.34 → 1.36" in caution
-    assert "`kubernetesVersion: 1.35`, then `kubernetesVersion: 1.36`" in caution
+    assert "EKS WOULD REFUSE" in caution and "Stack <code>dev</code>" in caution and "1.34 → 1.36" in caution
+    assert "<code>kubernetesVersion: 1.35</code>, then <code>kubernetesVersion: 1.36</code>" in caution
     assert "refused: Stack `dev`" in done.stderr
 
 
