@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from eksfargate.facts.kubernetes_kinds import CLUSTER_SCOPED_KINDS
 from eksfargate.facts.resource_types import (
     ACCESS_ENTRY,
     ACCESS_POLICY_ASSOCIATION,
@@ -117,21 +118,6 @@ FIXED_NAME: dict[str, str] = {
     IAM_ROLE: "name",
     IAM_POLICY: "name",
 }
-# Kubernetes kinds without a namespace (the API's cluster-scoped kinds this project could declare):
-# pulumi-kubernetes' Diff clears a namespace set on them, and treats an unset namespace of a
-# namespaced object as "default" (provider.go Diff, canonicalNamespace).
-CLUSTER_SCOPED_KINDS = (
-    "Namespace",
-    "ClusterRole",
-    "ClusterRoleBinding",
-    "CustomResourceDefinition",
-    "IngressClass",
-    "PersistentVolume",
-    "PriorityClass",
-    "StorageClass",
-    "ValidatingWebhookConfiguration",
-    "MutatingWebhookConfiguration",
-)
 # Changes that are in-place for the provider but that a reviewer must know fail or disrupt.
 WARN_ON: dict[tuple[str, str], str] = {
     (EKS_CLUSTER_COMPONENT, "version"): "control-plane upgrade: one minor version per update, never down",
@@ -270,7 +256,8 @@ def ignored(resource: dict[str, Any], path: list[Any]) -> bool:
 
 
 def kubernetes_namespace(resource: dict[str, Any], namespace: Any) -> Any:
-    """The namespace pulumi-kubernetes compares: none for a cluster-scoped kind, "default" for an unset one."""
+    """The namespace pulumi-kubernetes compares: none for a cluster-scoped kind, "default" for an unset one
+    (provider.go Diff, canonicalNamespace: it clears a namespace set on a cluster-scoped object)."""
     kind = resource["type"].rsplit(":", 1)[-1]
     if kind in CLUSTER_SCOPED_KINDS:
         return None
