@@ -14,31 +14,14 @@ from pulumi_policy import PolicyResource, ReportViolation, StackValidationArgs
 
 from eksfargate.facts.eks_access import TENANT_ACCESS_POLICIES
 from eksfargate.facts.eks_wildcards import wildcard_matches
+from eksfargate.facts.kubernetes_kinds import CLUSTER_SCOPED_KINDS, NAMESPACE
 from eksfargate.facts.resource_types import ACCESS_ENTRY, ACCESS_POLICY_ASSOCIATION, HELM_RELEASE
 from policy.declare import ADVISORY, MANDATORY, stack_policy
 from policy.reading import FARGATE_PROFILE, UNKNOWN, get, get_list, kind_of, known_str, tenant_platform
 
-# The namespace-scoped EKS access policies a team may hold (EKS user guide, access policy reference).
-# Kubernetes kinds that live outside any namespace (besides Namespace itself).
-CLUSTER_SCOPED_KINDS = frozenset(
-    {
-        "APIService",
-        "CSIDriver",
-        "ClusterRole",
-        "ClusterRoleBinding",
-        "CustomResourceDefinition",
-        "IngressClass",
-        "MutatingWebhookConfiguration",
-        "Node",
-        "PersistentVolume",
-        "PriorityClass",
-        "RuntimeClass",
-        "StorageClass",
-        "ValidatingAdmissionPolicy",
-        "ValidatingAdmissionPolicyBinding",
-        "ValidatingWebhookConfiguration",
-    }
-)
+# What a tenant may not declare: every kind outside any namespace but the Namespaces it keeps to
+# (tenant-namespaces-follow-platform-rule judges their names).
+PLATFORM_ONLY_KINDS = CLUSTER_SCOPED_KINDS - {NAMESPACE}
 
 
 def _declared_namespaces(resources: list[PolicyResource]) -> set[str]:
@@ -88,7 +71,7 @@ def tenant_objects_stay_in_own_namespaces(args: StackValidationArgs, report_viol
                 "which this pack cannot see. Declare the objects themselves in the tenant's namespace.",
                 resource.urn,
             )
-        elif kind in CLUSTER_SCOPED_KINDS:
+        elif kind in PLATFORM_ONLY_KINDS:
             report_violation(
                 f"{kind} is cluster-scoped: a tenant stack may not declare it (it would reach every tenant's "
                 "namespace or the platform). Ask the platform team, or use a Role and RoleBinding in your namespace.",

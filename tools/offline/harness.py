@@ -1,7 +1,8 @@
 """Runs the real Pulumi program offline, under the SDK's mocks, and records what it declares.
 
 No engine, no cloud: `pulumi.runtime.set_mocks` stands in for the engine, `StackMocks`
-answers for AWS (made-up but well-formed ids, ARNs and statuses), and `RecordingMonitor`
+answers for AWS (made-up but well-formed ids, ARNs and statuses: each type's answer is its entry
+in offline/registry/), and `RecordingMonitor`
 keeps every registration with its type, name, parent, dependencies and inputs. Tests and
 the offline plan are both built on `record()`.
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import runpy
 import subprocess
 import sys
@@ -27,35 +27,15 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from eksfargate.facts.resource_types import (
-    ACM_CERTIFICATE,
-    EKS_CLUSTER_COMPONENT,
-    ELASTIC_IP,
-    FARGATE_PROFILE,
-    GET_CALLER_IDENTITY,
-    GET_HOSTED_ZONE,
-    GET_LOAD_BALANCER_HOSTED_ZONE_ID,
-    HELM_RELEASE,
-    IAM_POLICY,
-    IAM_ROLE,
-    INGRESS,
-    INTERNET_GATEWAY,
-    KMS_KEY,
-    LOG_GROUP,
-    NAT_GATEWAY,
-    ROUTE53_RECORD,
-    ROUTE_TABLE,
-    S3_BUCKET,
-    STACK_REFERENCE,
-    SUBNET,
-    VPC,
-)
+from eksfargate.facts.resource_types import STACK_REFERENCE
 from eksfargate.project import PLATFORM_PROJECT_DIR, TOOLS_DIR
-from eksfargate.regions import RegionError, supported_region
 from eksfargate.stack_files import StackFileError, config_string, read_project, read_stack, type_errors
+from offline import registry
+from offline.registry.entry import MOCK_ACCOUNT_ID as MOCK_ACCOUNT_ID  # re-exported: the tests' account
+from offline.registry.entry import NewResource
+from offline.unknowns import zone_placeholder as zone_placeholder  # re-exported: the tests' zone names
 
 PROJECT_DIR = PLATFORM_PROJECT_DIR
-MOCK_ACCOUNT_ID = "123456789012"
 # The organization a DIY (self-managed) backend gives every stack; Pulumi Cloud gives the real one.
 DIY_ORGANIZATION = "organization"
 
@@ -155,7 +135,7 @@ def record(
 
     `preview=True` records what `pulumi preview` knows before a first deploy: the SDK runs
     as a dry run and `PreviewMocks` answer with `{{Kind:name.property}}` placeholders instead
-    of made-up ids, ARNs and names (see `placeholder`); exports may then hold `pulumi.output.Unknown`.
+    of made-up ids, ARNs and names (offline/unknowns.py); exports may then hold `pulumi.output.Unknown`.
 
     A `pulumi.StackReference` reads the referenced stack's outputs from that stack's own
     offline plan (`stack_reference_outputs`), so a tenant stack needs no backend.
@@ -345,134 +325,25 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         )
 
 
-def zone_placeholder(zone_id: str) -> str:
-    """A zone's name where the offline plan cannot know it: which name an account gives a zone id varies."""
-    return f"{{{{AvailabilityZone:{zone_id}.name}}}}"
-
-
 class StackMocks(pulumi_mocks.Mocks):
-    """Answers for AWS and the cluster the way they would after a deploy, deterministically."""
+    """Answers for AWS and the cluster the way they would after a deploy, deterministically: each
+    type's answer is its registry entry's (offline/registry/)."""
+
+    preview = False
 
     def __init__(self, region: str, project_dir: Path = PROJECT_DIR):
         self.region = region
         self.project_dir = project_dir
         self.reference_errors: list[StackReferenceError] = []
 
-    def _zones(self, query: dict) -> dict:
-        """`getAvailabilityZones` as AWS would answer it, from data/regions.json, never made up.
-
-        Zone ids are the recorded ones, or, where a region's ids were not read, the ids the stack
-        pins (a zone-id filter). A zone's name is given only where the region maps names to ids
-        the same way in every account and the pairing is recorded; elsewhere it is the placeholder
-        {{AvailabilityZone:<zone id>.name}}, since another account names that zone differently.
-        Every recorded zone is a standard one (opt-in-not-required), so the opt-in filter keeps all.
-        """
-        try:
-            region = supported_region(self.region)
-        except RegionError as exc:
-            raise NotImplementedError(f"no offline zones for region {self.region!r}: {exc}") from None
-        wanted: set[str] | None = None
-        for flt in query.get("filters") or []:
-            if flt.get("name") == "zone-id":
-                values = set(flt.get("values") or [])
-                wanted = values if wanted is None else wanted & values
-        if region.zones is not None:
-            ids = [zone.id for zone in region.zones]
-        elif wanted is not None:
-            ids = sorted(wanted)
-        else:
-            raise NotImplementedError(
-                f"no offline zones for region {self.region!r}: its zone ids are not recorded in eksfargate/data/regions.json; "
-                "pin the stack's zones with availabilityZoneIds (aws ec2 describe-availability-zones --region "
-                f"{self.region})"
-            )
-        excluded = set(query.get("excludeZoneIds") or [])
-        kept = [zone_id for zone_id in ids if zone_id not in excluded and (wanted is None or zone_id in wanted)]
-        names = {zone.id: zone.name for zone in region.zones or ()} if region.names_known else {}
-        return {
-            "names": [names.get(zone_id) or zone_placeholder(zone_id) for zone_id in kept],
-            "zoneIds": kept,
-            "id": self.region,
-        }
-
     def call(self, args: pulumi_mocks.MockCallArgs):
-        if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
-            return self._zones(args.args)
-        if args.token == GET_CALLER_IDENTITY:
-            return {
-                "accountId": MOCK_ACCOUNT_ID,
-                "arn": f"arn:aws:iam::{MOCK_ACCOUNT_ID}:user/offline",
-                "userId": "AIDAOFFLINE",
-                "id": MOCK_ACCOUNT_ID,
-            }
-        if args.token == "aws:index/getPartition:getPartition":
-            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
-        if args.token == GET_HOSTED_ZONE:
-            name = args.args["name"]
-            zone_id = "Z" + hashlib.sha256(name.encode()).hexdigest()[:13].upper()
-            return {"name": name, "zoneId": zone_id, "id": zone_id, "privateZone": False}
-        if args.token == GET_LOAD_BALANCER_HOSTED_ZONE_ID:
-            zone_id = "Z" + hashlib.sha256(f"{self.region}/application".encode()).hexdigest()[:13].upper()
-            return {"id": zone_id, "loadBalancerType": "application", "region": self.region}
-        raise NotImplementedError(f"no offline answer for the invoke {args.token}")
+        return registry.answer(args.token, args.args, self.region, self.preview)
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs):
-        outputs = dict(args.inputs)
-        suffix = hashlib.sha256(f"{args.typ}::{args.name}".encode()).hexdigest()[:17]
-        resource_id = f"{args.name}-{suffix[:8]}"
-        arn_base = f"arn:aws:{{}}:{self.region}:{MOCK_ACCOUNT_ID}"
-
-        if args.typ == VPC:
-            resource_id = f"vpc-{suffix}"
-        elif args.typ == SUBNET:
-            resource_id = f"subnet-{suffix}"
-        elif args.typ == NAT_GATEWAY:
-            resource_id = f"nat-{suffix}"
-        elif args.typ == ELASTIC_IP:
-            resource_id = f"eipalloc-{suffix}"
-        elif args.typ == INTERNET_GATEWAY:
-            resource_id = f"igw-{suffix}"
-        elif args.typ == ROUTE_TABLE:
-            resource_id = f"rtb-{suffix}"
-        elif args.typ == IAM_ROLE:
-            outputs.update(name=resource_id, arn=f"arn:aws:iam::{MOCK_ACCOUNT_ID}:role/{resource_id}")
-        elif args.typ == IAM_POLICY:
-            outputs.update(name=resource_id, arn=f"arn:aws:iam::{MOCK_ACCOUNT_ID}:policy/{resource_id}")
-        elif args.typ == LOG_GROUP:
-            outputs["arn"] = arn_base.format("logs") + f":log-group:{args.inputs['name']}"
-        elif args.typ == S3_BUCKET:
-            outputs.update(bucket=resource_id, arn=f"arn:aws:s3:::{resource_id}")
-        elif args.typ == ACM_CERTIFICATE:
-            outputs["arn"] = arn_base.format("acm") + f":certificate/{suffix[:8]}-0000-4000-8000-{suffix[:12]}"
-            domain = args.inputs["domainName"]
-            outputs["domainValidationOptions"] = [
-                {
-                    "domainName": domain,
-                    "resourceRecordName": f"_{suffix[:12]}.{domain}.",
-                    "resourceRecordType": "CNAME",
-                    "resourceRecordValue": f"_{suffix[-12:]}.acm-validations.aws.",
-                }
-            ]
-        elif args.typ == ROUTE53_RECORD:
-            outputs["fqdn"] = args.inputs.get("name")
-        elif args.typ == KMS_KEY:
-            resource_id = f"{suffix[:8]}-0000-4000-8000-{suffix[:12]}"
-            outputs["arn"] = arn_base.format("kms") + f":key/{resource_id}"
-        elif args.typ == FARGATE_PROFILE:
-            outputs["arn"] = (
-                arn_base.format("eks") + f":fargateprofile/{args.inputs['clusterName']}/{args.inputs['fargateProfileName']}"
-            )
-        elif args.typ == EKS_CLUSTER_COMPONENT:
-            outputs.update(self._cluster_outputs(args.inputs.get("name") or args.name))
-        elif args.typ == INGRESS:
-            namespace = args.inputs.get("metadata", {}).get("namespace", "default")
-            hostname = f"k8s-{namespace}-{suffix[:10]}.{self.region}.elb.amazonaws.com"
-            outputs["status"] = {"loadBalancer": {"ingress": [{"hostname": hostname}]}}
-        elif args.typ == HELM_RELEASE:
-            outputs["status"] = {"status": "deployed", "version": 1, "chart": args.inputs.get("chart")}
-        elif args.typ == STACK_REFERENCE:
+        if args.typ == STACK_REFERENCE:
             return self._stack_reference(args.inputs["name"])
-        return resource_id, outputs
+        resource = NewResource(args.typ, args.name, args.inputs, self.region)
+        return registry.previewed(resource) if self.preview else registry.deployed(resource)
 
     def _stack_reference(self, name: str) -> tuple[str, dict[str, Any]]:
         try:
@@ -484,85 +355,17 @@ class StackMocks(pulumi_mocks.Mocks):
             return name, {"name": name}
         return name, {"name": name, "outputs": answer.outputs, "secretOutputNames": sorted(answer.secret)}
 
-    def _cluster_outputs(self, cluster_name: str) -> dict[str, Any]:
-        issuer_id = hashlib.sha256(cluster_name.encode()).hexdigest()[:32].upper()
-        issuer = f"oidc.eks.{self.region}.amazonaws.com/id/{issuer_id}"
-        kubeconfig = {
-            "apiVersion": "v1",
-            "kind": "Config",
-            "clusters": [
-                {"name": cluster_name, "cluster": {"server": f"https://{issuer_id}.gr7.{self.region}.eks.amazonaws.com"}}
-            ],
-            "contexts": [{"name": cluster_name, "context": {"cluster": cluster_name, "user": cluster_name}}],
-            "current-context": cluster_name,
-            "users": [
-                {
-                    "name": cluster_name,
-                    "user": {"exec": {"command": "aws", "args": ["eks", "get-token", "--cluster-name", cluster_name]}},
-                }
-            ],
-        }
-        return {
-            "kubeconfig": kubeconfig,
-            "kubeconfigJson": json.dumps(kubeconfig),
-            "oidcIssuer": issuer,
-            "oidcProviderUrl": f"https://{issuer}",
-            "oidcProviderArn": f"arn:aws:iam::{MOCK_ACCOUNT_ID}:oidc-provider/{issuer}",
-            "clusterSecurityGroupId": f"sg-{issuer_id[:17].lower()}",
-        }
-
-
-# A value only the cloud can tell, in preview recordings: `{{<Kind>:<resource name>.<property>}}`
-# (Kind is the last part of the type token: names alone repeat, e.g. a subnet and its route table).
-PLACEHOLDER = re.compile(r"\{\{([^{}\s]+)\}\}")
-
-
-def placeholder(source: str, prop: str) -> str:
-    """The stand-in for property `prop` of `source` ("Kind:name", or an invoke's name), known after deploy."""
-    return "{{" + f"{source}.{prop}" + "}}"
-
 
 class PreviewMocks(StackMocks):
     """Answers as a first `pulumi preview` would: inputs are known, whatever the cloud assigns is not.
 
     Ids, ARNs, autonamed IAM names, the cluster's OIDC issuer and kubeconfig, the ALB
-    hostname and the account id are placeholders naming where the value will come from,
-    so they flow through the program (into trust policies, Helm values, ARNs) visibly.
-    Outputs left out here are unknown to the SDK (dry run), as in a real preview.
+    hostname and the account id are placeholders naming where the value will come from
+    (offline/unknowns.py), so they flow through the program (into trust policies, Helm values,
+    ARNs) visibly. Outputs left out here are unknown to the SDK (dry run), as in a real preview.
     """
 
-    def call(self, args: pulumi_mocks.MockCallArgs):
-        result = super().call(args)
-        if args.token == GET_CALLER_IDENTITY:
-            source = "getCallerIdentity"
-            result = {key: placeholder(source, key) for key in ("accountId", "arn", "userId")} | {"id": placeholder(source, "id")}
-        elif args.token == GET_HOSTED_ZONE:
-            source = f"getZone:{args.args['name']}"
-            result |= {"zoneId": placeholder(source, "zoneId"), "id": placeholder(source, "id")}
-        elif args.token == GET_LOAD_BALANCER_HOSTED_ZONE_ID:
-            result["id"] = placeholder("getHostedZoneId:application", "id")
-        return result
-
-    def new_resource(self, args: pulumi_mocks.MockResourceArgs):
-        typ = args.typ
-        if typ == STACK_REFERENCE:
-            return self._stack_reference(args.inputs["name"])
-        name = f"{typ.rsplit(':', 1)[-1]}:{args.name}"
-        outputs = dict(args.inputs)
-        if typ.startswith("aws:"):
-            outputs.setdefault("arn", placeholder(name, "arn"))
-            if typ in (IAM_ROLE, IAM_POLICY) and not args.inputs.get("name"):
-                outputs["name"] = placeholder(name, "name")
-            if typ == S3_BUCKET and not args.inputs.get("bucket"):
-                outputs["bucket"] = placeholder(name, "bucket")
-        elif typ == EKS_CLUSTER_COMPONENT:
-            keys = ("kubeconfig", "kubeconfigJson", "oidcIssuer", "oidcProviderUrl", "oidcProviderArn", "clusterSecurityGroupId")
-            outputs.update({key: placeholder(name, key) for key in keys})
-        elif typ == INGRESS:
-            outputs["status"] = {"loadBalancer": {"ingress": [{"hostname": placeholder(name, "hostname")}]}}
-        elif typ == HELM_RELEASE:
-            outputs["status"] = {"status": placeholder(name, "status")}
-        return placeholder(name, "id"), outputs
+    preview = True
 
 
 def _qualify(key: str, project: str) -> str:

@@ -1,7 +1,8 @@
 """What the providers cannot change in place: the properties whose change replaces a resource.
 
 The offline diff (offline/diff.py) asks `forces_replacement` about each changed property and
-shows `warning` beside it. Each table says where its entries were read in the providers' sources.
+shows `warning` beside it. Each type's rules are its registry entry's (offline/registry/), where
+they say where in the providers' sources they were read; here are the rules over all of a kind.
 """
 
 from __future__ import annotations
@@ -11,131 +12,26 @@ from typing import Any
 
 import yaml
 
-from eksfargate.facts.resource_types import (
-    ACCESS_ENTRY,
-    ACCESS_POLICY_ASSOCIATION,
-    CONFIG_MAP,
-    DEPLOYMENT,
-    EKS_ADDON,
-    EKS_CLUSTER,
-    EKS_CLUSTER_COMPONENT,
-    ELASTIC_IP,
-    FARGATE_PROFILE,
-    HELM_RELEASE,
-    IAM_POLICY,
-    IAM_ROLE,
-    IAM_ROLE_POLICY,
-    IAM_ROLE_POLICY_ATTACHMENT,
-    KMS_KEY,
-    KUBERNETES_PROVIDER,
-    LOG_GROUP,
-    NAT_GATEWAY,
-    ROUTE_TABLE,
-    ROUTE_TABLE_ASSOCIATION,
-    SERVICE,
-    STATEFUL_SET,
-    SUBNET,
-    VPC,
-)
+from eksfargate.facts.resource_types import EKS_CLUSTER_COMPONENT, KUBERNETES_PROVIDER
+from offline.registry import RESOURCE_TYPES
+from offline.registry.entry import cluster_scoped, is_kubernetes_object
 
 JSON = "{json}"  # path segment: what follows is inside a JSON document held in a string
 
-# Properties (camelCase input paths, list indices left out) whose change replaces the resource:
-# the ForceNew attributes of the Terraform AWS provider resources that pulumi-aws bridges, read in
-# hashicorp/terraform-provider-aws internal/service/ec2/vpc_.go (cidr_block, ipv4_ipam_pool_id,
-# ipv4_netmask_length), vpc_subnet.go, vpc_route_table.go (vpc_id), vpc_route_table_association.go
-# (subnet_id, gateway_id), vpc_nat_gateway.go, ec2_eip.go, eks/fargate_profile.go (every argument
-# but tags), eks/addon.go (addon_name, cluster_name), iam/role.go, iam/policy.go (description too),
-# iam/role_policy_attachment.go, kms/key.go. Not ForceNew there, so left out: a subnet's or an EIP's
-# customer-owned pool, a KMS key's description, the EKS cluster's subnets and security groups.
-REPLACE_ON: dict[str, tuple[str, ...]] = {
-    VPC: ("cidrBlock", "ipv4IpamPoolId", "ipv4NetmaskLength"),
-    SUBNET: (
-        "availabilityZone",
-        "availabilityZoneId",
-        "cidrBlock",
-        "ipv4IpamPoolId",
-        "ipv4NetmaskLength",
-        "ipv6IpamPoolId",
-        "ipv6Native",
-        "ipv6NetmaskLength",
-        "outpostArn",
-        "vpcId",
-    ),
-    ROUTE_TABLE: ("vpcId",),
-    ROUTE_TABLE_ASSOCIATION: ("subnetId", "gatewayId"),
-    NAT_GATEWAY: (
-        "allocationId",
-        "connectivityType",
-        "privateIp",
-        "secondaryPrivateIpAddressCount",
-        "subnetId",
-    ),
-    ELASTIC_IP: ("address", "domain", "ipamPoolId", "networkBorderGroup", "publicIpv4Pool"),
-    FARGATE_PROFILE: (
-        "clusterName",
-        "fargateProfileName",
-        "podExecutionRoleArn",
-        "selectors",
-        "subnetIds",
-    ),
-    EKS_ADDON: ("addonName", "clusterName"),
-    # pulumi-eks's component passes these to the aws.eks.Cluster inside it, where they are ForceNew
-    # (eks/cluster.go: name, role_arn, kubernetes_network_config's ip_family and service_ipv4_cidr;
-    # bootstrap_self_managed_addons too, but the component ignores its changes: IGNORED); vpcId and
-    # the subnets are judged by _cluster_network.
-    EKS_CLUSTER_COMPONENT: ("name", "ipFamily", "kubernetesServiceIpAddressRange", "serviceRole"),
-    IAM_ROLE: ("name", "namePrefix", "path"),
-    IAM_POLICY: ("name", "namePrefix", "path", "description"),
-    IAM_ROLE_POLICY_ATTACHMENT: ("policyArn", "role"),
-    KMS_KEY: ("customKeyStoreId", "customerMasterKeySpec", "keyUsage", "multiRegion", "xksKeyId"),
-    # logs/group.go, iam/role_policy.go, eks/access_entry.go, eks/access_policy_association.go (the
-    # association has no update at all: every argument is ForceNew, the access scope included).
-    LOG_GROUP: ("logGroupClass", "name", "namePrefix"),
-    IAM_ROLE_POLICY: ("name", "namePrefix", "role"),
-    ACCESS_ENTRY: ("clusterName", "principalArn", "type"),
-    ACCESS_POLICY_ASSOCIATION: ("accessScope", "clusterName", "policyArn", "principalArn"),
-    # pulumi-kubernetes provider/pkg/provider/helm_release.go: forceNewFields ".name", ".namespace".
-    HELM_RELEASE: ("name", "namespace"),
-    # The Kubernetes provider: `kubernetes_provider_replaced` (its kubeconfig is judged by the cluster it selects).
-    KUBERNETES_PROVIDER: ("clusterIdentifier", "renderYamlToDirectory"),
-}
-# Inputs a component passes on with `ignoreChanges`: a change to them changes nothing. pulumi-eks
-# nodejs/eks/cluster/cluster.ts creates its aws.eks.Cluster with ignoreChanges
-# ["accessConfig.bootstrapClusterCreatorAdminPermissions", "bootstrapSelfManagedAddons"].
-IGNORED: dict[str, tuple[str, ...]] = {
-    EKS_CLUSTER_COMPONENT: ("bootstrapSelfManagedAddons", "accessConfig.bootstrapClusterCreatorAdminPermissions"),
-}
+# The registry's rules by type (camelCase input paths, list indices left out): a Kubernetes
+# object's on top of K8S_METADATA_REPLACE_ON, the others' alone.
+REPLACE_ON = {t.token: t.replace_on for t in RESOURCE_TYPES if t.replace_on and not is_kubernetes_object(t.token)}
+K8S_REPLACE_ON = {t.token: t.replace_on for t in RESOURCE_TYPES if t.replace_on and is_kubernetes_object(t.token)}
+IGNORED = {t.token: t.ignored for t in RESOURCE_TYPES if t.ignored}
+SET_VALUED = {t.token: t.set_valued for t in RESOURCE_TYPES if t.set_valued}
 # A name the program gives a resource, which AWS or Kubernetes holds unique: the replacement
 # cannot exist beside the old one, so the old one goes first (pulumi-terraform-bridge
 # pkg/tfbridge/schema.go nameRequiresDeleteBeforeReplace for a user-set autonamed `name`;
 # pulumi-kubernetes provider.go Diff for a user-set metadata.name in the same namespace).
-FIXED_NAME: dict[str, str] = {
-    EKS_CLUSTER_COMPONENT: "name",  # passed to the aws.eks.Cluster inside it
-    EKS_CLUSTER: "name",
-    LOG_GROUP: "name",
-    IAM_ROLE: "name",
-    IAM_POLICY: "name",
-}
-# Kubernetes kinds without a namespace (the API's cluster-scoped kinds this project could declare):
-# pulumi-kubernetes' Diff clears a namespace set on them, and treats an unset namespace of a
-# namespaced object as "default" (provider.go Diff, canonicalNamespace).
-CLUSTER_SCOPED_KINDS = (
-    "Namespace",
-    "ClusterRole",
-    "ClusterRoleBinding",
-    "CustomResourceDefinition",
-    "IngressClass",
-    "PersistentVolume",
-    "PriorityClass",
-    "StorageClass",
-    "ValidatingWebhookConfiguration",
-    "MutatingWebhookConfiguration",
-)
-# Changes that are in-place for the provider but that a reviewer must know fail or disrupt.
-WARN_ON: dict[tuple[str, str], str] = {
-    (EKS_CLUSTER_COMPONENT, "version"): "control-plane upgrade: one minor version per update, never down",
-}
+FIXED_NAME = {t.token: t.fixed_name for t in RESOURCE_TYPES if t.fixed_name}
+WARN_ON = {(t.token, path): warning for t in RESOURCE_TYPES for path, warning in t.warn_on.items()}
+# pulumi-kubernetes provider/pkg/provider/diff.go forceNewProperties: every object's name and namespace.
+K8S_METADATA_REPLACE_ON = ("metadata.name", "metadata.namespace")
 # The cluster's network, as EKS allows it to change (UpdateClusterConfig; "View Amazon EKS networking
 # requirements for VPC and subnets"): other subnets, in place, only within the VPC and the zones the
 # cluster was created with; never another VPC. The provider would try the update and EKS refuse it,
@@ -150,117 +46,6 @@ CLUSTER_CHANGES_ZONES = (
     "EKS keeps a cluster in the zones it was created with: subnets in other zones take a new cluster (see the CAUTION above)"
 )
 CLUSTER_NEW_SUBNETS = "EKS updates the cluster's subnets in place, if they are in the same VPC and zones as before"
-# pulumi-kubernetes provider/pkg/provider/diff.go forceNewProperties: every object's metadata.name and
-# metadata.namespace, then the `forceNew` table per group/version/kind (container fields under
-# spec.containers[*] / spec.initContainers[*] for Pods; label-selector subfields fall under their
-# selector). Secrets and ConfigMaps: data is force-new unless enableSecretMutable /
-# enableConfigMapMutable is set (both default false in provider.go).
-K8S_METADATA_REPLACE_ON = ("metadata.name", "metadata.namespace")
-_POD_CONTAINER_FIELDS = tuple(
-    f"spec.{containers}.{field}"
-    for containers in ("containers", "initContainers")
-    for field in (
-        "args", "command", "env", "image", "imagePullPolicy", "lifecycle", "livenessProbe", "ports", "readinessProbe",
-        "resources", "securityContext", "stdin", "stdinOnce", "terminationMessagePath", "terminationMessagePolicy",
-        "tty", "volumeDevices", "volumeMounts", "workingDir",
-    )
-)  # fmt: skip
-_STATEFULSET = (
-    "spec.podManagementPolicy",
-    "spec.revisionHistoryLimit",
-    "spec.selector",
-    "spec.serviceName",
-    "spec.volumeClaimTemplates",
-)
-_JOB = ("spec.completions", "spec.parallelism", "spec.selector", "spec.template")
-K8S_REPLACE_ON: dict[str, tuple[str, ...]] = {
-    DEPLOYMENT: ("spec.selector",),
-    "kubernetes:apps/v1:DaemonSet": ("spec.selector",),
-    STATEFUL_SET: _STATEFULSET,
-    "kubernetes:batch/v1:Job": _JOB,
-    SERVICE: ("spec.clusterIP",),
-    CONFIG_MAP: ("binaryData", "data"),
-    "kubernetes:core/v1:Secret": ("type", "stringData", "data"),
-    "kubernetes:core/v1:PersistentVolumeClaim": (
-        "spec.accessModes",
-        "spec.selector",
-        "spec.storageClassName",
-        "spec.volumeName",
-    ),
-    "kubernetes:core/v1:PersistentVolume": tuple(
-        f"spec.{source}"
-        for source in (
-            "awsElasticBlockStore",
-            "azureDisk",
-            "azureFile",
-            "cephfs",
-            "cinder",
-            "csi",
-            "fc",
-            "flexVolume",
-            "flocker",
-            "gcePersistentDisk",
-            "glusterfs",
-            "hostPath",
-            "iscsi",
-            "local",
-            "nfs",
-            "photonPersistentDisk",
-            "portworxVolume",
-            "quobyte",
-            "rbd",
-            "scaleIO",
-            "storageos",
-            "vsphereVolume",
-        )
-    ),  # fmt: skip
-    "kubernetes:core/v1:Pod": (
-        *(
-            f"spec.{field}"
-            for field in (
-                "affinity",
-                "automountServiceAccountToken",
-                "dnsConfig",
-                "dnsPolicy",
-                "enableServiceLinks",
-                "hostAliases",
-                "hostIPC",
-                "hostNetwork",
-                "hostPID",
-                "hostname",
-                "imagePullSecrets",
-                "nodeName",
-                "nodeSelector",
-                "overhead",
-                "preemptionPolicy",
-                "priority",
-                "priorityClassName",
-                "readinessGates",
-                "restartPolicy",
-                "runtimeClassName",
-                "schedulerName",
-                "securityContext",
-                "serviceAccount",
-                "serviceAccountName",
-                "shareProcessNamespace",
-                "subdomain",
-                "terminationGracePeriodSeconds",
-                "volumes",
-            )
-        ),
-        *_POD_CONTAINER_FIELDS,
-    ),  # fmt: skip
-    "kubernetes:core/v1:ResourceQuota": ("spec.scopes",),
-    "kubernetes:policy/v1beta1:PodDisruptionBudget": ("spec",),
-    "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": ("roleRef",),
-    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": ("roleRef",),
-    "kubernetes:storage.k8s.io/v1:StorageClass": ("parameters", "provisioner"),
-}
-# Lists the provider treats as sets: a new order is no change.
-SET_VALUED: dict[str, tuple[str, ...]] = {
-    FARGATE_PROFILE: ("selectors", "subnetIds"),
-    EKS_CLUSTER_COMPONENT: ("enabledClusterLogTypes", "publicAccessCidrs", "privateSubnetIds", "publicSubnetIds"),
-}
 
 
 def ignored(resource: dict[str, Any], path: list[Any]) -> bool:
@@ -270,9 +55,9 @@ def ignored(resource: dict[str, Any], path: list[Any]) -> bool:
 
 
 def kubernetes_namespace(resource: dict[str, Any], namespace: Any) -> Any:
-    """The namespace pulumi-kubernetes compares: none for a cluster-scoped kind, "default" for an unset one."""
-    kind = resource["type"].rsplit(":", 1)[-1]
-    if kind in CLUSTER_SCOPED_KINDS:
+    """The namespace pulumi-kubernetes compares: none for a cluster-scoped kind, "default" for an unset one
+    (provider.go Diff, canonicalNamespace: it clears a namespace set on a cluster-scoped object)."""
+    if cluster_scoped(resource["type"]):
         return None
     return namespace or "default"
 
@@ -318,7 +103,7 @@ def forces_replacement(resource: dict[str, Any], path: list[Any]) -> bool:
     keys = tuple(segment for segment in path if isinstance(segment, str) and segment != JSON)
     kind = resource["type"]
     rules = list(REPLACE_ON.get(kind, ()))
-    if kind.startswith("kubernetes:") and kind != HELM_RELEASE and resource.get("custom"):
+    if is_kubernetes_object(kind) and resource.get("custom"):
         rules += K8S_METADATA_REPLACE_ON
         rules += K8S_REPLACE_ON.get(kind, ())
     if kind == CLUSTER_TYPE:

@@ -11,6 +11,7 @@ import pytest
 
 from cost.__main__ import main as cost_main
 from eksfargate import estimate as cost
+from eksfargate.facts.kubernetes_kinds import CLUSTER_SCOPED_KINDS
 from eksfargate.project import TENANT_PROJECT_DIR
 from offline import diff as offline_diff
 from offline import diff_cost, diff_render, replacements
@@ -207,7 +208,7 @@ def test_every_force_new_property_shows_as_a_replacement(type_, prop):
         for t, props in replacements.K8S_REPLACE_ON.items()
         for p in (*props, *replacements.K8S_METADATA_REPLACE_ON)
         # A cluster-scoped object has no namespace to change (test_diff_truth.py).
-        if not (p == "metadata.namespace" and t.rsplit(":", 1)[-1] in replacements.CLUSTER_SCOPED_KINDS)
+        if not (p == "metadata.namespace" and t.rsplit(":", 1)[-1] in CLUSTER_SCOPED_KINDS)
     ],
 )
 def test_every_kubernetes_force_new_field_shows_as_a_replacement(type_, prop):

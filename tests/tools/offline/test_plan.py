@@ -13,6 +13,7 @@ import yaml
 
 from cost import from_recording
 from offline import plan as offline_plan
+from offline import plan_files
 from offline.harness import PROJECT_DIR
 from tests.stackfacts import PINNED_DEV
 
@@ -116,7 +117,7 @@ def test_manifests_validate_for_the_stack_version_and_read_back_to_the_same_obje
     version = plan["config"]["eks-fargate:kubernetesVersion"]
     text = (written / "manifests.yaml").read_text()
     documents = [doc for doc in yaml.safe_load_all(text) if doc is not None]
-    assert documents == offline_plan.kubernetes_objects(plan)
+    assert documents == plan_files.kubernetes_objects(plan)
     kinds = ["Namespace", "Namespace", "ConfigMap", "ConfigMap", "Deployment", "HorizontalPodAutoscaler"]
     kinds += ["PodDisruptionBudget", "Service", "Ingress"]
     assert sorted(d["kind"] for d in documents) == sorted(kinds)
