@@ -123,12 +123,12 @@ def test_the_plan_cache_is_saved_from_main_and_restored_by_pull_requests_for_the
     (restore,), (save,) = cache_steps(warm)
     assert save["with"]["key"] == "offline-plans-${{ runner.os }}-main-${{ github.sha }}-${{ github.run_id }}"
     assert restore["with"]["key"] == save["with"]["key"] and restore_keys(restore) == ["offline-plans-${{ runner.os }}-main-"]
-    run = next(s["run"] for s in warm["steps"] if "offline.plan_cache warm" in s.get("run", ""))
+    run = next(s["run"] for s in warm["steps"] if "offline cache warm" in s.get("run", ""))
     assert run.splitlines() == [
         "since=$(date +%s.%N)",
-        'python -m offline.plan_cache warm "$GITHUB_SHA"',
-        'python -m offline.plan_cache warm "$GITHUB_SHA" --project-dir tenant',
-        'python -m offline.plan_cache prune --unused-since "$since"',
+        'python -m offline cache warm "$GITHUB_SHA"',
+        'python -m offline cache warm "$GITHUB_SHA" --project-dir tenant',
+        'python -m offline cache prune --unused-since "$since"',
     ]
     names = [s.get("uses", s.get("run", "")) for s in warm["steps"]]
     assert names.index(restore["uses"]) < names.index(run) < names.index(save["uses"])
@@ -144,9 +144,9 @@ def test_the_plan_cache_is_saved_from_main_and_restored_by_pull_requests_for_the
     steps_ = diff["steps"]
     since = next(i for i, s in enumerate(steps_) if "PLAN_CACHE_SINCE=$(date +%s.%N)" in s.get("run", ""))
     the_diff = next(i for i, s in enumerate(steps_) if "python -m offline diff" in s.get("run", ""))
-    prune = next(i for i, s in enumerate(steps_) if "plan_cache prune" in s.get("run", ""))
+    prune = next(i for i, s in enumerate(steps_) if "offline cache prune" in s.get("run", ""))
     assert steps_.index(base) < steps_.index(own) < since < the_diff < prune < steps_.index(saved)
-    assert steps_[prune]["run"] == 'python -m offline.plan_cache prune --unused-since "$PLAN_CACHE_SINCE"'
+    assert steps_[prune]["run"] == 'python -m offline cache prune --unused-since "$PLAN_CACHE_SINCE"'
     assert steps_[prune]["if"] == saved["if"] == "${{ !cancelled() }}"  # a failed stack leaves the others' plans good
     # Deploys (pulumi.yml): their own last run's plans (the records' commits), else main's.
     plan = load("pulumi.yml")["jobs"]["plan"]
