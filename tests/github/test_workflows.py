@@ -239,7 +239,7 @@ def test_main_deploys_converge_in_waves_each_stack_in_its_own_environment():
     writers = [name for name, job in jobs.items() if "write" in (job.get("permissions") or {}).get("contents", "")]
     assert writers == ["record"] and "id-token" not in jobs["record"]["permissions"]
     assert jobs["record"]["needs"] == ["plan", "wave0", "wave1", "wave2", "wave3"] and "always()" in jobs["record"]["if"]
-    assert "deploy_plan.py record" in jobs["record"]["steps"][-1]["run"]
+    assert "deploy_record.py record" in jobs["record"]["steps"][-1]["run"]
     assert jobs["drift"]["with"]["drift"] is True and jobs["drift"]["needs"] == ["plan", "record"]
 
 
@@ -254,7 +254,7 @@ def test_a_stack_deploys_in_its_environment_with_that_environments_role():
     assert job["permissions"] == {"contents": "read", "id-token": "write"}
     assert job["concurrency"]["cancel-in-progress"] is False
     names = [s.get("uses", s.get("run", "")).split("@")[0] for s in job["steps"]]
-    ready = next(i for i, s in enumerate(job["steps"]) if "deploy_plan.py ready" in s.get("run", ""))
+    ready = next(i for i, s in enumerate(job["steps"]) if "deploy_record.py ready" in s.get("run", ""))
     assert ready < names.index("aws-actions/configure-aws-credentials") < names.index("pulumi/actions")
     aws = job["steps"][names.index("aws-actions/configure-aws-credentials")]
     assert aws["with"]["role-to-assume"] == "${{ inputs.drift && vars.AWS_DRIFT_ROLE_ARN || vars.AWS_DEPLOY_ROLE_ARN }}"
