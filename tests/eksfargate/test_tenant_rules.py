@@ -57,7 +57,9 @@ def test_tls_must_agree_across_one_shared_alb_only():
 
 
 def test_a_tenant_without_a_namespace_gets_the_same_one_in_the_program_and_the_catalog(tmp_path):
-    shutil.copytree(TENANT_PROJECT_DIR, tmp_path / "tenant", ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "tenant").mkdir()
+    for stack_file in TENANT_PROJECT_DIR.glob("Pulumi*.yaml"):
+        shutil.copy(stack_file, tmp_path / "tenant")
     path = tmp_path / "tenant" / "Pulumi.checkout-dev.yaml"
     values = yaml.safe_load(path.read_text())["config"]
     values.pop("eks-fargate-tenant:namespace", None)
