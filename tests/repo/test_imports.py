@@ -22,9 +22,7 @@ def test_every_import_but_the_lazy_sdk_load_stands_at_the_top_of_its_module():
     }
     assert LAZY_SDK_LOAD in nested, "the lazy SDK load is gone: update LAZY_SDK_LOAD and this module's docstring"
     unexpected = [
-        f"{found.path}:{found.line} ({found.scope}): {found.imported}"
-        for key, found in nested.items()
-        if key != LAZY_SDK_LOAD
+        f"{found.path}:{found.line} ({found.scope}): {found.imported}" for key, found in nested.items() if key != LAZY_SDK_LOAD
     ]
     assert not unexpected, "imports inside a function or block; move them to the top of their module:\n" + "\n".join(unexpected)
 
