@@ -14,9 +14,9 @@ from pulumi_policy import PolicyResource, ReportViolation, StackValidationArgs
 
 from eksfargate.facts.eks_access import TENANT_ACCESS_POLICIES
 from eksfargate.facts.eks_wildcards import wildcard_matches
-from eksfargate.facts.resource_types import ACCESS_ENTRY, ACCESS_POLICY_ASSOCIATION, HELM_RELEASE
+from eksfargate.facts.resource_types import ACCESS_ENTRY, ACCESS_POLICY_ASSOCIATION, FARGATE_PROFILE, HELM_RELEASE
 from policy.declare import ADVISORY, MANDATORY, stack_policy
-from policy.reading import FARGATE_PROFILE, UNKNOWN, get, get_list, kind_of, known_str, tenant_platform
+from policy.reading import UNKNOWN, get, get_list, kind_of, known_str, tenant_platform
 
 # The namespace-scoped EKS access policies a team may hold (EKS user guide, access policy reference).
 # Kubernetes kinds that live outside any namespace (besides Namespace itself).
@@ -184,4 +184,5 @@ def tenant_team_has_access(args: StackValidationArgs, report_violation: ReportVi
         f"The team has no access to its namespace {', '.join(own) or '(none declared)'} on platform {platform.stack}'s "
         "cluster: the stack declares no EKS access entry, so only the platform's admins can run kubectl there. Set "
         "teamRoleArn to the team's IAM role (it gets accessLevel, edit or view, in the namespace only).",
+        None,
     )
