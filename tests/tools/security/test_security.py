@@ -359,3 +359,18 @@ def test_make_security_with_a_stack_checks_that_one_without_judging_stale_waiver
     listed, commands = make_security_dry_run("STACK=checkout-dev", "PROJECT=tenant")
     assert listed == ["tenant/Pulumi.checkout-dev.yaml"]
     assert "-m security.check --partial $manifests" in commands
+
+
+def test_checkov_asks_nothing_of_the_network(monkeypatch):
+    """checkov downloads guidelines and policy metadata from Prisma Cloud unless told not to: the check runs offline."""
+    commands = []
+
+    def run(command, **kwargs):
+        commands.append((command, kwargs.get("env") or {}))
+        return subprocess.CompletedProcess(command, 1, stdout='{"results": {}}', stderr="")
+
+    monkeypatch.setattr(check.subprocess, "run", run)
+    check.run_checkov([Path("a.yaml")])
+    ((command, env),) = commands
+    assert "--skip-download" in command
+    assert "BC_API_KEY" not in env and "PRISMA_API_URL" not in env
