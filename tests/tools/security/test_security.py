@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from eksfargate.settings import WALKTHROUGH_IMAGE
 from eksfargate.stack_files import read_project
 from eksfargate.tenant_settings import PRESET_IMAGES
+from eksfargate.workload import GAME_2048_IMAGE as WALKTHROUGH_IMAGE
 from offline.harness import PROJECT_DIR
 from security import check
 
