@@ -62,14 +62,19 @@ SECURITY_ALL := $(filter-out command line environment,$(origin STACK))
 SECURITY_STACK_FILES := $(if $(SECURITY_ALL),$(sort $(wildcard Pulumi.*.yaml)) $(sort $(wildcard tenant/Pulumi.*.yaml)),$(if $(PROJECT),$(PROJECT)/)Pulumi.$(STACK).yaml)
 
 # The plan exits 1 on a mandatory policy finding; its manifests are written all the same,
-# and the test suite is where policy findings fail the build.
+# and the test suite is where policy findings fail the build. Any other status fails here (2: the
+# stack file or a setting, 70: the plan crashed), and so does a 1 without manifests: Python's own
+# exit code for an exception the command could not catch (at import). The stack's out/ folder goes
+# first, so that no manifests of an earlier run are checked in place of this one's.
 security: venv $(SECURITY_VENV)/.installed
 	@manifests=; for file in $(SECURITY_STACK_FILES); do \
-		project=$$(dirname $$file); stack=$$(basename $$file .yaml); stack=$${stack#Pulumi.}; \
+		project=$$(dirname $$file); stack=$$(basename $$file .yaml); stack=$${stack#Pulumi.}; out=$$project/out/$$stack; \
 		echo "==> plan $$stack ($$project)"; \
+		rm -rf "$$out"; \
 		$(PY) -m offline plan --stack $$stack --project-dir $$project --quiet; status=$$?; \
 		[ $$status -le 1 ] || exit $$status; \
-		manifests="$$manifests $$project/out/$$stack/manifests.yaml"; \
+		[ -f "$$out/manifests.yaml" ] || { echo "make security: the plan of $$file wrote no manifests (exit $$status)" >&2; exit 1; }; \
+		manifests="$$manifests $$out/manifests.yaml"; \
 	done; \
 	PYTHONPATH=tools $(SECURITY_VENV)/bin/python -m security.check $(if $(SECURITY_ALL),,--partial )$$manifests
 

@@ -5,9 +5,10 @@ plan  runs the program for Pulumi.<stack>.yaml offline, prints the resource tree
       stack outputs, and writes plan.json, manifests.yaml, iam/*.json and diagram.mmd into
       --out (default out/<stack>/), then (unless --no-checks) runs the policy pack over it
       (policy.txt), estimates its monthly cost (cost.txt) and checks that the private subnets
-      can hold every pod it may run (capacity.txt, offline/capacity.py). Exit 0; 1 if a
+      can hold every pod it may run (capacity.txt, offline/capacity.py). The files replace the
+      folder whole (offline/plan_folder.py); a plan that fails removes it. Exit 0; 1 if a
       mandatory policy is violated or the subnets are too small; 2 with the error on stderr
-      (invalid settings, no such stack file).
+      (invalid settings, no such stack file, an --out folder that holds no plan).
 diff  compares two sides, each a plan.json (or a folder with one) or REV:STACK (the stack's
       plan at a git revision; `:STACK` is the working tree, `REV:*` every stack file), and
       prints Markdown for a pull request (--changed-stacks FILE: also the stacks whose plan
@@ -19,6 +20,9 @@ cache the plan cache (offline/plan_cache.py): `warm REV [--project-dir tenant]` 
       file at REV into it, those it keeps already reused; `prune --unused-since EPOCH` removes the
       entries no run has used since then. Exit 0; 2 with the error on stderr (the cache is off,
       no such revision).
+
+Every command exits 70 when it crashes (an exception escaped it: a bug), with the traceback on stderr
+(offline/exit_codes.py).
 
 The command line imports no Pulumi SDK: what needs it is in offline/commands.py, which
 `load_commands` imports once a command gets that far.
@@ -37,8 +41,8 @@ from pathlib import Path
 from types import ModuleType
 
 from eksfargate.project import PLATFORM_PROJECT_DIR
-from offline import plan_cache, sdk_loader
-from offline.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_POLICY
+from offline import plan_cache, plan_folder, sdk_loader
+from offline.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_POLICY, crashed
 from offline.plan_cache import Entry
 
 
@@ -48,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
 
     plan = commands.add_parser("plan", help="plan one stack offline")
     plan.add_argument("--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default dev)")
-    plan.add_argument("--out", type=Path, help="output folder (default out/<stack>/ under the project)")
+    plan.add_argument("--out", type=Path, help="output folder, the plan's alone (default out/<stack>/ under the project)")
     plan.add_argument("--project-dir", type=Path, help="the Pulumi project to plan (default: this checkout)")
     plan.add_argument("--stack-file", type=Path, help="a stack file elsewhere than beside Pulumi.yaml")
     plan.add_argument("--quiet", action="store_true", help="write the files, print nothing")
@@ -88,11 +92,16 @@ def main(argv: list[str] | None = None) -> int:
     prune.add_argument("--unused-since", type=float, required=True, help="seconds since the epoch (`date +%%s.%%N`)")
 
     args = parser.parse_args(argv)
-    if args.command == "plan":
-        return run_plan(args)
-    if args.command == "diff":
-        return load_commands().run_diff(args)
-    return run_cache(args)
+    try:
+        if args.command == "plan":
+            return run_plan(args)
+        if args.command == "diff":
+            return load_commands().run_diff(args)
+        return run_cache(args)
+    except BrokenPipeError:  # the reader left (`| head`): not a crash, the caller below ends quietly
+        raise
+    except Exception:  # noqa: BLE001 - a crash: its own exit code, never one that reads as a finding
+        return crashed(f"python -m offline {args.command}")
 
 
 def load_commands() -> ModuleType:
@@ -109,17 +118,17 @@ def run_plan(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     project_dir = (args.project_dir or PLATFORM_PROJECT_DIR).resolve()
     out = args.out or project_dir / "out" / args.stack
-    cache, key = _plan_cache(args, project_dir)
-    entry = cache.get(key, screen=not args.quiet) if cache is not None and key is not None else None
-    if entry is not None:
-        written = entry.write(out)
-        note = "from the plan cache"
-    else:
-        entry = Entry(EXIT_ERROR, {}, [], screen=True)
-        written = load_commands().make_plan(args, project_dir, out, entry)
-        if cache is not None and key is not None and entry.status in (EXIT_OK, EXIT_POLICY):
-            cache.put(key, entry)
-        note = "planned"
+    refused = plan_folder.refusal(out)
+    if refused:
+        print(f"error: {refused}", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        entry, written, note = _plan(args, project_dir, out)
+    except BaseException:
+        plan_folder.remove(out)  # a plan that crashed leaves no earlier plan to be read as its own
+        raise
+    if entry.status not in (EXIT_OK, EXIT_POLICY):
+        plan_folder.remove(out)  # nor does one that failed
     for stream, text in entry.output:
         if stream == "stderr":
             sys.stderr.write(text)
@@ -131,6 +140,19 @@ def run_plan(args: argparse.Namespace) -> int:
             shown = ", ".join(str(path.relative_to(out)) for path in written)
             print(f"Wrote {out}/: {shown} ({note}, {time.perf_counter() - started:.1f} s)")
     return entry.status
+
+
+def _plan(args: argparse.Namespace, project_dir: Path, out: Path) -> tuple[Entry, list[Path], str]:
+    """The plan in `out`, from the plan cache or planned (and then kept there): its entry, files and where it came from."""
+    cache, key = _plan_cache(args, project_dir)
+    entry = cache.get(key, screen=not args.quiet) if cache is not None and key is not None else None
+    if entry is not None:
+        return entry, entry.write(out), "from the plan cache"
+    entry = Entry(EXIT_ERROR, {}, [], screen=True)
+    written = load_commands().make_plan(args, project_dir, out, entry)
+    if cache is not None and key is not None and entry.status in (EXIT_OK, EXIT_POLICY):
+        cache.put(key, entry)
+    return entry, written, "planned"
 
 
 def _plan_cache(args: argparse.Namespace, project_dir: Path):

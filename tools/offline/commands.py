@@ -20,7 +20,7 @@ from eksfargate.fargate_pods import FargateSizeError
 from eksfargate.stack_files import undeclared_keys
 from offline import capacity as subnet_capacity
 from offline import diff as offline_diff
-from offline import diff_data, diff_render, plan_cache, revisions
+from offline import diff_data, diff_render, plan_cache, plan_folder, revisions
 from offline import plan as offline_plan
 from offline.exit_codes import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_POLICY, EXIT_REFUSED
 from offline.harness import PROJECT_DIR
@@ -28,7 +28,10 @@ from offline.plan_cache import Entry, PlanCache
 
 
 def make_plan(args: argparse.Namespace, project_dir: Path, out: Path, entry: Entry) -> list[Path]:
-    """Plans the stack into `out`; `entry` gets the exit code, the files and what to print, in order."""
+    """Plans the stack into `out`; `entry` gets the exit code, the files and what to print, in order.
+
+    The files go into place together once all are made (offline/plan_folder.py): a plan that fails
+    on the way writes none."""
 
     def say(stream: str, text: str) -> None:
         entry.output.append((stream, text))
@@ -42,26 +45,22 @@ def make_plan(args: argparse.Namespace, project_dir: Path, out: Path, entry: Ent
     for warning in undeclared_keys(recording.config, recording.project):
         say("stderr", f"warning: {warning}\n")
     plan = offline_plan.from_recording(recording)
-    written = offline_plan.write(plan, out)
+    files = offline_plan.files(plan)
     if args.no_checks:
-        entry.files = _files(out, written)
-        entry.status = EXIT_OK
+        written = plan_folder.put(out, files)
+        entry.files, entry.status = files, EXIT_OK
         say("wrote", "")
         return written
 
     violations = policy.offline.check(recording)
-    policy_report = out / "policy.txt"
-    policy_report.write_text("".join(f"{violation}\n" for violation in violations) or "no violations\n")
+    files["policy.txt"] = "".join(f"{violation}\n" for violation in violations) or "no violations\n"
     try:
         breakdown = cost.render(cost.from_plan(plan))
     except (cost.UnknownRegionError, FargateSizeError) as exc:
         breakdown = f"no estimate: {exc}\n"
-    cost_report = out / "cost.txt"
-    cost_report.write_text(breakdown)
+    files["cost.txt"] = breakdown
     capacity = subnet_capacity.assess(plan)
-    capacity_report = out / "capacity.txt"
-    capacity_report.write_text(subnet_capacity.render(capacity))
-    written += [policy_report, cost_report, capacity_report]
+    files["capacity.txt"] = subnet_capacity.render(capacity)
     screen = [offline_plan.render_tree(plan), f"\n{breakdown}\n", f"Policy pack: {len(violations)} finding(s)\n"]
     screen += [f"  {violation}\n" for violation in violations]
     screen.append(f"\n{subnet_capacity.render(capacity)}\n")
@@ -69,14 +68,10 @@ def make_plan(args: argparse.Namespace, project_dir: Path, out: Path, entry: Ent
     say("wrote", "")
     if not capacity.ok:
         say("stderr", f"error: {capacity.problem()}\n")
-    entry.files = _files(out, written)
+    written = plan_folder.put(out, files)
+    entry.files = files
     entry.status = EXIT_POLICY if any(violation.mandatory for violation in violations) or not capacity.ok else EXIT_OK
     return written
-
-
-def _files(out: Path, written: list[Path]) -> dict[str, str]:
-    """The files a plan wrote, in the order it wrote them, by path under `out`."""
-    return {path.relative_to(out).as_posix(): path.read_text() for path in written}
 
 
 def run_diff(args: argparse.Namespace) -> int:

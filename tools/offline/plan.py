@@ -1,9 +1,10 @@
 """The offline plan: what one stack file declares, seen without AWS, a Pulumi backend or the CLI.
 
 `build()` runs the real program under the harness in preview mode and turns the recording
-into a plan: a plain, sorted, JSON-ready dict. `write()` lays the plan out for review:
-plan.json, every resource (type, name, parent, provider, options, dependencies, inputs), and the
-files offline/plan_files.py makes of it (the manifests, the IAM documents, the diagram).
+into a plan: a plain, sorted, JSON-ready dict. `files()` lays the plan out for review: plan.json,
+every resource (type, name, parent, provider, options, dependencies, inputs), and the files
+offline/plan_files.py makes of it (the manifests, the IAM documents, the diagram); `write()` makes
+them all a folder holds (offline/plan_folder.py).
 
 `render_tree()` is what `python -m offline plan` prints. Values AWS only assigns at deploy
 time are never made up: they read `{{Kind:name.property}}` (that property of that resource,
@@ -24,6 +25,7 @@ from pulumi.runtime import rpc
 
 from eksfargate.fargate_pods import FargateSizeError
 from eksfargate.stack_files import SECRET_PLACEHOLDER
+from offline import plan_folder
 from offline.footprints import footprint_of
 from offline.harness import PROJECT_DIR, Recording, record
 from offline.plan_files import Tree, iam_documents, manifests_yaml, mermaid
@@ -163,25 +165,17 @@ def load(path: Path) -> dict[str, Any]:
     return plan
 
 
-def write(plan: dict[str, Any], out: Path) -> list[Path]:
-    """Writes plan.json, manifests.yaml, iam/*.json and diagram.mmd into `out`; returns the files."""
-    out.mkdir(parents=True, exist_ok=True)
-    iam_dir = out / "iam"
-    iam_dir.mkdir(exist_ok=True)
-    for stale in iam_dir.glob("*.json"):
-        stale.unlink()
-    written = []
-    for name, text in (
-        ("plan.json", dumps(plan)),
-        ("manifests.yaml", manifests_yaml(plan)),
-        ("diagram.mmd", mermaid(plan)),
-    ):
-        (out / name).write_text(text)
-        written.append(out / name)
+def files(plan: dict[str, Any]) -> dict[str, str]:
+    """plan.json, manifests.yaml, diagram.mmd and iam/*.json of a plan, by path in its folder, in that order."""
+    texts = {"plan.json": dumps(plan), "manifests.yaml": manifests_yaml(plan), "diagram.mmd": mermaid(plan)}
     for name, document in iam_documents(plan).items():
-        (iam_dir / name).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-        written.append(iam_dir / name)
-    return written
+        texts[f"iam/{name}"] = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return texts
+
+
+def write(plan: dict[str, Any], out: Path) -> list[Path]:
+    """Makes the plan's files all that `out` holds (offline/plan_folder.py); returns them."""
+    return plan_folder.put(out, files(plan))
 
 
 # ---------------------------------------------------------------------------------------

@@ -63,6 +63,7 @@ from pathlib import Path
 from typing import Any
 
 from eksfargate.facts.kubernetes_versions import today_utc
+from offline import plan_folder
 
 FORMAT = 1
 CACHE_ENV = "OFFLINE_PLAN_CACHE"
@@ -243,17 +244,8 @@ class Entry:
         return cls(status, files, [("stderr", stderr)] if stderr else [], screen=False)
 
     def write(self, out: Path) -> list[Path]:
-        """The files into `out`, as the plan command writes them (stale iam/*.json removed)."""
-        out.mkdir(parents=True, exist_ok=True)
-        for stale in (out / "iam").glob("*.json"):
-            stale.unlink()
-        written = []
-        for name, text in self.files.items():
-            path = out / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
-            written.append(path)
-        return written
+        """The files as all that `out` holds, as the plan command writes them (offline/plan_folder.py)."""
+        return plan_folder.put(out, self.files)
 
     def stderr(self) -> str:
         return "".join(text for stream, text in self.output if stream == "stderr")
