@@ -11,7 +11,10 @@ new   writes Pulumi.<team>-<env>.yaml beside Pulumi.yaml: region, team, cost cen
 list  every stack file's shape (dedicated, platform, tenant), team, VPC CIDR or namespace and
       cluster; exit 1 when two VPC CIDRs overlap, two stacks would give AWS the same cluster
       name, or a tenant conflicts (teams/tenants.py: a namespace or shared-ALB host claimed
-      twice, a missing platform, quotas above what the platform's subnets hold).
+      twice, a missing platform, quotas above what the platform's subnets hold); 2 when a stack
+      file cannot be read, or a platform's cannot be planned (named on stderr).
+
+Both exit 70 when they crash (an exception escaped them: a bug), with the traceback on stderr.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from pathlib import Path
 
 from eksfargate.project import PLATFORM_PROJECT_DIR, TENANT_PROJECT_DIR
 from eksfargate.stack_files import StackFileError
+from offline.exit_codes import EXIT_ERROR, EXIT_OK, crashed
 from teams import tenants
 from teams.stacks import (
     DEFAULT_REGION,
@@ -38,7 +42,7 @@ from teams.stacks import (
 
 PROJECT_DIR = PLATFORM_PROJECT_DIR
 TENANT_DIR = TENANT_PROJECT_DIR.name
-EXIT_OK, EXIT_CONFLICT, EXIT_ERROR = 0, 1, 2
+EXIT_CONFLICT = 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,31 +91,29 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return run(args)
-    except StackFileError as exc:
+    except (StackFileError, TeamStackError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except Exception:  # noqa: BLE001 - a crash: its own exit code, never 1's (a conflict)
+        return crashed(f"python -m teams {args.command}")
 
 
 def run(args: argparse.Namespace) -> int:
     directory = args.project_dir.resolve()
     if args.command == "new" and args.shared:
-        try:
-            path, namespace = tenants.new_tenant_stack(
-                args.team,
-                args.shared,
-                args.env,
-                directory / TENANT_DIR,
-                directory,
-                args.region,
-                team_role=args.team_role,
-                alb_mode=args.alb_mode,
-                host=args.host,
-                hosted_zone=args.hosted_zone,
-                certificate_arn=args.certificate_arn,
-            )
-        except TeamStackError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return EXIT_ERROR
+        path, namespace = tenants.new_tenant_stack(
+            args.team,
+            args.shared,
+            args.env,
+            directory / TENANT_DIR,
+            directory,
+            args.region,
+            team_role=args.team_role,
+            alb_mode=args.alb_mode,
+            host=args.host,
+            hosted_zone=args.hosted_zone,
+            certificate_arn=args.certificate_arn,
+        )
         stack = path.name[len("Pulumi.") : -len(".yaml")]
         print(f"Wrote {TENANT_DIR}/{path.name}: tenant stack {stack} of platform {args.shared}, namespace {namespace}.")
         if args.team_role:
@@ -134,14 +136,8 @@ def run(args: argparse.Namespace) -> int:
         )
         return EXIT_ERROR
     if args.command == "new":
-        try:
-            zone_ids = tuple(z.strip() for z in args.zone_ids.split(",")) if args.zone_ids else None
-            path, cidr = new_team_stack(
-                directory, args.team, args.env, args.region, args.cost_center, args.owner, zone_ids=zone_ids
-            )
-        except TeamStackError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return EXIT_ERROR
+        zone_ids = tuple(z.strip() for z in args.zone_ids.split(",")) if args.zone_ids else None
+        path, cidr = new_team_stack(directory, args.team, args.env, args.region, args.cost_center, args.owner, zone_ids=zone_ids)
         stack = path.name[len("Pulumi.") : -len(".yaml")]
         print(f"Wrote {path.name}: stack {stack}, VPC {cidr}.")
         if not (args.cost_center and args.owner):

@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from eksfargate.config_reader import MAX_LABEL_LENGTH
 from eksfargate.contract import PlatformOutput, default_namespace, is_tenant_namespace
 from eksfargate.edge import Edge, is_host
 from eksfargate.edge import problems as edge_problems
@@ -25,8 +26,11 @@ from eksfargate.tenancy import host_holders, namespace_conflicts, shared_alb_con
 from eksfargate.tenant_schema import ALB_MODES
 from eksfargate.tenant_settings import is_role_arn
 from offline.capacity import assess
-from offline.plan import build
+from offline.plan import PlanError, build
 from teams.stacks import TeamStackError, _scalar
+
+# A tenant's namespace is tenant-<team> unless taken, and a namespace is a DNS-1123 label.
+LONGEST_TEAM = MAX_LABEL_LENGTH - len(default_namespace(""))
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,10 @@ def platforms(platform_dir: Path = PLATFORM_PROJECT_DIR) -> dict[str, PlatformCa
         serves = proj.setting(stack, "servesTenants") is True
         usable, zones, own = None, 0, 0
         if serves:
-            plan = build(stack.stack, stack_file=stack.path)
+            try:
+                plan = build(stack.stack, stack_file=stack.path)
+            except PlanError as exc:
+                raise TeamStackError(f"{stack.path.name}: {exc}") from exc
             room = assess(plan)
             own = room.max_pods
             if room.smallest is not None:
@@ -109,6 +116,11 @@ def new_tenant_stack(
     for what, value in (("team", team), ("env", env)):
         if not is_dns_label(value):
             raise TeamStackError(f"{what} {value!r} must be {DNS_LABEL_RULE}")
+    if not is_dns_label(default_namespace(team)):
+        raise TeamStackError(
+            f"team {team!r} ({len(team)} characters) is too long for a tenant: its namespace {default_namespace(team)} "
+            f"must be {DNS_LABEL_RULE}, so a tenant's team has at most {LONGEST_TEAM} characters"
+        )
     if team_role and not is_role_arn(team_role):
         raise TeamStackError(
             f"team role {team_role!r} must be an IAM role ARN, e.g. arn:aws:iam::123456789012:role/checkout-developers"
@@ -119,15 +131,15 @@ def new_tenant_stack(
         raise TeamStackError(f"host {host!r} must be a DNS host name, e.g. checkout.apps.example.com")
     if alb_mode == "shared" and not host:
         raise TeamStackError("--alb-mode shared needs --host: on the shared ALB a tenant's rules match only its own host")
+    path = tenant_dir / f"Pulumi.{team}-{env}.yaml"
+    if path.exists():
+        raise TeamStackError(f"{path.name} exists already")
+    namespace = _free_namespace(team, env, tenant_dir)
     known = platforms(platform_dir)
     if platform_stack not in known:
         raise TeamStackError(f"no platform stack file Pulumi.{platform_stack}.yaml in {platform_dir}")
     if not known[platform_stack].serves_tenants:
         raise TeamStackError(f"platform stack {platform_stack} does not serve tenants: set servesTenants: true in its stack file")
-    stack = f"{team}-{env}"
-    path = tenant_dir / f"Pulumi.{stack}.yaml"
-    if path.exists():
-        raise TeamStackError(f"{path.name} exists already")
     if alb_mode == "shared":
         claimed = host_holders(platform_stack, host or "", tenants(tenant_dir))
         if claimed:
@@ -140,10 +152,6 @@ def new_tenant_stack(
                 + ("leave out --hosted-zone and --certificate-arn" if tls else "give --hosted-zone or --certificate-arn")
                 + " (one redirect setting holds for every tenant of a shared ALB)"
             )
-    taken = set(namespace_owners(tenant_dir))
-    candidates = [default_namespace(team), default_namespace(f"{team}-{env}")]
-    candidates += [default_namespace(f"{team}-{env}-{n}") for n in range(2, 100)]
-    namespace = next(ns for ns in candidates if ns not in taken and is_tenant_namespace(ns) and is_dns_label(ns))
     proj = project(tenant_dir)
     platform_file = next(s for s in stack_files(platform_dir) if s.stack == platform_stack)
     values = {
@@ -176,3 +184,19 @@ def new_tenant_stack(
     ]
     path.write_text("\n".join(lines) + "\n")
     return path, namespace
+
+
+def _free_namespace(team: str, env: str, tenant_dir: Path) -> str:
+    """The first of tenant-<team>, tenant-<team>-<env>, tenant-<team>-<env>-2 … -99 that no tenant claims."""
+    owners = namespace_owners(tenant_dir)
+    candidates = [default_namespace(team), default_namespace(f"{team}-{env}")]
+    candidates += [default_namespace(f"{team}-{env}-{n}") for n in range(2, 100)]
+    for namespace in candidates:
+        if namespace not in owners and is_tenant_namespace(namespace) and is_dns_label(namespace):
+            return namespace
+    holders = ", ".join(owners.get(candidates[0], []))
+    raise TeamStackError(
+        f"team {team!r}: no namespace is free for a tenant of it: {candidates[0]} is claimed by {holders}, and "
+        f"{candidates[1]} and those after it (-2 to -99) are claimed or longer than {MAX_LABEL_LENGTH} characters; "
+        "choose a shorter team or env"
+    )

@@ -10,11 +10,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from eksfargate.settings import SettingsError
+from eksfargate.config_reader import MAX_LABEL_LENGTH
+from eksfargate.contract import default_namespace
+from eksfargate.settings import SettingsError, is_dns_label
 from offline import capacity
 from offline import plan as offline_plan
+from offline.exit_codes import EXIT_CRASH
 from offline.harness import PROJECT_DIR, Recording, record
 from teams import tenants as tenant_files
+from teams.__main__ import EXIT_CONFLICT
 from teams.__main__ import main as teams_main
 from teams.stacks import cidr_overlaps, cluster_name, duplicate_cluster_names, project, stack_files, vpc_cidr
 from tests.stackfacts import cluster_name as recorded_cluster_name
@@ -246,3 +250,75 @@ def test_teams_list_catches_a_shared_alb_whose_tenants_tls_differs(tmp_path, mon
     (conflict,) = tenant_files.conflicts(PROJECT_DIR, tenant_dir)
     with_tls = ", ".join(t.stack for t in shared)
     assert f"platform {platform}'s shared ALB serves {with_tls} with TLS and plain-dev without" in conflict
+
+
+@pytest.fixture
+def projects(tmp_path) -> Path:
+    """Both projects' Pulumi.yaml and stack files: the platform's in `tmp_path`, the tenants' in tenant/."""
+    (tmp_path / "tenant").mkdir()
+    for path in [*PROJECT_DIR.glob("Pulumi*.yaml"), *(PROJECT_DIR / "tenant").glob("Pulumi*.yaml")]:
+        shutil.copy(path, tmp_path / path.relative_to(PROJECT_DIR))
+    return tmp_path
+
+
+def serving_platform(directory: Path) -> str:
+    proj = project(directory)
+    return next(s.stack for s in stack_files(directory) if proj.setting(s, "servesTenants") is True)
+
+
+def files_in(directory: Path) -> list[str]:
+    return sorted(str(path.relative_to(directory)) for path in directory.rglob("*"))
+
+
+LONGEST_TENANT_TEAM = MAX_LABEL_LENGTH - len(default_namespace(""))
+
+
+def test_the_longest_tenant_team_is_the_longest_whose_namespace_is_a_dns_label():
+    assert is_dns_label(default_namespace("a" * LONGEST_TENANT_TEAM))
+    assert not is_dns_label(default_namespace("a" * (LONGEST_TENANT_TEAM + 1)))
+
+
+@pytest.mark.parametrize("length", [LONGEST_TENANT_TEAM + 1, 60])
+def test_new_shared_refuses_a_team_too_long_for_its_namespace(projects, capsys, length):
+    team, before = "a" * length, files_in(projects)
+
+    assert teams_main(["--project-dir", str(projects), "new", team, "--env", "dev", "--shared", serving_platform(projects)]) == 2
+    (error,) = capsys.readouterr().err.splitlines()
+    assert error.startswith("error: team ") and team in error
+    assert default_namespace(team) in error and f"at most {LONGEST_TENANT_TEAM}" in error
+    assert files_in(projects) == before
+
+
+def test_new_shared_refuses_when_every_namespace_it_could_give_is_taken(projects, capsys):
+    team, platform = "a" * LONGEST_TENANT_TEAM, serving_platform(projects)
+    # A tenant of the same team in another environment holds tenant-<team>; tenant-<team>-dev is too long.
+    config = {"aws:region": "ap-northeast-2", "eks-fargate-tenant:platformStack": platform, "eks-fargate-tenant:team": team}
+    (projects / "tenant" / f"Pulumi.{team}-qa.yaml").write_text(yaml.safe_dump({"config": config}))
+    before = files_in(projects)
+
+    assert teams_main(["--project-dir", str(projects), "new", team, "--env", "dev", "--shared", platform]) == 2
+    (error,) = capsys.readouterr().err.splitlines()
+    assert error.startswith("error: team ") and team in error and default_namespace(team) in error
+    assert f"{team}-qa" in error, "names the tenant that holds it"
+    assert files_in(projects) == before
+
+
+def test_list_names_a_platform_stack_file_that_cannot_be_planned(projects, capsys):
+    platform = serving_platform(projects)
+    stack_file = projects / f"Pulumi.{platform}.yaml"
+    settings = yaml.safe_load(stack_file.read_text())
+    settings["config"]["eks-fargate:appReplicas"] = 500
+    stack_file.write_text(yaml.safe_dump(settings))
+
+    assert teams_main(["--project-dir", str(projects), "list"]) == 2
+    (error,) = capsys.readouterr().err.splitlines()
+    assert error.startswith(f"error: Pulumi.{platform}.yaml: ") and "'eks-fargate:appReplicas' has invalid value 500" in error
+
+
+def test_a_crash_exits_with_the_crash_code_not_that_of_a_conflict(monkeypatch, capsys):
+    def crash(*args):
+        raise RuntimeError("a bug in the check")
+
+    monkeypatch.setattr(tenant_files, "conflicts", crash)
+    assert teams_main(["list"]) == EXIT_CRASH != EXIT_CONFLICT
+    assert "RuntimeError: a bug in the check" in capsys.readouterr().err
