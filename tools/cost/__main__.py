@@ -2,10 +2,12 @@
 
 Runs the program for Pulumi.<stack>.yaml under the recording harness (no AWS, no Pulumi CLI),
 prices its plan's footprint with eksfargate/data/prices.json and prints a table (or JSON with --json).
-Exit 0, or 2 with the error on stderr (invalid settings, no stack file, no prices for the region).
+Exit 0, or 2 with the error on stderr (invalid settings, no stack file, no prices for the region);
+70 when it crashes (an exception escaped it: a bug), with the traceback on stderr.
 `--project-dir tenant --stack <team-env>` prices a tenant stack (its pods, its ALB or its share
 of the shared one); `--all` prints every stack file of both projects with each team's monthly
-cost in its shape (dedicated, or tenant plus an even share of its platform) and the total.
+cost in its shape (dedicated, or tenant plus an even share of its platform) and the total, and
+exits 2 when a stack file cannot be planned: the table leaves it out, stderr names it and why.
 """
 
 from __future__ import annotations
@@ -21,10 +23,10 @@ import pulumi
 from cost.tenancy import from_recording, render_shapes, shapes
 from eksfargate.estimate import DEFAULT_ALB_LCU, DEFAULT_NAT_GB_PER_MONTH, UnknownRegionError, Usage, render
 from eksfargate.fargate_pods import FargateSizeError
+from eksfargate.stack_files import StackFileError
 from offline import sdk_loader
+from offline.exit_codes import EXIT_ERROR, EXIT_OK, crashed
 from offline.harness import PROJECT_DIR, record
-
-EXIT_OK, EXIT_ERROR = 0, 2
 
 
 def _amount(text: str) -> Decimal:
@@ -54,8 +56,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the estimate as JSON")
     parser.add_argument("--all", action="store_true", help="every stack file (dedicated, platform, tenants): per-team table")
     args = parser.parse_args(argv)
-    if args.all:
-        return _all_stacks(Usage(nat_gb_per_month=args.nat_gb, alb_lcu=args.lcu))
+    try:
+        return _all_stacks(Usage(nat_gb_per_month=args.nat_gb, alb_lcu=args.lcu)) if args.all else _one_stack(args)
+    except Exception:  # noqa: BLE001 - a crash: its own exit code
+        return crashed("python -m cost")
+
+
+def _one_stack(args: argparse.Namespace) -> int:
     try:
         recording = record(args.stack, project_dir=(args.project_dir or PROJECT_DIR).resolve(), stack_file=args.stack_file)
     except (FileNotFoundError, ValueError) as exc:
@@ -77,12 +84,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def _all_stacks(usage: Usage) -> int:
     try:
-        rows = shapes(usage)
-    except (FileNotFoundError, ValueError, UnknownRegionError, FargateSizeError, pulumi.RunError) as exc:
+        rows, unplanned = shapes(usage)
+    except StackFileError as exc:  # a stack file that cannot be read at all: it is named, with the line
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    sys.stdout.write(render_shapes(rows))
-    return EXIT_OK
+    sys.stdout.write(render_shapes(rows, unplanned))
+    for stack in unplanned:
+        print(f"error: {stack.stack_file}: {stack.error}", file=sys.stderr)
+    return EXIT_ERROR if unplanned else EXIT_OK
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 `shapes()` plans every stack file of both projects; `render_shapes()` prints each team's
 monthly cost, a tenant's with its even share of its platform's fixed cost, and what all of it
 adds up to. Each stack is priced from its plan's footprint (tools/offline/footprints.py), as
-the plan's cost.txt and the diff price it.
+the plan's cost.txt and the diff price it. A stack file that cannot be planned (its settings,
+a region without prices) is left out and named, with why; the others are priced all the same.
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from eksfargate.estimate import CENT, Estimate, Prices, Usage, estimate
+import pulumi
+
+from eksfargate.estimate import CENT, Estimate, Prices, UnknownRegionError, Usage, estimate
+from eksfargate.fargate_pods import FargateSizeError
 from eksfargate.project import PLATFORM_PROJECT_DIR, TENANT_PROJECT_DIR
 from eksfargate.stack_catalog import stack_files
 from offline.footprints import footprint_of, platform_of
@@ -34,19 +38,41 @@ class StackCost:
         return self.own + self.platform_share
 
 
-def shapes(usage: Usage) -> list[StackCost]:
-    """Every stack file of the platform project and of tenant/, estimated offline."""
+@dataclass(frozen=True)
+class Unplanned:
+    stack_file: str  # relative to the platform project
+    error: str
 
-    def run(stack: str, directory: Path) -> tuple[Any, Estimate]:
-        recording = record(stack, project_dir=directory)
-        if recording.error is not None:
-            raise recording.error
-        return recording, from_recording(recording, usage)
+
+# What a stack file's settings (pulumi.RunError: SettingsError and the program's own checks), the file
+# itself, its region's prices or its pods' sizes can stop a plan or its estimate with.
+PLAN_ERRORS = (FileNotFoundError, ValueError, UnknownRegionError, FargateSizeError, pulumi.RunError)
+
+
+def shapes(usage: Usage) -> tuple[list[StackCost], list[Unplanned]]:
+    """Every stack file of the platform project and of tenant/, estimated offline, and those that could not be."""
+    unplanned: list[Unplanned] = []
+
+    def run(stack_file: str, stack: str, directory: Path) -> tuple[Any, Estimate] | None:
+        try:
+            recording = record(stack, project_dir=directory)
+            if recording.error is not None:
+                raise recording.error
+            return recording, from_recording(recording, usage)
+        except PLAN_ERRORS as exc:
+            unplanned.append(Unplanned(stack_file, str(exc)))
+            return None
+        except Exception as exc:  # a crash: it goes on, saying which stack file it came from
+            exc.add_note(f"(planning {stack_file})")
+            raise
 
     rows: list[StackCost] = []
     platforms: dict[str, StackCost] = {}
     for stack in stack_files(PLATFORM_PROJECT_DIR):
-        recording, result = run(stack.stack, PLATFORM_PROJECT_DIR)
+        planned = run(stack.path.name, stack.stack, PLATFORM_PROJECT_DIR)
+        if planned is None:
+            continue
+        recording, result = planned
         serves = recording.config.get(f"{recording.project}:servesTenants") == "true"
         team = recording.config.get(f"{recording.project}:team", "")
         row = StackCost(stack.path.name, "platform" if serves else "dedicated", team, result.total_usd)
@@ -54,7 +80,10 @@ def shapes(usage: Usage) -> list[StackCost]:
         platforms[stack.stack] = row
     tenants = []
     for stack in stack_files(TENANT_PROJECT_DIR):
-        recording, result = run(stack.stack, TENANT_PROJECT_DIR)
+        planned = run(f"tenant/{stack.path.name}", stack.stack, TENANT_PROJECT_DIR)
+        if planned is None:
+            continue
+        recording, result = planned
         team = recording.config.get(f"{recording.project}:team", "")
         tenants.append((f"tenant/{stack.path.name}", team, result.total_usd, platform_of(recording) or ""))
     for stack_file, team, own, platform in tenants:
@@ -62,10 +91,10 @@ def shapes(usage: Usage) -> list[StackCost]:
         fixed = platforms[platform].own if platform in platforms else Decimal(0)
         share = (fixed / on_it).quantize(CENT)
         rows.append(StackCost(stack_file, "tenant", team, own, platform, share))
-    return rows
+    return rows, unplanned
 
 
-def render_shapes(rows: list[StackCost]) -> str:
+def render_shapes(rows: list[StackCost], unplanned: list[Unplanned]) -> str:
     header = ("stack file", "shape", "team", "own $/month", "platform share", "per team $/month")
     body = [
         (
@@ -91,6 +120,9 @@ def render_shapes(rows: list[StackCost]) -> str:
         "share of it to the tenant's own pods, ALB (or share of the shared ALB) and public IPv4 addresses.",
         "Prices, sizes and assumptions: python -m cost --stack <stack> [--project-dir tenant].",
     ]
+    if unplanned:
+        notes += ["", "Not in the table, the total nor the tenants' shares, as they could not be planned (why: on stderr):"]
+        notes += [f"  {u.stack_file}" for u in unplanned]
     return "\n".join([fmt(header), rule, *map(fmt, body), rule, fmt(total), *notes]) + "\n"
 
 

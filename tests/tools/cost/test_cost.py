@@ -2,11 +2,12 @@
 
 import json
 import re
+import shutil
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from cost import from_recording
+from cost import from_recording, tenancy
 from cost.__main__ import main as cost_main
 from eksfargate.estimate import (
     PRICES_FILE,
@@ -19,7 +20,8 @@ from eksfargate.estimate import (
 )
 from eksfargate.fargate_pods import FargateSizeError, PodSize, parse_quantity, pod_size
 from eksfargate.footprint import footprint_from_resources
-from offline.harness import Recording, record
+from offline.exit_codes import EXIT_CRASH
+from offline.harness import PROJECT_DIR, Recording, record
 from offline.plan import from_recording as plan_of
 from tests.stackfacts import PINNED_DEV
 
@@ -301,3 +303,38 @@ def test_pod_logs_are_priced_only_where_the_router_ships_them(dev: Recording, lo
     assert (
         stored.monthly_usd > {line.item: line for line in from_recording(dev).lines}["pod logs stored (30 days kept)"].monthly_usd
     )
+
+
+def test_the_all_stacks_table_names_a_stack_file_that_fails_and_shows_the_others(dev: Recording, tmp_path, monkeypatch, capsys):
+    """`python -m cost --all` over a platform project of two stack files, one with a setting the program refuses."""
+    platform_dir, tenant_dir = tmp_path / "platform", tmp_path / "platform" / "tenant"
+    tenant_dir.mkdir(parents=True)
+    shutil.copy(PROJECT_DIR / "Pulumi.yaml", platform_dir)
+    shutil.copy(PROJECT_DIR / "tenant" / "Pulumi.yaml", tenant_dir)
+    (platform_dir / "__main__.py").symlink_to(PROJECT_DIR / "__main__.py")
+    shutil.copy(PINNED_DEV, platform_dir / "Pulumi.good.yaml")
+    (platform_dir / "Pulumi.bad.yaml").write_text("config:\n  aws:region: ap-northeast-2\n  eks-fargate:appReplicas: 500\n")
+    # good is dev's pinned values: the session's recording of them stands in for running it again.
+    monkeypatch.setattr(tenancy, "record", lambda stack, **where: dev if stack == "good" else record(stack, **where))
+    monkeypatch.setattr(tenancy, "PLATFORM_PROJECT_DIR", platform_dir)
+    monkeypatch.setattr(tenancy, "TENANT_PROJECT_DIR", tenant_dir)
+
+    assert cost_main(["--all"]) == 2
+    captured = capsys.readouterr()
+    (error,) = captured.err.splitlines()
+    assert error.startswith("error: Pulumi.bad.yaml: ") and "'eks-fargate:appReplicas' has invalid value 500" in error
+    rows = {line.split()[0]: line for line in captured.out.splitlines() if line.startswith("Pulumi.")}
+    assert set(rows) == {"Pulumi.good.yaml"}
+    assert f"{from_recording(dev).total_usd:,.2f}" in rows["Pulumi.good.yaml"]
+    assert "Pulumi.bad.yaml" in captured.out.split("\n\n")[-1], "the table says which stack file it leaves out"
+
+
+def test_a_crash_while_pricing_every_stack_exits_with_the_crash_code_and_names_the_stack_file(monkeypatch, capsys):
+    def crash(stack, **where):
+        raise RuntimeError("a bug in the program")
+
+    monkeypatch.setattr(tenancy, "record", crash)
+    assert cost_main(["--all"]) == EXIT_CRASH
+    err = capsys.readouterr().err
+    first = sorted(PROJECT_DIR.glob("Pulumi.*.yaml"))[0].name
+    assert "RuntimeError: a bug in the program" in err and f"(planning {first})" in err
