@@ -19,6 +19,7 @@ from eksfargate.facts.resource_types import (
     HELM_RELEASE,
     HPA,
     INGRESS,
+    SECURITY_GROUP_POLICY,
     SERVICE,
     STATEFUL_SET,
 )
@@ -139,6 +140,7 @@ TYPES = (
     ResourceType(CONFIG_MAP, replace_on=("binaryData", "data")),
     ResourceType("kubernetes:core/v1:Secret", replace_on=("type", "stringData", "data")),
     ResourceType("kubernetes:core/v1:Namespace"),
+    ResourceType(SECURITY_GROUP_POLICY),
     ResourceType("kubernetes:core/v1:ServiceAccount"),
     ResourceType("kubernetes:core/v1:LimitRange"),
     ResourceType("kubernetes:core/v1:ResourceQuota", replace_on=("spec.scopes",)),
