@@ -141,9 +141,14 @@ class AlbController(pulumi.ComponentResource):
             },
             timeout=HELM_TIMEOUT_SECONDS,
             cleanup_on_fail=True,
-            # The pods need their permissions at start, a Fargate profile to run on and DNS.
+            # The pods need their permissions at start, a Fargate profile to run on and DNS. And a
+            # way out to the ELB, EC2 and STS APIs for as long as they run: on destroy the controller
+            # deletes the ALBs of the Ingresses removed before it, which it cannot do once the NAT
+            # gateway or the private routes are gone (an orphaned ALB, and the VPC then fails to delete).
             opts=pulumi.ResourceOptions(
-                parent=self, provider=cluster.provider, depends_on=cluster.pods_after(attachment, *args.runs_after)
+                parent=self,
+                provider=cluster.provider,
+                depends_on=cluster.pods_after(attachment, *args.runs_after, *cluster.network.egress),
             ),
         )
         self.role_arn = role.arn

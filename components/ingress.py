@@ -22,6 +22,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components import workload
+from eksfargate.workload import WorkloadSpec
 
 BASE_ANNOTATIONS = {
     # The controller's default scheme is internal; the apps are for the internet.
@@ -38,6 +39,10 @@ LISTEN_PORTS_ANNOTATION = "alb.ingress.kubernetes.io/listen-ports"
 SSL_REDIRECT_ANNOTATION = "alb.ingress.kubernetes.io/ssl-redirect"
 CERTIFICATE_ARN_ANNOTATION = "alb.ingress.kubernetes.io/certificate-arn"
 SUBNETS_ANNOTATION = "alb.ingress.kubernetes.io/subnets"
+HEALTHCHECK_PATH_ANNOTATION = "alb.ingress.kubernetes.io/healthcheck-path"
+HEALTHCHECK_PORT_ANNOTATION = "alb.ingress.kubernetes.io/healthcheck-port"
+HEALTHCHECK_INTERVAL_ANNOTATION = "alb.ingress.kubernetes.io/healthcheck-interval-seconds"
+SUCCESS_CODES_ANNOTATION = "alb.ingress.kubernetes.io/success-codes"
 
 HTTPS_PORT = 443
 # With a certificate and no listen-ports the controller opens 443 only; both are asked for, and
@@ -45,14 +50,34 @@ HTTPS_PORT = 443
 TLS_LISTEN_PORTS = json.dumps([{"HTTP": 80}, {"HTTPS": HTTPS_PORT}])
 
 
+def health_check_annotations(spec: WorkloadSpec) -> dict[str, str]:
+    """The target group's health check: what the workload's readiness probe asks (components/workload.py).
+
+    Without them the controller checks `GET /` on the traffic port, which an app that answers
+    only on its probe path fails: every target unhealthy, the ALB answering 503, and pods behind
+    the readiness gate never Ready. Per Ingress (each has target groups of its own, also on a
+    shared ALB); a Service's annotations would override them, and the stack sets none there.
+    """
+    port = workload.probe_port(spec)
+    return {
+        HEALTHCHECK_PATH_ANNOTATION: spec.probe_path,
+        # With IP targets the traffic port is the pod's container port (the Service's targetPort).
+        HEALTHCHECK_PORT_ANNOTATION: "traffic-port" if port == workload.PORT_NAME else str(port),
+        SUCCESS_CODES_ANNOTATION: workload.PROBE_SUCCESS_CODES,
+        # The controller's default timeout (5 s) stays below it, as ELB requires.
+        HEALTHCHECK_INTERVAL_ANNOTATION: str(workload.PROBE_PERIOD_SECONDS),
+    }
+
+
 def alb_annotations(
+    spec: WorkloadSpec,
     certificate_arn: pulumi.Input[str] | None = None,
     group: pulumi.Input[str] | None = None,
     group_order: int = 0,
     public_subnet_ids: Sequence[pulumi.Input[str]] | None = None,
 ) -> dict[str, pulumi.Input[str]]:
-    """The Ingress's annotations: TLS with `certificate_arn`, the IngressGroup `group`, explicit subnets."""
-    found: dict[str, pulumi.Input[str]] = dict(BASE_ANNOTATIONS)
+    """The Ingress's annotations: `spec`'s health check, TLS with `certificate_arn`, the IngressGroup `group`, subnets."""
+    found: dict[str, pulumi.Input[str]] = {**BASE_ANNOTATIONS, **health_check_annotations(spec)}
     if certificate_arn is not None:
         found |= {
             LISTEN_PORTS_ANNOTATION: TLS_LISTEN_PORTS,

@@ -31,6 +31,11 @@ class NetworkIds:
     vpc_id: pulumi.Input[str]
     private_subnet_ids: Sequence[pulumi.Input[str]]
     public_subnet_ids: Sequence[pulumi.Input[str]]
+    # The path from the private subnets to AWS's regional APIs: NAT gateways, route tables and
+    # their associations. What calls those APIs from a pod (the load balancer controller deleting
+    # its ALBs) depends on them, so that a destroy removes it first. Empty for an existing VPC,
+    # whose routes the stack neither makes nor deletes.
+    egress: Sequence[pulumi.Resource] = ()
 
     @staticmethod
     def existing(vpc: ExistingVpc) -> NetworkIds:
@@ -78,6 +83,7 @@ class Network(pulumi.ComponentResource):
     vpc_id: pulumi.Output[str]
     private_subnet_ids: list[pulumi.Output[str]]
     public_subnet_ids: list[pulumi.Output[str]]
+    egress: list[pulumi.Resource]
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("eksfargate:network:Network", name, None, opts)
@@ -114,6 +120,7 @@ class Network(pulumi.ComponentResource):
             tags=tagged("public"),
             opts=child,
         )
+        egress: list[pulumi.Resource] = [public_routes]
         public_subnets = []
         for zone, cidr in zip(zones, public_cidrs, strict=True):
             subnet = aws.ec2.Subnet(
@@ -125,8 +132,10 @@ class Network(pulumi.ComponentResource):
                 tags=tagged(f"public-{zone}", {ELB_ROLE_TAG: "1"}),
                 opts=child,
             )
-            aws.ec2.RouteTableAssociation(
-                f"{name}-public-{zone}", subnet_id=subnet.id, route_table_id=public_routes.id, opts=child
+            egress.append(
+                aws.ec2.RouteTableAssociation(
+                    f"{name}-public-{zone}", subnet_id=subnet.id, route_table_id=public_routes.id, opts=child
+                )
             )
             public_subnets.append(subnet)
 
@@ -163,9 +172,13 @@ class Network(pulumi.ComponentResource):
                 tags=tagged(f"private-{zone}"),
                 opts=child,
             )
-            aws.ec2.RouteTableAssociation(f"{name}-private-{zone}", subnet_id=subnet.id, route_table_id=routes.id, opts=child)
+            association = aws.ec2.RouteTableAssociation(
+                f"{name}-private-{zone}", subnet_id=subnet.id, route_table_id=routes.id, opts=child
+            )
+            egress += [routes, association]
             private_subnets.append(subnet)
 
+        self.egress = [*nat_gateways, *egress]
         self.vpc_id = vpc.id
         self.private_subnet_ids = [subnet.id for subnet in private_subnets]
         self.public_subnet_ids = [subnet.id for subnet in public_subnets]
@@ -179,7 +192,7 @@ class Network(pulumi.ComponentResource):
 
     @property
     def ids(self) -> NetworkIds:
-        return NetworkIds(self.vpc_id, self.private_subnet_ids, self.public_subnet_ids)
+        return NetworkIds(self.vpc_id, self.private_subnet_ids, self.public_subnet_ids, self.egress)
 
     def _zones(self, count: int, fargate_zone_ids: Sequence[str] | None) -> list[str]:
         """The first `count` available zone names: what stacks without pinned zone ids use."""

@@ -9,6 +9,7 @@ import pulumi_kubernetes as k8s
 
 from components.cluster_context import TenantContext
 from eksfargate.facts.pod_placement import READINESS_GATE_LABEL
+from eksfargate.facts.pod_security import RESTRICTED_NAMESPACE_LABELS
 
 
 @dataclass
@@ -17,7 +18,8 @@ class TenantNamespaceArgs:
 
     namespace: the namespace's name; the platform's Fargate profile must cover it.
     labels: labels of the namespace (team, cost center), e.g. for cost reports per namespace; it
-        also carries the load balancer controller's readiness-gate label, as the platform app's does.
+        also carries the load balancer controller's readiness-gate label, as the platform app's
+        does, and enforces the "restricted" Pod Security Standard.
     annotations: annotations of the namespace (who owns it: values a label cannot hold).
     pods, cpu, memory: the quota: at most this many pods, and this much CPU and memory
         requested and limited in all. On Fargate every pod is a micro-VM billed for its
@@ -53,9 +55,15 @@ class TenantNamespace(pulumi.ComponentResource):
 
         self.namespace = k8s.core.v1.Namespace(
             f"{name}-namespace",
-            # The controller gates only pods created in a labelled namespace: a pod counts as Ready
-            # once its ALB target is healthy, so a rollout never drops the last healthy targets.
-            metadata={"name": args.namespace, "labels": {**args.labels, **READINESS_GATE_LABEL}, "annotations": args.annotations},
+            metadata={
+                "name": args.namespace,
+                # The controller gates only pods created in a labelled namespace: a pod counts as
+                # Ready once its ALB target is healthy, so a rollout never drops the last healthy
+                # targets. The API server refuses any pod of the team's that falls short of the
+                # "restricted" Pod Security Standard, whoever creates it (kubectl included).
+                "labels": {**args.labels, **READINESS_GATE_LABEL, **RESTRICTED_NAMESPACE_LABELS},
+                "annotations": args.annotations,
+            },
             opts=on_cluster,
         )
         self.name = self.namespace.metadata.name

@@ -146,7 +146,7 @@ class WebApp(pulumi.ComponentResource):
                 **meta,
                 "name": names.ingress,
                 "annotations": ingresses.alb_annotations(
-                    args.certificate_arn, args.group, args.group_order, args.public_subnet_ids
+                    args.workload, args.certificate_arn, args.group, args.group_order, args.public_subnet_ids
                 ),
             },
             spec=ingresses.spec(args.ingress_class, service.metadata.name, args.host),

@@ -43,6 +43,14 @@ DISRUPTION_BUDGET = {"maxUnavailable": 1}
 POD_SECURITY_CONTEXT = {"seccompProfile": {"type": "RuntimeDefault"}}
 PORT_NAME = "http"
 
+# How often the kubelet probes a pod, and the ALB its target: one period, so that both see a
+# failure within the same time.
+PROBE_PERIOD_SECONDS = 10
+# The HTTP answers the kubelet's httpGet probe counts as success: 200 <= code < 400
+# (k8s.io/kubernetes/pkg/probe/http, DoHTTPProbe). The ALB's health check takes the same range
+# (its matcher accepts codes 200-499), so a redirect or a 3xx answer is healthy to both.
+PROBE_SUCCESS_CODES = "200-399"
+
 
 def container_security_context(spec: WorkloadSpec) -> dict[str, Any]:
     return {
@@ -60,10 +68,19 @@ def volume_name(path: str) -> str:
     return path.strip("/").replace("/", "-").replace("_", "-").replace(".", "-").lower()[:63].strip("-")
 
 
+def probe_port(spec: WorkloadSpec) -> int | str:
+    """The port the probes ask: the serving port by name, or the spec's own probe port."""
+    return PORT_NAME if spec.probe_port in (None, spec.port) else spec.probe_port
+
+
+def readiness_probe(spec: WorkloadSpec) -> dict[str, Any]:
+    """What the kubelet asks, and the ALB's health check with it (components/ingress.py health_check_annotations)."""
+    return {"httpGet": {"path": spec.probe_path, "port": probe_port(spec)}, "periodSeconds": PROBE_PERIOD_SECONDS}
+
+
 def container(spec: WorkloadSpec) -> dict[str, Any]:
     resources = {"cpu": spec.cpu, "memory": spec.memory}
-    probe_port: int | str = PORT_NAME if spec.probe_port in (None, spec.port) or spec.probe_port is None else spec.probe_port
-    probe: dict[str, Any] = {"httpGet": {"path": spec.probe_path, "port": probe_port}, "periodSeconds": 10}
+    probe = readiness_probe(spec)
     # Always: a moved tag is picked up. It costs nothing on Fargate, where every pod is a micro-VM of
     # its own with no image cache from earlier pods; and :latest defaults to it anyway.
     body: dict[str, Any] = {"name": spec.name, "image": spec.image, "imagePullPolicy": "Always"}

@@ -143,6 +143,12 @@ def support_notice(version: str, support_type: str, today: date) -> str | None:
             else "EKS then upgrades the control plane itself (supportType STANDARD)"
         )
         return f"Kubernetes {version} leaves EKS standard support on {end.isoformat()}; {upgrade} before then: {after}."
+    if support.end_of_extended is not None and today >= support.end_of_extended:
+        # Past both periods: whatever the upgrade policy, EKS moves the control plane on itself.
+        return (
+            f"Kubernetes {version} left EKS extended support on {support.end_of_extended.isoformat()}: EKS upgrades "
+            f"the cluster's control plane itself; {upgrade} so that the stack matches the cluster."
+        )
     if support_type == "STANDARD":
         return (
             f"Kubernetes {version} left EKS standard support on {end.isoformat()}: with supportType STANDARD, EKS will "

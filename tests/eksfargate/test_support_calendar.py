@@ -65,11 +65,18 @@ def test_the_estimate_says_when_the_rate_changes():
         ("STANDARD", date(2027, 1, 10), "EKS then upgrades the control plane itself"),
         ("STANDARD", date(2027, 3, 27), "with supportType STANDARD, EKS will upgrade the cluster's control plane itself"),
         ("EXTENDED", date(2027, 4, 1), "the cluster is in extended support"),
+        ("EXTENDED", date(2028, 4, 1), "left EKS extended support on 2028-03-27"),
+        ("STANDARD", date(2028, 4, 1), "left EKS extended support on 2028-03-27"),
     ],
 )
 def test_the_plan_warns_from_90_days_before_the_end_of_standard_support(support_type, today, expected):
     notice = support_notice("1.35", support_type, today)
     assert notice is None if expected is None else expected in notice
+
+
+def test_past_extended_support_the_notice_never_says_the_cluster_is_still_in_it():
+    notice = support_notice("1.35", "EXTENDED", date(2028, 4, 1))
+    assert notice is not None and "in extended support" not in notice and "until 2028-03-27" not in notice
 
 
 def test_the_advisory_is_in_the_plans_policy_findings(monkeypatch):

@@ -30,6 +30,7 @@ from eksfargate.contract import (
 from eksfargate.estimate import load_prices
 from eksfargate.facts.fargate_sizes import quantity
 from eksfargate.facts.pod_placement import READINESS_GATE_LABEL
+from eksfargate.facts.pod_security import RESTRICTED_NAMESPACE_LABELS
 from eksfargate.project import TENANT_PROJECT_DIR
 from eksfargate.settings import SettingsError
 from eksfargate.stack_files import read_project
@@ -108,7 +109,7 @@ def test_every_object_lives_in_the_tenants_own_namespace(tenant):
 def test_the_namespace_carries_team_and_cost_labels(tenant):
     labels = tenant.one(NAMESPACE).inputs["metadata"]["labels"]
     team = {"team": config(tenant, "team"), "cost-center": config(tenant, "costCenter") or config(tenant, "team")}
-    assert labels == {**team, **READINESS_GATE_LABEL}
+    assert labels == {**team, **READINESS_GATE_LABEL, **RESTRICTED_NAMESPACE_LABELS}
 
 
 def test_the_access_entry_is_scoped_to_the_tenants_namespace_only(tenant):

@@ -84,3 +84,36 @@ def test_every_apps_service_and_ingress_route_to_the_pods_http_port(recordings):
         (rule,) = children[INGRESS].inputs["spec"]["rules"]
         (path,) = rule["http"]["paths"]
         assert path["backend"]["service"] == {"name": service["metadata"]["name"], "port": {"name": "http"}}
+
+
+def kubelet_success(code: int) -> bool:
+    """What the kubelet's httpGet probe counts as success (k8s.io/kubernetes/pkg/probe/http)."""
+    return 200 <= code < 400
+
+
+def alb_success(matcher: str, code: int) -> bool:
+    """What an ALB health-check matcher ("200", "200,202", "200-399") counts as success."""
+    for part in matcher.split(","):
+        low, _, high = part.partition("-")
+        if int(low) <= code <= int(high or low):
+            return True
+    return False
+
+
+def test_every_ingress_health_check_asks_what_its_workloads_readiness_probe_asks(recordings):
+    """The ALB must judge a target as the kubelet judges the pod: same path, same port, same answers,
+    same period. Otherwise an app that answers only on its probe path serves 503."""
+    for recording, component, children in every_app(recordings):
+        annotations = children[INGRESS].inputs["metadata"]["annotations"]
+        (container,) = children[DEPLOYMENT].inputs["spec"]["template"]["spec"]["containers"]
+        probe = container["readinessProbe"]
+        where = (recording.stack, component.name)
+        assert annotations["alb.ingress.kubernetes.io/healthcheck-path"] == probe["httpGet"]["path"], where
+        ports = {port["name"]: port["containerPort"] for port in container["ports"]}
+        probed = probe["httpGet"]["port"]
+        asked = annotations["alb.ingress.kubernetes.io/healthcheck-port"]
+        # IP targets: the traffic port is the container port the Service's targetPort names.
+        assert (ports[probed] if probed in ports else probed) == (ports["http"] if asked == "traffic-port" else int(asked)), where
+        matcher = annotations["alb.ingress.kubernetes.io/success-codes"]
+        assert all(alb_success(matcher, code) == kubelet_success(code) for code in range(200, 500)), where
+        assert int(annotations["alb.ingress.kubernetes.io/healthcheck-interval-seconds"]) == probe["periodSeconds"], where
