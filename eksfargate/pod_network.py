@@ -1,8 +1,8 @@
 """Which ports of namespace B a pod of namespace A can open: reachability computed from a plan's security groups.
 
-`pod_network(resources)` reads what a stack declares (security groups, their rules, the
-SecurityGroupPolicies, the cluster security group it works with, the namespaces that run pods and
-the ports the load balancer targets) into a `PodNetwork`; the offline plan records it
+`pod_network(...)` reads what a stack's plan declares (security groups, their rules, the
+SecurityGroupPolicies, the namespaces that run pods and the ports the load balancer targets), with
+the cluster security group it works with, into a `PodNetwork`; the offline plan records it
 (plan.json `podNetwork`). `merged` joins a platform's with its tenants'. `reachable` answers the
 question for two namespaces, and `table` for every pair, with the load balancer as one more source.
 
@@ -15,13 +15,14 @@ enough to leave them out is not worth telling apart here): the answer errs on th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from eksfargate.facts.pod_network import ALL_PORTS, ALL_PROTOCOLS, CLUSTER_GROUP_DEFAULT_RULES
 from eksfargate.facts.resource_types import (
     DEPLOYMENT,
+    EKS_ADDON,
     EKS_CLUSTER_COMPONENT,
     HELM_RELEASE,
     INGRESS,
@@ -29,13 +30,12 @@ from eksfargate.facts.resource_types import (
     SECURITY_GROUP_EGRESS_RULE,
     SECURITY_GROUP_INGRESS_RULE,
     SECURITY_GROUP_POLICY,
-    STACK_REFERENCE,
 )
 
 KUBE_SYSTEM = "kube-system"
 LOAD_BALANCER = "load balancer"
-# A platform's export of its cluster security group (eksfargate/contract.py names it for tenants).
-CLUSTER_GROUP_OUTPUT = "clusterSecurityGroupId"
+# What puts pods in kube-system: the cluster itself (CoreDNS), its add-ons and the controller's chart.
+CLUSTER_WORKLOAD_TYPES = (EKS_CLUSTER_COMPONENT, EKS_ADDON, HELM_RELEASE)
 
 
 @dataclass(frozen=True, order=True)
@@ -135,54 +135,56 @@ class PodNetwork:
         )
 
 
-def _get(resource: Any, key: str) -> Any:
-    return resource.get(key) if isinstance(resource, Mapping) else getattr(resource, key)
+def pod_network(
+    resources: Iterable[Mapping[str, Any]], stack: str, group_id: Callable[[Mapping[str, Any]], str], cluster_group: str | None
+) -> PodNetwork:
+    """A stack's pod network from its planned resources (plan.json `resources`).
 
+    group_id: how the plan spells a security group's id (known only after deploy). The groups the
+        stack declares are named `<stack>/<id>` here, so that two stacks' groups of one name stay two.
+    cluster_group: the cluster security group's id as the plan spells it (a platform's export, or
+        a tenant's from its platform), or None where there is no cluster.
+    """
+    network = PodNetwork(cluster_group=cluster_group)
+    resources = list(resources)
+    own = {group_id(r): r["name"] for r in resources if r["type"] == SECURITY_GROUP}
+    network.groups = {f"{stack}/{gid}": name for gid, name in own.items()}
 
-def pod_network(resources: Iterable[Any]) -> PodNetwork:
-    """A stack's pod network from its recorded resources (each with type, inputs, id, outputs)."""
-    network = PodNetwork()
+    def named(gid: Any) -> str:
+        return f"{stack}/{gid}" if gid in own else str(gid)
+
     deployments: dict[str, list[Mapping[str, Any]]] = {}
     ingress_namespaces: set[str] = set()
     for resource in resources:
-        kind, inputs = _get(resource, "type"), _get(resource, "inputs") or {}
-        if kind == SECURITY_GROUP:
-            network.groups[_get(resource, "id")] = _get(resource, "name")
-        elif kind in (SECURITY_GROUP_INGRESS_RULE, SECURITY_GROUP_EGRESS_RULE):
+        kind, inputs = resource["type"], resource.get("inputs") or {}
+        if kind in (SECURITY_GROUP_INGRESS_RULE, SECURITY_GROUP_EGRESS_RULE):
             protocol = str(inputs.get("ipProtocol"))
             low, high = ALL_PORTS if protocol == ALL_PROTOCOLS else (int(inputs["fromPort"]), int(inputs["toPort"]))
             group_peer = inputs.get("referencedSecurityGroupId")
+            peer = (
+                named(group_peer)
+                if group_peer
+                else str(inputs.get("cidrIpv4") or inputs.get("cidrIpv6") or inputs.get("prefixListId"))
+            )
+            direction = "ingress" if kind == SECURITY_GROUP_INGRESS_RULE else "egress"
             network.rules.append(
-                Rule(
-                    str(inputs["securityGroupId"]),
-                    "ingress" if kind == SECURITY_GROUP_INGRESS_RULE else "egress",
-                    Ports(protocol, low, high),
-                    str(group_peer or inputs.get("cidrIpv4") or inputs.get("cidrIpv6") or inputs.get("prefixListId")),
-                    group_peer is not None,
-                )
+                Rule(named(inputs["securityGroupId"]), direction, Ports(protocol, low, high), peer, bool(group_peer))
             )
         elif kind == SECURITY_GROUP_POLICY:
             namespace = inputs["metadata"]["namespace"]
-            network.policies.setdefault(namespace, []).extend(inputs["spec"]["securityGroups"]["groupIds"])
-        elif kind == EKS_CLUSTER_COMPONENT:
-            network.cluster_group = (_get(resource, "outputs") or {}).get("clusterSecurityGroupId")
-        elif kind == STACK_REFERENCE:
-            outputs = ((_get(resource, "outputs") or {}).get("outputs")) or {}
-            network.cluster_group = outputs.get(CLUSTER_GROUP_OUTPUT, network.cluster_group)
+            network.policies.setdefault(namespace, []).extend(named(g) for g in inputs["spec"]["securityGroups"]["groupIds"])
         elif kind == DEPLOYMENT:
             deployments.setdefault(inputs["metadata"].get("namespace", "default"), []).append(inputs)
         elif kind == INGRESS:
             ingress_namespaces.add(inputs["metadata"].get("namespace", "default"))
-        elif kind == HELM_RELEASE:
-            network.namespaces.add(inputs.get("namespace") or "default")
-    if network.cluster_group:
+    if cluster_group and any(r["type"] in CLUSTER_WORKLOAD_TYPES for r in resources):
         # CoreDNS, metrics-server and the controller run there, on the cluster group.
         network.namespaces.add(KUBE_SYSTEM)
     network.namespaces |= deployments.keys()
     for namespace in ingress_namespaces & deployments.keys():
         # The controller adds a rule for each target group: the pod port its Service targets.
         network.load_balancer_ports[namespace] = {
-            port["containerPort"]
+            int(port["containerPort"])
             for deployment in deployments[namespace]
             for container in deployment["spec"]["template"]["spec"]["containers"]
             for port in container.get("ports") or []

@@ -91,6 +91,8 @@ class WorkloadSpec:
     # Pods a rolling update may add above the replicas; None: Kubernetes' default (25%, rounded up).
     surge: int | None = None
     probe_port: int | None = None
+    # TCP ports its pods open on the internet (through the NAT gateway): all else is closed.
+    egress_ports: tuple[int, ...] = (443,)
 
     @property
     def max_replicas(self) -> int:

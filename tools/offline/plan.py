@@ -22,14 +22,17 @@ import pulumi
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
+from eksfargate.contract import PlatformOutput
+from eksfargate.facts.resource_types import STACK_REFERENCE
 from eksfargate.fargate_pods import FargateSizeError
+from eksfargate.pod_network import pod_network
 from eksfargate.stack_files import SECRET_PLACEHOLDER
 from offline.footprints import footprint_of
 from offline.harness import PROJECT_DIR, Recording, record
 from offline.plan_files import Tree, iam_documents, manifests_yaml, mermaid
 from offline.registry import summarize
-from offline.registry.entry import show
-from offline.unknowns import KNOWN_AFTER_DEPLOY, LEGEND, PLACEHOLDER
+from offline.registry.entry import kind_of, show
+from offline.unknowns import KNOWN_AFTER_DEPLOY, LEGEND, PLACEHOLDER, placeholder
 
 PLAN_FORMAT = 1
 SECRET = SECRET_PLACEHOLDER
@@ -113,7 +116,21 @@ def from_recording(recording: Recording) -> dict[str, Any]:
         # What the stack runs (eksfargate/estimate.py): the one model its cost, capacity and
         # tenant shares are read from. null: a pod larger than any Fargate size (the policy pack says which).
         "footprint": _footprint(recording),
+        # Which namespace's pods reach which ports of which other's (eksfargate/pod_network.py).
+        "podNetwork": _pod_network(recording, resources, outputs),
     }
+
+
+def _pod_network(recording: Recording, resources: list[dict[str, Any]], outputs: dict[str, Any]) -> dict[str, Any]:
+    """The stack's pod network; a tenant works with the cluster group its platform exports."""
+    cluster_group = outputs.get(PlatformOutput.CLUSTER_SECURITY_GROUP_ID)
+    for res in recording.resources:
+        if res.type == STACK_REFERENCE:
+            cluster_group = plain((res.outputs.get("outputs") or {}).get(PlatformOutput.CLUSTER_SECURITY_GROUP_ID))
+    network = pod_network(
+        resources, recording.stack, lambda res: placeholder(f"{kind_of(res['type'])}:{res['name']}", "id"), cluster_group
+    )
+    return network.to_json()
 
 
 def _footprint(recording: Recording) -> dict[str, Any] | None:
