@@ -16,7 +16,7 @@ whose platform stack files are N team stack files made by `python -m teams new` 
 
 Each change is timed without the plan cache (OFFLINE_PLAN_CACHE=off: every plan made) and, for a
 revision that has one (tools/offline/plan_cache.py), with HEAD's plans in it, as main's plan-cache
-job leaves them for a pull request's base side (`python -m offline.plan_cache warm HEAD`, once per
+job leaves them for a pull request's base side (`python -m offline cache warm HEAD`, once per
 clone; a fresh copy of that folder for each run, not timed): the base side is then all hits, and
 the head side's stacks whose inputs did not change too (a docs change: every stack). The line says
 how many plans the diff took from the cache, as it reports them.
@@ -144,11 +144,14 @@ def plans(change: str, stacks: int) -> int:
 
 
 def warm_cache(clone: Path, env: dict[str, str], folder: Path) -> bool:
-    """HEAD's plans of every stack file in `folder` (`python -m offline.plan_cache warm HEAD`); False for
+    """HEAD's plans of every stack file in `folder` (`python -m offline cache warm HEAD`); False for
     a revision without the plan cache."""
-    if not (clone / "tools" / "offline" / "plan_cache.py").is_file():
+    tools = clone / "tools" / "offline"
+    if not (tools / "plan_cache.py").is_file():
         return False
-    run([sys.executable, "-m", "offline.plan_cache", "warm", "HEAD"], clone, dict(env, OFFLINE_PLAN_CACHE=str(folder)))
+    # Before offline/commands.py, the plan cache's own module was its command.
+    warm = ["offline", "cache", "warm"] if (tools / "commands.py").is_file() else ["offline.plan_cache", "warm"]
+    run([sys.executable, "-m", *warm, "HEAD"], clone, dict(env, OFFLINE_PLAN_CACHE=str(folder)))
     return True
 
 

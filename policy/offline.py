@@ -3,16 +3,17 @@
 `check(recording)` hands every policy what the engine would: each resource's inputs as
 `ResourceValidationArgs` (as `Analyze` does before a resource is created) and all resources'
 outputs, ids, parents and dependencies as `StackValidationArgs` (as `AnalyzeStack` does), both
-wrapped in the SDK's unknown-checking proxy. The plan command calls it; so can a shell:
+wrapped in the SDK's unknown-checking proxy. The plan command calls it, and so does the policy
+command, which records a stack with the offline harness and so lives with the tools
+(tools/offline/policy_check.py):
 
-    python -m policy.offline --stack dev            # exit 1 on any mandatory violation
+    python -m offline.policy_check --stack dev      # exit 1 on any mandatory violation
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
-import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -190,11 +191,3 @@ def _provider(resource: RecordedResource, providers: dict[str, RecordedResource]
     return PolicyProviderResource(
         provider.type, unknown_checking_proxy(engine_value(provider.inputs)), provider.urn, provider.name
     )
-
-
-if __name__ == "__main__":
-    # The command records a stack with the offline harness, a tool, so it lives with the tools;
-    # `python -m policy.offline` stays its name. Nothing that imports this module loads the tools.
-    from offline.policy_check import main
-
-    sys.exit(main())

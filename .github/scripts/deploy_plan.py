@@ -24,9 +24,10 @@ and with custom policies `GET …/environments/{name}/deployment-branch-policies
 whose environment has no required reviewers (`protection_rules` of type `required_reviewers`). With
 `--drift`, the same branch rule for each stack's `pulumi-<stack>-drift` environment.
 
+It runs with the project installed: it reads the stack files with the library's stack catalog.
+The gate between waves and the record run without the project: they are deploy_record.py's.
+
     deploy_plan.py plan --target SHA [--drift]      # GITHUB_OUTPUT: wave0..wave3, any, drift
-    deploy_plan.py ready --needs "a b" --deployed DIR  # exit 1 unless each named stack deployed in this run
-    deploy_plan.py record --target SHA --deployed DIR  # move refs/deployed/<stack> (contents: write)
 """
 
 from __future__ import annotations
@@ -37,13 +38,14 @@ import os
 import subprocess
 import sys
 import tempfile
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REFS = "refs/deployed/"
+from deploy_record import REFS, api, records_from_api
+
+from eksfargate.stack_catalog import project, stack_files, tenants
+
 PROJECTS = (("platform", "."), ("tenant", "tenant"))
 WAVES = 4
 MAIN = "main"
@@ -113,9 +115,6 @@ def offline_diff(repo: Path, workdir: str, since: str, target: str) -> tuple[lis
 
 def stacks_at(repo: Path) -> list[Deploy]:
     """Every stack file of the checkout (the run's commit), platform then tenant, with its protection."""
-    # Imported here: `ready` and `record` run with a bare python3, without the project installed.
-    from eksfargate.stack_catalog import project, stack_files, tenants  # noqa: PLC0415
-
     platform_project = project(repo)
     protected = {s.stack: str(platform_project.setting(s, "protect")).lower() == "true" for s in stack_files(repo)}
     found = [Deploy(name, "platform", ".", None, flag) for name, flag in sorted(protected.items())]
@@ -235,28 +234,6 @@ def check_environments(deploys: list[Deploy], drifting: list[Deploy], lookup: Ca
 # GitHub REST API
 
 
-def api(method: str, path: str, body: dict | None = None) -> object | None:
-    """A GitHub REST call for this repository; None on 404."""
-    url = f"{os.environ.get('GITHUB_API_URL', 'https://api.github.com')}/repos/{os.environ['GITHUB_REPOSITORY']}/{path}"
-    request = urllib.request.Request(
-        url,
-        method=method,
-        data=json.dumps(body).encode() if body is not None else None,
-        headers={
-            "Accept": "application/vnd.github+json",
-            "Authorization": f"Bearer {os.environ['GITHUB_TOKEN']}",
-            "X-GitHub-Api-Version": "2022-11-28",
-        },
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.load(response)
-    except urllib.error.HTTPError as exc:
-        if exc.code == 404:
-            return None
-        raise
-
-
 def environment(name: str, call: Callable[..., object | None] = api) -> dict | None:
     """The environment, with its custom deployment branch policies under `branch_policies`."""
     env = call("GET", f"environments/{name}")
@@ -266,24 +243,6 @@ def environment(name: str, call: Callable[..., object | None] = api) -> dict | N
         listed = call("GET", f"environments/{name}/deployment-branch-policies?per_page=100")
         env["branch_policies"] = (listed or {}).get("branch_policies", []) if isinstance(listed, dict) else []
     return env
-
-
-def records_from_api(call: Callable[..., object | None] = api) -> dict[str, str]:
-    """refs/deployed/* through `GET /repos/{owner}/{repo}/git/matching-refs/deployed/`."""
-    refs = call("GET", "git/matching-refs/deployed/") or []
-    return {r["ref"].removeprefix(REFS): r["object"]["sha"] for r in refs if isinstance(r, dict) and r["ref"].startswith(REFS)}
-
-
-def record(stack: str, sha: str, call: Callable[..., object | None] = api) -> None:
-    """Move refs/deployed/<stack> to `sha` (create it the first time): `PATCH …/git/refs/deployed/<stack>`
-    with force, else `POST …/git/refs`. The token needs `contents: write`."""
-    try:
-        if call("PATCH", f"git/refs/deployed/{stack}", {"sha": sha, "force": True}) is not None:
-            return
-    except urllib.error.HTTPError as exc:
-        if exc.code != 422:  # 422: "Reference does not exist"
-            raise
-    call("POST", "git/refs", {"ref": f"{REFS}{stack}", "sha": sha})
 
 
 # ---------------------------------------------------------------------------------------
@@ -311,11 +270,6 @@ def outputs(run: Run, drift: bool) -> dict[str, str]:
     return out
 
 
-def ready(needs: list[str], deployed: Path, target: str) -> list[str]:
-    """The needed stacks that did not deploy `target` in this run (no marker in `deployed`)."""
-    return [n for n in needs if not (deployed / n).is_file() or (deployed / n).read_text().strip() != target]
-
-
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="deploy_plan.py")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -323,28 +277,9 @@ def main(argv: list[str]) -> int:
     plan.add_argument("--target", required=True)
     plan.add_argument("--drift", action="store_true", help="also list every stack for the drift check")
     plan.add_argument("--records", choices=["api", "git"], default="api")
-    check = commands.add_parser("ready")
-    check.add_argument("--needs", default="")
-    check.add_argument("--deployed", type=Path, required=True)
-    check.add_argument("--target", required=True)
-    rec = commands.add_parser("record")
-    rec.add_argument("--target", required=True)
-    rec.add_argument("--deployed", type=Path, required=True)
     args = parser.parse_args(argv)
     repo = Path.cwd()
 
-    if args.command == "ready":
-        missing = ready(args.needs.split(), args.deployed, args.target)
-        if missing:
-            print(f"::error::not deploying: {', '.join(missing)} did not deploy in this run; the next run retries both")
-            return 1
-        return 0
-    if args.command == "record":
-        for marker in sorted(args.deployed.glob("*")) if args.deployed.is_dir() else []:
-            if marker.read_text().strip() == args.target:
-                record(marker.name, args.target)
-                print(f"{REFS}{marker.name} → {args.target}")
-        return 0
     recorded = records_from_api() if args.records == "api" else records_from_git(repo)
     try:
         run = plan_run(repo, args.target, recorded, environment, drift=args.drift)

@@ -28,8 +28,9 @@ Standard library only: the pack runs this folder on its own.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 SUPPORT_TYPES = ("EXTENDED", "STANDARD")
 # How long before the end of standard support the plan starts to warn.
@@ -163,8 +164,5 @@ def support_notice(version: str, support_type: str, today: date) -> str | None:
 
 def today_utc() -> date:
     """The date the plan and the estimate are for: today in UTC, or EKSFARGATE_TODAY (YYYY-MM-DD)."""
-    import os
-    from datetime import datetime
-
     fixed = os.environ.get("EKSFARGATE_TODAY")
     return date.fromisoformat(fixed) if fixed else datetime.now(UTC).date()

@@ -24,6 +24,7 @@ from offline.harness import PROJECT_DIR
 from offline.plan_cache import CACHE_ENV
 
 SCRIPT = PROJECT_DIR / ".github" / "scripts" / "deploy_plan.py"
+sys.path.insert(0, str(SCRIPT.parent))  # as the workflow runs it: it imports deploy_record beside it
 spec = importlib.util.spec_from_file_location("deploy_plan", SCRIPT)
 deploy_plan = importlib.util.module_from_spec(spec)
 sys.modules.setdefault("deploy_plan", deploy_plan)  # its dataclasses look their module up

@@ -1,9 +1,10 @@
 """The deployment order on main, the refusals (environments not restricted to main, protected stacks
-without reviewers), the gate between waves and the record, with the GitHub API mocked.
-(tests/github/test_deploy_converges.py plans real git repositories.)"""
+without reviewers), the gate between waves and the record (deploy_plan.py, deploy_record.py), with
+the GitHub API mocked. (tests/github/test_deploy_converges.py plans real git repositories.)"""
 
-import importlib.util
+import importlib
 import json
+import subprocess
 import sys
 import urllib.error
 
@@ -11,11 +12,10 @@ import pytest
 
 from offline.harness import PROJECT_DIR
 
-SCRIPT = PROJECT_DIR / ".github" / "scripts" / "deploy_plan.py"
-spec = importlib.util.spec_from_file_location("deploy_plan", SCRIPT)
-deploy_plan = importlib.util.module_from_spec(spec)
-sys.modules.setdefault("deploy_plan", deploy_plan)  # its dataclasses look their module up
-spec.loader.exec_module(deploy_plan)
+SCRIPTS = PROJECT_DIR / ".github" / "scripts"
+sys.path.insert(0, str(SCRIPTS))  # as a workflow runs them: deploy_plan imports deploy_record beside it
+deploy_plan = importlib.import_module("deploy_plan")
+deploy_record = importlib.import_module("deploy_record")
 Deploy = deploy_plan.Deploy
 
 MAIN_ONLY = {
@@ -56,12 +56,20 @@ def test_platforms_before_their_tenants_unprotected_before_protected():
 def test_a_failure_stops_what_needs_the_failed_stack_and_the_others_go_on(tmp_path):
     target = "f" * 40
     (tmp_path / "c-dev").write_text(target + "\n")  # a-dev failed: no marker
-    assert deploy_plan.ready(["a-dev"], tmp_path, target) == ["a-dev"]  # team-dev waits for the next run
-    assert deploy_plan.ready([], tmp_path, target) == []  # other-dev goes on
-    assert deploy_plan.ready(["c-dev"], tmp_path, target) == []
+    assert deploy_record.ready(["a-dev"], tmp_path, target) == ["a-dev"]  # team-dev waits for the next run
+    assert deploy_record.ready([], tmp_path, target) == []  # other-dev goes on
+    assert deploy_record.ready(["c-dev"], tmp_path, target) == []
     (tmp_path / "a-dev").write_text("0" * 40)  # a marker of another commit does not count
-    assert deploy_plan.ready(["a-dev", "c-dev"], tmp_path, target) == ["a-dev"]
-    assert deploy_plan.main(["ready", "--needs", "a-dev c-dev", "--deployed", str(tmp_path), "--target", target]) == 1
+    assert deploy_record.ready(["a-dev", "c-dev"], tmp_path, target) == ["a-dev"]
+    assert deploy_record.main(["ready", "--needs", "a-dev c-dev", "--deployed", str(tmp_path), "--target", target]) == 1
+
+
+def test_the_gate_and_the_record_run_on_the_standard_library_alone(tmp_path):
+    # The record job checks out .github/scripts alone and runs a bare python3: no project, no site-packages.
+    (tmp_path / "c-dev").write_text("f" * 40 + "\n")
+    gate = [sys.executable, "-I", "-S", str(SCRIPTS / "deploy_record.py"), "ready", "--needs", "c-dev"]
+    done = subprocess.run([*gate, "--deployed", str(tmp_path), "--target", "f" * 40], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
 
 
 @pytest.mark.parametrize(
@@ -125,9 +133,9 @@ class FakeAPI:
 
 def test_records_are_read_and_moved_through_the_git_refs_api():
     fake = FakeAPI(refs={"dev": "1" * 40})
-    assert deploy_plan.records_from_api(fake) == {"dev": "1" * 40}
-    deploy_plan.record("dev", "2" * 40, fake)  # moved (force: the record follows main)
-    deploy_plan.record("payments-dev", "2" * 40, fake)  # created the first time
+    assert deploy_record.records_from_api(fake) == {"dev": "1" * 40}
+    deploy_record.record("dev", "2" * 40, fake)  # moved (force: the record follows main)
+    deploy_record.record("payments-dev", "2" * 40, fake)  # created the first time
     assert fake.refs == {"dev": "2" * 40, "payments-dev": "2" * 40}
     assert ("PATCH", "git/refs/deployed/dev", {"sha": "2" * 40, "force": True}) in fake.calls
     assert ("POST", "git/refs", {"ref": "refs/deployed/payments-dev", "sha": "2" * 40}) in fake.calls

@@ -123,12 +123,12 @@ def test_the_plan_cache_is_saved_from_main_and_restored_by_pull_requests_for_the
     (restore,), (save,) = cache_steps(warm)
     assert save["with"]["key"] == "offline-plans-${{ runner.os }}-main-${{ github.sha }}-${{ github.run_id }}"
     assert restore["with"]["key"] == save["with"]["key"] and restore_keys(restore) == ["offline-plans-${{ runner.os }}-main-"]
-    run = next(s["run"] for s in warm["steps"] if "offline.plan_cache warm" in s.get("run", ""))
+    run = next(s["run"] for s in warm["steps"] if "offline cache warm" in s.get("run", ""))
     assert run.splitlines() == [
         "since=$(date +%s.%N)",
-        'python -m offline.plan_cache warm "$GITHUB_SHA"',
-        'python -m offline.plan_cache warm "$GITHUB_SHA" --project-dir tenant',
-        'python -m offline.plan_cache prune --unused-since "$since"',
+        'python -m offline cache warm "$GITHUB_SHA"',
+        'python -m offline cache warm "$GITHUB_SHA" --project-dir tenant',
+        'python -m offline cache prune --unused-since "$since"',
     ]
     names = [s.get("uses", s.get("run", "")) for s in warm["steps"]]
     assert names.index(restore["uses"]) < names.index(run) < names.index(save["uses"])
@@ -144,9 +144,9 @@ def test_the_plan_cache_is_saved_from_main_and_restored_by_pull_requests_for_the
     steps_ = diff["steps"]
     since = next(i for i, s in enumerate(steps_) if "PLAN_CACHE_SINCE=$(date +%s.%N)" in s.get("run", ""))
     the_diff = next(i for i, s in enumerate(steps_) if "python -m offline diff" in s.get("run", ""))
-    prune = next(i for i, s in enumerate(steps_) if "plan_cache prune" in s.get("run", ""))
+    prune = next(i for i, s in enumerate(steps_) if "offline cache prune" in s.get("run", ""))
     assert steps_.index(base) < steps_.index(own) < since < the_diff < prune < steps_.index(saved)
-    assert steps_[prune]["run"] == 'python -m offline.plan_cache prune --unused-since "$PLAN_CACHE_SINCE"'
+    assert steps_[prune]["run"] == 'python -m offline cache prune --unused-since "$PLAN_CACHE_SINCE"'
     assert steps_[prune]["if"] == saved["if"] == "${{ !cancelled() }}"  # a failed stack leaves the others' plans good
     # Deploys (pulumi.yml): their own last run's plans (the records' commits), else main's.
     plan = load("pulumi.yml")["jobs"]["plan"]
@@ -239,7 +239,7 @@ def test_main_deploys_converge_in_waves_each_stack_in_its_own_environment():
     writers = [name for name, job in jobs.items() if "write" in (job.get("permissions") or {}).get("contents", "")]
     assert writers == ["record"] and "id-token" not in jobs["record"]["permissions"]
     assert jobs["record"]["needs"] == ["plan", "wave0", "wave1", "wave2", "wave3"] and "always()" in jobs["record"]["if"]
-    assert "deploy_plan.py record" in jobs["record"]["steps"][-1]["run"]
+    assert "deploy_record.py record" in jobs["record"]["steps"][-1]["run"]
     assert jobs["drift"]["with"]["drift"] is True and jobs["drift"]["needs"] == ["plan", "record"]
 
 
@@ -254,7 +254,7 @@ def test_a_stack_deploys_in_its_environment_with_that_environments_role():
     assert job["permissions"] == {"contents": "read", "id-token": "write"}
     assert job["concurrency"]["cancel-in-progress"] is False
     names = [s.get("uses", s.get("run", "")).split("@")[0] for s in job["steps"]]
-    ready = next(i for i, s in enumerate(job["steps"]) if "deploy_plan.py ready" in s.get("run", ""))
+    ready = next(i for i, s in enumerate(job["steps"]) if "deploy_record.py ready" in s.get("run", ""))
     assert ready < names.index("aws-actions/configure-aws-credentials") < names.index("pulumi/actions")
     aws = job["steps"][names.index("aws-actions/configure-aws-credentials")]
     assert aws["with"]["role-to-assume"] == "${{ inputs.drift && vars.AWS_DRIFT_ROLE_ARN || vars.AWS_DEPLOY_ROLE_ARN }}"

@@ -722,10 +722,10 @@ def test_dev_profile_on_public_subnets_fails(dev: Recording) -> None:
     assert all(f"Fargate profile '{name}'" in v.message and "public IP on launch" in v.message for v in mandatory)
 
 
-def test_the_offline_command_keeps_its_name() -> None:
-    """`python -m policy.offline` runs the command (tools/offline/policy_check.py) with its exit codes."""
+def test_the_offline_command_runs_as_a_module_of_the_tools() -> None:
+    """`python -m offline.policy_check` runs the command (tools/offline/policy_check.py) with its exit codes."""
     done = subprocess.run(
-        [sys.executable, "-m", "policy.offline", "--stack", "no-such-stack"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "offline.policy_check", "--stack", "no-such-stack"], capture_output=True, text=True, check=False
     )
     assert done.returncode == 2 and "no stack file Pulumi.no-such-stack.yaml" in done.stderr
 

@@ -2,7 +2,7 @@
 
 import re
 
-from offline import __main__ as offline_cli
+from offline import exit_codes
 from offline.harness import PROJECT_DIR
 
 README = (PROJECT_DIR / "README.md").read_text()
@@ -73,11 +73,11 @@ def test_the_plan_exit_codes_in_the_reference_are_the_commands():
     reference = (DOCS / "reference.md").read_text()
     stated = re.search(r"Exit status of `python -m offline plan`: 0, a plan; 1, (.+?);\s+2, no plan", reference, flags=re.S)
     assert stated and "mandatory policy finding" in stated.group(1)
-    assert (offline_cli.EXIT_OK, offline_cli.EXIT_POLICY, offline_cli.EXIT_ERROR) == (0, 1, 2)
+    assert (exit_codes.EXIT_OK, exit_codes.EXIT_POLICY, exit_codes.EXIT_ERROR) == (0, 1, 2)
     assert "`make plan` runs that command" in reference
 
 
 def test_the_diff_exit_codes_in_the_reference_are_the_commands():
     body = section((DOCS / "reference.md").read_text(), "The plan diff")
     assert re.search(r"Exit 0: no\s+change; 1: changes; 2: error; 3: a change EKS would refuse", body)
-    assert (offline_cli.EXIT_OK, offline_cli.EXIT_CHANGES, offline_cli.EXIT_ERROR, offline_cli.EXIT_REFUSED) == (0, 1, 2, 3)
+    assert (exit_codes.EXIT_OK, exit_codes.EXIT_CHANGES, exit_codes.EXIT_ERROR, exit_codes.EXIT_REFUSED) == (0, 1, 2, 3)

@@ -16,9 +16,13 @@ import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from cost.tenancy import from_recording
+import pulumi
+
+from cost.tenancy import from_recording, render_shapes, shapes
 from eksfargate.estimate import DEFAULT_ALB_LCU, DEFAULT_NAT_GB_PER_MONTH, UnknownRegionError, Usage, render
 from eksfargate.fargate_pods import FargateSizeError
+from offline import sdk_loader
+from offline.harness import PROJECT_DIR, record
 
 EXIT_OK, EXIT_ERROR = 0, 2
 
@@ -52,11 +56,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.all:
         return _all_stacks(Usage(nat_gb_per_month=args.nat_gb, alb_lcu=args.lcu))
-
-    import pulumi  # noqa: PLC0415 - the SDKs load slowly: after argument parsing
-
-    from offline.harness import PROJECT_DIR, record  # noqa: PLC0415
-
     try:
         recording = record(args.stack, project_dir=(args.project_dir or PROJECT_DIR).resolve(), stack_file=args.stack_file)
     except (FileNotFoundError, ValueError) as exc:
@@ -77,10 +76,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _all_stacks(usage: Usage) -> int:
-    import pulumi  # noqa: PLC0415
-
-    from cost.tenancy import render_shapes, shapes  # noqa: PLC0415
-
     try:
         rows = shapes(usage)
     except (FileNotFoundError, ValueError, UnknownRegionError, FargateSizeError, pulumi.RunError) as exc:
@@ -91,7 +86,5 @@ def _all_stacks(usage: Usage) -> int:
 
 
 if __name__ == "__main__":
-    from offline import sdk_loader  # noqa: PLC0415
-
     sdk_loader.install()  # before the program imports the SDKs (tools/offline/sdk_loader.py)
     sys.exit(main())

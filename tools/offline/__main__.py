@@ -1,4 +1,5 @@
-"""Command line: `python -m offline plan --stack dev` and `python -m offline diff OLD NEW`.
+"""Command line: `python -m offline plan --stack dev`, `python -m offline diff OLD NEW` and
+`python -m offline cache warm|prune`.
 
 plan  runs the program for Pulumi.<stack>.yaml offline, prints the resource tree and the
       stack outputs, and writes plan.json, manifests.yaml, iam/*.json and diagram.mmd into
@@ -14,6 +15,13 @@ diff  compares two sides, each a plan.json (or a folder with one) or REV:STACK (
       which the pull-request comment is rendered from). Exit 0: no changes; 1: changes; 2: error; 3: a
       change EKS would refuse (a Kubernetes version skipping a minor or going down;
       offline/upgrade.py).
+cache the plan cache (offline/plan_cache.py): `warm REV [--project-dir tenant]` plans every stack
+      file at REV into it, those it keeps already reused; `prune --unused-since EPOCH` removes the
+      entries no run has used since then. Exit 0; 2 with the error on stderr (the cache is off,
+      no such revision).
+
+The command line imports no Pulumi SDK: what needs it is in offline/commands.py, which
+`load_commands` imports once a command gets that far.
 """
 
 from __future__ import annotations
@@ -21,17 +29,17 @@ from __future__ import annotations
 import argparse
 import atexit
 import gc
-import json
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+from types import ModuleType
 
-EXIT_OK, EXIT_CHANGES, EXIT_ERROR, EXIT_REFUSED = 0, 1, 2, 3
-# `plan` exits 1 when the policy pack finds a mandatory violation or the subnets are too small
-# for the pods (the files are written all the same).
-EXIT_POLICY = 1
+from eksfargate.project import PLATFORM_PROJECT_DIR
+from offline import plan_cache, sdk_loader
+from offline.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_POLICY
+from offline.plan_cache import Entry
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,13 +79,33 @@ def main(argv: list[str] | None = None) -> int:
     )
     diff.add_argument("--no-cache", action="store_true", help="plan every side, even those the plan cache keeps; keep nothing")
 
+    cache = commands.add_parser("cache", help="fill or prune the plan cache (offline/plan_cache.py)")
+    cache_commands = cache.add_subparsers(dest="cache_command", required=True)
+    warm = cache_commands.add_parser("warm", help="plan every stack file at a revision into the cache")
+    warm.add_argument("rev", help='a git revision ("" for the working tree)')
+    warm.add_argument("--project-dir", type=Path, help="the Pulumi project (default: this checkout's platform project)")
+    prune = cache_commands.add_parser("prune", help="remove the entries no run has used since a time")
+    prune.add_argument("--unused-since", type=float, required=True, help="seconds since the epoch (`date +%%s.%%N`)")
+
     args = parser.parse_args(argv)
-    return run_plan(args) if args.command == "plan" else run_diff(args)
+    if args.command == "plan":
+        return run_plan(args)
+    if args.command == "diff":
+        return load_commands().run_diff(args)
+    return run_cache(args)
+
+
+def load_commands() -> ModuleType:
+    """offline/commands.py, what the commands do once their arguments are read: imported here, when a
+    command gets that far, because it imports the Pulumi SDK core (about a second). So `--help`, a
+    wrong argument, a plan the plan cache keeps and `cache prune` never load the SDK. This is the
+    project's one import inside a function (tests/repo/test_imports.py)."""
+    from offline import commands
+
+    return commands
 
 
 def run_plan(args: argparse.Namespace) -> int:
-    from eksfargate.project import PLATFORM_PROJECT_DIR  # noqa: PLC0415
-
     started = time.perf_counter()
     project_dir = (args.project_dir or PLATFORM_PROJECT_DIR).resolve()
     out = args.out or project_dir / "out" / args.stack
@@ -87,10 +115,8 @@ def run_plan(args: argparse.Namespace) -> int:
         written = entry.write(out)
         note = "from the plan cache"
     else:
-        from offline.plan_cache import Entry  # noqa: PLC0415
-
         entry = Entry(EXIT_ERROR, {}, [], screen=True)
-        written = _make_plan(args, project_dir, out, entry)
+        written = load_commands().make_plan(args, project_dir, out, entry)
         if cache is not None and key is not None and entry.status in (EXIT_OK, EXIT_POLICY):
             cache.put(key, entry)
         note = "planned"
@@ -110,9 +136,6 @@ def run_plan(args: argparse.Namespace) -> int:
 def _plan_cache(args: argparse.Namespace, project_dir: Path):
     """The plan cache and this plan's key in it, or Nones: --no-cache, OFFLINE_PLAN_CACHE=off, a project
     planned with a library other than its own, a stack file that is not there, no git."""
-    from eksfargate.project import PLATFORM_PROJECT_DIR  # noqa: PLC0415
-    from offline import plan_cache  # noqa: PLC0415
-
     root = plan_cache.platform_root(project_dir)
     cache = plan_cache.from_settings(args.no_cache, root)
     # The code this command runs is PLATFORM_PROJECT_DIR's: only its own projects have their key.
@@ -127,108 +150,20 @@ def _plan_cache(args: argparse.Namespace, project_dir: Path):
     return cache, key
 
 
-def _make_plan(args: argparse.Namespace, project_dir: Path, out: Path, entry) -> list[Path]:
-    """Plans the stack into `out`; `entry` gets the exit code, the files and what to print, in order."""
-    from eksfargate.stack_files import undeclared_keys  # noqa: PLC0415
-    from offline import plan as offline_plan  # noqa: PLC0415 - imports the Pulumi SDKs: after argument parsing
-    from policy.offline import check  # noqa: PLC0415
-
-    def say(stream: str, text: str) -> None:
-        entry.output.append((stream, text))
-
-    try:
-        recording = offline_plan.record_stack(args.stack, project_dir=project_dir, stack_file=args.stack_file)
-    except offline_plan.PlanError as exc:
-        say("stderr", f"error: {exc}\n")
-        entry.status = EXIT_ERROR
-        return []
-    for warning in undeclared_keys(recording.config, recording.project):
-        say("stderr", f"warning: {warning}\n")
-    plan = offline_plan.from_recording(recording)
-    written = offline_plan.write(plan, out)
-    if args.no_checks:
-        entry.files = _files(out, written)
-        entry.status = EXIT_OK
-        say("wrote", "")
-        return written
-    from eksfargate import estimate as cost  # noqa: PLC0415
-    from eksfargate.fargate_pods import FargateSizeError  # noqa: PLC0415
-    from offline import capacity as subnet_capacity  # noqa: PLC0415
-
-    violations = check(recording)
-    policy_report = out / "policy.txt"
-    policy_report.write_text("".join(f"{violation}\n" for violation in violations) or "no violations\n")
-    try:
-        breakdown = cost.render(cost.from_plan(plan))
-    except (cost.UnknownRegionError, FargateSizeError) as exc:
-        breakdown = f"no estimate: {exc}\n"
-    cost_report = out / "cost.txt"
-    cost_report.write_text(breakdown)
-    capacity = subnet_capacity.assess(plan)
-    capacity_report = out / "capacity.txt"
-    capacity_report.write_text(subnet_capacity.render(capacity))
-    written += [policy_report, cost_report, capacity_report]
-    screen = [offline_plan.render_tree(plan), f"\n{breakdown}\n", f"Policy pack: {len(violations)} finding(s)\n"]
-    screen += [f"  {violation}\n" for violation in violations]
-    screen.append(f"\n{subnet_capacity.render(capacity)}\n")
-    say("stdout", "".join(screen))
-    say("wrote", "")
-    if not capacity.ok:
-        say("stderr", f"error: {capacity.problem()}\n")
-    entry.files = _files(out, written)
-    entry.status = EXIT_POLICY if any(violation.mandatory for violation in violations) or not capacity.ok else EXIT_OK
-    return written
-
-
-def _files(out: Path, written: list[Path]) -> dict[str, str]:
-    """The files a plan wrote, in the order it wrote them, by path under `out`."""
-    return {path.relative_to(out).as_posix(): path.read_text() for path in written}
-
-
-def run_diff(args: argparse.Namespace) -> int:
-    from offline import diff as offline_diff  # noqa: PLC0415
-    from offline import diff_render, plan_cache, revisions  # noqa: PLC0415
-    from offline.harness import PROJECT_DIR  # noqa: PLC0415
-
-    project_dir = args.project_dir or PROJECT_DIR
-    cache = plan_cache.from_settings(args.no_cache, plan_cache.platform_root(project_dir.resolve()))
-    given = {"project_dir": args.project_dir} if args.project_dir else {}
-    try:
-        diffs = revisions.diff_specs(args.old, args.new, **given, cache=cache)
-    except revisions.DiffError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+def run_cache(args: argparse.Namespace) -> int:
+    warming = args.cache_command == "warm"
+    project_dir = (args.project_dir or PLATFORM_PROJECT_DIR).resolve() if warming else PLATFORM_PROJECT_DIR
+    cache = plan_cache.from_settings(False, plan_cache.platform_root(project_dir))
+    if cache is None:
+        print(f"error: the plan cache is off ({plan_cache.CACHE_ENV}={plan_cache.OFF})", file=sys.stderr)
         return EXIT_ERROR
-    if cache is not None and cache.hits + cache.misses:
-        print(cache.summary(), file=sys.stderr)
-    text = diff_render.render(diffs, details=not args.no_details)
-    sys.stdout.write(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text)
-    if args.changed_stacks:
-        args.changed_stacks.write_text(json.dumps(offline_diff.changed_stacks(diffs)) + "\n")
-    if args.json:
-        from offline import diff_data  # noqa: PLC0415
-
-        project, platforms = diff_data.project_of(project_dir)
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(diff_data.dumps(diff_data.document(diffs, project, platforms)))
-    if any(d.error for d in diffs):
-        for d in diffs:
-            if d.error:
-                print(f"error: stack {d.stack}: {d.error}", file=sys.stderr)
-        return EXIT_ERROR
-    refused = [finding.text for d in diffs for finding in d.upgrade if finding.refused]
-    for text in refused:
-        print(f"refused: {text}", file=sys.stderr)
-    if refused:
-        return EXIT_REFUSED
-    return EXIT_CHANGES if any(d.changed for d in diffs) else EXIT_OK
+    if not warming:
+        print(f"plan cache {cache.directory}: {cache.prune(args.unused_since)} unused entries removed", file=sys.stderr)
+        return EXIT_OK
+    return load_commands().warm(cache, project_dir, args.rev)
 
 
 if __name__ == "__main__":
-    from offline import sdk_loader  # noqa: PLC0415
-
     sdk_loader.install()  # before anything imports the SDKs (offline/sdk_loader.py)
     # One short run that creates tens of thousands of SDK classes: Python's cyclic collector
     # would walk them over and over while they load (a fifth of a plan's time), and what a run

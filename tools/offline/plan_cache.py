@@ -39,13 +39,12 @@ The folder: $OFFLINE_PLAN_CACHE, else `.cache/plans/` in the checkout (git-ignor
 OFFLINE_PLAN_CACHE=off, or `--no-cache`, turns it off. The processes a diff plans in are given
 OFFLINE_PLAN_CACHE=off: the diff looks up and keeps their plans itself.
 
-    python -m offline.plan_cache warm REV [--project-dir tenant]   # plan every stack file at REV into the cache
-    python -m offline.plan_cache prune --unused-since EPOCH         # drop entries no run has used since then
+    python -m offline cache warm REV [--project-dir tenant]   # plan every stack file at REV into the cache
+    python -m offline cache prune --unused-since EPOCH        # drop entries no run has used since then
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import functools
 import gzip
@@ -59,7 +58,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -394,50 +392,3 @@ def from_settings(no_cache: bool, root: Path) -> PlanCache | None:
     if no_cache or setting.lower() == OFF:
         return None
     return PlanCache(Path(setting) if setting else root / DEFAULT_DIR)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m offline.plan_cache", description=__doc__.split("\n\n")[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    warm = commands.add_parser("warm", help="plan every stack file at a revision into the cache")
-    warm.add_argument("rev", help='a git revision ("" for the working tree)')
-    warm.add_argument("--project-dir", type=Path, help="the Pulumi project (default: this checkout's platform project)")
-    prune = commands.add_parser("prune", help="remove the entries no run has used since a time")
-    prune.add_argument("--unused-since", type=float, required=True, help="seconds since the epoch (`date +%%s.%%N`)")
-    args = parser.parse_args(argv)
-
-    from eksfargate.project import PLATFORM_PROJECT_DIR  # noqa: PLC0415
-
-    project_dir = (args.project_dir or PLATFORM_PROJECT_DIR).resolve() if args.command == "warm" else PLATFORM_PROJECT_DIR
-    cache = from_settings(False, platform_root(project_dir))
-    if cache is None:
-        print(f"error: the plan cache is off ({CACHE_ENV}={OFF})", file=sys.stderr)
-        return 2
-    if args.command == "prune":
-        print(f"plan cache {cache.directory}: {cache.prune(args.unused_since)} unused entries removed", file=sys.stderr)
-        return 0
-    from offline import revisions as offline_revisions  # noqa: PLC0415 - imports the SDK core: only to plan
-
-    started = time.perf_counter()
-    try:
-        revisions = offline_revisions.Revisions(project_dir, cache=cache)
-    except offline_revisions.DiffError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    try:
-        stacks = sorted(revisions.stacks(args.rev))
-        sides = revisions.plan_all({args.rev: stacks})
-    except offline_revisions.DiffError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        revisions.close()
-    failed = sorted(stack for (_, stack), side in sides.items() if side.error)
-    for stack in failed:
-        print(f"warning: stack {stack}: {sides[args.rev, stack].error}", file=sys.stderr)
-    print(f"{cache.summary()} ({len(stacks)} stack files, {time.perf_counter() - started:.1f} s)", file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

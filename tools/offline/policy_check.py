@@ -1,7 +1,9 @@
-"""`python -m policy.offline`: the policy pack over one stack, recorded offline (policy/offline.py
-runs this module as its command).
+"""`python -m offline.policy_check`: the policy pack over one stack, recorded offline.
 
-    python -m policy.offline --stack dev            # exit 1 on any mandatory violation
+The pack's runner (policy/offline.py, `check`) imports no tool; recording a stack takes the offline
+harness, a tool, so the command lives here, above both.
+
+    python -m offline.policy_check --stack dev      # exit 1 on any mandatory violation
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ def _assignment(text: str) -> tuple[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m policy.offline",
+        prog="python -m offline.policy_check",
         description="Runs the policy pack over a recording of the program, offline: no engine, no cloud.",
     )
     parser.add_argument("--stack", default="dev", help="stack name: runs Pulumi.<stack>.yaml (default: dev)")
@@ -54,3 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{mandatory} mandatory and {len(violations) - mandatory} advisory violations",
     )
     return 1 if mandatory else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

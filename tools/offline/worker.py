@@ -49,6 +49,11 @@ import weakref
 from pathlib import Path
 from typing import Any
 
+from pulumi import _types
+
+from eksfargate.stack_files import read_project
+from offline import __main__ as offline_command
+from offline import sdk_loader
 from offline.harness import SHARED_REFERENCED_PLANS
 from offline.plan_cache import CACHE_ENV, OFF
 
@@ -78,8 +83,6 @@ def shareable_state(resolved: list[type]) -> dict[str, Any]:
 def _recording_resolved() -> list[type]:
     """Records which classes the SDK resolves property annotations of (`pulumi._types._raw_return_hints`,
     a cache by class that its callers read by name) in this process, without changing what it returns."""
-    from pulumi import _types  # noqa: PLC0415
-
     resolved: list[type] = []
     cached = _types._raw_return_hints
 
@@ -98,11 +101,9 @@ def _plan(argv: list[str], stderr: str, modules: str | None) -> int:
     os.dup2(null, 1)
     err = os.open(stderr, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     os.dup2(err, 2)
-    from offline.__main__ import main  # noqa: PLC0415
-
     resolved = _recording_resolved() if modules else []
     try:
-        status = main(argv)
+        status = offline_command.main(argv)
     except SystemExit as exc:  # argparse
         status = exc.code if isinstance(exc.code, int) else 1
     except BrokenPipeError:
@@ -151,8 +152,6 @@ def preload(state: dict[str, Any]) -> None:
         for name in names if load is not None else []:
             with contextlib.suppress(Exception):
                 load(name)
-    from pulumi import _types  # noqa: PLC0415
-
     for module, qualname in state["types"]:
         with contextlib.suppress(Exception):
             cls = functools.reduce(getattr, qualname.split("."), sys.modules[module])
@@ -163,8 +162,6 @@ def read_projects(jobs: list[dict[str, Any]]) -> None:
     """Reads the Pulumi.yaml of each job's project (and of the folder above: a tenant's platform) into
     the library's cache (`eksfargate.stack_files.read_project`, by path, modification time and size:
     a child whose file changed since parses it again), as every plan reads it."""
-    from eksfargate.stack_files import read_project  # noqa: PLC0415
-
     folders = {Path.cwd()}
     for job in jobs:
         argv = job["argv"]
@@ -225,9 +222,7 @@ def main() -> int:
     if request.get("protocol") != PROTOCOL:
         print(f"error: offline.worker speaks protocol {PROTOCOL}, not {request.get('protocol')}", file=sys.stderr)
         return 2
-    from offline import plan  # noqa: F401, PLC0415 - the SDK core and the harness, loaded once for every child
-    from offline.__main__ import main as _command  # noqa: F401, PLC0415
-
+    offline_command.load_commands()  # the SDK core, the harness and the plan's modules, loaded once for every child
     read_projects(request["jobs"])
     os.environ[CACHE_ENV] = OFF  # for the children and the referenced plans they make: the diff keeps plans
     reports = os.fdopen(os.dup(1), "w")  # standard output as it is now: a plan run here discards its own
@@ -242,8 +237,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    from offline import sdk_loader  # noqa: PLC0415
-
     sdk_loader.install()  # before anything imports the SDKs, as `python -m offline` does
     gc.disable()  # as `python -m offline` does; every child inherits it
     code = main()

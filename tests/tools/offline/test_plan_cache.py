@@ -370,7 +370,7 @@ def test_the_warm_command_plans_every_stack_file_of_a_revision_once(snapshot, tm
     subprocess.run(["git", "rm", "--cached", "--quiet", *others], cwd=snapshot, env=index, check=True)
     tree = subprocess.run(["git", "write-tree"], cwd=snapshot, env=index, capture_output=True, text=True, check=True)
     rev = git(snapshot, "commit-tree", tree.stdout.strip(), "-p", "HEAD", "-m", "dev alone").strip()
-    command = [sys.executable, "-m", "offline.plan_cache", "warm", rev]
+    command = [sys.executable, "-m", "offline", "cache", "warm", rev]
     env = process(snapshot, OFFLINE_PLAN_CACHE=str(tmp_path / "plans"))
     first = subprocess.run(command, **env, capture_output=True, text=True)
     assert first.returncode == 0, first.stderr

@@ -1,0 +1,137 @@
+"""What `python -m offline` does once its arguments are read (offline/__main__.py): a plan the plan
+cache does not keep, with its checks; a diff; the plan cache warmed with a revision's plans.
+
+All of it needs the Pulumi SDK core, which takes about a second to import (the harness runs the
+program under the SDK's mocks, the policy pack runs on pulumi_policy): the command line loads this
+module only when a command gets this far (`load_commands` in offline/__main__.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import policy.offline
+from eksfargate import estimate as cost
+from eksfargate.fargate_pods import FargateSizeError
+from eksfargate.stack_files import undeclared_keys
+from offline import capacity as subnet_capacity
+from offline import diff as offline_diff
+from offline import diff_data, diff_render, plan_cache, revisions
+from offline import plan as offline_plan
+from offline.exit_codes import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_POLICY, EXIT_REFUSED
+from offline.harness import PROJECT_DIR
+from offline.plan_cache import Entry, PlanCache
+
+
+def make_plan(args: argparse.Namespace, project_dir: Path, out: Path, entry: Entry) -> list[Path]:
+    """Plans the stack into `out`; `entry` gets the exit code, the files and what to print, in order."""
+
+    def say(stream: str, text: str) -> None:
+        entry.output.append((stream, text))
+
+    try:
+        recording = offline_plan.record_stack(args.stack, project_dir=project_dir, stack_file=args.stack_file)
+    except offline_plan.PlanError as exc:
+        say("stderr", f"error: {exc}\n")
+        entry.status = EXIT_ERROR
+        return []
+    for warning in undeclared_keys(recording.config, recording.project):
+        say("stderr", f"warning: {warning}\n")
+    plan = offline_plan.from_recording(recording)
+    written = offline_plan.write(plan, out)
+    if args.no_checks:
+        entry.files = _files(out, written)
+        entry.status = EXIT_OK
+        say("wrote", "")
+        return written
+
+    violations = policy.offline.check(recording)
+    policy_report = out / "policy.txt"
+    policy_report.write_text("".join(f"{violation}\n" for violation in violations) or "no violations\n")
+    try:
+        breakdown = cost.render(cost.from_plan(plan))
+    except (cost.UnknownRegionError, FargateSizeError) as exc:
+        breakdown = f"no estimate: {exc}\n"
+    cost_report = out / "cost.txt"
+    cost_report.write_text(breakdown)
+    capacity = subnet_capacity.assess(plan)
+    capacity_report = out / "capacity.txt"
+    capacity_report.write_text(subnet_capacity.render(capacity))
+    written += [policy_report, cost_report, capacity_report]
+    screen = [offline_plan.render_tree(plan), f"\n{breakdown}\n", f"Policy pack: {len(violations)} finding(s)\n"]
+    screen += [f"  {violation}\n" for violation in violations]
+    screen.append(f"\n{subnet_capacity.render(capacity)}\n")
+    say("stdout", "".join(screen))
+    say("wrote", "")
+    if not capacity.ok:
+        say("stderr", f"error: {capacity.problem()}\n")
+    entry.files = _files(out, written)
+    entry.status = EXIT_POLICY if any(violation.mandatory for violation in violations) or not capacity.ok else EXIT_OK
+    return written
+
+
+def _files(out: Path, written: list[Path]) -> dict[str, str]:
+    """The files a plan wrote, in the order it wrote them, by path under `out`."""
+    return {path.relative_to(out).as_posix(): path.read_text() for path in written}
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    project_dir = args.project_dir or PROJECT_DIR
+    cache = plan_cache.from_settings(args.no_cache, plan_cache.platform_root(project_dir.resolve()))
+    given = {"project_dir": args.project_dir} if args.project_dir else {}
+    try:
+        diffs = revisions.diff_specs(args.old, args.new, **given, cache=cache)
+    except revisions.DiffError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    if cache is not None and cache.hits + cache.misses:
+        print(cache.summary(), file=sys.stderr)
+    text = diff_render.render(diffs, details=not args.no_details)
+    sys.stdout.write(text)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text)
+    if args.changed_stacks:
+        args.changed_stacks.write_text(json.dumps(offline_diff.changed_stacks(diffs)) + "\n")
+    if args.json:
+        project, platforms = diff_data.project_of(project_dir)
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(diff_data.dumps(diff_data.document(diffs, project, platforms)))
+    if any(d.error for d in diffs):
+        for d in diffs:
+            if d.error:
+                print(f"error: stack {d.stack}: {d.error}", file=sys.stderr)
+        return EXIT_ERROR
+    refused = [finding.text for d in diffs for finding in d.upgrade if finding.refused]
+    for text in refused:
+        print(f"refused: {text}", file=sys.stderr)
+    if refused:
+        return EXIT_REFUSED
+    return EXIT_CHANGES if any(d.changed for d in diffs) else EXIT_OK
+
+
+def warm(cache: PlanCache, project_dir: Path, rev: str) -> int:
+    """Plans every stack file of `project_dir` at `rev` into `cache` (those it keeps already are not planned)."""
+    started = time.perf_counter()
+    try:
+        checkouts = revisions.Revisions(project_dir, cache=cache)
+    except revisions.DiffError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        stacks = sorted(checkouts.stacks(rev))
+        sides = checkouts.plan_all({rev: stacks})
+    except revisions.DiffError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    finally:
+        checkouts.close()
+    failed = sorted(stack for (_, stack), side in sides.items() if side.error)
+    for stack in failed:
+        print(f"warning: stack {stack}: {sides[rev, stack].error}", file=sys.stderr)
+    print(f"{cache.summary()} ({len(stacks)} stack files, {time.perf_counter() - started:.1f} s)", file=sys.stderr)
+    return EXIT_OK
