@@ -31,8 +31,8 @@ from offline.footprints import footprint_of
 from offline.harness import PROJECT_DIR, Recording, record
 from offline.plan_files import Tree, iam_documents, manifests_yaml, mermaid
 from offline.registry import summarize
-from offline.registry.entry import kind_of, show
-from offline.unknowns import KNOWN_AFTER_DEPLOY, LEGEND, PLACEHOLDER, placeholder
+from offline.registry.entry import show
+from offline.unknowns import KNOWN_AFTER_DEPLOY, LEGEND, PLACEHOLDER
 
 PLAN_FORMAT = 1
 SECRET = SECRET_PLACEHOLDER
@@ -127,10 +127,8 @@ def _pod_network(recording: Recording, resources: list[dict[str, Any]], outputs:
     for res in recording.resources:
         if res.type == STACK_REFERENCE:
             cluster_group = plain((res.outputs.get("outputs") or {}).get(PlatformOutput.CLUSTER_SECURITY_GROUP_ID))
-    network = pod_network(
-        resources, recording.stack, lambda res: placeholder(f"{kind_of(res['type'])}:{res['name']}", "id"), cluster_group
-    )
-    return network.to_json()
+    ids = {res.urn: plain(res.id) for res in recording.resources}
+    return pod_network(resources, recording.stack, lambda res: ids[res["urn"]], cluster_group).to_json()
 
 
 def _footprint(recording: Recording) -> dict[str, Any] | None:
