@@ -74,6 +74,11 @@ def selector_covers(selector: str, namespace: str) -> bool:
     return wildcard_matches(selector, namespace)
 
 
+def default_namespace(team: str) -> str:
+    """A tenant's namespace when its stack file names none: tenant-<team>."""
+    return f"{TENANT_NAMESPACE_PREFIX}{team}"
+
+
 def is_tenant_namespace(namespace: str) -> bool:
     return selector_covers(TENANT_NAMESPACE_SELECTOR, namespace) and namespace not in RESERVED_NAMESPACES
 

@@ -1,107 +1,59 @@
 """Stack settings: read once from Pulumi config, validated, and handed to the components.
 
-Every key is declared with its type, description and default in Pulumi.yaml's `config:`
-block; this module is the only place that calls `pulumi.Config`. A bad value raises
-`SettingsError` naming the key, the value and what is allowed, before any resource exists.
+Every key is declared once, with its type, default, range and description, in
+eksfargate/platform_schema.py (Pulumi.yaml's `config:` block is rendered from it); this module
+and the workload reader it shares with the tenant project (eksfargate/workload_settings.py) are
+the only places that read the platform's `pulumi.Config`. A bad value raises `SettingsError`
+naming the key, the value and what is allowed, before any resource exists. The names the
+imports mark `X as X` are re-exported: tools/teams, the tests and the docs know them by this module.
 """
 
 from __future__ import annotations
 
-import difflib
 import ipaddress
-import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import pulumi
-import yaml
-from pulumi.runtime import config as runtime_config
 
 from eksfargate import edge as edges
-from eksfargate.edge import Edge
-from eksfargate.facts.kubernetes_versions import CALENDAR, SUPPORT_TYPES
-from eksfargate.project import PLATFORM_PROJECT_DIR
-from eksfargate.regions import Region, RegionError, eks_excluded_zone_ids, region_of_zone_id, supported_region
-from eksfargate.workload import (
-    PORT_RANGE,
-    Autoscaling,
-    WorkloadSpec,
-    image_repository,
-    nginx_preset,
-    parse_env,
-    parse_secret_env,
-    problems,
+from eksfargate.config_reader import (
+    DNS_LABEL_RULE,
+    TAG_VALUE,
+    TAG_VALUE_RULE,
+    Reader,
+    SettingsError,
+    is_dns_label,
+    refuse_unknown_keys,
 )
+from eksfargate.config_reader import MAX_LABEL_LENGTH as MAX_LABEL_LENGTH
+from eksfargate.config_reader import UnknownSettingError as UnknownSettingError
+from eksfargate.edge import Edge
+from eksfargate.ownership import TeamSettings, stack_tags
+from eksfargate.platform_schema import AZ_COUNT_RANGE as AZ_COUNT_RANGE
+from eksfargate.platform_schema import PLATFORM
+from eksfargate.platform_schema import SUPPORTED_KUBERNETES_VERSIONS as SUPPORTED_KUBERNETES_VERSIONS
+from eksfargate.platform_schema import VPC_PREFIX_RANGE as VPC_PREFIX_RANGE
+from eksfargate.regions import Region, RegionError, eks_excluded_zone_ids, region_of_zone_id, supported_region
+from eksfargate.workload import GAME_2048_IMAGE, Autoscaling, WorkloadSpec, image_repository
+from eksfargate.workload_settings import Preset, WorkloadSection, read_edge, read_workload
 
-PROJECT_FILE = PLATFORM_PROJECT_DIR / "Pulumi.yaml"
-
-# Kubernetes versions this stack accepts: the versions of EKS's support calendar
-# (eksfargate/facts/kubernetes_versions.py, with each date's source) that kubernetes-validate has
-# schemas for. See docs/contributing.md "Moving the pins".
-SUPPORTED_KUBERNETES_VERSIONS = tuple(CALENDAR)
-
-# How per-zone resources (subnets, route tables, NAT) are named: after the zone's name, as every
-# stack made before zone ids were pinned is (renaming would replace them), or after its zone id,
-# which means the same zone in every account (what `python -m teams new` writes).
-PER_ZONE_NAMES = ("zoneName", "zoneId")
 _ZONE_ID = re.compile(r"^[a-z]{2,}[0-9]+-az[0-9]+$")
-
-NAT_MODES = ("single", "per-az")
-CLUSTER_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
-
-# Subnets are carved from the VPC by prefix arithmetic (see components/network.py): the
-# VPC is cut in eighths, one eighth per private subnet and the last eighth split again for
-# the public ones. /20 keeps each public subnet at /26 or larger; AWS's largest VPC is /16.
-VPC_PREFIX_RANGE = (16, 20)
-AZ_COUNT_RANGE = (2, 6)
-REPLICAS_RANGE = (0, 100)
-# An HPA's minReplicas must be at least 1 (0 needs the alpha HPAScaleToZero feature gate,
-# which EKS does not turn on). CPU utilization is a percentage of the pods' requests; with
-# requests equal to limits, as on Fargate, it cannot exceed 100.
-AUTOSCALING_REPLICAS_RANGE = (1, 100)
-CPU_TARGET_PERCENT_RANGE = (10, 100)
-
-# What CloudWatch Logs accepts as a retention (PutRetentionPolicy "Possible values", AWS SDK
-# model as in aws-sdk-cloudwatchlogs 1.135.0; pulumi-aws 7.51.1 LogGroup.retention_in_days
-# lists the same, plus 0 = never expire, which this stack refuses).
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
 # CreateLogGroup: 1 to 512 of a-z A-Z 0-9 _ - / . #, not starting with "aws/".
 LOG_GROUP_NAME = re.compile(r"^[A-Za-z0-9_\-/.#]{1,512}$")
 LOG_GROUP_NAME_RULE = "1 to 512 letters, digits and _ - / . # (a CloudWatch log group name), not starting with 'aws/'"
-
-DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-MAX_LABEL_LENGTH = 63
-DNS_LABEL_RULE = "a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit"
 _VPC_ID = re.compile(r"^vpc-[0-9a-f]{8,17}$")
 _SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
 _IAM_PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")
-# What AWS accepts as a tag value (letters, digits, spaces and _ . : / = + - @, up to 256),
-# less '=': the load balancer controller receives its default tags as one k=v,k=v flag.
-TAG_VALUE = re.compile(r"^[\w .:/+@-]{1,256}$")
-TAG_VALUE_RULE = "1 to 256 letters, digits, spaces and _ . : / + - @ (an AWS tag value)"
-
-
-class SettingsError(pulumi.RunError):
-    """A stack setting has a value the stack cannot use."""
-
-    def __init__(self, key: str, value: Any, allowed: str):
-        self.key = key
-        self.value = value
-        self.allowed = allowed
-        super().__init__(f"config key '{key}' has invalid value {value!r}: {allowed}")
-
-
-class UnknownSettingError(SettingsError):
-    """A key in the project's namespace that Pulumi.yaml does not declare (a typo, most likely)."""
-
-    def __init__(self, key: str, declared: list[str]):
-        name = key.partition(":")[2]
-        hint = difflib.get_close_matches(name, declared, n=1)
-        self.key, self.value = key, None
-        self.allowed = f"did you mean '{hint[0]}'?" if hint else f"the settings are {declared}"
-        pulumi.RunError.__init__(self, f"unknown setting '{name}'; {self.allowed}")
+# The app's name, as the walkthrough's.
+APP_NAME = "app-2048"
+# Edge fields -> the platform keys that set them.
+APP_EDGE_KEYS = {
+    "host": "appHost",
+    "certificate_arn": "appCertificateArn",
+    "hosted_zone": "appHostedZone",
+    "dns_record": "appDnsRecord",
+}
 
 
 @dataclass(frozen=True)
@@ -139,38 +91,6 @@ class ClusterSettings:
     secrets_encryption: bool
     # EKS upgrade policy: EXTENDED (EKS's default) or STANDARD; see facts/kubernetes_versions.py.
     support_type: str = "EXTENDED"
-
-
-# The app's HorizontalPodAutoscaler (eksfargate/workload.py); the name this module has always given it.
-AutoscalingSettings = Autoscaling
-
-# The walkthrough's image: run with the walkthrough's hardened nginx configuration (any tag or
-# digest of this repository, or another image `appWalkthroughImage` declares to be the same).
-WALKTHROUGH_IMAGE = "public.ecr.aws/l6m2t8p7/docker-2048:latest"
-# appPort and appProbePath: 0 and "" mean the walkthrough image's own (8080 and /).
-APP_PORT_SETTING_RANGE = (0, PORT_RANGE[1])
-# Spec fields -> the platform keys that set them (errors name the key).
-APP_KEYS = {
-    "image": "appImage",
-    "port": "appPort",
-    "probe_port": "appPort",
-    "probe_path": "appProbePath",
-    "cpu": "appCpu",
-    "memory": "appMemory",
-    "env": "appEnv",
-    "secret_env": "appSecretEnv",
-    "writable_paths": "appWritablePaths",
-}
-
-
-# Edge fields -> the platform keys that set them.
-APP_EDGE_KEYS = {
-    "host": "appHost",
-    "certificate_arn": "appCertificateArn",
-    "hosted_zone": "appHostedZone",
-    "dns_record": "appDnsRecord",
-}
-ACCESS_LOG_RETENTION_RANGE = (1, 3650)
 
 
 @dataclass(frozen=True)
@@ -213,15 +133,6 @@ class LoggingSettings:
 
 
 @dataclass(frozen=True)
-class TeamSettings:
-    """Who a stack belongs to: tagged on every taggable AWS resource."""
-
-    name: str
-    cost_center: str
-    owner: str
-
-
-@dataclass(frozen=True)
 class Settings:
     project: str
     stack: str
@@ -241,24 +152,12 @@ class Settings:
         return stack_tags(self.project, self.stack, self.team)
 
 
-def stack_tags(project: str, stack: str, team: TeamSettings) -> dict[str, str]:
-    """The tags of a stack's taggable AWS resources: where they come from, and who owns them."""
-    return {
-        "pulumi:project": project,
-        "pulumi:stack": stack,
-        "managed-by": "pulumi",
-        "team": team.name,
-        "cost-center": team.cost_center,
-        "owner": team.owner,
-    }
-
-
 def load_settings() -> Settings:
     """Reads and validates the current stack's configuration."""
     project, stack = pulumi.get_project(), pulumi.get_stack()
-    _refuse_unknown_keys(project)
-    config = _Reader(pulumi.Config(), project)
-    region = _region(_Reader(pulumi.Config("aws"), "aws").string("region"))
+    refuse_unknown_keys(project, PLATFORM)
+    config = Reader(pulumi.Config(), project, PLATFORM)
+    region = _region(Reader(pulumi.Config("aws"), "aws").string("region"))
     cluster = _cluster(config, default_name=f"{project}-{stack}")
 
     return Settings(
@@ -276,23 +175,6 @@ def load_settings() -> Settings:
     )
 
 
-def _refuse_unknown_keys(project: str) -> None:
-    """A key of the project's namespace that Pulumi.yaml does not declare is a typo: refuse it.
-
-    The program is handed every config key of the stack: the Python language host puts them
-    all, as JSON, in PULUMI_CONFIG (pulumi-language-python main.go, constructConfig), which
-    pulumi.runtime.config reads; mocks and inline programs set them with set_all_config.
-    """
-    given = set(runtime_config.CONFIG.get()) | set(runtime_config.get_config_env())
-    # Only the key names matter here, so libyaml's parser (fast) reads the file where PyYAML has it.
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    declared = sorted(yaml.load(PROJECT_FILE.read_text(), Loader=loader).get("config") or {})
-    for key in sorted(given):
-        namespace, _, name = key.partition(":")
-        if namespace == project and name not in declared:
-            raise UnknownSettingError(key, declared)
-
-
 def _region(code: str) -> Region:
     if not code:
         raise SettingsError("aws:region", code, "set the AWS region, e.g. `pulumi config set aws:region ap-northeast-2`")
@@ -302,20 +184,20 @@ def _region(code: str) -> Region:
         raise SettingsError("aws:region", code, str(exc)) from None
 
 
-def _network(config: _Reader, region: Region) -> NetworkSettings:
+def _network(config: Reader, region: Region) -> NetworkSettings:
     vpc_cidr = config.string("vpcCidr")
     try:
         network = ipaddress.IPv4Network(vpc_cidr, strict=True)
     except ValueError:
         raise SettingsError(config.key("vpcCidr"), vpc_cidr, "an IPv4 network address in CIDR form, e.g. 10.0.0.0/16") from None
-    low, high = VPC_PREFIX_RANGE
+    low, high = config.bounds("vpcCidr")
     if not low <= network.prefixlen <= high:
         raise SettingsError(config.key("vpcCidr"), vpc_cidr, f"the prefix length must be between /{low} and /{high}")
 
-    az_count = config.integer("availabilityZoneCount", AZ_COUNT_RANGE)
+    az_count = config.integer("availabilityZoneCount")
     zone_ids = _zone_ids(config, region)
     if zone_ids:
-        if az_count not in (len(zone_ids), _default(config, "availabilityZoneCount")):
+        if az_count not in (len(zone_ids), PLATFORM["availabilityZoneCount"].default):
             raise SettingsError(
                 config.key("availabilityZoneCount"),
                 az_count,
@@ -332,7 +214,7 @@ def _network(config: _Reader, region: Region) -> NetworkSettings:
                 f"at most {len(usable)}: {region.code} has {len(usable)} zones an EKS cluster can use "
                 f"({', '.join(usable)}; data/regions.json)",
             )
-    nat_mode = config.choice("natMode", NAT_MODES)
+    nat_mode = config.choice("natMode")
 
     existing = None
     vpc_id = config.string("existingVpcId")
@@ -341,10 +223,10 @@ def _network(config: _Reader, region: Region) -> NetworkSettings:
             raise SettingsError(config.key("existingVpcId"), vpc_id, "a VPC id like vpc-0123456789abcdef0")
         existing = ExistingVpc(
             vpc_id=vpc_id,
-            private_subnet_ids=config.subnet_ids("existingPrivateSubnetIds"),
-            public_subnet_ids=config.subnet_ids("existingPublicSubnetIds"),
+            private_subnet_ids=_subnet_ids(config, "existingPrivateSubnetIds"),
+            public_subnet_ids=_subnet_ids(config, "existingPublicSubnetIds"),
         )
-    per_zone_names = config.choice("perZoneNames", PER_ZONE_NAMES)
+    per_zone_names = config.choice("perZoneNames")
     if per_zone_names == "zoneId" and not zone_ids and existing is None:
         raise SettingsError(
             config.key("perZoneNames"), per_zone_names, "zoneId names resources after availabilityZoneIds: set them too"
@@ -360,13 +242,13 @@ def _network(config: _Reader, region: Region) -> NetworkSettings:
     )
 
 
-def _zone_ids(config: _Reader, region: Region) -> tuple[str, ...]:
+def _zone_ids(config: Reader, region: Region) -> tuple[str, ...]:
     """availabilityZoneIds, each checked against the region's zones, EKS's and Fargate's limits."""
     key = "availabilityZoneIds"
     ids = config.strings(key)
     if not ids:
         return ()
-    low, high = AZ_COUNT_RANGE
+    low, high = config.bounds(key)
     if not low <= len(ids) <= high or len(set(ids)) != len(ids):
         raise SettingsError(
             config.key(key), list(ids), f"{low} to {high} distinct availability zone ids, e.g. [apne2-az1, apne2-az2]"
@@ -405,15 +287,7 @@ def _zone_ids(config: _Reader, region: Region) -> tuple[str, ...]:
     return ids
 
 
-def _default(config: _Reader, name: str) -> int | None:
-    """The default Pulumi.yaml declares for an integer setting."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    declared = (yaml.load(PROJECT_FILE.read_text(), Loader=loader).get("config") or {}).get(name) or {}
-    default = declared.get("default")
-    return int(default) if default is not None else None
-
-
-def _cluster(config: _Reader, default_name: str) -> ClusterSettings:
+def _cluster(config: Reader, default_name: str) -> ClusterSettings:
     name = config.string("clusterName") or default_name
     config.check("clusterName", name, is_dns_label, f"{DNS_LABEL_RULE} (it defaults to <project>-<stack>)")
     admins = config.strings("adminPrincipalArns")
@@ -425,8 +299,6 @@ def _cluster(config: _Reader, default_name: str) -> ClusterSettings:
             "IAM role or user ARNs, e.g. arn:aws:iam::123456789012:role/platform-admin",
         )
     log_types = config.strings("clusterLogTypes")
-    for log_type in log_types:
-        config.check("clusterLogTypes", log_type, lambda v: v in CLUSTER_LOG_TYPES, f"a subset of {list(CLUSTER_LOG_TYPES)}")
     cidrs = config.strings("publicAccessCidrs")
     for cidr in cidrs:
         config.check("publicAccessCidrs", cidr, _is_ipv4_cidr, "IPv4 CIDR blocks, e.g. 203.0.113.0/24")
@@ -439,162 +311,69 @@ def _cluster(config: _Reader, default_name: str) -> ClusterSettings:
         )
     return ClusterSettings(
         name=name,
-        kubernetes_version=config.choice("kubernetesVersion", SUPPORTED_KUBERNETES_VERSIONS),
+        kubernetes_version=config.choice("kubernetesVersion"),
         admin_principal_arns=admins,
         log_types=log_types,
         endpoint_public_access=public,
         endpoint_private_access=private,
         public_access_cidrs=cidrs,
         secrets_encryption=config.boolean("secretsEncryption"),
-        support_type=config.choice("supportType", SUPPORT_TYPES),
+        support_type=config.choice("supportType"),
     )
 
 
-def nginx_preset_keys_unset(config: _Reader, port: int, probe_path: str, why: str) -> None:
-    """A workload on the hardened nginx preset takes its port, probe, command and args from the preset:
-    setting any of them is an error that says `why`."""
-    for key, value, unset in (
-        ("appPort", port, port == 0),
-        ("appProbePath", probe_path, not probe_path),
-        ("appCommand", list(config.strings("appCommand")), not config.strings("appCommand")),
-        ("appArgs", list(config.strings("appArgs")), not config.strings("appArgs")),
-    ):
-        if not unset:
-            raise SettingsError(config.key(key), value, why)
-
-
-def _alb(config: _Reader, region: str) -> AlbSettings:
+def _alb(config: Reader, region: str) -> AlbSettings:
     web_acl = config.string("albWebAclArn")
     problem = edges.web_acl_problem(web_acl, region)
     if problem:
         raise SettingsError(config.key("albWebAclArn"), web_acl, problem)
     return AlbSettings(
         access_logs=config.boolean("albAccessLogs"),
-        access_log_retention_days=config.integer("albAccessLogRetentionDays", ACCESS_LOG_RETENTION_RANGE),
+        access_log_retention_days=config.integer("albAccessLogRetentionDays"),
         web_acl_arn=web_acl,
     )
 
 
-def read_edge(config: _Reader, keys: dict[str, str], region: str) -> Edge:
-    """An app's edge from the keys `keys` names; its first problem as a SettingsError naming the key."""
-    edge = Edge(
-        host=config.string(keys["host"]),
-        certificate_arn=config.string(keys["certificate_arn"]),
-        hosted_zone=config.string(keys["hosted_zone"]),
-        dns_record=config.boolean(keys["dns_record"]),
-    )
-    for problem in edges.problems(edge, region):
-        raise SettingsError(config.key(keys[problem.field]), problem.value, problem.allowed)
-    return edge
-
-
-def _app(config: _Reader, region: str) -> AppSettings:
+def _app(config: Reader, region: str) -> AppSettings:
     namespace = config.string("appNamespace")
     config.check("appNamespace", namespace, is_dns_label, DNS_LABEL_RULE)
     config.check("appNamespace", namespace, lambda v: v != "kube-system", "a namespace of its own, not kube-system")
     image = config.string("appImage")
     config.check("appImage", image, lambda v: bool(v) and " " not in v, "a container image reference")
-    replicas = config.integer("appReplicas", REPLICAS_RANGE)
-    autoscaling = _autoscaling(config, replicas)
-    port = config.integer("appPort", APP_PORT_SETTING_RANGE)
-    probe_path = config.string("appProbePath")
-    env, secret_env = app_env(config, "appEnv", "appSecretEnv")
-    cpu, memory = config.string("appCpu"), config.string("appMemory")
-    walkthrough = config.boolean("appWalkthroughImage") or image_repository(image) == image_repository(WALKTHROUGH_IMAGE)
-    writable = config.strings("appWritablePaths")
-    if walkthrough:
-        nginx_preset_keys_unset(
-            config,
-            port,
-            probe_path,
-            f"left unset for the walkthrough's image {image!r}: it runs on its own hardened nginx configuration "
-            "(port 8080, probe /); set it only with an image of your own",
-        )
-        config.check(
-            "appWritablePaths",
-            list(writable),
-            lambda v: "/tmp" in v,
-            "a list that holds /tmp: the walkthrough's nginx writes its pid, temp files and access log FIFO there",
-        )
-        spec = nginx_preset(
-            "app-2048", image, replicas, cpu, memory, autoscaling, env=env, secret_env=secret_env, writable_paths=writable
-        )
-    else:
-        missing = [key for key, unset in (("appPort", port == 0), ("appProbePath", not probe_path)) if unset]
-        if missing:
-            raise SettingsError(
-                config.key(missing[0]),
-                port if missing[0] == "appPort" else probe_path,
-                f"appImage {image!r} is not the walkthrough's image, so the app's {' and '.join(missing)} must be set "
-                "(the port its container listens on and the HTTP path its readiness and liveness probes ask); "
-                "or set appWalkthroughImage: true if it is the walkthrough's image under another name",
-            )
-        spec = WorkloadSpec(
-            name="app-2048",
+    # The walkthrough's image: any tag or digest of its repository, or another image appWalkthroughImage says is it.
+    walkthrough = config.boolean("appWalkthroughImage") or image_repository(image) == image_repository(GAME_2048_IMAGE)
+    preset = (
+        Preset(
             image=image,
-            port=port,
-            probe_path=probe_path,
-            replicas=replicas,
-            cpu=cpu,
-            memory=memory,
-            command=config.strings("appCommand"),
-            args=config.strings("appArgs"),
-            env=env,
-            secret_env=secret_env,
-            writable_paths=writable,
-            autoscaling=autoscaling,
+            keep_unset=f"left unset for the walkthrough's image {image!r}: it runs on its own hardened nginx "
+            "configuration (port 8080, probe /); set it only with an image of your own",
+            needs_tmp="a list that holds /tmp: the walkthrough's nginx writes its pid, temp files and access log FIFO there",
         )
-    check_workload(config, spec, APP_KEYS)
+        if walkthrough
+        else None
+    )
+    section = WorkloadSection(
+        name=APP_NAME,
+        preset=preset,
+        own_needs=lambda missing: (
+            f"appImage {image!r} is not the walkthrough's image, so the app's {' and '.join(missing)} must be set "
+            "(the port its container listens on and the HTTP path its readiness and liveness probes ask); "
+            "or set appWalkthroughImage: true if it is the walkthrough's image under another name"
+        ),
+        autoscaling_key="appAutoscaling",
+        cpu_target=None,
+    )
+    workload = read_workload(config, section)
     return AppSettings(
         enabled=config.boolean("appEnabled"),
         namespace=namespace,
-        workload=spec,
+        workload=workload,
         edge=read_edge(config, APP_EDGE_KEYS, region),
     )
 
 
-def app_env(config: _Reader, env_key: str, secret_key: str) -> tuple[Any, Any]:
-    """NAME=value and NAME=secret/key lists, parsed; a malformed item fails naming its key."""
-    env = parse_env(config.strings(env_key))
-    if isinstance(env, str):
-        raise SettingsError(config.key(env_key), env, "items NAME=value, e.g. LOG_LEVEL=info")
-    secret_env = parse_secret_env(config.strings(secret_key))
-    if isinstance(secret_env, str):
-        raise SettingsError(
-            config.key(secret_key),
-            secret_env,
-            "items NAME=secret/key: a key of a Secret in the namespace, e.g. DB_PASSWORD=db/password",
-        )
-    return env, secret_env
-
-
-def check_workload(config: _Reader, spec: WorkloadSpec, keys: dict[str, str]) -> None:
-    """The spec's first problem, as a SettingsError naming the key that sets the field."""
-    for problem in problems(spec):
-        raise SettingsError(config.key(keys.get(problem.field, problem.field)), problem.value, problem.allowed)
-
-
-def _autoscaling(config: _Reader, min_replicas: int) -> AutoscalingSettings | None:
-    if not config.boolean("appAutoscaling"):
-        return None
-    low, high = AUTOSCALING_REPLICAS_RANGE
-    max_replicas = config.integer("appMaxReplicas", AUTOSCALING_REPLICAS_RANGE)
-    if not low <= min_replicas <= max_replicas:
-        raise SettingsError(
-            config.key("appReplicas"),
-            min_replicas,
-            f"with appAutoscaling on, appReplicas is the autoscaler's minimum: from {low} to appMaxReplicas ({max_replicas})",
-        )
-    return AutoscalingSettings(
-        min_replicas=min_replicas,
-        max_replicas=max_replicas,
-        cpu_target_percent=config.integer("appCpuTargetPercent", CPU_TARGET_PERCENT_RANGE),
-    )
-
-
-def _logging(config: _Reader, cluster_name: str) -> LoggingSettings:
-    retention = config.integer("fargateLogRetentionDays", (LOG_RETENTION_DAYS[0], LOG_RETENTION_DAYS[-1]))
-    config.check("fargateLogRetentionDays", retention, lambda v: v in LOG_RETENTION_DAYS, f"one of {list(LOG_RETENTION_DAYS)}")
+def _logging(config: Reader, cluster_name: str) -> LoggingSettings:
+    retention = config.integer("fargateLogRetentionDays")
     name = config.string("fargateLogGroupName") or default_log_group_name(cluster_name)
     config.check(
         "fargateLogGroupName",
@@ -610,17 +389,13 @@ def default_log_group_name(cluster_name: str) -> str:
     return f"/aws/eks/{cluster_name}/fargate-pods"
 
 
-def _team(config: _Reader) -> TeamSettings:
+def _team(config: Reader) -> TeamSettings:
     name = config.string("team")
     config.check("team", name, is_dns_label, DNS_LABEL_RULE)
     cost_center, owner = config.string("costCenter"), config.string("owner")
     config.check("costCenter", cost_center, TAG_VALUE.match, TAG_VALUE_RULE)
     config.check("owner", owner, TAG_VALUE.match, TAG_VALUE_RULE)
     return TeamSettings(name=name, cost_center=cost_center, owner=owner)
-
-
-def is_dns_label(value: str) -> bool:
-    return len(value) <= MAX_LABEL_LENGTH and bool(DNS1123_LABEL.match(value))
 
 
 def _is_ipv4_cidr(value: str) -> bool:
@@ -633,69 +408,14 @@ def _is_ipv4_cidr(value: str) -> bool:
     return True
 
 
-class _Reader:
-    """Typed access to one config namespace; every error names the fully qualified key."""
-
-    def __init__(self, config: pulumi.Config, namespace: str):
-        self._config = config
-        self._namespace = namespace
-
-    def key(self, name: str) -> str:
-        return f"{self._namespace}:{name}"
-
-    def raw(self, name: str) -> str | None:
-        return self._config.get(name)
-
-    def string(self, name: str) -> str:
-        return (self.raw(name) or "").strip()
-
-    def boolean(self, name: str) -> bool:
-        value = self.raw(name)
-        if value not in ("true", "false"):
-            raise SettingsError(self.key(name), value, "true or false")
-        return value == "true"
-
-    def integer(self, name: str, bounds: tuple[int, int]) -> int:
-        value = self.raw(name)
-        low, high = bounds
-        try:
-            number = int(value)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            raise SettingsError(self.key(name), value, f"a whole number from {low} to {high}") from None
-        if not low <= number <= high:
-            raise SettingsError(self.key(name), number, f"a whole number from {low} to {high}")
-        return number
-
-    def choice(self, name: str, allowed: tuple[str, ...]) -> str:
-        value = self.string(name)
-        if value not in allowed:
-            raise SettingsError(self.key(name), value, f"one of {list(allowed)}")
-        return value
-
-    def strings(self, name: str) -> tuple[str, ...]:
-        value = self.raw(name)
-        if value is None or value == "":
-            return ()
-        try:
-            items = json.loads(value)
-        except json.JSONDecodeError:
-            items = None
-        if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
-            raise SettingsError(self.key(name), value, "a list of strings")
-        return tuple(items)
-
-    def subnet_ids(self, name: str) -> tuple[str, ...]:
-        ids = self.strings(name)
-        for subnet_id in ids:
-            self.check(name, subnet_id, _SUBNET_ID.match, "subnet ids like subnet-0123456789abcdef0")
-        if len(ids) < 2 or len(set(ids)) != len(ids):
-            raise SettingsError(
-                self.key(name),
-                list(ids),
-                "at least 2 distinct subnet ids, in different availability zones, when existingVpcId is set",
-            )
-        return ids
-
-    def check(self, name: str, value: Any, accept: Callable[[Any], Any], allowed: str) -> None:
-        if not accept(value):
-            raise SettingsError(self.key(name), value, allowed)
+def _subnet_ids(config: Reader, name: str) -> tuple[str, ...]:
+    ids = config.strings(name)
+    for subnet_id in ids:
+        config.check(name, subnet_id, _SUBNET_ID.match, "subnet ids like subnet-0123456789abcdef0")
+    if len(ids) < 2 or len(set(ids)) != len(ids):
+        raise SettingsError(
+            config.key(name),
+            list(ids),
+            "at least 2 distinct subnet ids, in different availability zones, when existingVpcId is set",
+        )
+    return ids

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eksfargate.contract import TENANT_NAMESPACE_PREFIX
+from eksfargate.contract import default_namespace
 from eksfargate.project import TENANT_PROJECT_DIR
 from eksfargate.stack_files import read_project, read_stack
 
@@ -67,6 +67,10 @@ class Tenant:
     host: str
     tls: bool  # a certificate (certificateArn or hostedZone): HTTPS, with HTTP redirected
 
+    def on_shared_alb_of(self, platform: str) -> bool:
+        """Whether the tenant joins platform stack `platform`'s shared ALB."""
+        return self.platform == platform and self.alb_mode == "shared"
+
 
 def tenants(tenant_dir: Path = TENANT_PROJECT_DIR) -> list[Tenant]:
     proj = project(tenant_dir)
@@ -79,7 +83,7 @@ def _tenant(proj: Project, stack: StackFile) -> Tenant:
         stack=stack.stack,
         file=f"{proj.directory.name}/{stack.path.name}",
         team=team,
-        namespace=str(proj.setting(stack, "namespace") or f"{TENANT_NAMESPACE_PREFIX}{team}"),
+        namespace=str(proj.setting(stack, "namespace") or default_namespace(team)),
         platform=str(proj.setting(stack, "platformStack")).rsplit("/", 1)[-1],
         quota_pods=int(proj.setting(stack, "quotaPods")),
         alb_mode=str(proj.setting(stack, "albMode")),
@@ -98,4 +102,4 @@ def namespace_owners(tenant_dir: Path = TENANT_PROJECT_DIR) -> dict[str, list[st
 
 def shared_alb_tenants(platform_stack: str, tenant_dir: Path = TENANT_PROJECT_DIR) -> list[str]:
     """Tenant stacks on `platform_stack` that join its shared ALB."""
-    return [t.stack for t in tenants(tenant_dir) if t.platform == platform_stack and t.alb_mode == "shared"]
+    return [t.stack for t in tenants(tenant_dir) if t.on_shared_alb_of(platform_stack)]

@@ -18,7 +18,9 @@ Everything here raises StackFileError with one line: the file, the line and the 
 
 from __future__ import annotations
 
+import difflib
 import functools
+import importlib.util
 import json
 import math
 import re
@@ -350,8 +352,6 @@ _CONFIG_GET = re.compile(r"__config__\.get(?:_bool|_int|_float|_object)?\('(\w+)
 def provider_config_keys(namespace: str) -> set[str]:
     """Keys a provider reads from its namespace: its Provider resource's inputs and its config module's
     keys, read from the installed SDK's source (provider.py, config/vars.py)."""
-    import importlib.util  # noqa: PLC0415
-
     spec = importlib.util.find_spec(PROVIDER_PACKAGES[namespace])
     if spec is None or spec.origin is None:
         return set()
@@ -371,8 +371,6 @@ def provider_config_keys(namespace: str) -> set[str]:
 
 def undeclared_keys(values: dict[str, str], project: str) -> list[str]:
     """Warnings for keys of other namespaces that no provider of the program declares (e.g. aws:regoin, foo:bar)."""
-    import difflib  # noqa: PLC0415
-
     warnings = []
     for key in sorted(values):
         namespace, _, name = key.partition(":")

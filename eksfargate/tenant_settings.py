@@ -1,10 +1,13 @@
 """Tenant stack settings: read once from the tenant project's config, validated.
 
-The same conventions as eksfargate/settings.py (it supplies the reader and `SettingsError`): every key is
-declared in tenant/Pulumi.yaml, and a bad value fails before any resource is declared, naming
+The same conventions as eksfargate/settings.py: every key is declared once in
+eksfargate/tenant_schema.py (tenant/Pulumi.yaml is rendered from it) and read through
+eksfargate/config_reader.py, the workload's keys by the reader both projects share
+(eksfargate/workload_settings.py); a bad value fails before any resource is declared, naming
 the key, the value and what is allowed. What keeps a tenant inside its own namespace is checked
 here first: the namespace must match the platform's tenant rule (`tenant-*`) and not be a
-reserved one, and the team's access is an edit or view policy scoped to that namespace.
+reserved one, nor another tenant's (eksfargate/tenancy.py), and the team's access is an edit or
+view policy scoped to that namespace.
 """
 
 from __future__ import annotations
@@ -15,56 +18,42 @@ from decimal import Decimal
 
 import pulumi
 
+from eksfargate.config_reader import (
+    DNS_LABEL_RULE,
+    TAG_VALUE,
+    TAG_VALUE_RULE,
+    Reader,
+    SettingsError,
+    is_dns_label,
+)
 from eksfargate.contract import (
-    ACCESS_POLICIES,
     RESERVED_NAMESPACES,
-    TENANT_NAMESPACE_PREFIX,
     TENANT_NAMESPACE_SELECTOR,
+    default_namespace,
     is_tenant_namespace,
     platform_project_name,
 )
 from eksfargate.edge import Edge
 from eksfargate.facts.fargate_sizes import quantity
+from eksfargate.ownership import TeamSettings, stack_tags
 from eksfargate.project import PLATFORM_PROJECT_DIR
-from eksfargate.settings import (
-    APP_KEYS,
-    DNS_LABEL_RULE,
-    TAG_VALUE,
-    TAG_VALUE_RULE,
-    SettingsError,
-    TeamSettings,
-    _Reader,
-    app_env,
-    check_workload,
-    is_dns_label,
-    nginx_preset_keys_unset,
-    read_edge,
-    stack_tags,
-)
-from eksfargate.stack_catalog import StackFile, namespace_owners, project, stack_files, tenants
-from eksfargate.workload import Autoscaling, WorkloadSpec, nginx_preset, quantity_text
+from eksfargate.stack_catalog import StackFile, project, stack_files, tenants
+from eksfargate.tenancy import host_holders, namespace_holders, tls_disagreeing
+from eksfargate.tenant_schema import TENANT
+from eksfargate.workload import GAME_2048_IMAGE, NGINX_IMAGE, WorkloadSpec, quantity_text
+from eksfargate.workload_settings import Preset, WorkloadSection, read_edge, read_workload
 
 # The walkthrough's workloads, each an nginx image on the hardened nginx configuration
 # (eksfargate/workload.py): `hello`, nginx's own page (the reference walkthrough's simple API
 # server), and `game`, the 2048 game. Any other app name is a workload of the team's own:
 # appImage, appPort and appProbePath then say what runs.
-PRESET_IMAGES = {
-    "hello": "public.ecr.aws/nginx/nginx:1.27-alpine",
-    "game": "public.ecr.aws/l6m2t8p7/docker-2048:latest",
-}
+PRESET_IMAGES = {"hello": NGINX_IMAGE, "game": GAME_2048_IMAGE}
 APPS = tuple(PRESET_IMAGES)
 # A rolling update adds at most this many pods above the replicas (and takes none away first):
 # the quota must leave room for them, or the rollout stalls on a refused pod.
 SURGE_PODS = 1
-MAX_REPLICAS_RANGE = (0, 50)
 # The tenant's autoscaler keeps its pods at this average CPU use (percent of their requests).
 CPU_TARGET_PERCENT = 70
-ALB_MODES = ("own", "shared")
-REPLICAS_RANGE = (0, 50)
-QUOTA_PODS_RANGE = (1, 500)
-GROUP_ORDER_RANGE = (-1000, 1000)  # the controller's group.order bounds
-# appPort: 0 means the preset's (8080); a workload of the team's own needs 1024 to 65535 (eksfargate/workload.py).
-PORT_SETTING_RANGE = (0, 65535)
 # Kubernetes quantities as a quota takes them: CPU in cores or millicores, memory in bytes with a binary suffix.
 _CPU = re.compile(r"^([1-9][0-9]*m|[0-9]+(\.[0-9]+)?)$")
 _MEMORY = re.compile(r"^[1-9][0-9]*(Mi|Gi)$")
@@ -127,7 +116,7 @@ class TenantSettings:
 
 def load_tenant_settings() -> TenantSettings:
     project, stack = pulumi.get_project(), pulumi.get_stack()
-    config = _Reader(pulumi.Config(), project)
+    config = Reader(pulumi.Config(), project, TENANT)
 
     team = config.string("team")
     config.check("team", team, is_dns_label, DNS_LABEL_RULE)
@@ -150,7 +139,7 @@ def load_tenant_settings() -> TenantSettings:
     if "/" not in platform:
         platform = f"{pulumi.get_organization()}/{platform_project_name()}/{platform}"
 
-    namespace = config.string("namespace") or f"{TENANT_NAMESPACE_PREFIX}{team}"
+    namespace = config.string("namespace") or default_namespace(team)
     config.check("namespace", namespace, is_dns_label, DNS_LABEL_RULE)
     config.check(
         "namespace",
@@ -160,7 +149,7 @@ def load_tenant_settings() -> TenantSettings:
         f"covers only those), never {', '.join(RESERVED_NAMESPACES)}",
     )
 
-    others = [owner for owner in namespace_owners().get(namespace, []) if owner != stack]
+    others = namespace_holders(namespace, tenants(), stack)
     config.check("namespace", namespace, lambda _: not others, f"a namespace of this tenant's own; tenant stack {others} has it")
 
     role = config.string("teamRoleArn")
@@ -170,7 +159,7 @@ def load_tenant_settings() -> TenantSettings:
         lambda v: not v or _ROLE_ARN.match(v),
         "empty (no access entry) or an IAM role ARN, e.g. arn:aws:iam::123456789012:role/checkout-developers",
     )
-    level = config.choice("accessLevel", tuple(ACCESS_POLICIES))
+    level = config.choice("accessLevel")
 
     service_account = config.string("serviceAccount")
     config.check(
@@ -212,7 +201,7 @@ def load_tenant_settings() -> TenantSettings:
     )
 
 
-def _quota(config: _Reader) -> QuotaSettings:
+def _quota(config: Reader) -> QuotaSettings:
     cpu, memory = config.string("quotaCpu"), config.string("quotaMemory")
     default_cpu, default_memory = config.string("defaultCpuRequest"), config.string("defaultMemoryRequest")
     for key, value in (("quotaCpu", cpu), ("defaultCpuRequest", default_cpu)):
@@ -220,7 +209,7 @@ def _quota(config: _Reader) -> QuotaSettings:
     for key, value in (("quotaMemory", memory), ("defaultMemoryRequest", default_memory)):
         config.check(key, value, _MEMORY.match, "memory in Mi or Gi, e.g. 512Mi or 8Gi")
     return QuotaSettings(
-        pods=config.integer("quotaPods", QUOTA_PODS_RANGE),
+        pods=config.integer("quotaPods"),
         cpu=cpu,
         memory=memory,
         default_cpu=default_cpu,
@@ -228,8 +217,8 @@ def _quota(config: _Reader) -> QuotaSettings:
     )
 
 
-def _workload(config: _Reader, service_account: str, region: str) -> WorkloadSettings:
-    alb_mode = config.choice("albMode", ALB_MODES)
+def _workload(config: Reader, service_account: str, region: str) -> WorkloadSettings:
+    alb_mode = config.choice("albMode")
     if alb_mode == "shared" and not config.string("host"):
         raise SettingsError(
             config.key("host"), "", "a host name of the tenant's own: on the shared ALB the tenant's rules match only it"
@@ -240,11 +229,11 @@ def _workload(config: _Reader, service_account: str, region: str) -> WorkloadSet
         spec=_spec(config, service_account),
         alb_mode=alb_mode,
         edge=edge,
-        group_order=config.integer("albGroupOrder", GROUP_ORDER_RANGE),
+        group_order=config.integer("albGroupOrder"),
     )
 
 
-def _agrees_on_shared_alb(config: _Reader, platform_stack: str, stack: str, edge: Edge) -> None:
+def _agrees_on_shared_alb(config: Reader, platform_stack: str, stack: str, edge: Edge) -> None:
     """The other tenants of the platform's shared ALB (stack files of this checkout) leave room for this one.
 
     Their rules and certificates merge into one ALB (components/ingress.py): a host two tenants
@@ -253,13 +242,12 @@ def _agrees_on_shared_alb(config: _Reader, platform_stack: str, stack: str, edge
     listener that has none for its host.
     """
     platform = platform_stack.rsplit("/", 1)[-1]
-    others = [t for t in tenants() if t.platform == platform and t.alb_mode == "shared" and t.stack != stack]
-    same_host = [t.stack for t in others if t.host == edge.host]
+    same_host = host_holders(platform, edge.host, tenants(), stack)
     if same_host:
         raise SettingsError(
             config.key("host"), edge.host, f"a host of this tenant's own on platform {platform}'s shared ALB; {same_host} has it"
         )
-    differ = [t.stack for t in others if t.tls != edge.tls]
+    differ = tls_disagreeing(platform, edge.tls, tenants(), stack)
     if differ:
         mine, theirs = ("on", "off") if edge.tls else ("off", "on")
         raise SettingsError(
@@ -271,76 +259,34 @@ def _agrees_on_shared_alb(config: _Reader, platform_stack: str, stack: str, edge
         )
 
 
-def _spec(config: _Reader, service_account: str) -> WorkloadSpec:
+def _spec(config: Reader, service_account: str) -> WorkloadSpec:
     app = config.string("app")
     config.check("app", app, is_dns_label, f"{list(APPS)}, or the name of a workload of the team's own: {DNS_LABEL_RULE}")
-    replicas = config.integer("appReplicas", REPLICAS_RANGE)
-    max_replicas = config.integer("appMaxReplicas", MAX_REPLICAS_RANGE)
-    autoscaling = None
-    if max_replicas:
-        if not 1 <= replicas <= max_replicas:
-            raise SettingsError(
-                config.key("appReplicas"),
-                replicas,
-                f"with appMaxReplicas set, appReplicas is the autoscaler's minimum: from 1 to appMaxReplicas ({max_replicas})",
-            )
-        autoscaling = Autoscaling(replicas, max_replicas, CPU_TARGET_PERCENT)
-    image, port, probe_path = (
-        config.string("appImage"),
-        config.integer("appPort", PORT_SETTING_RANGE),
-        config.string("appProbePath"),
+    # appImage, when set, is the preset's image under another name (a mirror, a pinned digest).
+    preset = (
+        Preset(
+            image=config.string("appImage") or PRESET_IMAGES[app],
+            keep_unset=f"left unset for app {app!r}: it runs on the walkthrough's hardened nginx configuration (port "
+            "8080, probe /); name the app after your workload to set it",
+            needs_tmp=f"a list that holds /tmp: app {app!r} runs nginx, which writes its pid, temp files and access log "
+            "FIFO there",
+        )
+        if app in PRESET_IMAGES
+        else None
     )
-    env, secret_env = app_env(config, "appEnv", "appSecretEnv")
-    cpu, memory, writable = config.string("appCpu"), config.string("appMemory"), config.strings("appWritablePaths")
-    common = {
-        "autoscaling": autoscaling,
-        "service_account": service_account,
-        "surge": SURGE_PODS,
-        "env": env,
-        "secret_env": secret_env,
-    }
-    if app in PRESET_IMAGES:
-        nginx_preset_keys_unset(
-            config,
-            port,
-            probe_path,
-            f"left unset for app {app!r}: it runs on the walkthrough's hardened nginx configuration (port 8080, "
-            "probe /); name the app after your workload to set it",
-        )
-        config.check(
-            "appWritablePaths",
-            list(writable),
-            lambda v: "/tmp" in v,
-            f"a list that holds /tmp: app {app!r} runs nginx, which writes its pid, temp files and access log FIFO there",
-        )
-        # appImage, when set, is the preset's image under another name (a mirror, a pinned digest).
-        spec = nginx_preset(app, image or PRESET_IMAGES[app], replicas, cpu, memory, writable_paths=writable, **common)
-    else:
-        missing = [
-            key for key, unset in (("appImage", not image), ("appPort", port == 0), ("appProbePath", not probe_path)) if unset
-        ]
-        if missing:
-            raise SettingsError(
-                config.key(missing[0]),
-                {"appImage": image, "appPort": port, "appProbePath": probe_path}[missing[0]],
-                f"app {app!r} is a workload of the team's own (not one of {list(APPS)}), so {', '.join(missing)} must be "
-                "set: the image, the port its container listens on and the HTTP path its probes ask",
-            )
-        spec = WorkloadSpec(
-            name=app,
-            image=image,
-            port=port,
-            probe_path=probe_path,
-            replicas=replicas,
-            cpu=cpu,
-            memory=memory,
-            command=config.strings("appCommand"),
-            args=config.strings("appArgs"),
-            writable_paths=writable,
-            **common,
-        )
-    check_workload(config, spec, APP_KEYS)
-    return spec
+    section = WorkloadSection(
+        name=app,
+        preset=preset,
+        own_needs=lambda missing: (
+            f"app {app!r} is a workload of the team's own (not one of {list(APPS)}), so {', '.join(missing)} must be "
+            "set: the image, the port its container listens on and the HTTP path its probes ask"
+        ),
+        autoscaling_key=None,
+        cpu_target=CPU_TARGET_PERCENT,
+        service_account=service_account,
+        surge=SURGE_PODS,
+    )
+    return read_workload(config, section)
 
 
 def _platform_file(platform_stack: str) -> StackFile | None:
@@ -352,9 +298,9 @@ def _platform_file(platform_stack: str) -> StackFile | None:
     return next((f for f in stack_files(PLATFORM_PROJECT_DIR) if f.stack == parts[-1]), None)
 
 
-def _same_region_as_platform(config: _Reader, platform_stack: str) -> str:
+def _same_region_as_platform(config: Reader, platform_stack: str) -> str:
     """The tenant's access entry and IAM role are declared in its aws:region: the platform's cluster must be there."""
-    region = _Reader(pulumi.Config("aws"), "aws").string("region")
+    region = Reader(pulumi.Config("aws"), "aws").string("region")
     platform_file = _platform_file(platform_stack)
     platform_region = platform_file.config.get("aws:region") if platform_file else None
     if platform_file and platform_region and region != platform_region:
@@ -367,7 +313,7 @@ def _same_region_as_platform(config: _Reader, platform_stack: str) -> str:
     return region
 
 
-def _platform_scales_pods(config: _Reader, platform_stack: str, spec: WorkloadSpec) -> None:
+def _platform_scales_pods(config: Reader, platform_stack: str, spec: WorkloadSpec) -> None:
     """An autoscaler needs the metrics-server the platform installs with its own appAutoscaling on."""
     platform_file = _platform_file(platform_stack)
     if spec.autoscaling is None or platform_file is None:
@@ -381,7 +327,7 @@ def _platform_scales_pods(config: _Reader, platform_stack: str, spec: WorkloadSp
         )
 
 
-def _fits_quota(config: _Reader, quota: QuotaSettings, spec: WorkloadSpec) -> None:
+def _fits_quota(config: Reader, quota: QuotaSettings, spec: WorkloadSpec) -> None:
     """Pods, CPU and memory at the autoscaler's maximum plus a rollout's surge, and the LimitRange defaults, within the quota."""
     pods = spec.max_replicas + (spec.surge or 0)
     replicas_key = "appMaxReplicas" if spec.autoscaling else "appReplicas"

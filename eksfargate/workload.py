@@ -5,9 +5,9 @@ memory, probe path, replicas or an autoscaler range, writable paths, a service a
 IRSA); components/workload.py renders it as a hardened pod (non-root, read-only root
 filesystem, no capabilities, RuntimeDefault seccomp, no Kubernetes API token (IRSA's is projected by EKS),
 readiness and liveness probes, a preStop sleep matched to the ALB's deregistration delay), with
-a disruption budget. `problems()` lists what a spec gets wrong, by field; the settings readers
-(eksfargate/settings.py, eksfargate/tenant_settings.py) turn each into a SettingsError naming
-their config key, before any resource is declared.
+a disruption budget. `problems()` lists what a spec gets wrong, by field; the workload reader
+both projects' settings share (eksfargate/workload_settings.py) turns each into a SettingsError
+naming its config key, before any resource is declared.
 
 The walkthrough's nginx images (the 2048 game, the tenants' `hello`) are instances: `nginx_preset`.
 """
@@ -25,6 +25,11 @@ from eksfargate.facts.fargate_sizes import GIB_IN_MIB, MIB, RESERVED_MEMORY_MIB,
 # A non-root process with every capability dropped cannot bind a port below 1024
 # (net.ipv4.ip_unprivileged_port_start defaults to 1024 and the pod does not lower it).
 PORT_RANGE = (1024, 65535)
+# A port setting's range: 0 means the nginx preset's own port (NGINX_PORT).
+PORT_SETTING_RANGE = (0, PORT_RANGE[1])
+# An HPA's minReplicas must be at least 1 (0 needs the alpha HPAScaleToZero feature gate, which EKS
+# does not turn on): with autoscaling on, the replicas setting is that minimum.
+HPA_MIN_REPLICAS = 1
 # The container's user and group when the spec names none: a high id no host or image account uses.
 RUN_AS_ID = 10101
 # Kubernetes mounts these read-only when a service account token is projected (the API token; IRSA's web identity token).
@@ -261,6 +266,9 @@ def quantity_text(value: Decimal, unit: str) -> str:
 # exits. Checked with Debian's nginx as UID 10101 and stdout a root-owned pipe
 # (tests/components/test_nginx_runs.py).
 NGINX_PORT = 8080
+# The walkthrough's images, both nginx serving /usr/share/nginx/html: the 2048 game, and nginx's own page.
+GAME_2048_IMAGE = "public.ecr.aws/l6m2t8p7/docker-2048:latest"
+NGINX_IMAGE = "public.ecr.aws/nginx/nginx:1.27-alpine"
 NGINX_CONF_PATH = "/etc/nginx/nginx.conf"
 NGINX_ACCESS_LOG = "/tmp/access.log"
 NGINX_CONF = f"""worker_processes 1;

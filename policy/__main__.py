@@ -13,6 +13,7 @@ from pathlib import Path
 if "policy" not in sys.modules:
     _folder = Path(__file__).resolve().parent
     _spec = importlib.util.spec_from_file_location("policy", _folder / "__init__.py", submodule_search_locations=[str(_folder)])
+    assert _spec is not None and _spec.loader is not None  # found from a .py file: source loader
     sys.modules["policy"] = importlib.util.module_from_spec(_spec)
     _spec.loader.exec_module(sys.modules["policy"])
 

@@ -58,7 +58,8 @@ def cluster_endpoint_not_open(args: ResourceValidationArgs, report_violation: Re
         report_violation(
             f"the Kubernetes API endpoint of cluster '{_cluster_name(args)}' is public and open to 0.0.0.0/0. Narrow "
             "publicAccessCidrs (stack setting publicAccessCidrs) to your office or VPN ranges, or turn "
-            "endpointPublicAccess off and reach the API from inside the VPC."
+            "endpointPublicAccess off and reach the API from inside the VPC.",
+            None,
         )
 
 
@@ -74,7 +75,8 @@ def cluster_control_plane_logging(args: ResourceValidationArgs, report_violation
     if not settings["logs"]:
         report_violation(
             f"control-plane logging of cluster '{_cluster_name(args)}' is off. Set enabledClusterLogTypes (stack setting "
-            "clusterLogTypes), e.g. [api, audit, authenticator]."
+            "clusterLogTypes), e.g. [api, audit, authenticator].",
+            None,
         )
 
 
@@ -88,7 +90,8 @@ def cluster_secrets_encryption(args: ResourceValidationArgs, report_violation: R
     if settings is not None and not settings["encrypted"]:
         report_violation(
             f"Kubernetes secrets of cluster '{_cluster_name(args)}' are not envelope-encrypted with KMS. Set "
-            "encryptionConfigKeyArn (stack setting secretsEncryption: true)."
+            "encryptionConfigKeyArn (stack setting secretsEncryption: true).",
+            None,
         )
 
 
@@ -107,4 +110,4 @@ def kubernetes_version_support(args: ResourceValidationArgs, report_violation: R
         return
     notice = support_notice(version, support_type, today_utc())
     if notice:
-        report_violation(f"cluster '{_cluster_name(args)}': {notice}")
+        report_violation(f"cluster '{_cluster_name(args)}': {notice}", None)

@@ -28,7 +28,7 @@ FARGATE_PODS_SERVICE = "eks-fargate-pods.amazonaws.com"
 # --- IAM ----------------------------------------------------------------------------------------
 
 
-def _trust_policy(args: ResourceValidationArgs) -> dict | None:
+def _trust_policy(args: ResourceValidationArgs) -> dict[str, Any] | None:
     if args.resource_type != IAM_ROLE:
         return None
     return policy_document(get(args.props, "assumeRolePolicy"))
@@ -59,7 +59,8 @@ def irsa_trust_sub_and_aud(args: ResourceValidationArgs, report_violation: Repor
                 f"role '{args.name}' lets web identities from {', '.join(federated)} assume it without "
                 f"{' or '.join(missing)}, so any service account of the cluster (or any token of the provider) could. "
                 "Add StringEquals {'<issuer>:sub': 'system:serviceaccount:<namespace>:<service account>', "
-                "'<issuer>:aud': 'sts.amazonaws.com'}."
+                "'<issuer>:aud': 'sts.amazonaws.com'}.",
+                None,
             )
 
 
@@ -81,7 +82,8 @@ def pod_execution_role_source_arn(args: ResourceValidationArgs, report_violation
             report_violation(
                 f"role '{args.name}' trusts {FARGATE_PODS_SERVICE} without an aws:SourceArn condition naming the "
                 "cluster's Fargate profiles, so Fargate could assume it for other clusters (confused deputy). Add "
-                "ArnLike {'aws:SourceArn': 'arn:<partition>:eks:<region>:<account>:fargateprofile/<cluster>/*'}."
+                "ArnLike {'aws:SourceArn': 'arn:<partition>:eks:<region>:<account>:fargateprofile/<cluster>/*'}.",
+                None,
             )
 
 
@@ -100,7 +102,7 @@ _POLICY_ATTACHMENTS = {
 }
 
 
-def _allows_everything(document: Mapping) -> bool:
+def _allows_everything(document: Mapping[str, Any]) -> bool:
     for statement in statements(document):
         if statement.get("Effect") != "Allow":
             continue
@@ -129,12 +131,14 @@ def no_iam_allow_all(args: ResourceValidationArgs, report_violation: ReportViola
         managed = get_list(args.props, "managedPolicyArns")
         for arn in managed if managed is not UNKNOWN else []:
             if known_str(arn) and arn.endswith(ADMINISTRATOR_ACCESS):
-                report_violation(f"role '{args.name}' has AdministratorAccess: every action on every resource. {advice}")
+                report_violation(f"role '{args.name}' has AdministratorAccess: every action on every resource. {advice}", None)
     elif args.resource_type in _POLICY_ATTACHMENTS:
         arn = known_str(get(args.props, "policyArn"))
         if arn and arn.endswith(ADMINISTRATOR_ACCESS):
-            report_violation(f"'{args.name}' attaches AdministratorAccess, which allows every action on every resource. {advice}")
+            report_violation(
+                f"'{args.name}' attaches AdministratorAccess, which allows every action on every resource. {advice}", None
+            )
     for label, value in documents:
         document = policy_document(value)
         if document is not None and _allows_everything(document):
-            report_violation(f"{label} allows Action '*' on Resource '*'. {advice}")
+            report_violation(f"{label} allows Action '*' on Resource '*'. {advice}", None)

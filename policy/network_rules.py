@@ -10,9 +10,9 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs, StackValidationArgs
 
-from eksfargate.facts.resource_types import INTERNET_GATEWAY, ROUTE_TABLE, ROUTE_TABLE_ASSOCIATION, SUBNET
+from eksfargate.facts.resource_types import FARGATE_PROFILE, INTERNET_GATEWAY, ROUTE_TABLE, ROUTE_TABLE_ASSOCIATION, SUBNET
 from policy.declare import ADVISORY, MANDATORY, resource_policy, stack_policy
-from policy.reading import FARGATE_PROFILE, UNKNOWN, display, get, get_list, get_map, kind_of, known_str, present
+from policy.reading import UNKNOWN, display, get, get_list, get_map, kind_of, known_str, present
 
 # AWS Load Balancer Controller annotations and classes.
 ALB_TARGET_TYPE = "alb.ingress.kubernetes.io/target-type"
@@ -49,12 +49,13 @@ def alb_ingress_ip_targets(args: ResourceValidationArgs, report_violation: Repor
         shown = f"'{target_type}'" if target_type else "'instance' (the default)"
         report_violation(
             f"{display('Ingress', args.props, args.name)} asks the ALB for target type {shown}, whose NodePort targets "
-            f"never turn healthy on Fargate. Set the annotation {ALB_TARGET_TYPE}: ip."
+            f"never turn healthy on Fargate. Set the annotation {ALB_TARGET_TYPE}: ip.",
+            None,
         )
 
 
 def _is_alb_ingress(args: ResourceValidationArgs) -> bool:
-    ingress_class = get(args.props, "spec", "ingressClassName")
+    ingress_class: object = get(args.props, "spec", "ingressClassName")
     return ingress_class == "alb" or get(args.props, "metadata", "annotations", LEGACY_INGRESS_CLASS) == "alb"
 
 
@@ -77,7 +78,8 @@ def ingress_has_tls(args: ResourceValidationArgs, report_violation: ReportViolat
         report_violation(
             f"{display('Ingress', args.props, args.name)} is internet-facing on plain HTTP: traffic and any credentials "
             "cross the internet unencrypted. Give the app a certificate (appCertificateArn or appHostedZone with appHost; "
-            "a tenant's certificateArn or hostedZone with host): HTTPS on 443, HTTP redirected to it."
+            "a tenant's certificateArn or hostedZone with host): HTTPS on 443, HTTP redirected to it.",
+            None,
         )
 
 
@@ -105,7 +107,8 @@ def load_balancer_service_nlb_ip(args: ResourceValidationArgs, report_violation:
     report_violation(
         f"{display('Service', args.props, args.name)} of type LoadBalancer {problem}; Fargate has no nodes, so the "
         f"targets never turn healthy. Set spec.loadBalancerClass: {NLB_CLASS} (or the annotation {NLB_TYPE}: external) "
-        f"and the annotation {NLB_TARGET_TYPE}: ip."
+        f"and the annotation {NLB_TARGET_TYPE}: ip.",
+        None,
     )
 
 

@@ -342,7 +342,7 @@ def default_namespace(resource: PolicyResource | ResourceValidationArgs) -> str:
 # ---------------------------------------------------------------------------------------
 
 
-def policy_document(value: Any) -> dict | None:
+def policy_document(value: Any) -> dict[str, Any] | None:
     """An IAM policy document given as JSON text or as a mapping; None when unknown or unreadable."""
     value = plain(value)
     if isinstance(value, str) and not _is_sentinel(value):
@@ -353,17 +353,17 @@ def policy_document(value: Any) -> dict | None:
     return value if isinstance(value, dict) else None
 
 
-def as_list(value: Any) -> list:
+def as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return list(value) if isinstance(value, list) else [value]
 
 
-def statements(document: Mapping) -> list[dict]:
+def statements(document: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [s for s in as_list(document.get("Statement")) if isinstance(s, dict)]
 
 
-def principals(statement: Mapping, kind: str) -> list[str]:
+def principals(statement: Mapping[str, Any], kind: str) -> list[str]:
     principal = statement.get("Principal")
     if principal == "*":
         return ["*"]
@@ -372,16 +372,16 @@ def principals(statement: Mapping, kind: str) -> list[str]:
     return [str(p) for p in as_list(principal.get(kind))]
 
 
-def _actions(statement: Mapping) -> list[str]:
+def _actions(statement: Mapping[str, Any]) -> list[str]:
     return [str(a).lower() for a in as_list(statement.get("Action"))]
 
 
-def allows_action(statement: Mapping, action: str) -> bool:
+def allows_action(statement: Mapping[str, Any], action: str) -> bool:
     service = action.split(":")[0]
     return statement.get("Effect") == "Allow" and any(a in ("*", f"{service}:*", action.lower()) for a in _actions(statement))
 
 
-def condition_values(statement: Mapping) -> dict[str, list[str]]:
+def condition_values(statement: Mapping[str, Any]) -> dict[str, list[str]]:
     """Condition keys (lower case) and their values, whatever the operator."""
     found: dict[str, list[str]] = {}
     condition = statement.get("Condition")

@@ -45,17 +45,17 @@ def no_ebs_volumes(args: ResourceValidationArgs, report_violation: ReportViolati
     props = args.props
     if kind == "PersistentVolume":
         if present(get(props, "spec", "awsElasticBlockStore")) or get(props, "spec", "csi", "driver") == "ebs.csi.aws.com":
-            report_violation(f"{display(kind, props, args.name)} is an EBS volume. {_EBS_ADVICE}")
+            report_violation(f"{display(kind, props, args.name)} is an EBS volume. {_EBS_ADVICE}", None)
         return
     for what, claim in _claims(args):
         if _claim_class(claim) in EKS_BUILTIN_EBS_CLASSES:
-            report_violation(f"{what} asks for StorageClass gp2, which is EBS. {_EBS_ADVICE}")
+            report_violation(f"{what} asks for StorageClass gp2, which is EBS. {_EBS_ADVICE}", None)
     found = pod_specs(args)
     if found:
         what, spec = found
         for name, volume in volumes(spec):
             if present(get(volume, "awsElasticBlockStore")):
-                report_violation(f"volume '{name}' of {what} is an awsElasticBlockStore volume. {_EBS_ADVICE}")
+                report_violation(f"volume '{name}' of {what} is an awsElasticBlockStore volume. {_EBS_ADVICE}", None)
 
 
 def _claims(resource: PolicyResource | ResourceValidationArgs) -> list[tuple[str, Any]]:

@@ -15,9 +15,9 @@ from pulumi_policy import PolicyResource, ReportViolation, StackValidationArgs
 from eksfargate.facts.eks_access import TENANT_ACCESS_POLICIES
 from eksfargate.facts.eks_wildcards import wildcard_matches
 from eksfargate.facts.kubernetes_kinds import CLUSTER_SCOPED_KINDS, NAMESPACE
-from eksfargate.facts.resource_types import ACCESS_ENTRY, ACCESS_POLICY_ASSOCIATION, HELM_RELEASE
+from eksfargate.facts.resource_types import ACCESS_ENTRY, ACCESS_POLICY_ASSOCIATION, FARGATE_PROFILE, HELM_RELEASE
 from policy.declare import ADVISORY, MANDATORY, stack_policy
-from policy.reading import FARGATE_PROFILE, UNKNOWN, get, get_list, kind_of, known_str, tenant_platform
+from policy.reading import UNKNOWN, get, get_list, kind_of, known_str, tenant_platform
 
 # What a tenant may not declare: every kind outside any namespace but the Namespaces it keeps to
 # (tenant-namespaces-follow-platform-rule judges their names).
@@ -167,4 +167,5 @@ def tenant_team_has_access(args: StackValidationArgs, report_violation: ReportVi
         f"The team has no access to its namespace {', '.join(own) or '(none declared)'} on platform {platform.stack}'s "
         "cluster: the stack declares no EKS access entry, so only the platform's admins can run kubectl there. Set "
         "teamRoleArn to the team's IAM role (it gets accessLevel, edit or view, in the namespace only).",
+        None,
     )

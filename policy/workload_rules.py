@@ -6,6 +6,7 @@ pinned images, and have a disruption budget Fargate's patching can work with.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs, StackValidationArgs
@@ -124,7 +125,8 @@ def no_daemonsets(args: ResourceValidationArgs, report_violation: ReportViolatio
         report_violation(
             f"{display('DaemonSet', args.props, args.name)} would never schedule on Fargate. Run the agent as a sidecar "
             "container in the pods that need it, or, for logs, use Fargate's built-in log router (namespace "
-            "aws-observability labelled aws-observability: enabled, ConfigMap aws-logging)."
+            "aws-observability labelled aws-observability: enabled, ConfigMap aws-logging).",
+            None,
         )
 
 
@@ -137,7 +139,8 @@ def no_host_path_volumes(args: ResourceValidationArgs, report_violation: ReportV
     if kind_of(args.resource_type) == "PersistentVolume" and present(get(args.props, "spec", "hostPath")):
         report_violation(
             f"{display('PersistentVolume', args.props, args.name)} is a hostPath volume, which Fargate pods cannot "
-            "mount. Back it with EFS (CSI driver efs.csi.aws.com) instead."
+            "mount. Back it with EFS (CSI driver efs.csi.aws.com) instead.",
+            None,
         )
         return
     found = pod_specs(args)
@@ -148,7 +151,8 @@ def no_host_path_volumes(args: ResourceValidationArgs, report_violation: ReportV
         if present(get(volume, "hostPath")):
             report_violation(
                 f"volume '{name}' of {what} is a hostPath volume, which Fargate does not support. Use an emptyDir for "
-                "scratch space, a ConfigMap or Secret for files, or an EFS-backed PersistentVolumeClaim for shared data."
+                "scratch space, a ConfigMap or Secret for files, or an EFS-backed PersistentVolumeClaim for shared data.",
+                None,
             )
 
 
@@ -160,7 +164,7 @@ def no_host_path_volumes(args: ResourceValidationArgs, report_violation: ReportV
 def no_host_namespaces(what: str, spec: Any, report_violation: ReportViolation) -> None:
     for setting in ("hostNetwork", "hostPID", "hostIPC"):
         if get(spec, setting) is True:
-            report_violation(f"{what} sets {setting}: true, which Fargate rejects. Remove {setting} from the pod spec.")
+            report_violation(f"{what} sets {setting}: true, which Fargate rejects. Remove {setting} from the pod spec.", None)
     for container in containers(spec):
         ports = get_list(container.spec, "ports")
         for port in ports if ports is not UNKNOWN else []:
@@ -169,7 +173,8 @@ def no_host_namespaces(what: str, spec: Any, report_violation: ReportViolation) 
                 shown = f"{host_port:g}" if isinstance(host_port, int | float) else str(host_port)
                 report_violation(
                     f"{container.label} of {what} sets hostPort {shown}, which Fargate rejects. Remove hostPort and "
-                    "reach the pod through a Service (ClusterIP, or an ALB/NLB with IP targets)."
+                    "reach the pod through a Service (ClusterIP, or an ALB/NLB with IP targets).",
+                    None,
                 )
 
 
@@ -183,7 +188,8 @@ def no_privileged_containers(what: str, spec: Any, report_violation: ReportViola
         if get(container.spec, "securityContext", "privileged") is True:
             report_violation(
                 f"{container.label} of {what} is privileged, which Fargate does not allow. Remove "
-                "securityContext.privileged: true (the pod is rejected, not just restricted)."
+                "securityContext.privileged: true (the pod is rejected, not just restricted).",
+                None,
             )
 
 
@@ -211,7 +217,8 @@ def workload_requests(what: str, spec: Any, report_violation: ReportViolation) -
                 f"{container.label} of {what} requests no {' and no '.join(missing)} (or not as a Kubernetes quantity): "
                 "Fargate would size the pod from whatever is set, 0.25 vCPU / 0.5 GB if nothing is. Set "
                 f"resources.requests.{' and resources.requests.'.join(missing)}, equal to the limits (Fargate runs pods with "
-                "guaranteed QoS)."
+                "guaranteed QoS).",
+                None,
             )
 
 
@@ -235,7 +242,8 @@ def pod_fits_largest_fargate_size(what: str, spec: Any, report_violation: Report
             f"pods of {what} need {size.vcpu:g} vCPU and {_format_mib(memory)} of memory ({_format_mib(size.memory_mib)} "
             f"requested + {FARGATE_OVERHEAD_MIB} MiB Fargate adds), more than the largest Fargate pod "
             f"({FARGATE_MAX_VCPU} vCPU / {FARGATE_MAX_MEMORY_MIB // 1024} GB): they would never be scheduled. Lower the "
-            "requests (max of the largest init container and the sum of the others) or split the work across pods."
+            "requests (max of the largest init container and the sum of the others) or split the work across pods.",
+            None,
         )
 
 
@@ -265,7 +273,8 @@ def image_tag_pinned(what: str, spec: Any, report_violation: ReportViolation) ->
             report_violation(
                 f"{container.label} of {what} runs image '{image}' ({'no tag, so latest' if tag == '' else 'tag latest'}): "
                 "the image can change under the stack with no diff, and rollbacks cannot go back to it. Pin a version "
-                "tag or a digest (@sha256:...)."
+                "tag or a digest (@sha256:...).",
+                None,
             )
 
 
@@ -277,6 +286,7 @@ REPLICATED_KINDS = frozenset({"Deployment", "StatefulSet", "ReplicaSet"})
 
 def allows_an_eviction(budget_spec: Any, replicas: int) -> bool | None:
     """Whether a PodDisruptionBudget lets one of `replicas` healthy pods be evicted; None if unknown."""
+    allows: Callable[[int], bool]
     for key, allows in (("maxUnavailable", lambda n: n >= 1), ("minAvailable", lambda n: n < replicas)):
         value = get(budget_spec, key)
         if value is None:
@@ -311,16 +321,18 @@ def workload_has_disruption_budget(args: StackValidationArgs, report_violation: 
                 return  # a budget that may cover anything: nothing can be said yet
             budgets.append((namespace or default_namespace(resource), dict(labels), get(props, "spec")))
         elif kind == "HorizontalPodAutoscaler":
-            target = known_str(get(props, "spec", "scaleTargetRef", "name"))
-            if target and isinstance(namespace, str | None):
-                floors[namespace or default_namespace(resource), target] = get(props, "spec", "minReplicas", default=1)
+            scale_target = known_str(get(props, "spec", "scaleTargetRef", "name"))
+            if scale_target and isinstance(namespace, str | None):
+                floors[namespace or default_namespace(resource), scale_target] = get(props, "spec", "minReplicas", default=1)
     for resource in args.resources:
         if kind_of(resource.resource_type) not in REPLICATED_KINDS:
             continue
         target = _workload_targets(resource)
-        if target is None or target[2] is None:
+        if target is None:
             continue
         what, namespace, labels = target
+        if labels is None:
+            continue
         if profiles is not None and not any(s.matches(namespace, labels) for p in profiles for s in p.selectors):
             continue  # not on Fargate (fargate-profile-covers-workload says so)
         name = known_str(get(resource.props, "metadata", "name"))

@@ -6,8 +6,9 @@ branch with a bare python3 (plan_comment.py, on a document plan_schema.py has va
 same body for the same document. It writes every piece of Markdown structure itself (tables,
 headings, `<details>`, alerts) and puts each string from the document into it escaped
 (`text()`): HTML's `& < >` become entities, Markdown's punctuation is backslash-escaped, newlines
-and invisible/bidi characters go, `@` and `#` get a zero-width joiner after them (no mention, no
-#123 reference), as do `://` and `www.` (no autolink) and long hex runs (no commit link); lengths
+and invisible/bidi characters are shown as their code point (`[U+202E]`), `@` and `#` get a
+zero-width joiner after them (no mention, no #123 reference), as do `://` and `www.` (no autolink),
+and long hex runs go in a `<code>` element whole (no commit link, and they copy as they are); lengths
 are capped. It shows a GitHub alert only where the document's own flags say so (`protected`,
 `grave`, a refused Kubernetes upgrade, a stack that could not be planned), never because of what
 a string says.
@@ -35,13 +36,12 @@ _PUNCTUATION = set("\\`*_[]()!#|~")
 # Escaping: every string from the document goes through text(), prose() or code()
 
 
-def text(value: str, limit: int = 300, strip: bool = True) -> str:
-    """`value` as inline Markdown that renders as exactly that text: no markup, mention, reference or link."""
-    value = _NEWLINES.sub(" ", _INVISIBLE.sub("", value))
-    value = value.strip() if strip else value
-    if len(value) > limit:
-        value = value[: limit - 1] + "…"
-    value = _HEX_RUN.sub(lambda m: ZWJ.join(m.group(0)[i : i + 6] for i in range(0, len(m.group(0)), 6)), value)
+def _visible(value: str) -> str:
+    """Controls, zero-width and bidi characters shown as their code point: never rendered, never hidden."""
+    return _INVISIBLE.sub(lambda m: f"[U+{ord(m.group(0)):04X}]", value)
+
+
+def _escape(value: str) -> str:
     value = _AUTOLINK.sub(lambda m: m.group(0) + ZWJ, value)
     out = []
     for char in value:
@@ -56,14 +56,35 @@ def text(value: str, limit: int = 300, strip: bool = True) -> str:
     return "".join(out)
 
 
+def _fit(value: str, limit: int, strip: bool) -> str:
+    value = _NEWLINES.sub(" ", _visible(value))
+    value = value.strip() if strip else value
+    return value[: limit - 1] + "…" if len(value) > limit else value
+
+
+def text(value: str, limit: int = 300, strip: bool = True) -> str:
+    """`value` as inline Markdown that renders as exactly that text: no markup, mention, reference or link.
+
+    A hex run (a SHA, an account id, a digest) goes in a <code> element rather than being broken up,
+    so that it copies as it is: GitHub links no commit inside code.
+    """
+    value = _fit(value, limit, strip)
+    out, last = [], 0
+    for run in _HEX_RUN.finditer(value):
+        out += [_escape(value[last : run.start()]), f"<code>{run.group(0)}</code>"]
+        last = run.end()
+    out.append(_escape(value[last:]))
+    return "".join(out)
+
+
 def code(value: str, limit: int = 160) -> str:
     """`value` in a monospace span; the tags are this module's, the content is escaped."""
-    return f"<code>{text(value, limit)}</code>"
+    return f"<code>{_escape(_fit(value, limit, strip=True))}</code>"
 
 
 def prose(value: str, limit: int = 600) -> str:
     """A sentence from the document: escaped, except that `balanced backtick` spans become <code> spans."""
-    value = _NEWLINES.sub(" ", _INVISIBLE.sub("", value)).strip()
+    value = _NEWLINES.sub(" ", _visible(value)).strip()
     if len(value) > limit:
         value = value[: limit - 1] + "…"
     parts = value.split("`")

@@ -12,8 +12,19 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+import yaml
 
-from eksfargate import settings
+from eksfargate import settings, tenant_settings, workload_settings
+from eksfargate.settings_files import (
+    REFERENCE,
+    config_block,
+    declared_form,
+    projects,
+    rendered_project_file,
+    rendered_reference,
+    table_span,
+)
+from eksfargate.settings_schema import Setting
 from eksfargate.stack_files import cli_accepts, load_yaml, read_project, read_stack, type_errors
 from offline.harness import PROJECT_DIR
 from tests.stackfacts import DATA_DIR, STACKS_DIR
@@ -63,29 +74,76 @@ def test_the_type_check_catches_a_mistyped_value(tmp_path):
     ]
 
 
-def test_every_declared_setting_is_read_by_the_program():
-    source = Path(settings.__file__).read_text()
-    unread = [key for key in PROJECT["config"] if f'"{key}"' not in source]
+# The modules that read each project's settings: a declared key nobody reads is a setting that does nothing.
+READERS = {
+    "platform": (settings, workload_settings),
+    "tenant": (tenant_settings, workload_settings),
+}
+
+
+@pytest.mark.parametrize("project", projects(), ids=lambda p: p.name)
+def test_every_declared_setting_is_read_by_the_program(project):
+    source = "".join(Path(module.__file__).read_text() for module in READERS[project.name])
+    unread = [key for key in project.schema if f'"{key}"' not in source]
     assert unread == []
 
 
-def settings_table() -> dict[str, str | None]:
-    """The settings table of docs/reference.md: each key its rows name, and the default the row writes.
+def differences(declared: dict, written: dict) -> list[str]:
+    """Where a project file's `config:` block and the declarations disagree: key and field, each side's value."""
+    found = [f"{key}: declared, missing from the file" for key in declared if key not in written]
+    found += [f"{key}: in the file, declared nowhere" for key in written if key not in declared]
+    for key in declared.keys() & written.keys():
+        for field in declared[key].keys() | written[key].keys():
+            if declared[key].get(field) != written[key].get(field):
+                found.append(f"{key}: {field} is {written[key].get(field)!r} in the file, {declared[key].get(field)!r} declared")
+    if not found and list(declared) != list(written):
+        found.append(f"the keys are in another order than declared: {list(written)}")
+    return sorted(found)
 
-    A row may name several keys (`team` / `costCenter` / `owner`): one default for all of them, or one
-    each in the same order. A default may be followed by what it means (`""` (`<project>-<stack>`)).
-    """
-    reference = (PROJECT_DIR / "docs" / "reference.md").read_text()
-    table = reference.split("\n## Settings\n", 1)[1].split("\n## ", 1)[0]
-    rows: dict[str, str | None] = {}
-    for line in table.splitlines():
-        if not line.startswith("| `"):
-            continue
-        key_cell, default_cell = line.strip("|").split("|")[:2]
-        keys, defaults = re.findall(r"`([^`]+)`", key_cell), re.findall(r"`([^`]*)`", default_cell)
-        each = defaults if len(keys) > 1 and len(defaults) == len(keys) else [defaults[0] if defaults else None] * len(keys)
-        rows.update(zip(keys, each, strict=True))
-    return rows
+
+@pytest.mark.parametrize("project", projects(), ids=lambda p: p.name)
+def test_the_project_file_declares_each_setting_as_its_declaration_says(project):
+    written = load_yaml(project.project_file)[1]["config"]
+    assert differences({key: declared_form(s) for key, s in project.schema.items()}, written) == [], (
+        "run venv/bin/python -m eksfargate.settings_files"
+    )
+    assert project.project_file.read_text() == rendered_project_file(project)  # and as it renders them
+
+
+def test_the_difference_names_the_key_and_the_field():
+    declared = {"a": {"type": "integer", "default": 1}, "b": {"type": "string", "default": ""}}
+    written = {"a": {"type": "integer", "default": 2}, "c": {"type": "string", "default": ""}}
+    assert differences(declared, written) == [
+        "a: default is 2 in the file, 1 declared",
+        "b: declared, missing from the file",
+        "c: in the file, declared nowhere",
+    ]
+
+
+def table_rows(reference: str, project) -> dict[str, str]:
+    """A settings table of docs/reference.md: key -> its row."""
+    start, end = table_span(reference, project)
+    rows = [line for line in reference[start:end].splitlines() if line.startswith("| `")]
+    return {re.match(r"\| `([^`]+)`", row)[1]: row for row in rows}
+
+
+@pytest.mark.parametrize("project", projects(), ids=lambda p: p.name)
+def test_the_settings_table_is_the_rendered_one(project):
+    committed = table_rows(REFERENCE.read_text(), project)
+    rendered = table_rows(rendered_reference(REFERENCE.read_text()), project)
+    assert list(rendered) == list(project.schema)
+    changed = {key: (committed.get(key), row) for key, row in rendered.items() if committed.get(key) != row}
+    assert changed == {}, "run venv/bin/python -m eksfargate.settings_files"
+    assert list(committed) == list(rendered)
+
+
+@pytest.mark.parametrize("project", projects(), ids=lambda p: p.name)
+def test_the_settings_table_states_each_settings_default(project):
+    """The rows as a reader sees them: each key once, in its own row, with its default as Pulumi.yaml writes it."""
+    written = load_yaml(project.project_file)[1]["config"]
+    for key, row in table_rows(REFERENCE.read_text(), project).items():
+        default_cell = row.strip("|").split(" | ")[1]
+        assert default_cell == f"`{as_written(written[key]['default'])}`", key
 
 
 def as_written(value) -> str:
@@ -97,13 +155,13 @@ def as_written(value) -> str:
     return '""' if value == "" else str(value)
 
 
-def test_every_setting_is_in_the_settings_table_and_nothing_else_is():
-    documented = {key for key in settings_table() if ":" not in key}  # aws:region is the provider's, not Pulumi.yaml's
-    assert documented == set(PROJECT["config"])
-
-
-def test_the_settings_table_states_each_settings_default():
-    table = settings_table()
-    assert {key: table[key] for key in PROJECT["config"]} == {
-        key: as_written(declaration["default"]) for key, declaration in PROJECT["config"].items()
-    }
+def test_a_rendered_scalar_reads_back_the_same_in_pyyaml_and_as_the_cli_reads_it(tmp_path):
+    strings = ["1.35", "4", "", "yes", "a: b", "'quoted'", "#x", "x #y", "public.ecr.aws/x:latest"]
+    values = [*strings, ["/tmp", "a,b", "[x]", "no"], True, 0]
+    kinds = {list: "array", bool: "boolean", int: "integer", str: "string"}
+    schema = {f"k{n}": Setting(f"k{n}", kinds[type(v)], v, f"text {n}: {v}") for n, v in enumerate(values)}
+    project_file = tmp_path / "Pulumi.yaml"
+    project_file.write_text("name: x\nruntime: python\n" + config_block(schema))
+    read_back = load_yaml(project_file)[1]["config"]
+    assert read_back == yaml.safe_load(project_file.read_text())["config"]
+    assert {key: declared["default"] for key, declared in read_back.items()} == dict(zip(schema, values, strict=True))

@@ -2,8 +2,10 @@
 
 import json
 import re
+from dataclasses import replace
 
 import pytest
+from pulumi.runtime.mocks import MockCallArgs
 
 from eksfargate import regions
 from eksfargate.estimate import PRICES_FILE
@@ -85,8 +87,6 @@ def test_the_zone_eks_excludes_does_not_count():
 
 
 def test_the_offline_zones_are_the_files_and_never_made_up():
-    from pulumi.runtime.mocks import MockCallArgs
-
     def zones(region, excluded=()):
         args = MockCallArgs("aws:index/getAvailabilityZones:getAvailabilityZones", {"excludeZoneIds": list(excluded)}, "")
         return StackMocks(region).call(args)
@@ -104,10 +104,6 @@ def test_the_offline_zones_are_the_files_and_never_made_up():
 def test_a_region_whose_zone_ids_are_not_recorded_plans_only_with_pinned_ids(monkeypatch):
     # Every supported region has its ids recorded today; a region added to the file without them
     # (a new AWS region) must not get made-up zones.
-    from dataclasses import replace
-
-    from pulumi.runtime.mocks import MockCallArgs
-
     recorded = regions.all_regions()
     monkeypatch.setattr(regions, "all_regions", lambda: {**recorded, "eu-north-1": replace(recorded["eu-north-1"], zones=None)})
     token = "aws:index/getAvailabilityZones:getAvailabilityZones"

@@ -1,43 +1,54 @@
-"""A setting's range has one home, the settings reader; Pulumi.yaml's description of the key
-(what `pulumi config` users read) states the same range, and its default lies inside it."""
+"""A setting's range and allowed values have one home, its declaration: the readers enforce them,
+Pulumi.yaml's description and the settings table state them, and the default lies inside them."""
 
-import ast
-import inspect
-from types import ModuleType
+import ipaddress
 
 import pytest
-import yaml
 
-from eksfargate import settings, tenant_settings
+from eksfargate.platform_schema import PLATFORM
 from eksfargate.project import PLATFORM_PROJECT_DIR, TENANT_PROJECT_DIR
+from eksfargate.settings import SettingsError
+from eksfargate.tenant_schema import TENANT
+from offline.harness import record
 
-READERS = [(settings, PLATFORM_PROJECT_DIR), (tenant_settings, TENANT_PROJECT_DIR)]
-
-
-def integer_ranges(module: ModuleType) -> dict[str, tuple[int, int]]:
-    """Each `config.integer("key", RANGE)` the reader makes: key -> the range it enforces."""
-    ranges = {}
-    for node in ast.walk(ast.parse(inspect.getsource(module))):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "integer":
-            key, bounds = node.args
-            if isinstance(key, ast.Constant) and isinstance(bounds, ast.Name):
-                ranges[key.value] = getattr(module, bounds.id)
-    return ranges
+SCHEMAS = {"eks-fargate": PLATFORM, "eks-fargate-tenant": TENANT}
+DECLARED = [(project, setting) for project, schema in SCHEMAS.items() for setting in schema.values()]
+BOUNDED = [(project, s) for project, s in DECLARED if s.bounds]
+INTEGERS = [(project, s) for project, s in DECLARED if s.type == "integer"]
+# The stack each project's bad values are tried on.
+STACKS = {"eks-fargate": ("dev", PLATFORM_PROJECT_DIR), "eks-fargate-tenant": ("checkout-dev", TENANT_PROJECT_DIR)}
 
 
-@pytest.mark.parametrize("module,project_dir", READERS, ids=["platform", "tenant"])
-def test_every_integer_setting_states_its_range_and_defaults_inside_it(module, project_dir):
-    declared = yaml.safe_load((project_dir / "Pulumi.yaml").read_text())["config"]
-    ranges = integer_ranges(module)
-    assert len(ranges) >= 3
-    for key, (low, high) in ranges.items():
-        assert f"{low} to {high}" in declared[key]["description"], key
-        default = declared[key].get("default")
-        assert default is None or low <= default <= high, key
+def measure(setting, value) -> int:
+    """What a setting's bounds bound: an integer itself, a CIDR's prefix length, a list's length."""
+    if setting.type == "array":
+        return len(value)
+    if setting.type == "string":
+        return ipaddress.IPv4Network(value).prefixlen
+    return value
 
 
-def test_the_vpc_prefix_range_is_the_one_the_description_states():
-    low, high = settings.VPC_PREFIX_RANGE
-    declared = yaml.safe_load((PLATFORM_PROJECT_DIR / "Pulumi.yaml").read_text())["config"]["vpcCidr"]
-    assert f"/{low} to /{high}" in declared["description"]
-    assert low <= int(declared["default"].split("/")[1]) <= high
+@pytest.mark.parametrize("project,setting", BOUNDED, ids=lambda v: getattr(v, "key", v))
+def test_a_bounded_setting_states_its_range_and_defaults_inside_it(project, setting):
+    low, high = setting.bounds
+    for text in (setting.summary, setting.doc_text):
+        assert f"{low} to {high}" in text.replace("/", ""), (setting.key, text)
+    if setting.default != []:  # an empty list: none given (availabilityZoneIds: a live lookup)
+        assert low <= measure(setting, setting.default) <= high
+
+
+@pytest.mark.parametrize("project,setting", [(p, s) for p, s in DECLARED if s.allowed], ids=lambda v: getattr(v, "key", v))
+def test_a_setting_with_allowed_values_defaults_to_them(project, setting):
+    defaults = setting.default if setting.type == "array" else [setting.default]
+    assert set(defaults) <= set(setting.allowed)
+
+
+@pytest.mark.parametrize("project,setting", INTEGERS, ids=lambda v: getattr(v, "key", v))
+def test_the_reader_holds_an_integer_to_its_declared_range(project, setting):
+    low, high = setting.bounds or (min(setting.allowed), max(setting.allowed))
+    stack, project_dir = STACKS[project]
+    recording = record(stack, overrides={setting.key: high + 1}, project_dir=project_dir)
+    assert isinstance(recording.error, SettingsError), recording.error
+    assert recording.error.key == f"{project}:{setting.key}"
+    assert recording.error.allowed == f"a whole number from {low} to {high}"
+    assert recording.resources == []

@@ -1,5 +1,6 @@
 """Bad configuration fails before any resource is declared, naming key, value and what is allowed."""
 
+import pulumi
 import pytest
 
 from eksfargate.settings import SettingsError
@@ -80,8 +81,6 @@ def test_bad_setting_fails_before_any_resource(overrides, key, value, allowed):
 
 
 def test_settings_error_is_a_pulumi_run_error_so_the_cli_prints_no_traceback():
-    import pulumi
-
     assert issubclass(SettingsError, pulumi.RunError)
 
 

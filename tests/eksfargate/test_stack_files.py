@@ -4,10 +4,14 @@ The CLI's rules are cited in eksfargate/stack_files.py (pulumi/pulumi v3.259.0).
 here is a fixture; each case is one the CLI accepts or refuses.
 """
 
+import json
 from pathlib import Path
 
 import pytest
+from pulumi.runtime import config as runtime_config
 
+from eksfargate.config_reader import refuse_unknown_keys
+from eksfargate.platform_schema import PLATFORM
 from eksfargate.settings import SettingsError, UnknownSettingError
 from eksfargate.stack_files import (
     SECRET_PLACEHOLDER,
@@ -22,6 +26,7 @@ from eksfargate.stack_files import (
 )
 from offline.__main__ import main as offline_main
 from offline.harness import PROJECT_DIR, record, stack_config
+from tests.rewrite import rewritten_values
 from tests.stackfacts import STACKS_DIR
 
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
@@ -167,16 +172,10 @@ def test_an_unknown_setting_fails_before_any_resource_with_the_nearest_name(tmp_
 
 def test_the_program_sees_every_key_a_real_run_passes_in_pulumi_config(monkeypatch):
     """`pulumi up` hands the program its config as JSON in PULUMI_CONFIG (pulumi-language-python)."""
-    import json
-
-    from pulumi.runtime import config as runtime_config
-
-    from eksfargate import settings
-
     runtime_config.set_all_config({})
     monkeypatch.setenv("PULUMI_CONFIG", json.dumps({"eks-fargate:appReplcias": "3", "aws:region": "us-east-1"}))
     with pytest.raises(UnknownSettingError, match="did you mean 'appReplicas'"):
-        settings._refuse_unknown_keys("eks-fargate")
+        refuse_unknown_keys("eks-fargate", PLATFORM)
 
 
 def test_keys_no_provider_declares_are_warnings_in_the_plan(tmp_path, capsys):
@@ -232,8 +231,6 @@ def test_a_secure_value_reads_as_a_secret_placeholder(tmp_path):
 
 def test_each_committed_stack_file_has_a_rewritten_copy_with_other_valid_values():
     """What the `stack` fixture (tests/conftest.py) runs the suite over besides the committed files."""
-    from tests.rewrite import rewritten_values
-
     shape = ("appReplicas", "availabilityZoneCount", "natMode", "vpcCidr", "kubernetesVersion")
     for stack_file in sorted(PROJECT_DIR.glob("Pulumi.*.yaml")):
         stack = stack_file.name.removeprefix("Pulumi.").removesuffix(".yaml")

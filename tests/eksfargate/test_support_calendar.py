@@ -8,6 +8,9 @@ from eksfargate.estimate import estimate, load_prices
 from eksfargate.facts.kubernetes_versions import CALENDAR, support_notice
 from eksfargate.footprint import Footprint
 from eksfargate.settings import SUPPORTED_KUBERNETES_VERSIONS
+from offline.harness import record
+from policy.offline import check
+from tests.stackfacts import PINNED_DEV
 
 
 def footprint(version="1.35", support_type=None):
@@ -80,10 +83,6 @@ def test_past_extended_support_the_notice_never_says_the_cluster_is_still_in_it(
 
 
 def test_the_advisory_is_in_the_plans_policy_findings(monkeypatch):
-    from offline.harness import record
-    from policy.offline import check
-    from tests.stackfacts import PINNED_DEV
-
     monkeypatch.setenv("EKSFARGATE_TODAY", "2027-01-10")
     findings = check(record("dev", stack_file=PINNED_DEV))
     assert any("kubernetes-version-in-standard-support" in str(f) and "2027-03-27" in str(f) for f in findings)

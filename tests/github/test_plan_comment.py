@@ -184,7 +184,9 @@ def test_hostile_values_in_every_field_survive_only_as_text():
     assert not re.search(r"(?<![\w\u200d])@[A-Za-z0-9]", decoded)
     assert not re.search(r"#[0-9]", decoded) and not re.search(r"(?i)\bGH-[0-9]", decoded)
     assert "://" not in inside and not re.search(r"(?i)\bwww\.", inside)
-    assert not re.search(r"(?<![0-9A-Za-z_])[0-9a-fA-F]{7,}(?![0-9A-Za-z_])", inside)
+    # A hex run is whole, for copying, and inside a <code> element, where GitHub links no commit.
+    outside_code = re.sub(r"<code>.*?</code>", "", inside)
+    assert not re.search(r"(?<![0-9A-Za-z_])[0-9a-fA-F]{7,}(?![0-9A-Za-z_])", outside_code)
     # No link, image, HTML from the data: the only tags are the renderer's, the only comments its markers.
     assert "](" not in inside and "![" not in inside
     tags = set(re.findall(r"<(/?[A-Za-z!][^\s>]*)", comment))
@@ -227,10 +229,10 @@ def test_hostile_values_in_every_field_survive_only_as_text():
     [HOSTILE, "plain-name", "a\\b", "&amp; &#64;x", "1 < 2 > 0", "cost $3 and $4", "x" * 50],
 )
 def test_escaped_text_reads_as_the_value(value):
-    """What GitHub shows is the value itself (newlines as spaces, invisible characters dropped)."""
-    shown = markdown.text(value, limit=1_000)
+    """What GitHub shows is the value itself (newlines as spaces, invisible characters as their code points)."""
+    shown = markdown.text(value, limit=1_000).replace("<code>", "").replace("</code>", "")
     unescaped = html.unescape(re.sub(r"\\(.)", r"\1", shown)).replace(ZWJ, "")
-    expected = re.sub(r"[\t\r\n]+", " ", value.replace("\u202e", "").replace("\u200b", "")).strip()
+    expected = re.sub(r"[\t\r\n]+", " ", value.replace("\u202e", "[U+202E]").replace("\u200b", "[U+200B]")).strip()
     assert unescaped == expected
 
 
@@ -334,3 +336,31 @@ def test_the_previous_diff_is_taken_from_the_header_this_script_wrote_not_from_t
     forged = plan_comment.diff_comment(json.dumps(doc), "abcdef0123456", RUN, "success")
     failed = plan_comment.failed_comment(SHA, RUN, forged)
     assert "<code>abcdef012345</code>" in failed and "ffffffffffff" not in failed.replace(ZWJ, "")
+
+
+@pytest.mark.parametrize("control", ["\u202e", "\u200b", "\u2066", "\x07"])
+def test_a_stripped_control_character_is_shown_where_it_was(control):
+    """A bidi override or zero-width character never reaches the comment, but the reader sees that one was there."""
+    shown = markdown.text(f"prod{control}-db", limit=1_000)
+    assert control not in shown
+    assert f"U+{ord(control):04X}" in shown
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0123456789abcdef0123456789abcdef01234567",  # a commit SHA
+        "123456789012",  # an AWS account id
+        "sha256:" + "ab" * 32,  # an image digest
+    ],
+)
+@pytest.mark.parametrize("render", [markdown.text, markdown.code])
+def test_hexadecimal_runs_are_copied_as_they_are(render, value):
+    """No character is inserted into a hex run (copied, it would no longer be the SHA, account id or digest); it sits
+    in a <code> element, where GitHub links no commit (its reference filters skip text inside code)."""
+    shown = render(f"image {value} in account", 1_000)
+    run = value.removeprefix("sha256:")
+    assert run in shown
+    before, _, after = shown.partition(run)
+    opened, closed = before.rfind("<code>"), after.find("</code>")
+    assert opened > before.rfind("</code>") and closed != -1 and after.find("<code>", 0, closed) == -1

@@ -12,12 +12,6 @@ from tests.repo.import_graph import ROOT
 
 # (file, function, module): the one import inside a function.
 LAZY_SDK_LOAD = ("tools/offline/__main__.py", "load_commands", "offline.commands")
-# Imports inside functions in files that other work owns, to be moved to the top by it: drop each
-# entry here when its import goes.
-KNOWN = {
-    ("eksfargate/stack_files.py", "provider_config_keys", "importlib.util"),
-    ("eksfargate/stack_files.py", "undeclared_keys", "difflib"),
-}
 
 
 def test_every_import_but_the_lazy_sdk_load_stands_at_the_top_of_its_module():
@@ -28,12 +22,9 @@ def test_every_import_but_the_lazy_sdk_load_stands_at_the_top_of_its_module():
     }
     assert LAZY_SDK_LOAD in nested, "the lazy SDK load is gone: update LAZY_SDK_LOAD and this module's docstring"
     unexpected = [
-        f"{found.path}:{found.line} ({found.scope}): {found.imported}"
-        for key, found in nested.items()
-        if key != LAZY_SDK_LOAD and key not in KNOWN
+        f"{found.path}:{found.line} ({found.scope}): {found.imported}" for key, found in nested.items() if key != LAZY_SDK_LOAD
     ]
     assert not unexpected, "imports inside a function or block; move them to the top of their module:\n" + "\n".join(unexpected)
-    assert KNOWN <= nested.keys(), f"no longer inside a function, drop them from KNOWN: {sorted(KNOWN - nested.keys())}"
 
 
 def test_the_command_line_loads_no_sdk_until_a_command_needs_it(tmp_path):

@@ -1,4 +1,4 @@
-"""The library and both programs type-check: mypy with pyproject.toml's [tool.mypy] settings.
+"""The library, both programs and the policy pack type-check: mypy with pyproject.toml's [tool.mypy] settings.
 
 mypy keeps its cache in .mypy_cache (it checks the cache against the sources, its version and
 the settings): a fresh clone's run takes about 3 s, a warm one well under a second.
@@ -14,7 +14,7 @@ from eksfargate.project import PLATFORM_PROJECT_DIR
 MYPY = tomllib.loads((PLATFORM_PROJECT_DIR / "pyproject.toml").read_text())["tool"]["mypy"]
 
 
-def test_library_and_programs_type_check():
+def test_library_programs_and_pack_type_check():
     # No paths on the command line: mypy checks exactly the configured `files`.
     done = subprocess.run(
         [sys.executable, "-m", "mypy", "--config-file", "pyproject.toml"],
@@ -26,8 +26,8 @@ def test_library_and_programs_type_check():
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_the_checked_files_are_the_library_and_both_programs():
-    assert MYPY["files"] == ["components", "eksfargate", "__main__.py", "tenant/__main__.py"]
+def test_the_checked_files_are_the_library_both_programs_and_the_pack():
+    assert MYPY["files"] == ["components", "eksfargate", "__main__.py", "tenant/__main__.py", "policy"]
     assert MYPY["strict"] is True
 
 

@@ -3,8 +3,9 @@
 A tenant stack is tenant/Pulumi.<team>-<env>.yaml: its platform stack (a stack file of the
 platform project with servesTenants true), its team, and its namespace, which must match the
 platform's tenant rule and belong to no other tenant. `conflicts()` is what `teams list` fails
-on: a namespace claimed twice, a tenant whose platform stack file is missing or does not serve
-tenants, two tenants matching one host on the shared ALB, and pod quotas that add up to more
+on: what tenants must not share (eksfargate/tenancy.py: a namespace claimed twice, two tenants
+matching one host on a shared ALB, a shared ALB whose tenants' TLS differs), a tenant whose
+platform stack file is missing or does not serve tenants, and pod quotas that add up to more
 Fargate pods than the platform's private subnets have addresses for.
 """
 
@@ -14,13 +15,15 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from eksfargate.contract import TENANT_NAMESPACE_PREFIX, PlatformOutput, is_tenant_namespace
+from eksfargate.contract import PlatformOutput, default_namespace, is_tenant_namespace
 from eksfargate.edge import Edge, is_host
 from eksfargate.edge import problems as edge_problems
 from eksfargate.project import PLATFORM_PROJECT_DIR, TENANT_PROJECT_DIR
 from eksfargate.settings import DNS_LABEL_RULE, is_dns_label
 from eksfargate.stack_catalog import namespace_owners, project, stack_files, tenants
-from eksfargate.tenant_settings import ALB_MODES, is_role_arn
+from eksfargate.tenancy import host_holders, namespace_conflicts, shared_alb_conflicts, tls_disagreeing
+from eksfargate.tenant_schema import ALB_MODES
+from eksfargate.tenant_settings import is_role_arn
 from offline.capacity import assess
 from offline.plan import build
 from teams.stacks import TeamStackError, _scalar
@@ -60,24 +63,15 @@ def platforms(platform_dir: Path = PLATFORM_PROJECT_DIR) -> dict[str, PlatformCa
 
 
 def conflicts(platform_dir: Path = PLATFORM_PROJECT_DIR, tenant_dir: Path = TENANT_PROJECT_DIR) -> list[str]:
-    found = []
     all_tenants = tenants(tenant_dir)
-    for namespace, owners in sorted(namespace_owners(tenant_dir).items()):
-        if len(owners) > 1:
-            found.append(f"namespace {namespace} is claimed by tenant stacks {', '.join(owners)}")
+    found = namespace_conflicts(all_tenants)
     known = platforms(platform_dir)
     for tenant in all_tenants:
         if tenant.platform not in known:
             found.append(f"tenant stack {tenant.stack}: its platform stack {tenant.platform} has no stack file")
         elif not known[tenant.platform].serves_tenants:
             found.append(f"tenant stack {tenant.stack}: platform stack {tenant.platform} does not set servesTenants: true")
-    hosts: dict[tuple[str, str], list[str]] = {}
-    for tenant in all_tenants:
-        if tenant.alb_mode == "shared":
-            hosts.setdefault((tenant.platform, tenant.host), []).append(tenant.stack)
-    for (platform, host), stacks in sorted(hosts.items()):
-        if len(stacks) > 1:
-            found.append(f"host {host} on platform {platform}'s shared ALB is claimed by {', '.join(stacks)}")
+    found += shared_alb_conflicts(all_tenants)
     for name, platform in sorted(known.items()):
         on_it = [t for t in all_tenants if t.platform == name]
         if not on_it or platform.usable_per_subnet is None:
@@ -135,15 +129,11 @@ def new_tenant_stack(
     if path.exists():
         raise TeamStackError(f"{path.name} exists already")
     if alb_mode == "shared":
-        claimed = [
-            t.stack for t in tenants(tenant_dir) if t.platform == platform_stack and t.alb_mode == "shared" and t.host == host
-        ]
+        claimed = host_holders(platform_stack, host or "", tenants(tenant_dir))
         if claimed:
             raise TeamStackError(f"host {host} on platform {platform_stack}'s shared ALB is claimed by {', '.join(claimed)}")
         tls = bool(hosted_zone or certificate_arn)
-        differ = [
-            t.stack for t in tenants(tenant_dir) if t.platform == platform_stack and t.alb_mode == "shared" and t.tls != tls
-        ]
+        differ = tls_disagreeing(platform_stack, tls, tenants(tenant_dir))
         if differ:
             raise TeamStackError(
                 f"platform {platform_stack}'s shared ALB serves {', '.join(differ)} with TLS {'off' if tls else 'on'}: "
@@ -151,8 +141,8 @@ def new_tenant_stack(
                 + " (one redirect setting holds for every tenant of a shared ALB)"
             )
     taken = set(namespace_owners(tenant_dir))
-    candidates = [f"{TENANT_NAMESPACE_PREFIX}{team}", f"{TENANT_NAMESPACE_PREFIX}{team}-{env}"]
-    candidates += [f"{TENANT_NAMESPACE_PREFIX}{team}-{env}-{n}" for n in range(2, 100)]
+    candidates = [default_namespace(team), default_namespace(f"{team}-{env}")]
+    candidates += [default_namespace(f"{team}-{env}-{n}") for n in range(2, 100)]
     namespace = next(ns for ns in candidates if ns not in taken and is_tenant_namespace(ns) and is_dns_label(ns))
     proj = project(tenant_dir)
     platform_file = next(s for s in stack_files(platform_dir) if s.stack == platform_stack)

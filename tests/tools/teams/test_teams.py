@@ -225,3 +225,24 @@ def test_teams_list_counts_a_platforms_own_pods_as_its_plan_does():
     assert serving
     for stack, platform in serving.items():
         assert platform.own_pods == capacity.assess(offline_plan.build(stack)).max_pods, stack
+
+
+def test_teams_list_catches_a_shared_alb_whose_tenants_tls_differs(tmp_path, monkeypatch):
+    """A tenant stack file the tenant program would refuse (one redirect setting for every tenant of a shared ALB)."""
+    tenant_dir = tmp_path / "tenant"
+    tenant_dir.mkdir()
+    for path in (PROJECT_DIR / "tenant").glob("Pulumi*.yaml"):
+        shutil.copy(path, tenant_dir)
+    shared = [t for t in tenant_files.tenants(tenant_dir) if t.alb_mode == "shared" and t.tls]
+    assert shared, "the example tenants share an ALB with TLS"
+    platform = shared[0].platform
+    plain = {"platformStack": platform, "team": "plain", "albMode": "shared", "host": "plain.apps.example.com"}
+    config = {"aws:region": "ap-northeast-2"} | {f"eks-fargate-tenant:{key}": value for key, value in plain.items()}
+    (tenant_dir / "Pulumi.plain-dev.yaml").write_text(yaml.safe_dump({"config": config}))
+    # The platform's room for pods is another check's (and takes a plan): a platform that serves tenants, sizes unknown.
+    room = tenant_files.PlatformCapacity(platform, serves_tenants=True, usable_per_subnet=None, zones=3, own_pods=0)
+    monkeypatch.setattr(tenant_files, "platforms", lambda _: {platform: room})
+
+    (conflict,) = tenant_files.conflicts(PROJECT_DIR, tenant_dir)
+    with_tls = ", ".join(t.stack for t in shared)
+    assert f"platform {platform}'s shared ALB serves {with_tls} with TLS and plain-dev without" in conflict
