@@ -1,6 +1,6 @@
 """Which ports of namespace B a pod of namespace A can open: reachability computed from a plan's security groups.
 
-`pod_network(...)` reads what a stack's plan declares (security groups, their rules, the
+`network_of(...)` reads what a stack's plan declares (security groups, their rules, the
 SecurityGroupPolicies, the namespaces that run pods and the ports the load balancer targets), with
 the cluster security group it works with, into a `PodNetwork`; the offline plan records it
 (plan.json `podNetwork`). `merged` joins a platform's with its tenants'. `reachable` answers the
@@ -135,7 +135,7 @@ class PodNetwork:
         )
 
 
-def pod_network(
+def network_of(
     resources: Iterable[Mapping[str, Any]], stack: str, group_id: Callable[[Mapping[str, Any]], str], cluster_group: str | None
 ) -> PodNetwork:
     """A stack's pod network from its planned resources (plan.json `resources`).

@@ -25,7 +25,7 @@ from pulumi.runtime import rpc
 from eksfargate.contract import PlatformOutput
 from eksfargate.facts.resource_types import STACK_REFERENCE
 from eksfargate.fargate_pods import FargateSizeError
-from eksfargate.pod_network import pod_network
+from eksfargate.pod_network import network_of
 from eksfargate.stack_files import SECRET_PLACEHOLDER
 from offline.footprints import footprint_of
 from offline.harness import PROJECT_DIR, Recording, record
@@ -128,7 +128,7 @@ def _pod_network(recording: Recording, resources: list[dict[str, Any]], outputs:
         if res.type == STACK_REFERENCE:
             cluster_group = plain((res.outputs.get("outputs") or {}).get(PlatformOutput.CLUSTER_SECURITY_GROUP_ID))
     ids = {res.urn: plain(res.id) for res in recording.resources}
-    return pod_network(resources, recording.stack, lambda res: ids[res["urn"]], cluster_group).to_json()
+    return network_of(resources, recording.stack, lambda res: ids[res["urn"]], cluster_group).to_json()
 
 
 def _footprint(recording: Recording) -> dict[str, Any] | None:

@@ -85,6 +85,7 @@ def test_a_new_app_namespace_replaces_the_profile_and_every_object_in_it():
         ("kubernetes:policy/v1:PodDisruptionBudget", "game-2048-disruption-budget"): "replace",
         ("kubernetes:core/v1:Service", "game-2048-service"): "replace",
         ("kubernetes:networking.k8s.io/v1:Ingress", "game-2048-ingress"): "replace",
+        ("kubernetes:vpcresources.k8s.aws/v1beta1:SecurityGroupPolicy", "game-2048-network-policy"): "replace",
     }
 
 
