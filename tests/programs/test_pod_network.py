@@ -5,14 +5,18 @@ and over each shared platform with its tenants, as `make plan` shows them: whate
 no app namespace reaches another's pods, and each reaches of the cluster's only DNS and the API.
 """
 
+import json
+
 import pytest
 
 from eksfargate.facts.pod_network import API_SERVER_PORT, DNS_PORT, KUBELET_PORT
 from eksfargate.pod_network import KUBE_SYSTEM, LOAD_BALANCER, PodNetwork, Ports, Rule, merged, reachable, table
 from eksfargate.project import PLATFORM_PROJECT_DIR
+from offline.harness import record
 from offline.plan import from_recording, record_stack
 from offline.reachability import cluster_network
 from tests.programs.test_tenancy import TENANT_STACKS, tenant_recording
+from tests.stackfacts import PINNED_DEV
 
 CLUSTER_SERVICES = {
     Ports("tcp", DNS_PORT, DNS_PORT),
@@ -106,3 +110,25 @@ def test_networks_of_several_stacks_merge_into_one_cluster():
     both = merged([platform, tenant])
     assert both.namespaces == {"app", "tenant-x", KUBE_SYSTEM} and both.groups_of("tenant-x") == ["t/x"]
     assert PodNetwork.from_json(both.to_json()).to_json() == both.to_json()
+
+
+def test_a_workloads_pods_open_on_the_internet_only_the_ports_it_declares(committed):
+    for recording in [*committed.values(), *(tenant_recording(t) for t in TENANT_STACKS)]:
+        key = next(k for k in recording.config if k.endswith(":appEgressPorts"))
+        declared = sorted(json.loads(recording.config[key]))
+        internet = sorted(
+            int(r.inputs["fromPort"])
+            for r in recording.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+            if r.inputs.get("cidrIpv4") == "0.0.0.0/0"
+        )
+        assert internet == declared * len(recording.of_type(SECURITY_GROUP_POLICY)), recording.stack
+
+
+def test_other_egress_ports_are_what_the_group_opens(tmp_path):
+    recording = record("dev", stack_file=PINNED_DEV, overrides={"appEgressPorts": [443, 5432]})
+    internet = sorted(
+        int(r.inputs["fromPort"])
+        for r in recording.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+        if r.inputs.get("cidrIpv4")
+    )
+    assert internet == [443, 5432]
