@@ -119,7 +119,8 @@ TYPES = (
         replace_on=("name", "namespace"),
         summary=_release,
     ),
-    ResourceType(DEPLOYMENT, replace_on=("spec.selector",)),
+    # Any change to the pod template replaces every pod (a rolling update, maxSurge at a time).
+    ResourceType(DEPLOYMENT, replace_on=("spec.selector",), warn_on={"spec.template": "the pods roll: each is replaced"}),
     ResourceType("kubernetes:apps/v1:DaemonSet", replace_on=("spec.selector",)),
     ResourceType(
         STATEFUL_SET,
