@@ -133,7 +133,7 @@ def run_plan(args: argparse.Namespace) -> int:
     return entry.status
 
 
-def _plan_cache(args: argparse.Namespace, project_dir: Path):
+def _plan_cache(args: argparse.Namespace, project_dir: Path) -> tuple[plan_cache.PlanCache | None, str | None]:
     """The plan cache and this plan's key in it, or Nones: --no-cache, OFFLINE_PLAN_CACHE=off, a project
     planned with a library other than its own, a stack file that is not there, no git."""
     root = plan_cache.platform_root(project_dir)

@@ -75,7 +75,7 @@ def _unknown(value: Any) -> bool:
     return isinstance(value, str) and "{{" in value and "}}" in value and not value.lstrip().startswith(("{", "apiVersion"))
 
 
-def _selected_cluster(inputs: dict[str, Any]) -> Any:
+def _selected_cluster(inputs: dict[str, Any]) -> object:
     config = inputs.get("kubeconfig")
     if isinstance(config, str):
         try:

@@ -153,7 +153,9 @@ def preload(state: dict[str, Any]) -> None:
                 importlib.import_module(name)
     for package, names in state["members"].items():
         load = getattr(sys.modules.get(package), "__dict__", {}).get("__getattr__")
-        for name in names if load is not None else []:
+        if load is None:
+            continue
+        for name in names:
             with contextlib.suppress(Exception):
                 load(name)
     for module, qualname in state["types"]:

@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 from eksfargate.project import PLATFORM_PROJECT_DIR, TENANT_PROJECT_DIR
+from eksfargate.stack_catalog import project, stack_files
 from eksfargate.stack_files import StackFileError
 from teams import tenants
 from teams.stacks import (
@@ -31,8 +32,6 @@ from teams.stacks import (
     cluster_name,
     duplicate_cluster_names,
     new_team_stack,
-    project,
-    stack_files,
     vpc_cidr,
 )
 
