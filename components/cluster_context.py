@@ -20,7 +20,7 @@ the tenant plans. An app takes either as `RunsPods`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Protocol
 
 import pulumi
@@ -83,19 +83,9 @@ class ClusterContext:
         return self.network.vpc_id
 
     def for_pods(self, pod_logging: str, start_after: Sequence[pulumi.Resource]) -> PodContext:
-        return PodContext(
-            name=self.name,
-            provider=self.provider,
-            oidc_provider_arn=self.oidc_provider_arn,
-            oidc_issuer=self.oidc_issuer,
-            security_group_id=self.security_group_id,
-            network=self.network,
-            region=self.region,
-            kubernetes_version=self.kubernetes_version,
-            tags=self.tags,
-            rollout=PodRollout(self.kubernetes_version, pod_logging),
-            start_after=tuple(start_after),
-        )
+        """This context, with what rolls the pods and what every pod starts after."""
+        this = {f.name: getattr(self, f.name) for f in fields(ClusterContext)}
+        return PodContext(**this, rollout=PodRollout(self.kubernetes_version, pod_logging), start_after=tuple(start_after))
 
 
 @dataclass(frozen=True)
