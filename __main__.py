@@ -159,6 +159,7 @@ pulumi.export("podLogGroupName", logging.log_group.name if logging else None)
 pulumi.export(PlatformOutput.REGION, settings.region)
 pulumi.export(PlatformOutput.OIDC_PROVIDER_ARN, cluster.oidc_provider_arn)
 pulumi.export(PlatformOutput.OIDC_ISSUER, cluster.oidc_issuer)
+pulumi.export(PlatformOutput.CLUSTER_SECURITY_GROUP_ID, cluster.context.security_group_id)
 pulumi.export(PlatformOutput.INGRESS_CLASS, INGRESS_CLASS)
 if fargate.tenant_profile:
     pulumi.export(PlatformOutput.TENANT_PROFILE, fargate.tenant_profile.fargate_profile_name)

@@ -81,8 +81,9 @@ class Cluster(pulumi.ComponentResource):
             private_subnet_ids=list(args.network.private_subnet_ids),
             public_subnet_ids=list(args.network.public_subnet_ids),
             skip_default_node_group=True,
-            # Fargate pods get the security group EKS makes for the cluster; the extra
-            # groups pulumi-eks makes exist for EC2 nodes, and there are none.
+            # Fargate pods no SecurityGroupPolicy selects get the security group EKS makes for the
+            # cluster (an app's pods get their namespace's, components/namespace_security_group.py);
+            # the extra groups pulumi-eks makes exist for EC2 nodes, and there are none.
             skip_default_security_groups=True,
             # kube-proxy and the VPC CNI run as DaemonSets, which Fargate cannot schedule,
             # and CoreDNS is installed by the Fargate component once its profile exists.
@@ -132,6 +133,7 @@ class Cluster(pulumi.ComponentResource):
             provider=self.provider,
             oidc_provider_arn=self.oidc_provider_arn,
             oidc_issuer=self.oidc_issuer,
+            security_group_id=cluster.cluster_security_group_id,
             network=args.network,
             region=args.region,
             kubernetes_version=args.kubernetes_version,

@@ -20,7 +20,7 @@ the tenant plans. An app takes either as `RunsPods`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Protocol
 
 import pulumi
@@ -31,10 +31,22 @@ from components.rollout import PodRollout
 
 
 class RunsPods(Protocol):
-    """Where an app's pods run: the cluster's provider, what their template carries, what they start after."""
+    """Where an app's pods run: the cluster, its VPC and security group, what their template carries, what they start after."""
+
+    @property
+    def name(self) -> pulumi.Output[str]: ...
 
     @property
     def provider(self) -> k8s.Provider: ...
+
+    @property
+    def vpc_id(self) -> pulumi.Input[str]: ...
+
+    @property
+    def security_group_id(self) -> pulumi.Output[str]: ...
+
+    @property
+    def tags(self) -> Mapping[str, str]: ...
 
     def pod_annotations(self) -> dict[str, str]: ...
 
@@ -48,6 +60,8 @@ class ClusterContext:
     name: the cluster's name, as an output that resolves once the cluster exists (what uses it waits).
     provider: the Kubernetes provider of the cluster.
     oidc_provider_arn, oidc_issuer: the cluster's IAM OIDC provider, for IRSA.
+    security_group_id: the security group EKS made for the cluster: on the control plane's network
+        interfaces, and on every pod no SecurityGroupPolicy selects (CoreDNS, the controller).
     network: the VPC and subnets the cluster and its pods are in.
     region: the cluster's region.
     kubernetes_version: the control plane's version.
@@ -58,24 +72,20 @@ class ClusterContext:
     provider: k8s.Provider
     oidc_provider_arn: pulumi.Output[str]
     oidc_issuer: pulumi.Output[str]
+    security_group_id: pulumi.Output[str]
     network: NetworkIds
     region: str
     kubernetes_version: str
     tags: Mapping[str, str]
 
+    @property
+    def vpc_id(self) -> pulumi.Input[str]:
+        return self.network.vpc_id
+
     def for_pods(self, pod_logging: str, start_after: Sequence[pulumi.Resource]) -> PodContext:
-        return PodContext(
-            name=self.name,
-            provider=self.provider,
-            oidc_provider_arn=self.oidc_provider_arn,
-            oidc_issuer=self.oidc_issuer,
-            network=self.network,
-            region=self.region,
-            kubernetes_version=self.kubernetes_version,
-            tags=self.tags,
-            rollout=PodRollout(self.kubernetes_version, pod_logging),
-            start_after=tuple(start_after),
-        )
+        """This context, with what rolls the pods and what every pod starts after."""
+        this = {f.name: getattr(self, f.name) for f in fields(ClusterContext)}
+        return PodContext(**this, rollout=PodRollout(self.kubernetes_version, pod_logging), start_after=tuple(start_after))
 
 
 @dataclass(frozen=True)
@@ -105,6 +115,7 @@ class TenantContext:
     name: the cluster's name (a platform output).
     provider: a Kubernetes provider for the platform's cluster.
     oidc_provider_arn, oidc_issuer: the platform cluster's IAM OIDC provider, for IRSA.
+    vpc_id, security_group_id: the platform's VPC and cluster security group.
     tags: the tenant's tags for every taggable AWS resource.
     """
 
@@ -112,6 +123,8 @@ class TenantContext:
     provider: k8s.Provider
     oidc_provider_arn: pulumi.Output[str]
     oidc_issuer: pulumi.Output[str]
+    vpc_id: pulumi.Output[str]
+    security_group_id: pulumi.Output[str]
     tags: Mapping[str, str]
 
     def pod_annotations(self) -> dict[str, str]:

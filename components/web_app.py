@@ -6,6 +6,10 @@ configuration files, a Service and an Ingress. With `group` set the Ingress join
 of the controller: one ALB for every member, each member's rules matching its own host only;
 otherwise the app gets an ALB of its own.
 
+Each app's namespace is a network boundary of its own (components/namespace_security_group.py):
+its pods carry the namespace's security group alone, which admits the load balancer, the control
+plane and the namespace's own pods, and nothing of another namespace.
+
 Both kinds of app get the same shape; only names differ (`WebAppNames`): the platform's app keeps
 the walkthrough's (`deployment-2048`, `service-2048`, `ingress-2048`) whatever its image, since
 renaming an object replaces it.
@@ -22,8 +26,11 @@ import pulumi_kubernetes as k8s
 from components import ingress as ingresses
 from components import workload
 from components.cluster_context import RunsPods
+from components.namespace_security_group import NamespaceSecurityGroup, NamespaceSecurityGroupArgs
 from eksfargate.facts.pod_placement import READINESS_GATE_LABEL
 from eksfargate.workload import WorkloadSpec
+
+SECURITY_GROUP_ANNOTATION = "eks-fargate/security-group"
 
 
 @dataclass(frozen=True)
@@ -127,6 +134,20 @@ class WebApp(pulumi.ComponentResource):
             ).metadata.name
         meta = {"namespace": namespace, "labels": labels}
 
+        boundary = NamespaceSecurityGroup(
+            f"{name}-network",
+            NamespaceSecurityGroupArgs(
+                namespace=namespace,
+                cluster_name=args.cluster.name,
+                vpc_id=args.cluster.vpc_id,
+                cluster_security_group_id=args.cluster.security_group_id,
+                egress_ports=args.workload.egress_ports,
+                provider=args.cluster.provider,
+                tags=args.cluster.tags,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
         controller = [args.ingress_controller] if args.ingress_controller is not None else []
         after_controller = pulumi.ResourceOptions.merge(on_cluster, pulumi.ResourceOptions(depends_on=controller))
         service = k8s.core.v1.Service(
@@ -168,16 +189,24 @@ class WebApp(pulumi.ComponentResource):
             f"{name}-deployment",
             metadata={**meta, "name": names.deployment},
             spec=workload.deployment_spec(
-                spec, labels, {**labels, **args.pod_labels}, args.cluster.pod_annotations(), config_map
+                spec,
+                labels,
+                {**labels, **args.pod_labels},
+                # A pod takes its security groups when it starts: a new group rolls the pods.
+                {**args.cluster.pod_annotations(), SECURITY_GROUP_ANNOTATION: boundary.group_id},
+                config_map,
             ),
             # Without its Fargate profile (and a tenant's quota and LimitRange) the pods would stay
             # Pending, and on destroy the pods must go before the profile they run on. After the
             # controller: on an upgrade the app's pods roll last (control plane, CoreDNS,
             # controller, app). After the Service and Ingress: the controller injects readiness
-            # gates only into pods created once those exist.
+            # gates only into pods created once those exist. After the namespace's security group
+            # policy: a pod started before it would keep the cluster group.
             opts=pulumi.ResourceOptions.merge(
                 on_cluster,
-                pulumi.ResourceOptions(depends_on=args.cluster.pods_after(*args.runs_after, *controller, service, ingress)),
+                pulumi.ResourceOptions(
+                    depends_on=args.cluster.pods_after(*args.runs_after, *controller, service, ingress, boundary.policy)
+                ),
             ),
         )
         k8s.policy.v1.PodDisruptionBudget(

@@ -145,7 +145,7 @@ def deployment_spec(
     spec: WorkloadSpec,
     labels: dict[str, str],
     pod_labels: Mapping[str, pulumi.Input[str]],
-    pod_annotations: Mapping[str, str],
+    pod_annotations: Mapping[str, pulumi.Input[str]],
     config_map: pulumi.Input[str] | None = None,
 ) -> dict[str, Any]:
     annotations = dict(pod_annotations)

@@ -146,6 +146,24 @@ class Reader:
                 raise SettingsError(self.key(name), item, f"a subset of {list(allowed)}")
         return tuple(items)
 
+    def integers(self, name: str) -> tuple[int, ...]:
+        """A list of distinct integers, each within the declared bounds; an unset key is its declared default."""
+        value = self.raw(name)
+        low, high = self.bounds(name)
+        rule = f"a list of distinct integers from {low} to {high}"
+        if value is None or value == "":
+            return tuple(self.declared(name).default)
+        try:
+            items = json.loads(value)
+        except json.JSONDecodeError:
+            items = None
+        if not isinstance(items, list) or not all(type(item) is int for item in items) or len(set(items)) != len(items):
+            raise SettingsError(self.key(name), value, rule)
+        for item in items:
+            if not low <= item <= high:
+                raise SettingsError(self.key(name), item, rule)
+        return tuple(items)
+
     def check(self, name: str, value: Any, accept: Callable[[Any], Any], allowed: str) -> None:
         if not accept(value):
             raise SettingsError(self.key(name), value, allowed)

@@ -49,6 +49,7 @@ class PlatformOutput:
     TENANT_PROFILE = "tenantFargateProfile"
     TENANT_SELECTOR = "tenantNamespaceSelector"
     SHARED_ALB_GROUP = "sharedAlbGroup"
+    CLUSTER_SECURITY_GROUP_ID = "clusterSecurityGroupId"
 
 
 # The outputs a tenant stack reads, and what in it follows each: what a platform change to that
@@ -63,6 +64,8 @@ TENANT_READS = {
     PlatformOutput.SHARED_ALB_GROUP: "its Ingress's group on the shared ALB",
     PlatformOutput.TENANT_PROFILE: "its pods' Fargate profile",
     PlatformOutput.TENANT_SELECTOR: "the check that the platform's Fargate profile covers its namespace",
+    PlatformOutput.VPC_ID: "its namespace's security group (replaced in a new VPC, and its pods rolled)",
+    PlatformOutput.CLUSTER_SECURITY_GROUP_ID: "its namespace's rules to and from the control plane and CoreDNS",
 }
 
 

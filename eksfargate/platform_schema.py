@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from eksfargate.facts.kubernetes_versions import CALENDAR, SUPPORT_TYPES
 from eksfargate.settings_schema import Setting, declare
-from eksfargate.workload import GAME_2048_IMAGE, HPA_MIN_REPLICAS, PORT_SETTING_RANGE
+from eksfargate.workload import EGRESS_PORT_RANGE, GAME_2048_IMAGE, HPA_MIN_REPLICAS, PORT_SETTING_RANGE
 
 # Subnets are carved from the VPC by prefix arithmetic (see components/network.py): the
 # VPC is cut in eighths, one eighth per private subnet and the last eighth split again for
@@ -367,6 +367,17 @@ PLATFORM = declare(
         doc="the only paths the app can write, each an `emptyDir` (the root filesystem is read-only); none may overlap "
         "a read-only mount (the nginx configuration, the service account token paths). The walkthrough's image needs "
         "`/tmp`",
+    ),
+    Setting(
+        "appEgressPorts",
+        "array",
+        [443],
+        "The only TCP ports the app's pods may open on the internet, through the NAT gateway ({low} to {high}); "
+        "its namespace's security group admits nothing else out but DNS and the Kubernetes API.",
+        bounds=EGRESS_PORT_RANGE,
+        items="integer",
+        doc="the only TCP ports the app's pods may open on the internet (through the NAT gateway), {low} to "
+        "{high}; its namespace's security group lets nothing else out but DNS and the Kubernetes API",
     ),
     Setting(
         "appHost",

@@ -86,7 +86,7 @@ def config_block(schema: Schema) -> str:
     for setting in schema.values():
         lines += [f"  {setting.key}:", f"    type: {setting.type}"]
         if setting.type == "array":
-            lines += ["    items:", "      type: string"]
+            lines += ["    items:", f"      type: {setting.items}"]
         lines += [f"    description: {_scalar(setting.summary)}", f"    default: {_value(setting.default)}"]
     return "\n".join(lines) + "\n"
 
@@ -95,7 +95,7 @@ def declared_form(setting: Setting) -> dict[str, Any]:
     """A setting as Pulumi.yaml declares it, once the file is parsed."""
     declaration: dict[str, Any] = {"type": setting.type}
     if setting.type == "array":
-        declaration["items"] = {"type": "string"}
+        declaration["items"] = {"type": setting.items}
     return declaration | {"description": setting.summary, "default": setting.default}
 
 

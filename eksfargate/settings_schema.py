@@ -35,6 +35,8 @@ class Setting:
     # The values a string or integer may take; for a list, the values its items may take.
     allowed: tuple[Any, ...] = ()
     doc: str = ""
+    # A list's item type.
+    items: str = "string"
 
     def __post_init__(self) -> None:
         if self.type not in TYPES:

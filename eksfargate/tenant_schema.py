@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from eksfargate.facts.eks_access import TENANT_ACCESS_POLICIES
 from eksfargate.settings_schema import Setting, declare
-from eksfargate.workload import PORT_SETTING_RANGE
+from eksfargate.workload import EGRESS_PORT_RANGE, PORT_SETTING_RANGE
 
 ALB_MODES = ("own", "shared")
 GROUP_ORDER_RANGE = (-1000, 1000)  # the controller's group.order bounds
@@ -192,6 +192,17 @@ TENANT = declare(
         ["/tmp"],
         "The only paths the workload can write, each an emptyDir (the root filesystem is read-only); none may overlap "
         "a read-only mount. hello and game need /tmp.",
+    ),
+    Setting(
+        "appEgressPorts",
+        "array",
+        [443],
+        "The only TCP ports the workload's pods may open on the internet, through the NAT gateway ({low} to {high}); "
+        "its namespace's security group admits nothing else out but DNS and the Kubernetes API.",
+        bounds=EGRESS_PORT_RANGE,
+        items="integer",
+        doc="the only TCP ports the workload's pods may open on the internet (through the NAT gateway), {low} to "
+        "{high}; its namespace's security group lets nothing else out but DNS and the Kubernetes API",
     ),
     Setting(
         "albMode",

@@ -25,6 +25,8 @@ from eksfargate.facts.fargate_sizes import GIB_IN_MIB, MIB, RESERVED_MEMORY_MIB,
 # A non-root process with every capability dropped cannot bind a port below 1024
 # (net.ipv4.ip_unprivileged_port_start defaults to 1024 and the pod does not lower it).
 PORT_RANGE = (1024, 65535)
+# What an app's pods may open on the internet: any TCP port (ports below 1024 are servers' to listen on).
+EGRESS_PORT_RANGE = (1, 65535)
 # A port setting's range: 0 means the nginx preset's own port (NGINX_PORT).
 PORT_SETTING_RANGE = (0, PORT_RANGE[1])
 # An HPA's minReplicas must be at least 1 (0 needs the alpha HPAScaleToZero feature gate, which EKS
@@ -96,6 +98,8 @@ class WorkloadSpec:
     # Pods a rolling update may add above the replicas; None: Kubernetes' default (25%, rounded up).
     surge: int | None = None
     probe_port: int | None = None
+    # TCP ports its pods open on the internet (through the NAT gateway): all else is closed.
+    egress_ports: tuple[int, ...] = (443,)
 
     @property
     def max_replicas(self) -> int:
@@ -312,6 +316,7 @@ def nginx_preset(
     env: tuple[tuple[str, str], ...] = (),
     secret_env: tuple[SecretEnv, ...] = (),
     writable_paths: tuple[str, ...] = ("/tmp",),
+    egress_ports: tuple[int, ...] = (443,),
 ) -> WorkloadSpec:
     """An nginx image that serves /usr/share/nginx/html (the 2048 game, nginx's own) on the hardened configuration."""
     return WorkloadSpec(
@@ -326,6 +331,7 @@ def nginx_preset(
         env=env,
         secret_env=secret_env,
         writable_paths=writable_paths,
+        egress_ports=egress_ports,
         config_files=(ConfigFile("nginx-conf", NGINX_CONF_PATH, NGINX_CONF),),
         autoscaling=autoscaling,
         service_account=service_account,

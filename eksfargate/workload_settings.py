@@ -39,6 +39,7 @@ APP_KEYS = {
     "env": "appEnv",
     "secret_env": "appSecretEnv",
     "writable_paths": "appWritablePaths",
+    "egress_ports": "appEgressPorts",
 }
 
 
@@ -96,6 +97,7 @@ def read_workload(config: Reader, section: WorkloadSection) -> WorkloadSpec:
     image, port, probe_path = config.string("appImage"), config.integer("appPort"), config.string("appProbePath")
     env, secret_env = app_env(config, "appEnv", "appSecretEnv")
     cpu, memory, writable = config.string("appCpu"), config.string("appMemory"), config.strings("appWritablePaths")
+    egress = config.integers("appEgressPorts")
     preset = section.preset
     if preset is not None:
         nginx_preset_keys_unset(config, port, probe_path, preset.keep_unset)
@@ -112,6 +114,7 @@ def read_workload(config: Reader, section: WorkloadSection) -> WorkloadSpec:
             env=env,
             secret_env=secret_env,
             writable_paths=writable,
+            egress_ports=egress,
         )
     else:
         given = {"appImage": image, "appPort": port, "appProbePath": probe_path}
@@ -131,6 +134,7 @@ def read_workload(config: Reader, section: WorkloadSection) -> WorkloadSpec:
             env=env,
             secret_env=secret_env,
             writable_paths=writable,
+            egress_ports=egress,
             autoscaling=autoscaling,
             service_account=section.service_account,
             surge=section.surge,

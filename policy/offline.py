@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -24,6 +25,7 @@ from pulumi_policy import (
     PolicyProviderResource,
     PolicyResource,
     PolicyResourceOptions,
+    ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
     StackValidationArgs,
@@ -36,6 +38,17 @@ from policy.pack import POLICIES
 
 if TYPE_CHECKING:  # what `check` is handed; the pack itself imports no tool
     from offline.harness import RecordedResource, Recording
+
+PolicyArgs = TypeVar("PolicyArgs", contravariant=True)
+ValidationArgs = TypeVar("ValidationArgs")
+
+
+class Validating(Protocol[PolicyArgs]):
+    """A resource or a stack policy, as `_run` calls it (Policy, their base, has no `validate`)."""
+
+    name: str
+
+    def validate(self, args: PolicyArgs, report_violation: ReportViolation) -> Awaitable[Any] | None: ...
 
 
 @dataclass(frozen=True)
@@ -74,7 +87,7 @@ def check(recording: Recording, policies: list[Policy] | None = None) -> list[Vi
         if level == EnforcementLevel.DISABLED.value:
             continue
 
-        def collector(urn: str | None, policy: Policy = policy, level: str = level):
+        def collector(urn: str | None, policy: Policy = policy, level: str = level) -> ReportViolation:
             def report_violation(message: str, reported_urn: str | None = None) -> None:
                 about = reported_urn or urn
                 violations.append(Violation(policy.name, level, message, about, names.get(about or "")))
@@ -154,7 +167,12 @@ def _level(policy: Policy) -> str:
     return (policy.enforcement_level or EnforcementLevel.ADVISORY).value
 
 
-def _run(policy: Policy, args: Any, report_violation: Any, violations: list[Violation]) -> None:
+def _run(
+    policy: Validating[ValidationArgs],
+    args: ValidationArgs,
+    report_violation: ReportViolation,
+    violations: list[Violation],
+) -> None:
     try:
         result = policy.validate(args, report_violation)
         if inspect.isawaitable(result):
@@ -165,7 +183,7 @@ def _run(policy: Policy, args: Any, report_violation: Any, violations: list[Viol
         violations.append(Violation(policy.name, "advisory", f"can't run during preview: {error.message}", urn))
 
 
-async def _await(result: Any) -> None:
+async def _await(result: Awaitable[Any]) -> None:
     await result
 
 

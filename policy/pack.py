@@ -1,7 +1,8 @@
 """The pack: its name and every rule, in the order the engine reports them.
 
 A rule is declared in the module of its concern (`workload_rules.py`, `storage_rules.py`,
-`network_rules.py`, `iam_rules.py`, `cluster_rules.py`, `logging_rules.py`, `tenant_rules.py`) and counts only once
+`network_rules.py`, `iam_rules.py`, `cluster_rules.py`, `logging_rules.py`, `tenant_rules.py`,
+`tenant_network_rules.py`) and counts only once
 listed here.
 Kept apart from `__main__.py` (which starts the pack's server) so that tests and the offline
 plan import it.
@@ -11,7 +12,16 @@ from __future__ import annotations
 
 from pulumi_policy import Policy
 
-from policy import cluster_rules, iam_rules, logging_rules, network_rules, storage_rules, tenant_rules, workload_rules
+from policy import (
+    cluster_rules,
+    iam_rules,
+    logging_rules,
+    network_rules,
+    storage_rules,
+    tenant_network_rules,
+    tenant_rules,
+    workload_rules,
+)
 
 PACK_NAME = "eks-fargate"
 
@@ -45,4 +55,6 @@ POLICIES: list[Policy] = [
     tenant_rules.tenant_access_namespace_scoped,
     tenant_rules.tenant_no_fargate_profiles,
     tenant_rules.tenant_team_has_access,
+    tenant_network_rules.tenant_security_groups_are_its_own,
+    tenant_network_rules.tenant_no_inbound_from_address_ranges,
 ]

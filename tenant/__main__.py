@@ -36,6 +36,8 @@ cluster = TenantContext(
     provider=k8s.Provider("platform-cluster", kubeconfig=from_platform(PlatformOutput.KUBECONFIG)),
     oidc_provider_arn=from_platform(PlatformOutput.OIDC_PROVIDER_ARN),
     oidc_issuer=from_platform(PlatformOutput.OIDC_ISSUER),
+    vpc_id=from_platform(PlatformOutput.VPC_ID),
+    security_group_id=from_platform(PlatformOutput.CLUSTER_SECURITY_GROUP_ID),
     tags=settings.tags,
 )
 

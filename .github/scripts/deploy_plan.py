@@ -41,6 +41,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from deploy_record import REFS, api, records_from_api
 
@@ -132,7 +133,7 @@ def plan_run(
     repo: Path,
     target: str,
     recorded: dict[str, str],
-    lookup: Callable[[str], dict | None] | None = None,
+    lookup: Callable[[str], dict[str, Any] | None] | None = None,
     drift: bool = False,
     diff: Callable[[Path, str, str, str], tuple[list[str], str]] = offline_diff,
 ) -> Run:
@@ -185,13 +186,13 @@ def arrange(deploys: list[Deploy]) -> list[Deploy]:
 # Environments
 
 
-def has_reviewers(env: dict | None) -> bool:
+def has_reviewers(env: dict[str, Any] | None) -> bool:
     return any(
         rule.get("type") == "required_reviewers" and rule.get("reviewers") for rule in (env or {}).get("protection_rules", [])
     )
 
 
-def main_only(env: dict) -> bool:
+def main_only(env: dict[str, Any]) -> bool:
     """Deployments restricted to the branch main: custom policies that name `main` only (no tags, no
     patterns). "Protected branches" is not enough: any protected branch could deploy."""
     policy = env.get("deployment_branch_policy")
@@ -207,7 +208,7 @@ HOW = (
 )
 
 
-def check_environments(deploys: list[Deploy], drifting: list[Deploy], lookup: Callable[[str], dict | None]) -> None:
+def check_environments(deploys: list[Deploy], drifting: list[Deploy], lookup: Callable[[str], dict[str, Any] | None]) -> None:
     problems = []
     wanted = [(f"pulumi-{d.stack}", d.protected) for d in deploys] + [(f"pulumi-{d.stack}-drift", False) for d in drifting]
     for name, protected in wanted:
@@ -234,7 +235,7 @@ def check_environments(deploys: list[Deploy], drifting: list[Deploy], lookup: Ca
 # GitHub REST API
 
 
-def environment(name: str, call: Callable[..., object | None] = api) -> dict | None:
+def environment(name: str, call: Callable[..., object | None] = api) -> dict[str, Any] | None:
     """The environment, with its custom deployment branch policies under `branch_policies`."""
     env = call("GET", f"environments/{name}")
     if not isinstance(env, dict):

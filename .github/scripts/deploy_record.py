@@ -21,11 +21,12 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 REFS = "refs/deployed/"
 
 
-def api(method: str, path: str, body: dict | None = None) -> object | None:
+def api(method: str, path: str, body: dict[str, Any] | None = None) -> object | None:
     """A GitHub REST call for this repository; None on 404."""
     url = f"{os.environ.get('GITHUB_API_URL', 'https://api.github.com')}/repos/{os.environ['GITHUB_REPOSITORY']}/{path}"
     request = urllib.request.Request(

@@ -96,14 +96,14 @@ def _previous_diff(previous: str | None) -> tuple[str, str] | None:
         # Inside <details> alerts do not render (GitHub: alerts cannot be nested): the old ones stay plain quotes.
         return commit, "\n".join(lines[start : end + 1])
     # A comment from before the diff was data: its fenced block.
-    start = next((i for i, line in enumerate(lines) if re.fullmatch(r"`{3,}markdown", line)), None)
-    if start is None:
+    opening = next((i for i, line in enumerate(lines) if re.fullmatch(r"`{3,}markdown", line)), None)
+    if opening is None:
         return None
-    ticks = lines[start].removesuffix("markdown")
-    end = next((i for i in range(start + 1, len(lines)) if lines[i] == ticks), None)
-    if end is None:
+    ticks = lines[opening].removesuffix("markdown")
+    closing = next((i for i in range(opening + 1, len(lines)) if lines[i] == ticks), None)
+    if closing is None:
         return None
-    return commit, "\n".join(lines[start : end + 1])
+    return commit, "\n".join(lines[opening : closing + 1])
 
 
 def main(argv: list[str] | None = None) -> int:

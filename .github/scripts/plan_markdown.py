@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import Any
 
 BODY_START, BODY_END = "<!-- offline-plan-diff:body -->", "<!-- /offline-plan-diff:body -->"
 LIMIT = 60_000  # GitHub refuses comments over 65,536 characters
@@ -103,7 +104,7 @@ ROWS = 40  # resource rows shown before the rest are folded
 MAX_ROWS = 400  # rows listed at all per stack (the artifact holds every one)
 
 
-def fitted_body(doc: dict, details: bool = True) -> str:
+def fitted_body(doc: dict[str, Any], details: bool = True) -> str:
     """The body, under LIMIT characters: without the property changes if need be, then without the stacks' sections."""
     for with_details, sections in ((details, True), (False, True), (False, False)):
         body = render_body(doc, with_details, sections)
@@ -114,11 +115,11 @@ def fitted_body(doc: dict, details: bool = True) -> str:
     )
 
 
-def ordered(stacks: list[dict]) -> list[dict]:
+def ordered(stacks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Platform stacks by name, each followed by its tenant stacks; tenants of no platform here last."""
     platforms = sorted((s for s in stacks if s["project"] == "platform"), key=lambda s: s["stack"])
     tenants = sorted((s for s in stacks if s["project"] == "tenant"), key=lambda s: s["stack"])
-    result: list[dict] = []
+    result: list[dict[str, Any]] = []
     for platform in platforms:
         result += [platform, *(t for t in tenants if t["platform"] == platform["stack"])]
     placed = {id(s) for s in result}
@@ -137,7 +138,7 @@ def _value(value: str | None, width: int = 160) -> str:
     return "_(absent)_" if value is None else code(value, width)
 
 
-def _stack_name(stack: dict) -> str:
+def _stack_name(stack: dict[str, Any]) -> str:
     name = code(stack["stack"], 80)
     if stack["project"] == "tenant":
         of = f"tenant of {code(stack['platform'], 80)}" if stack["platform"] is not None else "tenant"
@@ -145,7 +146,7 @@ def _stack_name(stack: dict) -> str:
     return name
 
 
-def render_body(doc: dict, details: bool = True, sections: bool = True) -> str:
+def render_body(doc: dict[str, Any], details: bool = True, sections: bool = True) -> str:
     stacks = ordered(doc["stacks"])
     changed = [s for s in stacks if s["changed"] or s["error"]]
     lines = [BODY_START, "## Offline plan diff", ""]
@@ -189,7 +190,7 @@ def render_body(doc: dict, details: bool = True, sections: bool = True) -> str:
     return "\n".join(lines)
 
 
-def _summary(stacks: list[dict]) -> list[str]:
+def _summary(stacks: list[dict[str, Any]]) -> list[str]:
     lines = [
         "| stack | plan | create | update | replace | delete | unchanged | monthly cost |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -210,7 +211,7 @@ def _summary(stacks: list[dict]) -> list[str]:
     return [*lines, ""]
 
 
-def _render_stack(stack: dict, details: bool) -> list[str]:
+def _render_stack(stack: dict[str, Any], details: bool) -> list[str]:
     lines = [f"### Stack {_stack_name(stack)}: {prose(stack['old_label'], 120)} → {prose(stack['new_label'], 120)}", ""]
     grave = [r for r in stack["resources"] if r["grave"] and r["op"] in ("delete", "replace")]
     if grave:
@@ -266,13 +267,13 @@ def _render_stack(stack: dict, details: bool) -> list[str]:
     return lines
 
 
-def _row(entry: dict) -> str:
+def _row(entry: dict[str, Any]) -> str:
     icon, word = _OPS[entry["op"]]
     flag = " **PROTECTED**" if entry["protected"] and entry["op"] in ("delete", "replace") else ""
     return f"| {icon} {word}{flag} | {code(entry['name'])} | {code(entry['type'])} | {_why(entry)} |"
 
 
-def _unique_paths(changes: list[dict]) -> list[str]:
+def _unique_paths(changes: list[dict[str, Any]]) -> list[str]:
     """Paths without list indices, each once: `subnetIds[0]`, `subnetIds[1]` → `subnetIds`."""
     seen: dict[str, None] = {}
     for change in changes:
@@ -280,7 +281,7 @@ def _unique_paths(changes: list[dict]) -> list[str]:
     return list(seen)
 
 
-def _why(entry: dict) -> str:
+def _why(entry: dict[str, Any]) -> str:
     warned = "".join(f" ⚠️ {prose(w)}." for w in entry["warnings"][:5])
     if entry["op"] == "create":
         return "; ".join(text(line, 120) for line in entry["summary"][:3])
@@ -301,13 +302,13 @@ def _why(entry: dict) -> str:
     return ", ".join(code(p, 80) for p in paths[:4]) + (f" +{len(paths) - 4}" if len(paths) > 4 else "") + warned
 
 
-def _output(change: dict) -> str:
+def _output(change: dict[str, Any]) -> str:
     if change["note"]:
         return f"- {code(change['path'])}: {prose(change['note'])}"
     return f"- {code(change['path'])}: {_value(change['old'])} → {_value(change['new'])}"
 
 
-def _cost(stack: dict) -> list[str]:
+def _cost(stack: dict[str, Any]) -> list[str]:
     cost = stack["cost"]
     if cost is None or not cost["lines"]:
         return []
@@ -327,7 +328,7 @@ def _cost(stack: dict) -> list[str]:
     return [*lines, ""]
 
 
-def _findings(stack: dict) -> list[str]:
+def _findings(stack: dict[str, Any]) -> list[str]:
     lines: list[str] = []
     for key, title in (("findings_added", "introduces"), ("findings_removed", "resolves")):
         found = stack[key]
@@ -348,7 +349,7 @@ def _findings(stack: dict) -> list[str]:
     return lines
 
 
-def _details(entries: list[dict], stack: dict) -> list[str]:
+def _details(entries: list[dict[str, Any]], stack: dict[str, Any]) -> list[str]:
     described = [e for e in entries if e["op"] in ("update", "replace")]
     if not described and not stack["config"]:
         return []

@@ -22,7 +22,7 @@ class Invalid(ValueError):
     pass
 
 
-def _str(limit: int) -> tuple:
+def _str(limit: int) -> tuple[Any, ...]:
     return ("str", limit)
 
 
@@ -31,19 +31,19 @@ BOOL, COUNT = ("bool",), ("int", 0, 10_000_000)
 AMOUNT = ("amount",)
 
 
-def _opt(spec: tuple) -> tuple:
+def _opt(spec: tuple[Any, ...]) -> tuple[Any, ...]:
     return ("optional", spec)
 
 
-def _list(item: tuple, limit: int) -> tuple:
+def _list(item: tuple[Any, ...], limit: int) -> tuple[Any, ...]:
     return ("list", item, limit)
 
 
-def _obj(**fields: tuple) -> tuple:
+def _obj(**fields: tuple[Any, ...]) -> tuple[Any, ...]:
     return ("object", fields)
 
 
-def _enum(*values: str) -> tuple:
+def _enum(*values: str) -> tuple[Any, ...]:
     return ("enum", values)
 
 
@@ -102,7 +102,7 @@ SCHEMA = _obj(
 _AMOUNT = re.compile(r"-?[0-9]{1,12}(\.[0-9]{1,12})?")
 
 
-def check(value: Any, spec: tuple = SCHEMA, where: str = "the document") -> None:
+def check(value: Any, spec: tuple[Any, ...] = SCHEMA, where: str = "the document") -> None:
     """Raise Invalid unless `value` is exactly what `spec` allows."""
     kind = spec[0]
     if kind == "optional":
@@ -140,7 +140,7 @@ def check(value: Any, spec: tuple = SCHEMA, where: str = "the document") -> None
         raise AssertionError(kind)
 
 
-def load(raw: bytes) -> dict:
+def load(raw: bytes) -> dict[str, Any]:
     """The document, validated; Invalid says why not."""
     if len(raw) > MAX_BYTES:
         raise Invalid(f"the document is over {MAX_BYTES} bytes")

@@ -90,7 +90,10 @@ def test_nat_gateways_sit_in_public_subnets_one_shared_or_one_per_zone(stack):
 
 
 def test_existing_vpc_mode_creates_no_network_and_passes_ids_through(existing_vpc):
-    assert not [r for r in existing_vpc.resources if r.type.startswith("aws:ec2/")]
+    # The app's namespace security group goes in the given VPC; nothing of the network is made.
+    made = [r for r in existing_vpc.resources if r.type.startswith("aws:ec2/")]
+    assert {r.type for r in made} == {"aws:ec2/securityGroup:SecurityGroup"}
+    assert all(r.inputs["vpcId"] == existing_vpc.config["eks-fargate:existingVpcId"] for r in made)
     assert existing_vpc.outputs["vpcId"] == existing_vpc.config["eks-fargate:existingVpcId"]
     assert existing_vpc.outputs["privateSubnetIds"] == ["subnet-0aaaaaaaaaaaaaa01", "subnet-0aaaaaaaaaaaaaa02"]
     assert existing_vpc.outputs["publicSubnetIds"] == ["subnet-0bbbbbbbbbbbbbb01", "subnet-0bbbbbbbbbbbbbb02"]

@@ -63,6 +63,10 @@ BAD_INPUTS = [
     ({"fargateLogGroupName": "aws/pods"}, "eks-fargate:fargateLogGroupName", "'aws/pods'", "not starting with 'aws/'"),
     ({"fargateLogGroupName": "g" * 513}, "eks-fargate:fargateLogGroupName", "'" + "g" * 513 + "'", "1 to 512"),
     ({"fargateLogging": "on"}, "eks-fargate:fargateLogging", "'on'", "true or false"),
+    ({"appEgressPorts": ["443"]}, "eks-fargate:appEgressPorts", "'[\"443\"]'", "a list of distinct integers from 1 to 65535"),
+    ({"appEgressPorts": [443, 443]}, "eks-fargate:appEgressPorts", "'[443,443]'", "distinct integers"),
+    ({"appEgressPorts": [0]}, "eks-fargate:appEgressPorts", "0", "from 1 to 65535"),
+    ({"appEgressPorts": [443, 70000]}, "eks-fargate:appEgressPorts", "70000", "from 1 to 65535"),
 ]
 
 

@@ -154,3 +154,56 @@ def test_a_tenant_with_no_team_role_plans_with_the_advisory():
     recording = record("checkout-dev", overrides={"teamRoleArn": ""}, project_dir=TENANT_PROJECT_DIR)
     advisories = [v for v in policy_offline.check(recording) if v.policy == "tenant-team-has-access"]
     assert len(advisories) == 1 and not advisories[0].mandatory
+
+
+# --- the network boundary ---------------------------------------------------------------------
+
+INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+SECURITY_GROUP_POLICY = "kubernetes:vpcresources.k8s.aws/v1beta1:SecurityGroupPolicy"
+OWN_GROUPS = "tenant-security-groups-are-its-own"
+NO_CIDR = "tenant-no-inbound-from-address-ranges"
+
+
+def network(**rule_props):
+    """A tenant's platform reference, group, and one rule on that group from `rule_props` (peer by default: itself)."""
+    ref = platform()
+    group = resource(SECURITY_GROUP, "pods", {"vpcId": "vpc-1"})
+    deps = {"securityGroupId": [group]}
+    props = {"securityGroupId": "sg-own", "ipProtocol": "tcp", "fromPort": 443, "toPort": 443, **rule_props}
+    if "referencedSecurityGroupId" not in rule_props and not any(k.startswith(("cidr", "prefix")) for k in rule_props):
+        props["referencedSecurityGroupId"] = "sg-own"
+        deps["referencedSecurityGroupId"] = [group]
+    return ref, group, props, deps
+
+
+def test_a_tenants_own_rules_and_the_platforms_cluster_group_pass():
+    ref, group, props, deps = network()
+    on_cluster = resource(INGRESS_RULE, "cluster-dns", {**props, "securityGroupId": "sg-cluster"}, securityGroupId=[ref],
+                          referencedSecurityGroupId=[group])  # fmt: skip
+    policy = resource(SECURITY_GROUP_POLICY, "policy", {"metadata": {"namespace": "tenant-a"}, "spec": {}}, spec=[group])
+    stack = (ref, group, resource(INGRESS_RULE, "self", props, **deps), on_cluster, policy)
+    assert validate_stack(OWN_GROUPS, *stack) == [] and validate_stack(NO_CIDR, *stack) == []
+
+
+def test_a_rule_naming_a_group_typed_in_is_refused():
+    ref, group, props, deps = network(referencedSecurityGroupId="sg-0123456789abcdef0")
+    ((message, _),) = validate_stack(OWN_GROUPS, ref, group, resource(EGRESS_RULE, "to-ledger", props, **deps))
+    assert "sg-0123456789abcdef0" in message and "referencedSecurityGroupId" in message
+
+
+def test_a_security_group_policy_listing_a_group_not_its_own_is_refused():
+    ref, group, _, _ = network()
+    policy = resource(SECURITY_GROUP_POLICY, "policy", {"metadata": {"namespace": "tenant-a"}, "spec": {}}, spec=[ref])
+    ((message, _),) = validate_stack(OWN_GROUPS, ref, group, policy)
+    assert "tenant-a" in message
+
+
+@pytest.mark.parametrize("source", [{"cidrIpv4": "10.0.0.0/8"}, {"cidrIpv6": "::/0"}, {"prefixListId": "pl-12345678"}])
+def test_inbound_from_an_address_range_is_refused(source):
+    ref, group, props, deps = network(**source)
+    ((message, _),) = validate_stack(NO_CIDR, ref, group, resource(INGRESS_RULE, "from-vpc", props, **deps))
+    assert next(iter(source.values())) in message
+    # Outbound to the internet is the workload's own business.
+    assert validate_stack(NO_CIDR, ref, group, resource(EGRESS_RULE, "to-internet", props, **deps)) == []

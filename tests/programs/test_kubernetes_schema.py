@@ -2,11 +2,13 @@
 
 import copy
 
+import jsonschema
 import kubernetes_validate
 import pytest
 
 from eksfargate import settings
 from offline.harness import Recording
+from tests import kubernetes_schemas
 
 
 def kubernetes_objects(recording: Recording) -> list[dict]:
@@ -27,10 +29,10 @@ def test_every_object_validates_strictly_against_each_supported_version(stack, e
     objects = kubernetes_objects(stack) + kubernetes_objects(existing_vpc)
     game_on = stack.config["eks-fargate:appEnabled"] == "true"
     autoscaled = {"HorizontalPodAutoscaler"} if game_on and stack.config["eks-fargate:appAutoscaling"] == "true" else set()
-    game = {"Namespace", "ConfigMap", "Deployment", "PodDisruptionBudget", "Service", "Ingress"}
+    game = {"Namespace", "ConfigMap", "Deployment", "PodDisruptionBudget", "Service", "Ingress", "SecurityGroupPolicy"}
     assert {o["kind"] for o in objects} == game | autoscaled
     for manifest in objects:
-        kubernetes_validate.validate(manifest, f"{version}.0", strict=True)
+        kubernetes_schemas.validate(manifest, f"{version}.0")
 
 
 def test_the_validator_rejects_a_broken_object(dev):
@@ -38,4 +40,20 @@ def test_the_validator_rejects_a_broken_object(dev):
     broken = copy.deepcopy(deployment)
     broken["spec"]["replicas"] = "five"
     with pytest.raises(kubernetes_validate.ValidationError):
-        kubernetes_validate.validate(broken, f"{settings.SUPPORTED_KUBERNETES_VERSIONS[0]}.0", strict=True)
+        kubernetes_schemas.validate(broken, f"{settings.SUPPORTED_KUBERNETES_VERSIONS[0]}.0")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda policy: policy["spec"]["securityGroups"].update(groupIds=[]),
+        lambda policy: policy["spec"].update(podSelectors={}),
+        lambda policy: policy["metadata"].pop("namespace"),
+    ],
+)
+def test_a_broken_security_group_policy_is_rejected_by_its_crds_schema(dev, change):
+    policy = copy.deepcopy(next(o for o in kubernetes_objects(dev) if o["kind"] == "SecurityGroupPolicy"))
+    kubernetes_schemas.validate(policy, f"{settings.SUPPORTED_KUBERNETES_VERSIONS[0]}.0")
+    change(policy)
+    with pytest.raises(jsonschema.ValidationError):
+        kubernetes_schemas.validate(policy, f"{settings.SUPPORTED_KUBERNETES_VERSIONS[0]}.0")

@@ -18,6 +18,7 @@ INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
 BUDGET = "kubernetes:policy/v1:PodDisruptionBudget"
 AUTOSCALER = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
 CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
+NETWORK = "eksfargate:network:NamespaceSecurityGroup"
 
 
 def apps_of(recording: Recording) -> list[tuple[RecordedResource, dict[str, RecordedResource]]]:
@@ -49,7 +50,7 @@ def test_every_app_is_the_same_set_of_objects(recordings):
     for recording, component, children in every_app(recordings):
         deployment = children[DEPLOYMENT]
         spec = deployment.inputs["spec"]
-        expected = {DEPLOYMENT, SERVICE, INGRESS, BUDGET}
+        expected = {DEPLOYMENT, SERVICE, INGRESS, BUDGET, NETWORK}
         if spec["template"]["spec"]["volumes"] and any("configMap" in v for v in spec["template"]["spec"]["volumes"]):
             expected.add(CONFIG_MAP)
         if "replicas" not in spec:

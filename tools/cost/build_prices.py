@@ -175,10 +175,10 @@ def build(
             read = READS.get(key)
             found = value(read, name) if read else None
             if kept and key in kept and not kept[key]["source"].startswith(AWS_URL.split("{")[0]):
-                if found and found[0] != Decimal(kept[key]["usd"]):
+                if read and found and found[0] != Decimal(kept[key]["usd"]):
                     notes.append(f"{code} {key}: prices.json has {kept[key]['usd']}, {read.file} {usd_text(found[0])}")
                 continue
-            if found is None:
+            if read is None or found is None:
                 unpriced.setdefault(key, []).append(code)
                 continue
             usd, codes = found
@@ -231,8 +231,8 @@ def build(
         }
     out["notIncluded"] = not_included
     grouped: dict[tuple[str, ...], list[str]] = {}  # figures missing in the same regions, together
-    for key, codes in unpriced.items():
-        grouped.setdefault(tuple(codes), []).append(key)
+    for key, region_codes in unpriced.items():
+        grouped.setdefault(tuple(region_codes), []).append(key)
     entries = [{"figures": figures, "regions": list(codes), "reason": NO_FILE_REASON} for codes, figures in grouped.items()]
     out["unpriced"] = {**prices.get("unpriced", {}), "entries": entries}
     return out, notes

@@ -155,7 +155,7 @@ def _plan(args: argparse.Namespace, project_dir: Path, out: Path) -> tuple[Entry
     return entry, written, "planned"
 
 
-def _plan_cache(args: argparse.Namespace, project_dir: Path):
+def _plan_cache(args: argparse.Namespace, project_dir: Path) -> tuple[plan_cache.PlanCache | None, str | None]:
     """The plan cache and this plan's key in it, or Nones: --no-cache, OFFLINE_PLAN_CACHE=off, a project
     planned with a library other than its own, a stack file that is not there, no git."""
     root = plan_cache.platform_root(project_dir)

@@ -20,7 +20,7 @@ from eksfargate.fargate_pods import FargateSizeError
 from eksfargate.stack_files import undeclared_keys
 from offline import capacity as subnet_capacity
 from offline import diff as offline_diff
-from offline import diff_data, diff_render, plan_cache, plan_folder, revisions
+from offline import diff_data, diff_render, plan_cache, plan_folder, reachability, revisions
 from offline import plan as offline_plan
 from offline.exit_codes import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_POLICY, EXIT_REFUSED
 from offline.harness import PROJECT_DIR
@@ -61,9 +61,12 @@ def make_plan(args: argparse.Namespace, project_dir: Path, out: Path, entry: Ent
     files["cost.txt"] = breakdown
     capacity = subnet_capacity.assess(plan)
     files["capacity.txt"] = subnet_capacity.render(capacity)
+    reachable = reachability.report(plan, project_dir)
+    files["reachability.md"] = reachable
     screen = [offline_plan.render_tree(plan), f"\n{breakdown}\n", f"Policy pack: {len(violations)} finding(s)\n"]
     screen += [f"  {violation}\n" for violation in violations]
     screen.append(f"\n{subnet_capacity.render(capacity)}\n")
+    screen.append(f"\n{reachable}")
     say("stdout", "".join(screen))
     say("wrote", "")
     if not capacity.ok:

@@ -12,6 +12,11 @@ import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
+
+# What the diff and the tests import from here (to the checker the two modules are imports, below,
+# which it re-exports only when listed).
+__all__ = ["SCRIPTS_DIR", "markdown", "schema"]
 
 # The checkout this code is in (tools/offline/ under its root): its renderer reads what its diff_data.py writes.
 SCRIPTS_DIR = Path(__file__).resolve().parents[2] / ".github" / "scripts"
@@ -29,5 +34,9 @@ def _load(name: str) -> ModuleType:
     return module
 
 
-schema = _load("plan_schema")
-markdown = _load("plan_markdown")
+if TYPE_CHECKING:  # the checker reads the same files, found by their names ([tool.mypy] mypy_path)
+    import plan_markdown as markdown
+    import plan_schema as schema
+else:
+    schema = _load("plan_schema")
+    markdown = _load("plan_markdown")

@@ -184,7 +184,7 @@ def compare(
     old: dict[str, Any] | None,
     new: dict[str, Any] | None,
     stack: str = "",
-    labels=("old", "new"),
+    labels: tuple[str, str] = ("old", "new"),
     findings: tuple[list[str] | None, list[str] | None] = (None, None),
 ) -> StackDiff:
     """The diff of two plans; None for a side where the stack does not exist (all created / deleted).
@@ -272,7 +272,7 @@ def _resource_changes(was: dict[str, Any], now: dict[str, Any]) -> list[Change]:
 
 def _compared_inputs(resource: dict[str, Any]) -> dict[str, Any]:
     """The inputs as the provider compares them: a Kubernetes object's namespace as pulumi-kubernetes sees it."""
-    inputs = resource["inputs"]
+    inputs: dict[str, Any] = resource["inputs"]
     kind = resource["type"]
     if not (kind.startswith("kubernetes:") and kind != HELM_RELEASE and resource.get("custom")):
         return inputs
@@ -378,7 +378,7 @@ def _cascade_replacements(entries: dict[str, ResourceChange]) -> None:
             _settle(entry)
 
 
-def _leaves(value: Any, path: tuple = ()) -> list[tuple[list[Any], Any]]:
+def _leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[list[Any], Any]]:
     if isinstance(value, dict):
         return [leaf for key in sorted(value) for leaf in _leaves(value[key], (*path, key))]
     if isinstance(value, list):
@@ -387,7 +387,7 @@ def _leaves(value: Any, path: tuple = ()) -> list[tuple[list[Any], Any]]:
 
 
 def _deep_diff(
-    old: Any, new: Any, path: tuple = (), sets: set[tuple[str, ...]] | None = None
+    old: Any, new: Any, path: tuple[Any, ...] = (), sets: set[tuple[str, ...]] | None = None
 ) -> list[tuple[list[Any], Any, Any]]:
     """(path, old, new) for every differing leaf; lists of unequal length and sets compare whole."""
     if old == new or _same_secret(old, new):
@@ -482,7 +482,7 @@ def _add_tenant_reads(diffs: list[StackDiff], tenant_dir: Path) -> None:
     """Under each platform stack whose outputs change: the tenant stacks that read them (eksfargate/contract.py)."""
     if not (tenant_dir / "Pulumi.yaml").is_file():
         return
-    on = {}
+    on: dict[str, list[str]] = {}
     for tenant in tenants(tenant_dir):
         on.setdefault(tenant.platform, []).append(tenant.stack)
     for diff in diffs:

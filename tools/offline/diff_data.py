@@ -43,7 +43,7 @@ from eksfargate.project import TENANT_PROJECT_DIR
 from eksfargate.stack_catalog import tenants
 from offline import diff as offline_diff
 from offline.comment_scripts import schema
-from offline.plan import summarize
+from offline.registry import summarize
 from offline.replacements import CLUSTER_TYPE
 
 FORMAT, VERSION = schema.FORMAT, schema.VERSION
@@ -52,7 +52,9 @@ VALUE_LIMIT = 2_000  # characters of one value's JSON text; the renderer shows f
 OPS = ("create", "update", "replace", "delete", "same")
 
 
-def document(diffs: list[offline_diff.StackDiff], project: str = PLATFORM, platforms: dict[str, str] | None = None) -> dict:
+def document(
+    diffs: list[offline_diff.StackDiff], project: str = PLATFORM, platforms: dict[str, str] | None = None
+) -> dict[str, Any]:
     """The JSON-safe document for one project's stack diffs; `platforms`: tenant stack → its platform stack."""
     platforms = platforms or {}
     return {
@@ -73,7 +75,7 @@ def project_of(project_dir: Path) -> tuple[str, dict[str, str]]:
         return TENANT, {}
 
 
-def stack(diff: offline_diff.StackDiff, project: str = PLATFORM, platform: str | None = None) -> dict:
+def stack(diff: offline_diff.StackDiff, project: str = PLATFORM, platform: str | None = None) -> dict[str, Any]:
     entries = [entry for entry in diff.resources if entry.op != "same"]
     cluster_replaced = any(e.resource["type"] in (CLUSTER_TYPE, EKS_CLUSTER) and e.op == "replace" and e.grave for e in entries)
     return {
@@ -101,7 +103,7 @@ def stack(diff: offline_diff.StackDiff, project: str = PLATFORM, platform: str |
     }
 
 
-def resource(entry: offline_diff.ResourceChange) -> dict:
+def resource(entry: offline_diff.ResourceChange) -> dict[str, Any]:
     res = entry.resource
     return {
         "op": entry.op,
@@ -118,7 +120,7 @@ def resource(entry: offline_diff.ResourceChange) -> dict:
     }
 
 
-def change(item: offline_diff.Change) -> dict:
+def change(item: offline_diff.Change) -> dict[str, Any]:
     return {
         "path": item.path,
         "old": value(item.old),
@@ -141,7 +143,7 @@ def amount(item: Decimal | None) -> str | None:
     return None if item is None else format(item, "f")
 
 
-def _cost(diff: offline_diff.StackDiff) -> dict | None:
+def _cost(diff: offline_diff.StackDiff) -> dict[str, Any] | None:
     if not diff.cost or diff.cost_totals is None:
         return None
     before, after = diff.cost_totals
@@ -154,7 +156,7 @@ def _cost(diff: offline_diff.StackDiff) -> dict | None:
     }
 
 
-def merge(documents: list[dict], errors: list[str] | None = None) -> dict:
+def merge(documents: list[dict[str, Any]], errors: list[str] | None = None) -> dict[str, Any]:
     """One document from several (each project's): tenant stacks after platform stacks, each group by name."""
     for doc in documents:
         if doc.get("format") != FORMAT or doc.get("version") != VERSION:
@@ -169,7 +171,7 @@ def merge(documents: list[dict], errors: list[str] | None = None) -> dict:
     }
 
 
-def dumps(doc: dict) -> str:
+def dumps(doc: dict[str, Any]) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
 
 

@@ -18,7 +18,7 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
@@ -34,6 +34,14 @@ from offline import registry
 from offline.registry.entry import MOCK_ACCOUNT_ID as MOCK_ACCOUNT_ID  # re-exported: the tests' account
 from offline.registry.entry import NewResource
 from offline.unknowns import zone_placeholder as zone_placeholder  # re-exported: the tests' zone names
+
+if TYPE_CHECKING:  # the messages the mock monitor is handed (the SDK ships their stubs)
+    from pulumi.runtime.proto.resource_pb2 import (
+        ReadResourceRequest,
+        ReadResourceResponse,
+        RegisterResourceRequest,
+        RegisterResourceResponse,
+    )
 
 PROJECT_DIR = PLATFORM_PROJECT_DIR
 # The organization a DIY (self-managed) backend gives every stack; Pulumi Cloud gives the real one.
@@ -278,8 +286,9 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         super().__init__(mocks)
         self.recorded: list[RecordedResource] = []
 
-    def RegisterResource(self, request):  # noqa: N802 - gRPC method name
-        response = super().RegisterResource(request)
+    def RegisterResource(self, request: RegisterResourceRequest) -> RegisterResourceResponse:  # noqa: N802 - gRPC method name
+        # The SDK's MockMonitor is unannotated.
+        response: RegisterResourceResponse = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
             self._keep(
                 response.urn,
@@ -293,9 +302,9 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             )
         return response
 
-    def ReadResource(self, request):  # noqa: N802 - gRPC method name
+    def ReadResource(self, request: ReadResourceRequest) -> ReadResourceResponse:  # noqa: N802 - gRPC method name
         """A resource read, not created: a StackReference (its inputs are the stack's name)."""
-        response = super().ReadResource(request)
+        response: ReadResourceResponse = super().ReadResource(request)  # type: ignore[no-untyped-call]
         self._keep(
             response.urn,
             request,
@@ -308,7 +317,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         )
         return response
 
-    def _keep(self, urn: str, request: Any, **what: Any) -> None:
+    def _keep(self, urn: str, request: RegisterResourceRequest | ReadResourceRequest, **what: Any) -> None:
         registration = self.resources[urn]
         self.recorded.append(
             RecordedResource(
@@ -336,10 +345,12 @@ class StackMocks(pulumi_mocks.Mocks):
         self.project_dir = project_dir
         self.reference_errors: list[StackReferenceError] = []
 
-    def call(self, args: pulumi_mocks.MockCallArgs):
+    # An invoke's result alone, no failures: the SDK's MockMonitor.Invoke takes a dict so, where
+    # Mocks.call's annotation asks for a (result, failures) pair.
+    def call(self, args: pulumi_mocks.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
         return registry.answer(args.token, args.args, self.region, self.preview)
 
-    def new_resource(self, args: pulumi_mocks.MockResourceArgs):
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         if args.typ == STACK_REFERENCE:
             return self._stack_reference(args.inputs["name"])
         resource = NewResource(args.typ, args.name, args.inputs, self.region)

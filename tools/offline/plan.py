@@ -23,7 +23,10 @@ import pulumi
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
+from eksfargate.contract import PlatformOutput
+from eksfargate.facts.resource_types import STACK_REFERENCE
 from eksfargate.fargate_pods import FargateSizeError
+from eksfargate.pod_network import network_of
 from eksfargate.stack_files import SECRET_PLACEHOLDER
 from offline import plan_folder
 from offline.footprints import footprint_of
@@ -115,7 +118,19 @@ def from_recording(recording: Recording) -> dict[str, Any]:
         # What the stack runs (eksfargate/estimate.py): the one model its cost, capacity and
         # tenant shares are read from. null: a pod larger than any Fargate size (the policy pack says which).
         "footprint": _footprint(recording),
+        # Which namespace's pods reach which ports of which other's (eksfargate/pod_network.py).
+        "podNetwork": _pod_network(recording, resources, outputs),
     }
+
+
+def _pod_network(recording: Recording, resources: list[dict[str, Any]], outputs: dict[str, Any]) -> dict[str, Any]:
+    """The stack's pod network; a tenant works with the cluster group its platform exports."""
+    cluster_group = outputs.get(PlatformOutput.CLUSTER_SECURITY_GROUP_ID)
+    for res in recording.resources:
+        if res.type == STACK_REFERENCE:
+            cluster_group = plain((res.outputs.get("outputs") or {}).get(PlatformOutput.CLUSTER_SECURITY_GROUP_ID))
+    ids = {res.urn: plain(res.id) for res in recording.resources}
+    return network_of(resources, recording.stack, lambda res: ids[res["urn"]], cluster_group).to_json()
 
 
 def _footprint(recording: Recording) -> dict[str, Any] | None:

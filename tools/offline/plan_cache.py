@@ -76,7 +76,12 @@ SUFFIX = ".json.gz"
 # pyproject.toml forbids `offline` to import cost, teams or security). Everything else is in the key.
 NOT_READ = (
     ".ci/",
-    ".github/",
+    # The diff renders through .github/scripts/plan_markdown.py and plan_schema.py, which every plan
+    # command loads (offline/comment_scripts.py): those two are in the key, the rest of .github is not read.
+    ".github/workflows/",
+    ".github/scripts/deploy_plan.py",
+    ".github/scripts/deploy_record.py",
+    ".github/scripts/plan_comment.py",
     "bench/",
     "docs/",
     "tests/",
@@ -169,20 +174,24 @@ class Tree:
         code = sorted((path, blob) for path, blob in self.files.items() if is_code(path))
         return hashlib.sha256(json.dumps(code).encode()).hexdigest()
 
-    def stack_files_read(self, project: str, stack: str, stack_file_given: bool = False) -> list[str] | None:
+    def stack_files_read(self, project: str, stack: str, stack_file_given: bool = False, checks: bool = True) -> list[str] | None:
         """The stack files of the tree a plan of `stack` in `project` ("." or a folder under the root)
         reads, by path; None if its own is not there and no --stack-file is given."""
         folder = project.strip("/") if project.strip("/.") else ""
         own = f"{folder}/Pulumi.{stack}.yaml".lstrip("/")
         if own not in self.files and not stack_file_given:
             return None
-        if not folder:  # a platform stack reads its own stack file (or the one given instead)
+        if not folder and not checks:  # a platform stack reads its own stack file (or the one given instead)
             return [] if stack_file_given else [own]
+        if not folder:
+            # With its checks, a platform's plan also plans its tenants for the reachability table
+            # (offline/reachability.py), which read every stack file of both projects.
+            return sorted({*([] if stack_file_given else [own]), *(path for path in self.files if is_stack_file(path))})
         # A stack of a project inside the platform's: every stack file of both projects.
         return sorted(path for path in self.files if is_stack_file(path) and _folder(path) in ("", folder))
 
     def key_files(self, project: str, stack: str) -> set[str]:
-        """Every file of the tree whose bytes are in the key of that plan (for the test that plans read no other)."""
+        """Every file in the key of that plan, with its checks (for the test that plans read no other)."""
         return {path for path in self.files if is_code(path)} | set(self.stack_files_read(project, stack) or [])
 
 
@@ -278,7 +287,7 @@ class PlanCache:
     ) -> str | None:
         """The key of a plan of `stack` in `project` (".", "tenant") of `tree`, or None if it reads no
         stack file there. `stack_file`: (name, bytes) of a --stack-file, which replaces its own."""
-        read = tree.stack_files_read(project, stack, stack_file_given=stack_file is not None)
+        read = tree.stack_files_read(project, stack, stack_file_given=stack_file is not None, checks=checks)
         if read is None:
             return None
         document = {

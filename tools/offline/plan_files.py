@@ -46,7 +46,7 @@ def kubernetes_objects(plan: dict[str, Any]) -> list[dict[str, Any]]:
             obj = {key: value for key, value in res["inputs"].items() if not key.startswith("__")}
             objects.append(obj)
 
-    def order(obj: dict[str, Any]) -> tuple:
+    def order(obj: dict[str, Any]) -> tuple[int, str, str, str]:
         kind = obj.get("kind", "")
         rank = _KIND_ORDER.index(kind) if kind in _KIND_ORDER else len(_KIND_ORDER)
         meta = obj.get("metadata") or {}

@@ -36,10 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(argv)
 
     overrides = dict(options.set)
-    extra = {"preview": True} if options.preview else {}
     stack_file = Path(options.stack_file) if options.stack_file else None
     try:
-        recording = record(options.stack, overrides=overrides, stack_file=stack_file, **extra)
+        recording = record(options.stack, overrides=overrides, stack_file=stack_file, preview=options.preview)
     except (FileNotFoundError, ValueError) as exc:  # no stack file, one the CLI would refuse
         print(f"error: {exc}", file=sys.stderr)
         return 2

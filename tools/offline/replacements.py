@@ -75,7 +75,7 @@ def _unknown(value: Any) -> bool:
     return isinstance(value, str) and "{{" in value and "}}" in value and not value.lstrip().startswith(("{", "apiVersion"))
 
 
-def _selected_cluster(inputs: dict[str, Any]) -> Any:
+def _selected_cluster(inputs: dict[str, Any]) -> object:
     config = inputs.get("kubeconfig")
     if isinstance(config, str):
         try:
@@ -117,4 +117,9 @@ def warning(resource: dict[str, Any], path: list[Any]) -> str:
         return CLUSTER_MOVES_VPC
     if resource["type"] == CLUSTER_TYPE and key[1] in CLUSTER_SUBNETS:
         return CLUSTER_NEW_SUBNETS
-    return WARN_ON.get(key, "")
+    # A warning's input path may be nested (a Deployment's spec.template): the longest that starts the change's.
+    dotted = [str(part) for part in path]
+    for (token, prefix), text in sorted(WARN_ON.items(), key=lambda item: -len(item[0][1])):
+        if token == resource["type"] and dotted[: len(prefix.split("."))] == prefix.split("."):
+            return text
+    return ""

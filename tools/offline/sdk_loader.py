@@ -45,8 +45,10 @@ import os
 import struct
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from importlib.machinery import ModuleSpec
 from pathlib import Path
+from types import CodeType, ModuleType
 
 SDK_PACKAGES = ("pulumi_aws", "pulumi_eks", "pulumi_kubernetes")
 CACHE_TAG = "offline2"  # a new tag when what get_code compiles changes: old caches are then never read
@@ -65,7 +67,7 @@ def __getattr__(name):
 
 
 class SdkLoader(importlib.machinery.SourceFileLoader):
-    def get_code(self, fullname: str):
+    def get_code(self, fullname: str) -> CodeType:
         source_path = self.get_filename(fullname)
         status = os.stat(source_path)
         header = importlib.util.MAGIC_NUMBER + struct.pack(
@@ -76,13 +78,14 @@ class SdkLoader(importlib.machinery.SourceFileLoader):
             with open(cache_path, "rb") as cached:
                 data = cached.read()
             if data[:16] == header:
-                return marshal.loads(data[16:])
+                cached_code: CodeType = marshal.loads(data[16:])
+                return cached_code
         except (OSError, EOFError, ValueError, TypeError):
             pass  # absent, stale or damaged: compile it again
         tree = ast.parse(self.get_data(source_path), source_path)
         if self.is_package(fullname):
             tree = lazy_members(tree, Path(source_path).parent)
-        code = compile(tree, source_path, "exec", flags=__future__.annotations.compiler_flag, dont_inherit=True)
+        code: CodeType = compile(tree, source_path, "exec", flags=__future__.annotations.compiler_flag, dont_inherit=True)
         _write_atomically(cache_path, header + marshal.dumps(code))
         return code
 
@@ -90,15 +93,15 @@ class SdkLoader(importlib.machinery.SourceFileLoader):
 class SdkFinder:
     """Finds the modules of `packages` as the path finder does; SdkLoader loads their source."""
 
-    def __init__(self, packages: Sequence[str] = SDK_PACKAGES):
+    def __init__(self, packages: Sequence[str] = SDK_PACKAGES) -> None:
         self.packages = tuple(packages)
 
-    def find_spec(self, fullname: str, path=None, target=None):
+    def find_spec(self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None) -> ModuleSpec | None:
         if fullname.partition(".")[0] not in self.packages:
             return None
         spec = importlib.machinery.PathFinder.find_spec(fullname, path, target)
         if spec is not None and type(spec.loader) is importlib.machinery.SourceFileLoader:
-            spec.loader = SdkLoader(fullname, spec.origin)
+            spec.loader = SdkLoader(fullname, spec.loader.path)
         return spec
 
 
@@ -143,7 +146,7 @@ def lazy_members(package: ast.Module, folder: Path) -> ast.Module:
     return ast.Module(body=body + members.body, type_ignores=package.type_ignores)
 
 
-def _module_level(statements: list[ast.stmt]):
+def _module_level(statements: list[ast.stmt]) -> Iterator[ast.stmt]:
     """The statements that run at module level: those of if/try blocks too, not of function or class bodies."""
     for statement in statements:
         yield statement

@@ -144,12 +144,18 @@ def preload(state: dict[str, Any]) -> None:
     the annotations of the SDK types it resolved, into the SDK's cache (a pure function of the class:
     one that fails is not cached, and the child resolves it again, as a process of its own would)."""
     for name in state["modules"]:
-        if name not in sys.modules:
+        package, _, leaf = name.rpartition(".")
+        # A module whose name the child read as a member of its package (pulumi_kubernetes'
+        # apiextensions.CustomResource, a class in a module of that name) is loaded by reading the
+        # member below: importing it first would bind the package's attribute to the module.
+        if name not in sys.modules and leaf not in state["members"].get(package, ()):
             with contextlib.suppress(Exception):
                 importlib.import_module(name)
     for package, names in state["members"].items():
         load = getattr(sys.modules.get(package), "__dict__", {}).get("__getattr__")
-        for name in names if load is not None else []:
+        if load is None:
+            continue
+        for name in names:
             with contextlib.suppress(Exception):
                 load(name)
     for module, qualname in state["types"]:

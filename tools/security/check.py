@@ -39,6 +39,10 @@ WAIVERS_FILE = Path(__file__).with_name("waivers.json")
 CHECKOV = Path(sys.executable).parent / "checkov"
 # `secrets`'s one value: Secrets reach the containers one key at a time, as appSecretEnv renders them.
 SECRETS_BY_KEY = "env keys"
+# checkov's JSON report: one object per framework (a list of them when several ran), its results as
+# checkov writes them.
+CheckovResult = dict[str, Any]
+CheckovReport = dict[str, Any] | list[dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -49,12 +53,12 @@ class Finding:
     file: str = ""  # the manifests file checkov found it in, as checkov names it (file_abs_path)
 
 
-def _reports(report: dict | list) -> list[dict]:
+def _reports(report: CheckovReport) -> list[dict[str, Any]]:
     """checkov's JSON report: one framework gives an object, several a list."""
     return report if isinstance(report, list) else [report]
 
 
-def _file_of(result: dict) -> str:
+def _file_of(result: CheckovResult) -> str:
     return result.get("file_abs_path") or result.get("file_path") or ""
 
 
@@ -62,7 +66,7 @@ def _resolved(name: str) -> str:
     return str(Path(name).resolve()) if name else ""
 
 
-def findings_of(report: dict | list) -> list[Finding]:
+def findings_of(report: CheckovReport) -> list[Finding]:
     """The failed checks of a checkov JSON report, each with its file."""
     return [
         Finding(failed["check_id"], failed["check_name"], failed["resource"], _file_of(failed))
@@ -71,7 +75,7 @@ def findings_of(report: dict | list) -> list[Finding]:
     ]
 
 
-def checked_files(report: dict | list) -> set[str]:
+def checked_files(report: CheckovReport) -> set[str]:
     """The files checkov ran at least one check on, passed or failed."""
     return {
         _file_of(result)
@@ -127,7 +131,7 @@ class Checked:
     """One checkov run over the manifests: the checks it passed, and the objects it checked, by file and
     by checkov's resource id (Kind.namespace.name), for the waivers that hold for some objects only."""
 
-    def __init__(self, report: dict | list, objects: dict[tuple[str, str], dict[str, Any]]) -> None:
+    def __init__(self, report: CheckovReport, objects: dict[tuple[str, str], dict[str, Any]]) -> None:
         self._passed = {
             (result["check_id"], _resolved(_file_of(result)), result["resource"])
             for one in _reports(report)
@@ -203,7 +207,7 @@ def judge(findings: list[Finding], waivers: list[Waiver], checked: Checked) -> V
     )
 
 
-def run_checkov(manifests: list[Path], checkov: Path = CHECKOV) -> dict | list:
+def run_checkov(manifests: list[Path], checkov: Path = CHECKOV) -> CheckovReport:
     """checkov's report on every file at once (one run: its start-up is most of its time).
     Passed checks are kept in the report, so that a file checkov read nothing from shows."""
     # --skip-download: no guidelines, severities or policies from Prisma Cloud (no network; the
@@ -213,7 +217,8 @@ def run_checkov(manifests: list[Path], checkov: Path = CHECKOV) -> dict | list:
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode not in (0, 1):
         raise RuntimeError(f"checkov exited {done.returncode}: {done.stderr.strip()[-2000:]}")
-    return json.loads(done.stdout)
+    report: CheckovReport = json.loads(done.stdout)
+    return report
 
 
 def _same_file(reported: str, given: Path) -> bool:

@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 
 from eksfargate.project import PLATFORM_PROJECT_DIR, TENANT_PROJECT_DIR
+from eksfargate.stack_catalog import project, stack_files
 from eksfargate.stack_files import StackFileError
 from offline.exit_codes import EXIT_ERROR, EXIT_OK, crashed
 from teams import tenants
@@ -35,8 +36,6 @@ from teams.stacks import (
     cluster_name,
     duplicate_cluster_names,
     new_team_stack,
-    project,
-    stack_files,
     vpc_cidr,
 )
 

@@ -18,8 +18,8 @@ from typing import Any
 
 import yaml
 
+from eksfargate.config_reader import DNS_LABEL_RULE, TAG_VALUE, TAG_VALUE_RULE, is_dns_label
 from eksfargate.regions import RegionError, supported_region
-from eksfargate.settings import DNS_LABEL_RULE, TAG_VALUE, TAG_VALUE_RULE, is_dns_label
 from eksfargate.settings import MAX_LABEL_LENGTH as MAX_CLUSTER_NAME
 from eksfargate.stack_catalog import Project, StackFile, project, stack_files
 

@@ -15,13 +15,13 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from eksfargate.config_reader import MAX_LABEL_LENGTH
+from eksfargate.config_reader import DNS_LABEL_RULE, MAX_LABEL_LENGTH, is_dns_label
 from eksfargate.contract import PlatformOutput, default_namespace, is_tenant_namespace
 from eksfargate.edge import Edge, is_host
 from eksfargate.edge import problems as edge_problems
 from eksfargate.project import PLATFORM_PROJECT_DIR, TENANT_PROJECT_DIR
-from eksfargate.settings import DNS_LABEL_RULE, is_dns_label
-from eksfargate.stack_catalog import namespace_owners, project, stack_files, tenants
+from eksfargate.stack_catalog import namespace_owners, project, stack_files
+from eksfargate.stack_catalog import tenants as tenants  # re-exported: `teams list` reads it from here
 from eksfargate.tenancy import host_holders, namespace_conflicts, shared_alb_conflicts, tls_disagreeing
 from eksfargate.tenant_schema import ALB_MODES
 from eksfargate.tenant_settings import is_role_arn

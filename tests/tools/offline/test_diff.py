@@ -85,6 +85,7 @@ def test_a_new_app_namespace_replaces_the_profile_and_every_object_in_it():
         ("kubernetes:policy/v1:PodDisruptionBudget", "game-2048-disruption-budget"): "replace",
         ("kubernetes:core/v1:Service", "game-2048-service"): "replace",
         ("kubernetes:networking.k8s.io/v1:Ingress", "game-2048-ingress"): "replace",
+        ("kubernetes:vpcresources.k8s.aws/v1beta1:SecurityGroupPolicy", "game-2048-network-policy"): "replace",
     }
 
 
@@ -385,3 +386,15 @@ def test_a_cost_change_in_a_region_with_unpriced_items_says_its_totals_leave_the
     assert diff.cost and diff.cost_unpriced == unpriced
     markdown = diff_render.render([diff])
     assert all(plan_markdown.prose(item) in markdown for item in unpriced) and "priced items only" in markdown
+
+
+def test_a_pod_template_change_says_the_pods_roll_and_a_replica_change_does_not():
+    new = copy.deepcopy(dev_plan())
+    deployment = resource(new, DEPLOYMENT, "game-2048-deployment")["inputs"]
+    deployment["spec"]["template"]["metadata"]["annotations"]["eks-fargate/security-group"] = "sg-other"
+    assert entry(offline_diff.compare(dev_plan(), new, "dev"), DEPLOYMENT, "game-2048-deployment").warnings == [
+        "the pods roll: each is replaced"
+    ]
+    scaled = copy.deepcopy(dev_plan())
+    resource(scaled, DEPLOYMENT, "game-2048-deployment")["inputs"]["spec"]["strategy"] = {"type": "Recreate"}
+    assert entry(offline_diff.compare(dev_plan(), scaled, "dev"), DEPLOYMENT, "game-2048-deployment").warnings == []

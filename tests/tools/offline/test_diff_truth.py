@@ -161,8 +161,8 @@ def test_a_platform_change_lists_the_tenants_that_read_its_changed_outputs(tmp_p
     diff = offline_diff.compare(old, new, "shared-dev")
     offline_diff._add_tenant_reads([diff], tmp_path)
     reads = {output: stacks for output, stacks, _ in diff.tenant_reads}
-    assert reads["kubeconfig"] == reads["oidcIssuer"] == ["web-dev"]
-    assert "vpcId" not in reads  # an output no tenant reads
+    assert reads["kubeconfig"] == reads["oidcIssuer"] == reads["vpcId"] == ["web-dev"]
+    assert "privateSubnetIds" not in reads  # an output no tenant reads
     assert "Tenant stacks that read the changed outputs" in diff_render.render([diff])
 
 

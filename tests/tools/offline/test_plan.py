@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import kubernetes_validate
 import pytest
 import yaml
 
@@ -15,6 +14,7 @@ from cost import from_recording
 from offline import plan as offline_plan
 from offline import plan_files
 from offline.harness import PROJECT_DIR
+from tests import kubernetes_schemas
 from tests.stackfacts import PINNED_DEV
 
 PROFILE = "aws:eks/fargateProfile:FargateProfile"
@@ -61,6 +61,8 @@ def test_plan_files_are_byte_identical_across_runs(dev, written, tmp_path):
     assert total.split()[-1] == f"${from_recording(dev).total_usd:,.2f}"
     # ... and checks the subnets hold its pods.
     assert theirs.pop(Path("capacity.txt")).decode().rstrip().endswith(": OK")
+    # ... and shows which namespace's pods reach which ports of which other's.
+    assert "| from \\ to |" in theirs.pop(Path("reachability.md")).decode()
     assert sorted(ours) == sorted(theirs)
     assert {str(p) for p in ours} >= {"plan.json", "manifests.yaml", "diagram.mmd", "iam/attachments.json"}
     for name, data in ours.items():
@@ -119,12 +121,12 @@ def test_manifests_validate_for_the_stack_version_and_read_back_to_the_same_obje
     documents = [doc for doc in yaml.safe_load_all(text) if doc is not None]
     assert documents == plan_files.kubernetes_objects(plan)
     kinds = ["Namespace", "Namespace", "ConfigMap", "ConfigMap", "Deployment", "HorizontalPodAutoscaler"]
-    kinds += ["PodDisruptionBudget", "Service", "Ingress"]
+    kinds += ["PodDisruptionBudget", "Service", "Ingress", "SecurityGroupPolicy"]
     assert sorted(d["kind"] for d in documents) == sorted(kinds)
     # The namespaces first: everything else lives in them.
     assert [d["kind"] for d in documents[:2]] == ["Namespace", "Namespace"]
     for document in documents:
-        kubernetes_validate.validate(document, f"{version}.0", strict=True)
+        kubernetes_schemas.validate(document, f"{version}.0")
     # The Helm release is described for a person, as comments only.
     assert "# Helm release kube-system/aws-load-balancer-controller" in text
     assert "chart aws-load-balancer-controller 3.5.0 from https://aws.github.io/eks-charts" in text
@@ -165,7 +167,7 @@ def test_the_tree_shows_what_a_reviewer_checks():
     ):
         assert expected in tree, expected
     # Components at the top, in the order they can be created, children under them.
-    tops = [line.split()[0] for line in lines if line and not line[0].isspace() and "(eksfargate:" in line]
+    tops = [line.split()[0] for line in lines if line and line[0].isalnum() and "(eksfargate:" in line]
     assert tops == ["network", "cluster", "logging", "fargate", "metrics-server", "alb-controller", "game-2048"]
     assert any(line.startswith(("├─ fargate-workloads", "└─ fargate-workloads")) for line in lines)
     assert any(line.split()[:2] == ["kubeconfig", "[secret,"] for line in lines)

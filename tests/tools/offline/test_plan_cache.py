@@ -121,21 +121,25 @@ def test_what_no_plan_reads_is_in_no_key(tree, path):
 
 
 def test_a_stack_file_is_in_its_own_key_and_a_tenants_reads_both_projects_stack_files(tree):
-    platform, tenant = keys(tree)
+    # A diff's plan (no checks) of a platform reads its own stack file; a checked one also plans its
+    # tenants (the reachability table), which read every stack file.
+    platform, tenant = keys(tree, checks=False)
+    checked = PlanCache(Path("unused")).key(tree, ".", PLATFORM_STACK)
     # Its own stack file: both keys (a tenant plan reads its platform's plan, made from it).
-    new_platform, new_tenant = keys(changed(tree, f"Pulumi.{PLATFORM_STACK}.yaml"))
+    new_platform, new_tenant = keys(changed(tree, f"Pulumi.{PLATFORM_STACK}.yaml"), checks=False)
     assert new_platform != platform and new_tenant != tenant
     # Another platform stack file: not a platform plan's input; a tenant reads every platform stack file.
     other = next(p for p in tree.files if plan_cache.is_stack_file(p) and "/" not in p and PLATFORM_STACK not in p)
-    new_platform, new_tenant = keys(changed(tree, other))
+    new_platform, new_tenant = keys(changed(tree, other), checks=False)
     assert new_platform == platform and new_tenant != tenant
     # The tenant's own stack file, and another tenant's (namespaces and shared ALBs are claimed across them).
     other_tenant = next(
         p for p in tree.files if plan_cache.is_stack_file(p) and p.startswith("tenant/") and TENANT_STACK not in p
     )
     for path in (f"tenant/Pulumi.{TENANT_STACK}.yaml", other_tenant):
-        new_platform, new_tenant = keys(changed(tree, path))
+        new_platform, new_tenant = keys(changed(tree, path), checks=False)
         assert new_platform == platform and new_tenant != tenant
+        assert PlanCache(Path("unused")).key(changed(tree, path), ".", PLATFORM_STACK) != checked
     # A stack file that is not there has no plan to keep.
     assert PlanCache(Path("unused")).key(tree, ".", "no-such-stack") is None
 

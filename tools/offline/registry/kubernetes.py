@@ -19,6 +19,7 @@ from eksfargate.facts.resource_types import (
     HELM_RELEASE,
     HPA,
     INGRESS,
+    SECURITY_GROUP_POLICY,
     SERVICE,
     STATEFUL_SET,
 )
@@ -118,7 +119,8 @@ TYPES = (
         replace_on=("name", "namespace"),
         summary=_release,
     ),
-    ResourceType(DEPLOYMENT, replace_on=("spec.selector",)),
+    # Any change to the pod template replaces every pod (a rolling update, maxSurge at a time).
+    ResourceType(DEPLOYMENT, replace_on=("spec.selector",), warn_on={"spec.template": "the pods roll: each is replaced"}),
     ResourceType("kubernetes:apps/v1:DaemonSet", replace_on=("spec.selector",)),
     ResourceType(
         STATEFUL_SET,
@@ -139,6 +141,7 @@ TYPES = (
     ResourceType(CONFIG_MAP, replace_on=("binaryData", "data")),
     ResourceType("kubernetes:core/v1:Secret", replace_on=("type", "stringData", "data")),
     ResourceType("kubernetes:core/v1:Namespace"),
+    ResourceType(SECURITY_GROUP_POLICY),
     ResourceType("kubernetes:core/v1:ServiceAccount"),
     ResourceType("kubernetes:core/v1:LimitRange"),
     ResourceType("kubernetes:core/v1:ResourceQuota", replace_on=("spec.scopes",)),

@@ -17,6 +17,9 @@ from eksfargate.facts.resource_types import (
     NAT_GATEWAY,
     ROUTE_TABLE,
     ROUTE_TABLE_ASSOCIATION,
+    SECURITY_GROUP,
+    SECURITY_GROUP_EGRESS_RULE,
+    SECURITY_GROUP_INGRESS_RULE,
     SUBNET,
     VPC,
 )
@@ -49,6 +52,13 @@ def _route_target(route: dict[str, Any]) -> str:
         if route.get(key):
             return f"{key.removesuffix('Id')} {route[key]}"
     return "?"
+
+
+def _rule(res: dict[str, Any]) -> list[str]:
+    i = res["inputs"]
+    ports = "all" if i.get("ipProtocol") == "-1" else f"{i.get('ipProtocol')} {i.get('fromPort')}-{i.get('toPort')}"
+    peer = i.get("referencedSecurityGroupId") or i.get("cidrIpv4") or i.get("cidrIpv6") or i.get("prefixListId")
+    return [f"{ports} {'from' if 'Ingress' in res['type'] else 'to'} {peer}", f"on {i.get('securityGroupId')}"]
 
 
 def _association(res: dict[str, Any]) -> list[str]:
@@ -94,4 +104,14 @@ TYPES = (
     ),
     ResourceType(ROUTE_TABLE, id_of=prefixed_id("rtb-"), replace_on=("vpcId",), summary=_route_table),
     ResourceType(ROUTE_TABLE_ASSOCIATION, replace_on=("subnetId", "gatewayId"), summary=_association),
+    # name, description, name_prefix and vpc_id cannot change (pulumi_aws ec2.SecurityGroup's docs).
+    ResourceType(
+        SECURITY_GROUP,
+        id_of=prefixed_id("sg-"),
+        replace_on=("description", "name", "namePrefix", "vpcId"),
+        summary=lambda res: [f"in VPC {res['inputs'].get('vpcId')}", "no inline rules"],
+    ),
+    # A rule belongs to one group for good: EC2 modifies a rule's ports and peer, never its group.
+    ResourceType(SECURITY_GROUP_INGRESS_RULE, id_of=prefixed_id("sgr-"), replace_on=("securityGroupId",), summary=_rule),
+    ResourceType(SECURITY_GROUP_EGRESS_RULE, id_of=prefixed_id("sgr-"), replace_on=("securityGroupId",), summary=_rule),
 )

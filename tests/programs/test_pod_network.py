@@ -1,0 +1,134 @@
+"""Every namespace is a network boundary: what holds for every stack file's plan, and the reachability model itself.
+
+The properties are asserted over every committed platform stack file (and a rewritten copy of each),
+and over each shared platform with its tenants, as `make plan` shows them: whatever the values,
+no app namespace reaches another's pods, and each reaches of the cluster's only DNS and the API.
+"""
+
+import json
+
+import pytest
+
+from eksfargate.facts.pod_network import API_SERVER_PORT, DNS_PORT, KUBELET_PORT
+from eksfargate.pod_network import KUBE_SYSTEM, LOAD_BALANCER, PodNetwork, Ports, Rule, merged, reachable, table
+from eksfargate.project import PLATFORM_PROJECT_DIR
+from offline.harness import record
+from offline.plan import from_recording, record_stack
+from offline.reachability import cluster_network
+from tests.programs.test_tenancy import TENANT_STACKS, tenant_recording
+from tests.stackfacts import PINNED_DEV
+
+CLUSTER_SERVICES = {
+    Ports("tcp", DNS_PORT, DNS_PORT),
+    Ports("udp", DNS_PORT, DNS_PORT),
+    Ports("tcp", API_SERVER_PORT, API_SERVER_PORT),
+}
+SECURITY_GROUP_POLICY = "kubernetes:vpcresources.k8s.aws/v1beta1:SecurityGroupPolicy"
+DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+
+
+def app_namespaces(network: PodNetwork) -> list[str]:
+    return sorted(network.namespaces - {KUBE_SYSTEM})
+
+
+def assert_isolated(network: PodNetwork) -> None:
+    apps = app_namespaces(network)
+    sources, destinations, cells = table(network)
+    for source in apps:
+        for destination in apps:
+            if source != destination:
+                assert cells[source, destination] == [], (source, destination, cells[source, destination])
+        assert set(cells[source, KUBE_SYSTEM]) == CLUSTER_SERVICES, source
+        # The control plane (and the cluster group's pods) reach the kubelet only.
+        assert cells[KUBE_SYSTEM, source] == [Ports("tcp", KUBELET_PORT, KUBELET_PORT)], source
+        assert cells[LOAD_BALANCER, source] == sorted(Ports("tcp", p, p) for p in network.load_balancer_ports.get(source, ()))
+    # Nothing admits a CIDR inbound on an app's group.
+    own = {g for ns in apps for g in network.policies.get(ns, [])}
+    assert not [r for r in network.rules if r.group in own and r.direction == "ingress" and not r.peer_is_group]
+
+
+def test_every_platform_stack_keeps_its_app_namespace_to_itself(stack):
+    plan = from_recording(stack)
+    network = PodNetwork.from_json(plan["podNetwork"])
+    assert network.cluster_group
+    assert_isolated(network)
+    # Every namespace with pods other than kube-system has a policy: no app pod gets the cluster group.
+    assert set(app_namespaces(network)) <= network.policies.keys()
+
+
+@pytest.fixture(scope="module")
+def shared_cluster() -> tuple[PodNetwork, list[str]]:
+    platforms = {tenant_recording(t).config["eks-fargate-tenant:platformStack"] for t in TENANT_STACKS}
+    (platform,) = platforms
+    return cluster_network(from_recording(record_stack(platform)), PLATFORM_PROJECT_DIR)
+
+
+def test_tenants_of_a_shared_cluster_reach_nothing_of_each_other(shared_cluster):
+    network, tenants = shared_cluster
+    assert sorted(tenants) == TENANT_STACKS
+    assert len(app_namespaces(network)) == len(TENANT_STACKS)
+    assert_isolated(network)
+
+
+def test_every_app_pod_starts_after_its_namespaces_security_group_policy(committed):
+    for recording in [*committed.values(), *(tenant_recording(t) for t in TENANT_STACKS)]:
+        policies = {r.inputs["metadata"]["namespace"]: r for r in recording.of_type(SECURITY_GROUP_POLICY)}
+        for deployment in recording.of_type(DEPLOYMENT):
+            policy = policies[deployment.inputs["metadata"]["namespace"]]
+            assert deployment.depends_on(policy), (recording.stack, deployment.name)
+
+
+# --- the model --------------------------------------------------------------------------------
+
+
+def two_namespaces(*extra: Rule) -> PodNetwork:
+    rules = [
+        Rule("a", "egress", Ports("-1", 0, 65535), "0.0.0.0/0", False),
+        Rule("b", "ingress", Ports("tcp", 8080, 8080), "b", True),
+        *extra,
+    ]
+    return PodNetwork(cluster_group="cluster", rules=rules, policies={"ns-a": ["a"], "ns-b": ["b"]}, namespaces={"ns-a", "ns-b"})
+
+
+def test_a_connection_needs_the_sources_outbound_and_the_destinations_inbound_rule():
+    assert reachable(two_namespaces(), "ns-a", "ns-b") == []
+    opened = two_namespaces(Rule("b", "ingress", Ports("tcp", 8000, 9000), "a", True))
+    assert reachable(opened, "ns-a", "ns-b") == [Ports("tcp", 8000, 9000)]
+    # Inbound from a CIDR admits every pod.
+    cidr = two_namespaces(Rule("b", "ingress", Ports("tcp", 5432, 5432), "10.0.0.0/16", False))
+    assert reachable(cidr, "ns-a", "ns-b") == [Ports("tcp", 5432, 5432)]
+
+
+def test_a_namespace_without_a_policy_is_on_the_cluster_group_which_admits_itself():
+    network = PodNetwork(cluster_group="cluster", namespaces={"x", "y"})
+    assert reachable(network, "x", "y") == [Ports("-1", 0, 65535)]
+
+
+def test_networks_of_several_stacks_merge_into_one_cluster():
+    platform = PodNetwork(cluster_group="cluster", policies={"app": ["p/app"]}, namespaces={"app", KUBE_SYSTEM})
+    tenant = PodNetwork(cluster_group="cluster", policies={"tenant-x": ["t/x"]}, namespaces={"tenant-x"})
+    both = merged([platform, tenant])
+    assert both.namespaces == {"app", "tenant-x", KUBE_SYSTEM} and both.groups_of("tenant-x") == ["t/x"]
+    assert PodNetwork.from_json(both.to_json()).to_json() == both.to_json()
+
+
+def test_a_workloads_pods_open_on_the_internet_only_the_ports_it_declares(committed):
+    for recording in [*committed.values(), *(tenant_recording(t) for t in TENANT_STACKS)]:
+        key = next(k for k in recording.config if k.endswith(":appEgressPorts"))
+        declared = sorted(json.loads(recording.config[key]))
+        internet = sorted(
+            int(r.inputs["fromPort"])
+            for r in recording.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+            if r.inputs.get("cidrIpv4") == "0.0.0.0/0"
+        )
+        assert internet == declared * len(recording.of_type(SECURITY_GROUP_POLICY)), recording.stack
+
+
+def test_other_egress_ports_are_what_the_group_opens(tmp_path):
+    recording = record("dev", stack_file=PINNED_DEV, overrides={"appEgressPorts": [443, 5432]})
+    internet = sorted(
+        int(r.inputs["fromPort"])
+        for r in recording.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+        if r.inputs.get("cidrIpv4")
+    )
+    assert internet == [443, 5432]
