@@ -38,12 +38,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from types import ModuleType
+from typing import Protocol
 
 from eksfargate.project import PLATFORM_PROJECT_DIR
 from offline import plan_cache, plan_folder, sdk_loader
 from offline.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_POLICY, crashed
-from offline.plan_cache import Entry
+from offline.plan_cache import Entry, PlanCache
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,7 +104,17 @@ def main(argv: list[str] | None = None) -> int:
         return crashed(f"python -m offline {args.command}")
 
 
-def load_commands() -> ModuleType:
+class Commands(Protocol):
+    """What offline/commands.py offers the command line (the module itself is one, structurally)."""
+
+    def make_plan(self, args: argparse.Namespace, project_dir: Path, out: Path, entry: Entry) -> list[Path]: ...
+
+    def run_diff(self, args: argparse.Namespace) -> int: ...
+
+    def warm(self, cache: PlanCache, project_dir: Path, rev: str) -> int: ...
+
+
+def load_commands() -> Commands:
     """offline/commands.py, what the commands do once their arguments are read: imported here, when a
     command gets that far, because it imports the Pulumi SDK core (about a second). So `--help`, a
     wrong argument, a plan the plan cache keeps and `cache prune` never load the SDK. This is the

@@ -48,10 +48,10 @@ def cluster_name(proj: Project, stack: StackFile) -> str:
 def cidr_overlaps(directory: Path) -> list[tuple[str, str]]:
     """Pairs of stack files whose VPC CIDRs overlap."""
     proj = project(directory)
-    cidrs = [(s.path.name, vpc_cidr(proj, s)) for s in stack_files(directory)]
+    cidrs = [(s.path.name, cidr) for s in stack_files(directory) if (cidr := vpc_cidr(proj, s)) is not None]
     return [
         (f"{a} {cidr_a}", f"{b} {cidr_b}")
-        for (a, cidr_a), (b, cidr_b) in itertools.combinations([c for c in cidrs if c[1] is not None], 2)
+        for (a, cidr_a), (b, cidr_b) in itertools.combinations(cidrs, 2)
         if cidr_a.overlaps(cidr_b)
     ]
 
