@@ -297,7 +297,9 @@ def test_revisions_are_read_with_git_archive_and_a_stack_missing_there_is_new():
         assert side.plan is None and not side.error
     finally:
         revisions.close()
-    diff = offline_diff._pair(offline_diff.Side("`HEAD`"), offline_diff.Side("working tree", plan=dev_plan()), "dev")
+    diff = offline_revisions.pair(
+        offline_revisions.Side("`HEAD`"), offline_revisions.Side("working tree", plan=dev_plan()), "dev"
+    )
     assert diff.note.startswith("The stack file is new") and diff.count("create") == len(dev_plan()["resources"])
 
 
@@ -385,3 +387,4 @@ def test_a_cost_change_in_a_region_with_unpriced_items_says_its_totals_leave_the
     assert diff.cost and diff.cost_unpriced == unpriced
     markdown = diff_render.render([diff])
     assert all(plan_markdown.prose(item) in markdown for item in unpriced) and "priced items only" in markdown
+
