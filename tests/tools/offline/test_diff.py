@@ -9,9 +9,11 @@ from decimal import Decimal
 
 import pytest
 
+from components import addon_versions, alb_controller
 from cost.__main__ import main as cost_main
 from eksfargate import estimate as cost
 from eksfargate.facts.kubernetes_kinds import CLUSTER_SCOPED_KINDS
+from eksfargate.facts.resource_types import EKS_ADDON, HELM_RELEASE
 from eksfargate.project import TENANT_PROJECT_DIR
 from offline import diff as offline_diff
 from offline import diff_cost, diff_render, replacements
@@ -388,3 +390,15 @@ def test_a_cost_change_in_a_region_with_unpriced_items_says_its_totals_leave_the
     markdown = diff_render.render([diff])
     assert all(plan_markdown.prose(item) in markdown for item in unpriced) and "priced items only" in markdown
 
+
+def test_the_chart_and_addon_pins_are_plan_inputs_so_a_bump_changes_the_plan_and_deploys():
+    """The deploy planner rolls out what changes a plan, and the runtime pins and the CLI, which no plan
+    shows, by a check of its own (.github/scripts/deploy_plan.py): the pins in the code must reach the plan."""
+    plan = dev_plan()
+    (release,) = [r for r in plan["resources"] if r["type"] == HELM_RELEASE]
+    assert release["inputs"]["version"] == alb_controller.CHART_VERSION
+    (cluster,) = [r for r in plan["resources"] if r["type"] == replacements.CLUSTER_TYPE]
+    addons = [r["inputs"] for r in plan["resources"] if r["type"] == EKS_ADDON]
+    assert addons and all(
+        a["addonVersion"] == addon_versions.addon_version(a["addonName"], cluster["inputs"]["version"]) for a in addons
+    )
