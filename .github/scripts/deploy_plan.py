@@ -5,10 +5,12 @@ Deploys converge. Each stack's last successful `pulumi up` is recorded as a git 
 `refs/deployed/<stack>`, pointing at the commit that was deployed (platform and tenant stacks share
 the namespace, as they share the `pulumi-<stack>` environments). A run deploys a stack when its
 offline plan at the run's commit differs from its plan at that recorded commit
-(`python -m offline diff REC:* SHA:* --changed-stacks`, with `--project-dir tenant` for tenant
-stacks), or when it has no record. A failed, cancelled or superseded run moves no ref, so the next
-run (the next push, the nightly run, or a manual one) deploys it again. Why a git ref and not a
-Pulumi stack tag: the planning job must read every stack's record without any stack's cloud
+(`python -m offline diff REC:* SHA:* --json`, with `--project-dir tenant` for tenant stacks: a
+tenant's plan changes with what it reads from its platform), when what `pulumi up` runs with and no
+plan shows changed since then (`RUNTIME_PINS`, `CLI_PIN`), or when it has no record. A failed,
+cancelled or superseded run moves no ref, so the next run (the next push, the nightly run, or a
+manual one) deploys it again. Why a git ref and not a Pulumi stack tag: the planning job must read
+every stack's record without any stack's cloud
 credentials (each stack's deploy role lives in its own environment), which a ref read through the
 GitHub API allows; a stack tag is read through the state backend, with that stack's credentials.
 
@@ -16,6 +18,10 @@ Order: waves, each a job of the workflow. 0: platform stacks without `protect`; 
 2: protected platform stacks; 3: tenants of protected platforms. A tenant needs its platform if
 that deploys in the same run; a protected stack (or a tenant of one) needs every unprotected stack
 of the run. A failure stops what needs the failed stack (`ready`), and the others go on.
+
+A stack that cannot be planned, or whose change EKS would refuse (the offline diff's error or
+refusal), does not deploy, and neither does a tenant whose change comes from such a platform; each
+is a failed check of its own (pulumi.yml's `not-deployed`), and every other stack deploys.
 
 Refusals (before anything deploys), read through the GitHub REST API (the token needs
 `actions: read`): a stack whose environment `pulumi-<stack>` does not exist or does not restrict
@@ -27,7 +33,7 @@ whose environment has no required reviewers (`protection_rules` of type `require
 It runs with the project installed: it reads the stack files with the library's stack catalog.
 The gate between waves and the record run without the project: they are deploy_record.py's.
 
-    deploy_plan.py plan --target SHA [--drift]      # GITHUB_OUTPUT: wave0..wave3, any, drift
+    deploy_plan.py plan --target SHA [--drift]      # GITHUB_OUTPUT: wave0..wave3, any, drift, failed
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -44,12 +51,20 @@ from pathlib import Path
 from typing import Any
 
 from deploy_record import REFS, api, records_from_api
+from plan_schema import Invalid, load
 
 from eksfargate.stack_catalog import project, stack_files, tenants
 
 PROJECTS = (("platform", "."), ("tenant", "tenant"))
 WAVES = 4
 MAIN = "main"
+# What `pulumi up` runs with that no offline plan shows (the plans of both sides are made in one venv):
+# the runtime pins both projects' programs run on (their SDK and providers; a provider's plugin is the
+# version of its SDK package) and the Pulumi CLI that runs `pulumi up`. A change to either deploys
+# every stack. The Helm chart and add-on pins are in the code, plan inputs: they change the plans.
+RUNTIME_PINS = "requirements.txt"
+CLI_PIN = ".github/workflows/deploy-stack.yml"
+CLI = "the Pulumi CLI"
 
 
 class Refused(Exception):
@@ -57,7 +72,7 @@ class Refused(Exception):
 
 
 class PlanFailed(Exception):
-    """A stack could not be planned, or a change EKS would refuse (offline diff exit 2 or 3)."""
+    """The offline diff of a project could not run at all, or the checkout is not the target."""
 
 
 @dataclass
@@ -70,9 +85,33 @@ class Deploy:
     platform: str | None = None  # a tenant's platform stack
     wave: int = 0
     needs: list[str] = field(default_factory=list)
+    why: list[str] = field(default_factory=list)
+    reads_platform: bool = False  # a tenant whose change comes (also) from its platform's
 
     def matrix(self) -> dict[str, str]:
         return {"stack": self.stack, "workdir": self.workdir, "needs": " ".join(self.needs)}
+
+
+@dataclass
+class Failure:
+    """A stack this run does not deploy, though it differs from its record: a failed check."""
+
+    stack: str
+    project: str
+    why: str  # one line
+
+    def matrix(self) -> dict[str, str]:
+        return {"stack": self.stack, "project": self.project, "why": self.why}
+
+
+@dataclass
+class Planned:
+    """One project's offline diff between a record and the target, as the planner reads it."""
+
+    changed: dict[str, list[str]]  # stack → why it deploys
+    failed: dict[str, str]  # stack → why it cannot deploy
+    reads_platform: set[str]  # tenant stacks whose change comes from their platform's
+    markdown: str
 
 
 @dataclass
@@ -81,6 +120,7 @@ class Run:
     deploys: list[Deploy]
     diffs: dict[str, str]  # project → the offline diff's Markdown against the records
     stacks: list[Deploy]  # every stack at the target (what the drift check previews)
+    failed: list[Failure] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------
@@ -101,17 +141,77 @@ def records_from_git(repo: Path) -> dict[str, str]:
     return {ref.removeprefix(REFS): sha for ref, sha in (line.split() for line in listing.splitlines())}
 
 
-def offline_diff(repo: Path, workdir: str, since: str, target: str) -> tuple[list[str], str]:
-    """The stacks of one project whose plan differs between two commits, and the diff's Markdown."""
+def offline_diff(repo: Path, workdir: str, since: str, target: str) -> Planned:
+    """One project's offline diff between two commits: what changed, what cannot deploy, the Markdown.
+    A stack that cannot be planned or is refused (exit 2, 3) is the document's to say, stack by stack."""
     with tempfile.TemporaryDirectory() as tmp:
-        changed = Path(tmp) / "changed.json"
+        data = Path(tmp) / "diff.json"
         command = [sys.executable, "-m", "offline", "diff", f"{since}:*", f"{target}:*"]
-        command += ["--project-dir", str(repo / workdir), "--changed-stacks", str(changed)]
+        command += ["--project-dir", str(repo / workdir), "--json", str(data)]
         done = subprocess.run(command, cwd=repo, capture_output=True, text=True, check=False)
-        if done.returncode > 1 or not changed.is_file():
+        try:
+            document = load(data.read_bytes())
+        except (OSError, Invalid) as exc:
+            sys.stderr.write(done.stderr)
+            last = (done.stderr.strip().splitlines() or [str(exc)])[-1]
             where = f"offline diff {since[:12]}..{target[:12]} ({workdir})"
-            raise PlanFailed(f"{where}: exit {done.returncode}\n{done.stderr.strip()}")
-        return json.loads(changed.read_text()), done.stdout
+            raise PlanFailed(f"{where} failed, exit {done.returncode}: {last}") from exc
+        return read_diff(document, since, done.stdout)
+
+
+def read_diff(document: dict[str, Any], since: str, markdown: str) -> Planned:
+    """What the planner takes from an offline diff document (plan_schema.py) against the record `since`."""
+    planned = Planned({}, {}, set(), markdown)
+    for stack in document["stacks"]:
+        name = stack["stack"]
+        refused = [finding["text"] for finding in stack["upgrade"] if finding["refused"]]
+        if stack["error"]:
+            planned.failed[name] = one_line(f"cannot be planned: {stack['error']}")
+        elif refused:
+            planned.failed[name] = one_line(f"EKS would refuse it: {' '.join(refused)}")
+        elif stack["changed"]:
+            planned.changed[name] = [f"plan changed since `{since[:12]}`"]
+            if stack["platform_reads"]:
+                reads = ", ".join(f"`{change['path']}`" for change in stack["platform_reads"])
+                planned.changed[name].append(f"what it reads from `{stack['platform']}` changes: {reads}")
+                planned.reads_platform.add(name)
+    return planned
+
+
+def one_line(text: str, limit: int = 1_000) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def runtime(repo: Path, rev: str) -> dict[str, str]:
+    """What `pulumi up` runs with at `rev` (RUNTIME_PINS, CLI_PIN): each requirement by name, and the CLI."""
+    pins = {}
+    for line in show(repo, rev, RUNTIME_PINS).splitlines():
+        requirement = line.split("#", 1)[0].strip()
+        named = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", requirement)
+        if named:  # a requirement by its normalized name (PEP 503), and its version specifier
+            pins[re.sub(r"[-_.]+", "-", named.group(0)).lower()] = requirement[named.end() :].strip()
+        elif requirement:  # an option line (an index, a constraints file): itself
+            pins[requirement] = requirement
+    cli = re.search(r"^\s*PULUMI_VERSION:\s*(\S+)", show(repo, rev, CLI_PIN), flags=re.M)
+    pins[CLI] = cli.group(1) if cli else ""
+    return pins
+
+
+def runtime_changes(repo: Path, since: str, target: str) -> list[str]:
+    """What `pulumi up` runs with that changed from `since` to `target`, as reasons to deploy."""
+    old, new = runtime(repo, since), runtime(repo, target)
+    return [
+        f"{name} {old.get(name) or '(none)'} → {new.get(name) or '(none)'} ({CLI_PIN if name == CLI else RUNTIME_PINS})"
+        for name in sorted(old.keys() | new.keys())
+        if old.get(name) != new.get(name)
+    ]
+
+
+def show(repo: Path, rev: str, path: str) -> str:
+    """A file at a commit; "" where it does not exist."""
+    done = subprocess.run(["git", "show", f"{rev}:{path}"], cwd=repo, capture_output=True, text=True, check=False)
+    return done.stdout if done.returncode == 0 else ""
 
 
 def stacks_at(repo: Path) -> list[Deploy]:
@@ -135,15 +235,17 @@ def plan_run(
     recorded: dict[str, str],
     lookup: Callable[[str], dict[str, Any] | None] | None = None,
     drift: bool = False,
-    diff: Callable[[Path, str, str, str], tuple[list[str], str]] = offline_diff,
+    diff: Callable[[Path, str, str, str], Planned] = offline_diff,
 ) -> Run:
-    """What a run at `target` (the checked-out commit) deploys, ordered, its environments checked."""
+    """What a run at `target` (the checked-out commit) deploys, ordered, its environments checked, and
+    what it does not deploy though it differs from its record."""
     repo = repo.resolve()
     target = git(repo, "rev-parse", f"{target}^{{commit}}")
     if git(repo, "rev-parse", "HEAD") != target:
         raise PlanFailed(f"the checkout is not at {target}: stack settings are read from the working tree")
     every = stacks_at(repo)
     pending: list[Deploy] = []
+    failed: list[Failure] = []
     diffs: dict[str, str] = {}
     for name, workdir in PROJECTS:
         mine = [d for d in every if d.project == name]
@@ -153,20 +255,42 @@ def plan_run(
             if since == target:
                 continue
             if since is None or not is_commit(repo, since):
-                pending.append(item)  # no record (or one no longer in the history): deploy
+                item.why = ["no record of a deploy"]  # (or one no longer in the history): deploy
+                pending.append(item)
             else:
                 groups.setdefault(since, []).append(item)
         for since, group in groups.items():
-            changed, markdown = diff(repo, workdir, since, target)
-            diffs[name] = diffs.get(name, "") + markdown
+            try:
+                planned = diff(repo, workdir, since, target)
+            except PlanFailed as exc:
+                failed += [Failure(item.stack, item.project, one_line(str(exc))) for item in group]
+                continue
+            diffs[name] = diffs.get(name, "") + planned.markdown
+            runtime = runtime_changes(repo, since, target)
             for item in group:
-                if item.stack in changed:
-                    item.since = since
+                if item.stack in planned.failed:
+                    failed.append(Failure(item.stack, item.project, planned.failed[item.stack]))
+                elif item.stack in planned.changed or runtime:
+                    item.since, item.why = since, planned.changed.get(item.stack, []) + runtime
+                    item.reads_platform = item.stack in planned.reads_platform
                     pending.append(item)
+    pending, failed = hold_back(pending, failed)
     ordered = arrange(pending)
     if lookup is not None:
         check_environments(ordered, every if drift else [], lookup)
-    return Run(target, ordered, diffs, every)
+    return Run(target, ordered, diffs, every, failed)
+
+
+def hold_back(pending: list[Deploy], failed: list[Failure]) -> tuple[list[Deploy], list[Failure]]:
+    """A tenant whose change comes from its platform's does not deploy while that platform cannot: it
+    would be recorded as deployed with a platform change that is not (and never redeployed after it)."""
+    stuck = {f.stack for f in failed}
+    held = [d for d in pending if d.reads_platform and d.platform in stuck]
+    failed = failed + [
+        Failure(d.stack, d.project, f"waits for its platform `{d.platform}`, whose change it reads and which does not deploy")
+        for d in held
+    ]
+    return [d for d in pending if d not in held], failed
 
 
 def arrange(deploys: list[Deploy]) -> list[Deploy]:
@@ -252,21 +376,32 @@ def environment(name: str, call: Callable[..., object | None] = api) -> dict[str
 
 def summary(run: Run) -> str:
     lines = [f"## Deploy plan at `{run.target[:12]}`", ""]
-    if not run.deploys:
-        lines.append("Every stack is converged: its plan at this commit is the plan it was last deployed with.")
-    else:
+    if not run.deploys and not run.failed:
+        lines.append(
+            "Every stack is converged: its plan at this commit, and what `pulumi up` runs with, are those it was last"
+            " deployed with."
+        )
+    elif run.deploys:
         lines += ["| wave | stack | project | why | after |", "| --- | --- | --- | --- | --- |"]
         for d in run.deploys:
-            why = f"plan changed since `{d.since[:12]}`" if d.since else "no record of a deploy"
-            lines.append(f"| {d.wave} | `{d.stack}` | {d.project} | {why} | {', '.join(d.needs) or '—'} |")
+            lines.append(f"| {d.wave} | `{d.stack}` | {d.project} | {cell('; '.join(d.why))} | {', '.join(d.needs) or '—'} |")
+    if run.failed:
+        lines += ["", "**Not deployed** (each a failed check `not deployed <stack>`; the other stacks deploy):", ""]
+        lines += ["| stack | project | why |", "| --- | --- | --- |"]
+        lines += [f"| `{f.stack}` | {f.project} | {cell(f.why)} |" for f in run.failed]
     for name, markdown in run.diffs.items():
         lines += ["", f"<details><summary>Offline plan diff against the records ({name})</summary>", "", markdown, "</details>"]
     return "\n".join(lines) + "\n"
 
 
+def cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
 def outputs(run: Run, drift: bool) -> dict[str, str]:
     out = {f"wave{n}": json.dumps([d.matrix() for d in run.deploys if d.wave == n]) for n in range(WAVES)}
     out["any"] = json.dumps(bool(run.deploys))
+    out["failed"] = json.dumps([f.matrix() for f in run.failed])
     out["drift"] = json.dumps([{"stack": d.stack, "workdir": d.workdir} for d in run.stacks] if drift else [])
     return out
 

@@ -229,6 +229,14 @@ def _render_stack(stack: dict[str, Any], details: bool) -> list[str]:
             lines += ["> [!CAUTION]", f"> **EKS WOULD REFUSE THIS VERSION CHANGE:** {prose(finding['text'], 2_000)}", ""]
         else:
             lines += ["> [!NOTE]", f"> **Kubernetes upgrade.** {prose(finding['text'], 2_000)}", ""]
+    if stack["platform_reads"]:
+        platform = code(stack["platform"], 80) if stack["platform"] is not None else "its platform"
+        lines += [
+            f"**What it reads from platform stack {platform} changes**, so on main it deploys again, in the wave"
+            " after that stack's:",
+            *(_output(c) for c in stack["platform_reads"][:100]),
+            "",
+        ]
     if not stack["changed"]:
         keys = ", ".join(code(c["path"]) for c in stack["config"][:100])
         return [*lines, f"No changes, though the configuration differs: {keys}.", ""]

@@ -14,7 +14,7 @@ import json
 import re
 from typing import Any
 
-FORMAT, VERSION = "offline-plan-diff", 2
+FORMAT, VERSION = "offline-plan-diff", 3
 MAX_BYTES = 16_000_000  # a diff document larger than this is refused unread
 
 
@@ -94,6 +94,7 @@ SCHEMA = _obj(
             findings_removed=_list(PROSE, 2_000),
             upgrade=_list(_obj(refused=BOOL, text=PROSE), 50),
             tenant_reads=_list(_obj(output=NAME, stacks=_list(NAME, 1_000), effect=PROSE), 100),
+            platform_reads=_list(CHANGE, 100),
             cluster_steps=PROSE,
         ),
         1_000,

@@ -12,7 +12,9 @@ looked up, not planned again; every commit's tree is planned for real once.
 
 import importlib.util
 import io
+import ipaddress
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -20,6 +22,9 @@ import tarfile
 
 import pytest
 
+from eksfargate.stack_catalog import project, stack_files
+from offline import diff as offline_diff
+from offline import diff_data, upgrade
 from offline.harness import PROJECT_DIR
 from offline.plan_cache import CACHE_ENV
 
@@ -78,14 +83,30 @@ def repo(origin, tmp_path):
     return clone
 
 
-def commit(repo, message, owner=None):
-    """A commit on main; with `owner`, the platform stack file's owner changes (its plan changes)."""
+def commit(repo, message, owner=None, **settings):
+    """A commit on main; with `owner`, the platform stack file's owner changes (its plan changes); with
+    `settings`, those keys of the platform stack file."""
     if owner:
-        path = repo / f"Pulumi.{PLATFORM}.yaml"
-        text = "".join(line for line in path.read_text().splitlines(True) if "eks-fargate:owner:" not in line)
-        path.write_text(text + f"  eks-fargate:owner: {owner}\n")
+        settings["owner"] = owner
+    path = repo / f"Pulumi.{PLATFORM}.yaml"
+    for key, value in settings.items():
+        text = "".join(line for line in path.read_text().splitlines(True) if f"eks-fargate:{key}:" not in line)
+        path.write_text(text + f"  eks-fargate:{key}: {value}\n")
     git(repo, "commit", "-q", "-a", "--allow-empty", "-m", message)
     return git(repo, "rev-parse", "HEAD")
+
+
+def platform_setting(repo, key):
+    """The platform stack's value for `key`: its stack file's, else Pulumi.yaml's default."""
+    platform = project(repo)
+    (stack,) = [s for s in stack_files(repo) if s.stack == PLATFORM]
+    return str(platform.setting(stack, key))
+
+
+def another_vpc(repo):
+    """A /16 other than the platform stack's own."""
+    network = ipaddress.ip_network(platform_setting(repo, "vpcCidr"))
+    return next(str(n) for n in ipaddress.ip_network("10.0.0.0/8").subnets(new_prefix=16) if not n.overlaps(network))
 
 
 def deploy(repo, target, fail=()):
@@ -164,3 +185,128 @@ def test_nothing_deploys_when_everything_is_converged(repo):
     assert deploy(repo, base).deploys == []
     # An empty commit changes no plan: still nothing to deploy.
     assert deploy(repo, commit(repo, "empty")).deploys == []
+
+
+def test_a_tenant_whose_platform_replaces_what_it_reads_is_redeployed_in_the_wave_after_it(repo):
+    base = git(repo, "rev-parse", "HEAD")
+    for stack in (PLATFORM, TENANT):
+        git(repo, "update-ref", f"refs/deployed/{stack}", base)
+    moved = commit(repo, "another VPC", vpcCidr=another_vpc(repo))  # a new VPC, so a new cluster
+    run = deploy(repo, moved)
+    assert deployed(run) == [(PLATFORM, base), (TENANT, base)]
+    platform, tenant = run.deploys
+    assert tenant.wave == platform.wave + 1 and tenant.needs == [PLATFORM]
+    # Why: the outputs it reads from the platform, and what in the platform changes them.
+    assert any(PLATFORM in why and "kubeconfig" in why for why in tenant.why)
+    shown = run.diffs["tenant"]
+    assert "the offline plans are identical" not in shown
+    assert "kubeconfig" in shown and "Cluster:cluster-eks" in shown
+    assert deploy(repo, moved).deploys == []  # and then both are converged
+
+
+def unchanged(repo, workdir, since, target):
+    """The offline diff of a change outside the program's code: no plan changes (both sides plan in one venv)."""
+    return deploy_plan.Planned({}, {}, set(), "")
+
+
+def bump(version):
+    """1.2.3 → 1.2.4"""
+    *head, last = version.split(".")
+    return ".".join([*head, str(int(last) + 1)])
+
+
+def bump_pin(repo, path, pattern):
+    """The version `pattern` (one group) finds in the file at `path`, one patch release up."""
+    file = repo / path
+    text = file.read_text()
+    found = re.search(pattern, text, flags=re.M)
+    file.write_text(text[: found.start(1)] + bump(found.group(1)) + text[found.end(1) :])
+    return found.group(1)
+
+
+@pytest.mark.parametrize(
+    ("path", "pattern", "named"),
+    [
+        ("requirements.txt", r"^pulumi-aws==(\S+)$", "pulumi-aws"),  # a provider
+        (".github/workflows/deploy-stack.yml", r"^\s*PULUMI_VERSION:\s*(\S+)", "the Pulumi CLI"),
+    ],
+)
+def test_a_runtime_pin_bump_deploys_every_stack_in_waves_though_no_plan_changes(repo, path, pattern, named):
+    base = git(repo, "rev-parse", "HEAD")
+    for stack in (PLATFORM, TENANT):
+        git(repo, "update-ref", f"refs/deployed/{stack}", base)
+    was = bump_pin(repo, path, pattern)
+    target = commit(repo, f"bump {named}")
+    run = deploy_plan.plan_run(repo, target, deploy_plan.records_from_git(repo), lambda _: GUARDED, diff=unchanged)
+    assert deployed(run) == [(PLATFORM, base), (TENANT, base)]
+    platform, tenant = run.deploys
+    assert tenant.wave == platform.wave + 1 and tenant.needs == [PLATFORM]
+    for item in run.deploys:
+        assert any(named in why and was in why and bump(was) in why for why in item.why), item.why
+
+
+def test_a_requirements_change_that_moves_no_pin_deploys_nothing(repo):
+    base = git(repo, "rev-parse", "HEAD")
+    for stack in (PLATFORM, TENANT):
+        git(repo, "update-ref", f"refs/deployed/{stack}", base)
+    with (repo / "requirements.txt").open("a") as file:
+        file.write("# a comment\n\n")
+    target = commit(repo, "a comment")
+    assert deploy_plan.plan_run(repo, target, deploy_plan.records_from_git(repo), lambda _: GUARDED, diff=unchanged).deploys == []
+
+
+def diff_saying(**stacks):
+    """An offline diff whose document says, for each stack, what its diff is (its StackDiff's fields)."""
+
+    def diff(repo, workdir, since, target):
+        found = [offline_diff.StackDiff(name, "old", "new", **fields) for name, fields in stacks.items()]
+        return deploy_plan.read_diff(json.loads(diff_data.dumps(diff_data.document(found))), since, "")
+
+    return diff
+
+
+def replaced():
+    """A resource change that makes a diff `changed`."""
+    return [offline_diff.ResourceChange("update", {"type": "aws:ec2/vpc:Vpc", "name": "vpc", "urn": "u", "inputs": {}})]
+
+
+@pytest.mark.parametrize("reads_platform", [False, True])
+def test_a_refused_platform_is_a_failed_check_and_the_others_deploy(repo, reads_platform):
+    base = git(repo, "rev-parse", "HEAD")
+    for stack in (PLATFORM, TENANT):
+        git(repo, "update-ref", f"refs/deployed/{stack}", base)
+    target = commit(repo, "a downgrade and a tenant change")
+    refusal = upgrade.Finding(True, f"Stack `{PLATFORM}`, cluster `cluster-eks`: Kubernetes 1.36 → 1.35. EKS cannot downgrade")
+    reads = [offline_diff.Change("kubeconfig", "x", "x", note="new value (known after deploy)")] if reads_platform else []
+    diff = diff_saying(
+        **{
+            PLATFORM: {"resources": replaced(), "upgrade": [refusal]},
+            TENANT: {"resources": replaced(), "platform": PLATFORM, "platform_reads": reads},
+        }
+    )
+    run = deploy_plan.plan_run(repo, target, deploy_plan.records_from_git(repo), lambda _: GUARDED, diff=diff)
+    failed = {f.stack: f.why for f in run.failed}
+    assert "EKS cannot downgrade" in failed[PLATFORM]
+    if reads_platform:  # its change is the platform's, which does not deploy: it waits too, as a failed check
+        assert run.deploys == [] and PLATFORM in failed[TENANT]
+    else:
+        assert deployed(run) == [(TENANT, base)] and run.deploys[0].needs == []
+    out = deploy_plan.outputs(run, drift=False)
+    assert [m["stack"] for m in json.loads(out["failed"])] == sorted(failed, key=[PLATFORM, TENANT].index)
+    assert f"| `{PLATFORM}` | platform | EKS would refuse it" in deploy_plan.summary(run)
+
+
+def test_a_project_whose_diff_cannot_run_fails_its_stacks_and_the_other_project_deploys(repo):
+    base = git(repo, "rev-parse", "HEAD")
+    for stack in (PLATFORM, TENANT):
+        git(repo, "update-ref", f"refs/deployed/{stack}", base)
+    target = commit(repo, "a change")
+
+    def diff(repo, workdir, since, target):
+        if workdir == "tenant":
+            raise deploy_plan.PlanFailed("offline diff failed, exit 2: git archive: no such revision")
+        return diff_saying(**{PLATFORM: {"resources": replaced()}})(repo, workdir, since, target)
+
+    run = deploy_plan.plan_run(repo, target, deploy_plan.records_from_git(repo), lambda _: GUARDED, diff=diff)
+    assert deployed(run) == [(PLATFORM, base)]
+    assert [(f.stack, f.project) for f in run.failed] == [(TENANT, "tenant")] and "git archive" in run.failed[0].why

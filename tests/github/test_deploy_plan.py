@@ -2,6 +2,7 @@
 without reviewers), the gate between waves and the record (deploy_plan.py, deploy_record.py), with
 the GitHub API mocked. (tests/github/test_deploy_converges.py plans real git repositories.)"""
 
+import copy
 import importlib
 import json
 import subprocess
@@ -10,7 +11,9 @@ import urllib.error
 
 import pytest
 
+from offline import plan as offline_plan
 from offline.harness import PROJECT_DIR
+from tests.tools.offline.test_plan import dev_plan
 
 SCRIPTS = PROJECT_DIR / ".github" / "scripts"
 sys.path.insert(0, str(SCRIPTS))  # as a workflow runs them: deploy_plan imports deploy_record beside it
@@ -27,8 +30,8 @@ REVIEWED = dict(MAIN_ONLY, protection_rules=[{"type": "required_reviewers", "rev
 
 def stacks():
     return [
-        Deploy("c-dev", "platform", ".", "a" * 40, False),
-        Deploy("b-prod", "platform", ".", None, True),
+        Deploy("c-dev", "platform", ".", "a" * 40, False, why=["plan changed since `aaaaaaaaaaaa`"]),
+        Deploy("b-prod", "platform", ".", None, True, why=["no record of a deploy"]),
         Deploy("a-dev", "platform", ".", None, False),
         Deploy("team-prod", "tenant", "tenant", None, True, platform="b-prod"),
         Deploy("team-dev", "tenant", "tenant", None, False, platform="a-dev"),
@@ -164,3 +167,20 @@ def test_the_plan_command_writes_waves_and_a_summary(monkeypatch, tmp_path):
     assert json.loads(written["any"]) is True and len(json.loads(written["drift"])) == 6
     assert "| 0 | `c-dev` | platform | plan changed since `aaaaaaaaaaaa` | — |" in summary.read_text()
     assert "no record of a deploy" in summary.read_text()
+
+
+def test_the_planner_reads_a_refusal_from_the_offline_diffs_own_document(tmp_path):
+    """Exit 3 (EKS would refuse the change) still writes the document: the refused stack is the planner's to hold back."""
+    old = dev_plan()
+    new = copy.deepcopy(old)
+    (cluster,) = [r for r in new["resources"] if r["type"] == "eks:index:Cluster"]
+    major, minor = cluster["inputs"]["version"].split(".")
+    cluster["inputs"]["version"] = f"{major}.{int(minor) - 1}"  # a downgrade
+    (tmp_path / "old.json").write_text(offline_plan.dumps(old))
+    (tmp_path / "new.json").write_text(offline_plan.dumps(new))
+    command = [sys.executable, "-m", "offline", "diff", str(tmp_path / "old.json"), str(tmp_path / "new.json")]
+    done = subprocess.run([*command, "--json", str(tmp_path / "diff.json")], cwd=PROJECT_DIR, capture_output=True, text=True)
+    assert done.returncode == 3, done.stderr
+    planned = deploy_plan.read_diff(deploy_plan.load((tmp_path / "diff.json").read_bytes()), "a" * 40, done.stdout)
+    assert planned.changed == {} and "EKS would refuse it" in planned.failed[old["stack"]]
+    assert "\n" not in planned.failed[old["stack"]]  # one line: a workflow command's message

@@ -264,3 +264,19 @@ def test_a_stack_deploys_in_its_environment_with_that_environments_role():
     assert pulumi["stack-name"].endswith("${{ inputs.stack }}") and pulumi["cloud-url"] == "${{ vars.PULUMI_BACKEND_URL }}"
     upload = job["steps"][-1]
     assert upload["with"]["name"] == "deployed-${{ inputs.stack }}" and upload["if"] == "${{ !inputs.drift }}"
+
+
+def test_a_stack_the_plan_holds_back_is_a_failed_check_of_its_own_and_no_wave_waits_for_it():
+    jobs = load("pulumi.yml")["jobs"]
+    held = jobs["not-deployed"]
+    assert jobs["plan"]["outputs"]["failed"] == "${{ steps.plan.outputs.failed }}"
+    assert held["needs"] == "plan" and held["if"] == "needs.plan.outputs.failed != '[]'"
+    assert held["strategy"] == {"fail-fast": False, "matrix": {"include": "${{ fromJSON(needs.plan.outputs.failed) }}"}}
+    assert "${{ matrix.stack }}" in held["name"] and held["permissions"] == {}
+    assert all("not-deployed" not in (job.get("needs") or []) for job in jobs.values())
+    (step,) = held["steps"]
+    assert step["env"] == {"STACK": "${{ matrix.stack }}", "WHY": "${{ matrix.why }}"}  # never expanded into the script
+    done = subprocess.run(
+        ["bash", "-c", step["run"]], env={"STACK": "shared-dev", "WHY": "100% refused"}, capture_output=True, text=True
+    )
+    assert done.returncode == 1 and done.stdout == "::error title=shared-dev is not deployed::100%25 refused\n"

@@ -13,9 +13,11 @@ sides planned here, the policy findings the change introduces or resolves. This 
 approximation of the engine's diff, from code alone: the real `pulumi preview` (with
 credentials) is authoritative.
 
-The sides as the command line gives them (plan files, or stacks planned at git revisions) are
-offline/revisions.py's; the diff as data, offline/diff_data.py's; its Markdown, `make diff`'s and
-the pull-request comment's, offline/diff_render.py's.
+A tenant stack reads its platform's outputs, which its plan shows as the platform's placeholders:
+what the platform replaces behind them (`Upstream`, offline/diff_tenancy.py) replaces what uses them
+in the tenant too. The sides as the command line gives them (plan files, or stacks planned at git
+revisions) are offline/revisions.py's; the diff as data, offline/diff_data.py's; its Markdown,
+`make diff`'s and the pull-request comment's, offline/diff_render.py's.
 """
 
 from __future__ import annotations
@@ -24,10 +26,8 @@ import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from eksfargate.contract import TENANT_READS
 from eksfargate.facts.resource_types import (
     EKS_CLUSTER,
     EKS_CLUSTER_COMPONENT,
@@ -37,7 +37,6 @@ from eksfargate.facts.resource_types import (
     LOG_GROUP,
     VPC,
 )
-from eksfargate.stack_catalog import tenants
 from offline import diff_cost, upgrade
 from offline.diff_cost import CostChange
 from offline.plan import SECRET, placeholder_source, placeholders, source_key
@@ -171,6 +170,9 @@ class StackDiff:
     upgrade: list[upgrade.Finding] = field(default_factory=list)  # Kubernetes version changes
     # A platform's changed outputs that tenant stacks read: (output, tenant stacks, what follows it in them).
     tenant_reads: list[tuple[str, list[str], str]] = field(default_factory=list)
+    # A tenant's platform stack, and the outputs it reads from it that change (offline/diff_tenancy.py).
+    platform: str = ""
+    platform_reads: list[Change] = field(default_factory=list)
 
     def count(self, op: str) -> int:
         return sum(1 for entry in self.resources if entry.op == op)
@@ -180,17 +182,29 @@ class StackDiff:
         return bool(self.outputs) or any(entry.op != "same" for entry in self.resources)
 
 
+@dataclass(frozen=True)
+class Upstream:
+    """Resources of another stack that this one's plan names by their placeholders (a tenant: its
+    platform's, through the outputs it reads) and that are replaced: each source ("Kind:name") as the
+    diff's notes name it, and each replaced cluster's name (what EKS keeps on it goes with it)."""
+
+    replaced: dict[str, str]
+    clusters: dict[str, str]
+
+
 def compare(
     old: dict[str, Any] | None,
     new: dict[str, Any] | None,
     stack: str = "",
     labels: tuple[str, str] = ("old", "new"),
     findings: tuple[list[str] | None, list[str] | None] = (None, None),
+    upstream: Upstream | None = None,
 ) -> StackDiff:
     """The diff of two plans; None for a side where the stack does not exist (all created / deleted).
 
     `findings` are each side's policy findings (policy.txt lines), where known: the diff lists
-    those the change introduces and those it resolves.
+    those the change introduces and those it resolves. `upstream`: what the stack reads from
+    another that is replaced there.
     """
     result = StackDiff(stack=stack or (new or old or {}).get("stack", ""), old_label=labels[0], new_label=labels[1])
     result.cost, result.cost_totals = diff_cost.changes(old, new)
@@ -215,7 +229,7 @@ def compare(
     for entry in entries.values():
         if entry.resource["type"] == CLUSTER_TYPE and entry.op not in ("create", "delete"):
             _cluster_network(entry, old_sources, new_sources)
-    _cascade_replacements(entries)
+    _cascade_replacements(entries, upstream)
     result.resources = list(entries.values())
     for key in ("outputs", "config"):
         found = _deep_diff((old or {}).get(key, {}), (new or {}).get(key, {}))
@@ -320,28 +334,35 @@ def _settle(entry: ResourceChange) -> ResourceChange:
     return entry
 
 
-def _cascade_replacements(entries: dict[str, ResourceChange]) -> None:
-    """A replaced resource gets new ids/ARNs/names: whatever refers to them changes too."""
+def replaced_sources(entries: list[ResourceChange]) -> dict[str, ResourceChange]:
+    """The resources that get new ids/ARNs/names, by source key: replaced, or deleted and created
+    again under another URN (moved to another parent)."""
+    replaced = {source_key(e.resource): e for e in entries if e.op == "replace"}
+    deleted = {source_key(e.resource) for e in entries if e.op == "delete"}
+    return replaced | {source_key(e.resource): e for e in entries if e.op == "create" and source_key(e.resource) in deleted}
+
+
+def _cascade_replacements(entries: dict[str, ResourceChange], upstream: Upstream | None = None) -> None:
+    """A replaced resource gets new ids/ARNs/names: whatever refers to them changes too (`upstream`'s
+    included, from the first round on)."""
     done: set[str] = set()
+    outside = upstream or Upstream({}, {})
     while True:
-        replaced = {source_key(e.resource): e for e in entries.values() if e.op == "replace"}
-        # Deleted and created again under another URN (moved to another parent): new ids too.
-        deleted = {source_key(e.resource) for e in entries.values() if e.op == "delete"}
-        replaced |= {
-            source_key(e.resource): e for e in entries.values() if e.op == "create" and source_key(e.resource) in deleted
-        }
+        replaced = replaced_sources(list(entries.values()))
         fresh = set(replaced) - done
-        if not fresh:
+        if not (fresh or outside.replaced or outside.clusters):
             return
         done |= fresh
         fresh_urns = {replaced[key].resource["urn"] for key in fresh}
+        named = {key: key for key in fresh} | outside.replaced
         # What EKS keeps on a cluster (profiles, add-ons, access entries) goes with it; the program
         # names the cluster by a plain string, which a new cluster keeps.
-        fresh_clusters = {
+        fresh_clusters = outside.clusters | {
             str(replaced[key].resource["inputs"].get("name")): key
             for key in fresh
             if replaced[key].resource["type"] == CLUSTER_TYPE
         }
+        outside = Upstream({}, {})
         for entry in entries.values():
             if entry.op in ("create", "delete"):
                 continue
@@ -360,7 +381,7 @@ def _cascade_replacements(entries: dict[str, ResourceChange]) -> None:
                 )
                 changed_paths.add("(provider)")
             for path, value in _leaves(entry.resource["inputs"]):
-                sources = sorted({placeholder_source(ref) for ref in placeholders(value)} & fresh)
+                sources = sorted({placeholder_source(ref) for ref in placeholders(value)} & named.keys())
                 text = _format_path(path)
                 if not sources or text in changed_paths:
                     continue
@@ -370,7 +391,7 @@ def _cascade_replacements(entries: dict[str, ResourceChange]) -> None:
                         value,
                         value,
                         replaces=replaced_when_unknown(entry.resource, path),
-                        note=f"new value (known after deploy): {', '.join(sources)} is replaced"
+                        note=f"new value (known after deploy): {', '.join(named[s] for s in sources)} is replaced"
                         + (f"; {warning(entry.resource, path)}" if warning(entry.resource, path) else ""),
                     )
                 )
@@ -450,42 +471,9 @@ def _format_path(path: list[Any]) -> str:
     return text.strip() or "(root)"
 
 
-@dataclass
-class Side:
-    label: str
-    plan: dict[str, Any] | None = None  # None: the stack file does not exist there
-    error: str = ""
-    findings: list[str] | None = None  # the policy pack's findings, where the side was planned here
-
-
-def _pair(old: Side, new: Side, stack: str) -> StackDiff:
-    if old.error or new.error:
-        which = [f"{side.label}: {side.error}" for side in (old, new) if side.error]
-        return StackDiff(stack=stack, old_label=old.label, new_label=new.label, error="; ".join(which))
-    diff = compare(old.plan, new.plan, stack, (old.label, new.label), (old.findings, new.findings))
-    if old.plan is None and new.plan is not None:
-        diff.note = f"The stack file is new: it does not exist at {old.label}."
-    elif new.plan is None and old.plan is not None:
-        diff.note = f"The stack file is removed: it does not exist at {new.label}. (`pulumi destroy` the stack first.)"
-    return diff
-
-
 UNTOUCHED = "Not planned: neither its stack file nor anything else the program reads changed."
 
 
 def changed_stacks(diffs: list[StackDiff]) -> list[str]:
     """Stacks whose plan changes and that still exist on the new side: what `pulumi up` has to run for."""
     return [d.stack for d in diffs if d.changed and not d.error and not d.note.startswith("The stack file is removed")]
-
-
-def _add_tenant_reads(diffs: list[StackDiff], tenant_dir: Path) -> None:
-    """Under each platform stack whose outputs change: the tenant stacks that read them (eksfargate/contract.py)."""
-    if not (tenant_dir / "Pulumi.yaml").is_file():
-        return
-    on: dict[str, list[str]] = {}
-    for tenant in tenants(tenant_dir):
-        on.setdefault(tenant.platform, []).append(tenant.stack)
-    for diff in diffs:
-        changed = sorted({change.path.split(".")[0].split("[")[0] for change in diff.outputs} & TENANT_READS.keys())
-        if diff.stack in on:
-            diff.tenant_reads = [(output, sorted(on[diff.stack]), TENANT_READS[output]) for output in changed]

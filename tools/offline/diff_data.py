@@ -8,7 +8,7 @@ rendering of the same document (offline/diff_render.py). So this module decides 
 says, never how it looks: values are plain strings, and the alerts the comment shows come from the
 structured flags here (`protected`, `grave`, `upgrade[].refused`, `error`), never from text.
 
-    {"format": "offline-plan-diff", "version": 2, "errors": [str],
+    {"format": "offline-plan-diff", "version": 3, "errors": [str],
      "stacks": [{"stack", "project": "platform"|"tenant", "platform": str|null, "old_label", "new_label",
                  "changed", "error", "note", "counts": {create, update, replace, delete, same},
                  "resources": [{"op", "name", "type", "protected", "grave", "summary": [str],
@@ -19,11 +19,13 @@ structured flags here (`protected`, `grave`, `upgrade[].refused`, `error`), neve
                  "cost_unpriced": [str],
                  "findings_added": [str], "findings_removed": [str],
                  "upgrade": [{"refused", "text"}], "tenant_reads": [{"output", "stacks", "effect"}],
-                 "cluster_steps": str}]}
+                 "platform_reads": [Change], "cluster_steps": str}]}
     Change = {"path", "old": str|null, "new": str|null, "replaces", "note", "after_deploy"}
 
 A change's `old`/`new` are the values as JSON text (null: absent on that side); amounts of money
-are decimal strings; `cost_unpriced`: what the totals leave out, unpriced in the stack's region.
+are decimal strings; `cost_unpriced`: what the totals leave out, unpriced in the stack's region;
+`tenant_reads` (a platform's): the tenant stacks that read its changed outputs; `platform_reads` (a
+tenant's): what it reads from its platform (`platform`) that changes, which is why it changes.
 FORMAT and VERSION are plan_schema.py's, which is bumped (on the base branch first) whenever the
 shape changes: the renderer refuses a version or a key it does not know.
 
@@ -81,7 +83,8 @@ def stack(diff: offline_diff.StackDiff, project: str = PLATFORM, platform: str |
     return {
         "stack": diff.stack,
         "project": project,
-        "platform": platform if project == TENANT else None,
+        # A tenant's platform: the one it reads (a diff of the tenant project or not), else as its stack file says.
+        "platform": diff.platform or (platform if project == TENANT else None),
         "old_label": diff.old_label,
         "new_label": diff.new_label,
         "changed": diff.changed,
@@ -99,6 +102,7 @@ def stack(diff: offline_diff.StackDiff, project: str = PLATFORM, platform: str |
         "tenant_reads": [
             {"output": output, "stacks": list(stacks), "effect": effect} for output, stacks, effect in diff.tenant_reads
         ],
+        "platform_reads": [change(c) for c in diff.platform_reads],
         "cluster_steps": offline_diff.CLUSTER_STEPS if cluster_replaced else "",
     }
 

@@ -223,24 +223,13 @@ def stack_reference_outputs(name: str, project_dir: Path) -> StackOutputs:
 
 
 def referenced_plan(name: str, project_dir: Path) -> dict[str, Any]:
-    """The offline plan of the stack a StackReference names (`[<org>/][<project>/]<stack>`): values
-    AWS decides are placeholders, secrets masked; made in a process of its own (whose first import
-    path is that project's, so it runs with its own library), once per process, and once per
-    worker where offline/worker.py plans many stacks (SHARED_REFERENCED_PLANS). The project is this one or one beside it or in its
-    parent folder (a tenant project in a subfolder of its platform's).
+    """The offline plan of the stack a StackReference names (`referenced_stack`): values AWS decides
+    are placeholders, secrets masked; made in a process of its own (whose first import path is that
+    project's, so it runs with its own library), once per process, and once per worker where
+    offline/worker.py plans many stacks (SHARED_REFERENCED_PLANS).
     Raises StackReferenceError when there is no such stack file or it cannot be planned.
     """
-    parts = name.split("/")
-    stack = parts[-1]
-    wanted = parts[-2] if len(parts) > 1 else project_name(project_dir)
-    candidates = [project_dir, project_dir.parent, *sorted(p for p in project_dir.parent.iterdir() if p.is_dir())]
-    found = next((d for d in candidates if (d / "Pulumi.yaml").is_file() and project_name(d) == wanted), None)
-    if found is None:
-        raise StackReferenceError(f"stack reference {name!r}: no project named {wanted!r} in or beside {project_dir}")
-    if not (found / f"Pulumi.{stack}.yaml").is_file():
-        raise StackReferenceError(
-            f"stack reference {name!r}: the referenced stack does not exist (no stack file Pulumi.{stack}.yaml in {found})"
-        )
+    found, stack = referenced_stack(name, project_dir)
     key = (str(found.resolve()), stack)
     shared = _shared_referenced_plan(key)
     if key not in _REFERENCED_PLANS and shared is not None and shared.is_file():
@@ -260,6 +249,24 @@ def referenced_plan(name: str, project_dir: Path) -> dict[str, Any]:
                 partial.write_text(text)
                 os.replace(partial, shared)
     return _REFERENCED_PLANS[key]
+
+
+def referenced_stack(name: str, project_dir: Path) -> tuple[Path, str]:
+    """The project folder and the stack a StackReference of the project in `project_dir` names
+    (`[<org>/][<project>/]<stack>`): this project or one beside it or in its parent folder (a tenant
+    project in a subfolder of its platform's). Raises StackReferenceError when there is no such stack file."""
+    parts = name.split("/")
+    stack = parts[-1]
+    wanted = parts[-2] if len(parts) > 1 else project_name(project_dir)
+    candidates = [project_dir, project_dir.parent, *sorted(p for p in project_dir.parent.iterdir() if p.is_dir())]
+    found = next((d for d in candidates if (d / "Pulumi.yaml").is_file() and project_name(d) == wanted), None)
+    if found is None:
+        raise StackReferenceError(f"stack reference {name!r}: no project named {wanted!r} in or beside {project_dir}")
+    if not (found / f"Pulumi.{stack}.yaml").is_file():
+        raise StackReferenceError(
+            f"stack reference {name!r}: the referenced stack does not exist (no stack file Pulumi.{stack}.yaml in {found})"
+        )
+    return found, stack
 
 
 # A folder the plans of one `offline.worker` share referenced plans in (it sets it for its children,

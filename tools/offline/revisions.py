@@ -5,7 +5,9 @@ git revision REV, planned with that revision's own program, library and tools fr
 REV` in a temporary folder (`:STACK` is the working tree, `REV:*` every stack file at either
 revision). A revision's stacks are planned by one worker (offline/worker.py), those the plan cache
 keeps (offline/plan_cache.py) not at all; a stack that neither its stack file nor anything else
-the program reads changes between the revisions is not planned either (`UNTOUCHED`).
+the program reads changes between the revisions is not planned either (`UNTOUCHED`). A stack whose
+plans read another stack's outputs (a tenant, its platform's) is diffed with what it reads from
+that stack, planned at the same revisions in its own project (offline/diff_tenancy.py).
 """
 
 from __future__ import annotations
@@ -20,18 +22,45 @@ import tarfile
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from eksfargate.facts.resource_types import STACK_REFERENCE
 from eksfargate.project import TENANT_PROJECT_DIR
-from offline.diff import UNTOUCHED, Side, StackDiff, _add_tenant_reads, _pair
-from offline.harness import PROJECT_DIR, plan_process
+from offline.diff import UNTOUCHED, StackDiff, compare
+from offline.diff_tenancy import PlatformChange, add_tenant_reads, platform_change
+from offline.harness import PROJECT_DIR, StackReferenceError, plan_process, referenced_stack
 from offline.plan import PlanError, load
 from offline.plan_cache import CACHE_ENV, OFF, Entry, PlanCache, Tree, plans_itself, platform_root
 
 
 class DiffError(Exception):
     """A side cannot be read: not a plan file, not a revision, git missing."""
+
+
+@dataclass
+class Side:
+    label: str
+    plan: dict[str, Any] | None = None  # None: the stack file does not exist there
+    error: str = ""
+    findings: list[str] | None = None  # the policy pack's findings, where the side was planned here
+
+
+def pair(old: Side, new: Side, stack: str, platform: PlatformChange | None = None) -> StackDiff:
+    """The diff of one stack's two sides; `platform`: what it reads from its platform that changes between them."""
+    if old.error or new.error:
+        which = [f"{side.label}: {side.error}" for side in (old, new) if side.error]
+        return StackDiff(stack=stack, old_label=old.label, new_label=new.label, error="; ".join(which))
+    upstream = platform.upstream if platform else None
+    diff = compare(old.plan, new.plan, stack, (old.label, new.label), (old.findings, new.findings), upstream)
+    if platform and diff.changed:
+        diff.platform, diff.platform_reads = platform.platform, platform.reads
+    if old.plan is None and new.plan is not None:
+        diff.note = f"The stack file is new: it does not exist at {old.label}."
+    elif new.plan is None and old.plan is not None:
+        diff.note = f"The stack file is removed: it does not exist at {new.label}. (`pulumi destroy` the stack first.)"
+    return diff
 
 
 def git(*args: str, cwd: Path = PROJECT_DIR) -> str:
@@ -69,22 +98,42 @@ class Revisions:
     """Plans stacks at git revisions: one `git archive` per revision, one worker process per revision.
 
     With a `cache` (offline/plan_cache.py), a stack whose plan is kept there is not planned, and a
-    plan made is kept. `planned` lists the (revision, stack) plans made, in order.
+    plan made is kept. `planned` lists the (revision, stack) plans made, in order. `beside` gives
+    another project of the checkout the same revisions, their archives shared.
     """
 
-    def __init__(self, project_dir: Path = PROJECT_DIR, cache: PlanCache | None = None):
+    def __init__(self, project_dir: Path = PROJECT_DIR, cache: PlanCache | None = None, *, of: Revisions | None = None):
         self.project_dir = project_dir.resolve()
-        self.top = Path(git("rev-parse", "--show-toplevel", cwd=self.project_dir).strip())
+        self.owner = of is None
+        self.top: Path = of.top if of else Path(git("rev-parse", "--show-toplevel", cwd=self.project_dir).strip())
         self.inside = self.project_dir.relative_to(self.top)
-        self.tmp = tempfile.TemporaryDirectory(prefix="offline-diff-")
-        self.trees: dict[str, Path] = {}
+        self.tmp: tempfile.TemporaryDirectory[str] = of.tmp if of else tempfile.TemporaryDirectory(prefix="offline-diff-")
+        self.archives: dict[str, Path] = of.archives if of else {}  # revision → its `git archive`
         self.cache = cache
         self.planned: list[tuple[str, str]] = []
         self._keyed: dict[str, Tree | None] = {}
-        self._lock = threading.Lock()
+        self._lock: threading.Lock = of._lock if of else threading.Lock()
 
     def close(self) -> None:
-        self.tmp.cleanup()
+        if self.owner:
+            self.tmp.cleanup()
+
+    def beside(self, inside: Path) -> Revisions:
+        """The same revisions for the project in folder `inside` of the checkout."""
+        return Revisions(self.top / inside, self.cache, of=self)
+
+    def referenced(self, rev: str, plan: dict[str, Any]) -> tuple[Path, str] | None:
+        """The project folder (under the checkout's top) and the stack that the one StackReference of
+        `plan`, this project's at `rev`, names; None for a plan without one (or with several)."""
+        names = [res["inputs"].get("name") for res in plan["resources"] if res["type"] == STACK_REFERENCE]
+        if len(names) != 1 or not isinstance(names[0], str):
+            return None
+        try:
+            folder, stack = referenced_stack(names[0], self.tree(rev))
+        except StackReferenceError:
+            return None
+        top = self.archives[rev] if rev else self.top
+        return folder.resolve().relative_to(top.resolve()), stack
 
     def label(self, rev: str) -> str:
         if not rev:
@@ -107,16 +156,16 @@ class Revisions:
         if not rev:
             return self.project_dir
         with self._lock:
-            if rev not in self.trees:
-                target = Path(self.tmp.name) / f"tree-{len(self.trees)}"
+            if rev not in self.archives:
+                target = Path(self.tmp.name) / f"tree-{len(self.archives)}"
                 target.mkdir()
                 archive = subprocess.run(["git", "archive", "--format=tar", rev], cwd=self.top, capture_output=True, check=False)
                 if archive.returncode != 0:
                     raise DiffError(f"git archive {rev}: {archive.stderr.decode(errors='replace').strip()}")
                 with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
                     tar.extractall(target, filter="data")
-                self.trees[rev] = target / self.inside
-            return self.trees[rev]
+                self.archives[rev] = target
+            return self.archives[rev] / self.inside
 
     def plan(self, rev: str, stack: str) -> Side:
         """One stack at one revision: from the cache, or in a process of its own (`python -m offline plan`)."""
@@ -306,7 +355,7 @@ def diff_specs(
     old_is_rev, new_is_rev = is_revision_spec(old_spec), is_revision_spec(new_spec)
     if not old_is_rev and not new_is_rev:
         old, new = load_file_side(old_spec), load_file_side(new_spec)
-        return [_pair(old, new, (new.plan or old.plan or {}).get("stack", ""))]
+        return [pair(old, new, (new.plan or old.plan or {}).get("stack", ""))]
     revisions = Revisions(project_dir, cache)
     try:
         jobs: list[tuple[str, Any, Any]] = []
@@ -340,12 +389,43 @@ def diff_specs(
         def side(spec: Any) -> Side:
             return sides[spec] if isinstance(spec, tuple) else load_file_side(spec)
 
-        planned = [_pair(side(o), side(n), stack) for stack, o, n in jobs]
+        platforms = _platform_changes(revisions, jobs, sides)
+        planned = [pair(side(o), side(n), stack, platforms.get(stack)) for stack, o, n in jobs]
         if new_is_rev:
-            _add_tenant_reads(planned, revisions.tree(new_rev or "") / TENANT_PROJECT_DIR.name)
+            add_tenant_reads(planned, revisions.tree(new_rev or "") / TENANT_PROJECT_DIR.name)
         return sorted(planned + skipped, key=lambda d: d.stack)
     finally:
         revisions.close()
+
+
+def _platform_changes(
+    revisions: Revisions, jobs: list[tuple[str, Any, Any]], sides: dict[tuple[str, str], Side]
+) -> dict[str, PlatformChange]:
+    """For each stack planned at two revisions whose plans read another stack's outputs (a tenant, its
+    platform's): what it reads that changes, from that stack's plans at the same two revisions."""
+    reads: dict[str, tuple[tuple[str, Path, str], tuple[str, Path, str]]] = {}  # (revision, project folder, stack) read
+    for stack, old_spec, new_spec in jobs:
+        if not (isinstance(old_spec, tuple) and isinstance(new_spec, tuple)):
+            continue
+        old_plan, new_plan = sides[old_spec].plan, sides[new_spec].plan
+        old_read = revisions.referenced(old_spec[0], old_plan) if old_plan is not None else None
+        new_read = revisions.referenced(new_spec[0], new_plan) if new_plan is not None else None
+        if old_read is not None and new_read is not None:
+            reads[stack] = ((old_spec[0], *old_read), (new_spec[0], *new_read))
+    wanted: dict[Path, dict[str, list[str]]] = {}
+    for read in reads.values():
+        for rev, inside, other in read:
+            wanted.setdefault(inside, {}).setdefault(rev, []).append(other)
+    planned = {inside: revisions.beside(inside).plan_all(by_rev) for inside, by_rev in wanted.items()}
+    changes = {}
+    for stack, _, new_spec in jobs:
+        if stack not in reads:
+            continue
+        (old_rev, old_in, old_stack), (new_rev, new_in, new_stack) = reads[stack]
+        old, new = planned[old_in][old_rev, old_stack].plan, planned[new_in][new_rev, new_stack].plan
+        if old is not None and new is not None:
+            changes[stack] = platform_change(old, new, sides[new_spec].plan or {})
+    return changes
 
 
 def _check_stack_exists(revisions: Revisions, revs: list[str], stack: str) -> None:

@@ -9,9 +9,11 @@ from decimal import Decimal
 
 import pytest
 
+from components import addon_versions, alb_controller
 from cost.__main__ import main as cost_main
 from eksfargate import estimate as cost
 from eksfargate.facts.kubernetes_kinds import CLUSTER_SCOPED_KINDS
+from eksfargate.facts.resource_types import EKS_ADDON, HELM_RELEASE
 from eksfargate.project import TENANT_PROJECT_DIR
 from offline import diff as offline_diff
 from offline import diff_cost, diff_render, replacements
@@ -298,7 +300,9 @@ def test_revisions_are_read_with_git_archive_and_a_stack_missing_there_is_new():
         assert side.plan is None and not side.error
     finally:
         revisions.close()
-    diff = offline_diff._pair(offline_diff.Side("`HEAD`"), offline_diff.Side("working tree", plan=dev_plan()), "dev")
+    diff = offline_revisions.pair(
+        offline_revisions.Side("`HEAD`"), offline_revisions.Side("working tree", plan=dev_plan()), "dev"
+    )
     assert diff.note.startswith("The stack file is new") and diff.count("create") == len(dev_plan()["resources"])
 
 
@@ -398,3 +402,16 @@ def test_a_pod_template_change_says_the_pods_roll_and_a_replica_change_does_not(
     scaled = copy.deepcopy(dev_plan())
     resource(scaled, DEPLOYMENT, "game-2048-deployment")["inputs"]["spec"]["strategy"] = {"type": "Recreate"}
     assert entry(offline_diff.compare(dev_plan(), scaled, "dev"), DEPLOYMENT, "game-2048-deployment").warnings == []
+
+
+def test_the_chart_and_addon_pins_are_plan_inputs_so_a_bump_changes_the_plan_and_deploys():
+    """The deploy planner rolls out what changes a plan, and the runtime pins and the CLI, which no plan
+    shows, by a check of its own (.github/scripts/deploy_plan.py): the pins in the code must reach the plan."""
+    plan = dev_plan()
+    (release,) = [r for r in plan["resources"] if r["type"] == HELM_RELEASE]
+    assert release["inputs"]["version"] == alb_controller.CHART_VERSION
+    (cluster,) = [r for r in plan["resources"] if r["type"] == replacements.CLUSTER_TYPE]
+    addons = [r["inputs"] for r in plan["resources"] if r["type"] == EKS_ADDON]
+    assert addons and all(
+        a["addonVersion"] == addon_versions.addon_version(a["addonName"], cluster["inputs"]["version"]) for a in addons
+    )

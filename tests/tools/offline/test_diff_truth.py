@@ -1,18 +1,23 @@
 """What a diff must neither hide nor misstate: a stack that exists nowhere, a cluster or a VPC or
 a log group that goes, the outputs tenants read, what the providers really replace, secrets."""
 
+import copy
 import functools
+import ipaddress
 from typing import Any
 
 import pytest
 
 from eksfargate.project import TENANT_PROJECT_DIR
+from eksfargate.stack_catalog import project, stack_files, tenants
 from offline import diff as offline_diff
-from offline import diff_data, diff_render
+from offline import diff_data, diff_render, diff_tenancy
 from offline import plan as offline_plan
+from offline import revisions as offline_revisions
 from offline.__main__ import main as offline_main
 from offline.comment_scripts import markdown
 from tests.stackfacts import PINNED_DEV
+from tests.tools.offline.test_plan import dev_plan
 
 
 @functools.cache
@@ -21,6 +26,18 @@ def moved_vpc() -> offline_diff.StackDiff:
     old = offline_plan.build("dev", stack_file=PINNED_DEV)
     new = offline_plan.build("dev", stack_file=PINNED_DEV, overrides={"vpcCidr": "10.11.0.0/16"})
     return offline_diff.compare(old, new, "dev", ("old", "new"))
+
+
+@functools.cache
+def tenant() -> tuple[str, dict, dict, dict]:
+    """A tenant stack file's plan, and its platform's plans as it is and in another VPC (a new VPC, so a new cluster)."""
+    first = tenants()[0]
+    (platform,) = [s for s in stack_files(TENANT_PROJECT_DIR.parent) if s.stack == first.platform]
+    current = ipaddress.ip_network(str(project(TENANT_PROJECT_DIR.parent).setting(platform, "vpcCidr")))
+    other = next(n for n in ipaddress.ip_network("10.0.0.0/8").subnets(new_prefix=16) if not n.overlaps(current))
+    old = offline_plan.build(first.platform)
+    new = offline_plan.build(first.platform, overrides={"vpcCidr": str(other)})
+    return first.stack, offline_plan.build(first.stack, project_dir=TENANT_PROJECT_DIR), old, new
 
 
 def section(diff: offline_diff.StackDiff) -> list[str]:
@@ -159,7 +176,7 @@ def test_a_platform_change_lists_the_tenants_that_read_its_changed_outputs(tmp_p
     old = offline_plan.build("shared-dev")
     new = offline_plan.build("shared-dev", overrides={"vpcCidr": "10.21.0.0/16"})
     diff = offline_diff.compare(old, new, "shared-dev")
-    offline_diff._add_tenant_reads([diff], tmp_path)
+    diff_tenancy.add_tenant_reads([diff], tmp_path)
     reads = {output: stacks for output, stacks, _ in diff.tenant_reads}
     assert reads["kubeconfig"] == reads["oidcIssuer"] == reads["vpcId"] == ["web-dev"]
     assert "privateSubnetIds" not in reads  # an output no tenant reads
@@ -193,3 +210,50 @@ def test_a_secret_masked_without_its_sources_is_the_same_secret():
     assert {e.op for e in offline_diff.compare(side("[secret]"), side(masked)).resources} == {"same"}
     other = "[secret, from {{Cluster:other-eks.kubeconfigJson}}]"
     assert {e.resource["name"]: e.op for e in offline_diff.compare(side(masked), side(other)).resources}["k8s"] == "replace"
+
+
+def test_a_tenant_whose_platform_replaces_its_cluster_is_replaced_with_it_and_says_why():
+    stack, plan, old, new = tenant()
+    change = diff_tenancy.platform_change(old, new, plan)
+    sides = offline_revisions.Side("old", plan=plan), offline_revisions.Side("new", plan=copy.deepcopy(plan))
+    diff = offline_revisions.pair(*sides, stack, change)
+    ops = {(e.resource["type"], e.resource["name"]): e.op for e in diff.resources}
+    assert diff.changed
+    # Its objects are created again on the new cluster: its Kubernetes provider points there, and what EKS kept
+    # for it on the old cluster (its access entry) goes with that.
+    on_cluster = [
+        r for r in plan["resources"] if r["type"].startswith("kubernetes:") or r["type"] == "pulumi:providers:kubernetes"
+    ]
+    cluster_name = new["outputs"]["clusterName"]
+    kept = [r for r in plan["resources"] if r["type"].startswith("aws:eks/") and r["inputs"].get("clusterName") == cluster_name]
+    assert on_cluster and all(ops[r["type"], r["name"]] == "replace" for r in on_cluster + kept)
+    # The reason: which outputs it reads change, and from which platform change.
+    assert diff.platform == old["stack"]
+    reads = {read.path: read.note for read in diff.platform_reads}
+    assert "kubeconfig" in reads and "Cluster:cluster-eks" in reads["kubeconfig"]
+    # Only what reaches it: an output whose new value comes after deploy is listed if the tenant holds that value.
+    held = {ref for r in plan["resources"] for ref in offline_plan.placeholders(r["inputs"])}
+    after_deploy = [read for read in diff.platform_reads if read.note.startswith("new value (known after deploy)")]
+    assert all(set(offline_plan.placeholders(read.new)) & held for read in after_deploy)
+    shown = "\n".join(section(diff))
+    assert f"<code>{old['stack']}</code>" in shown and "<code>kubeconfig</code>" in shown and "wave after" in shown
+
+
+def test_a_tenant_is_unchanged_when_what_it_reads_from_its_platform_is():
+    stack, plan, old, _ = tenant()
+    change = diff_tenancy.platform_change(old, copy.deepcopy(old), plan)
+    sides = offline_revisions.Side("old", plan=plan), offline_revisions.Side("new", plan=copy.deepcopy(plan))
+    diff = offline_revisions.pair(*sides, stack, change)
+    assert not diff.changed and not diff.platform_reads
+
+
+def test_a_tenant_that_moves_to_another_platform_is_created_again_on_its_cluster():
+    """Both platforms' outputs read the same placeholders (`{{Cluster:cluster-eks.…}}`): they are other resources all the same."""
+    stack, plan, old, _ = tenant()
+    change = diff_tenancy.platform_change(old, dev_plan(), plan)
+    sides = offline_revisions.Side("old", plan=plan), offline_revisions.Side("new", plan=copy.deepcopy(plan))
+    diff = offline_revisions.pair(*sides, stack, change)
+    ops = {(e.resource["type"], e.resource["name"]): e.op for e in diff.resources}
+    objects = [r for r in plan["resources"] if r["type"].startswith("kubernetes:")]
+    assert objects and all(ops[r["type"], r["name"]] == "replace" for r in objects)
+    assert diff.platform == dev_plan()["stack"] and all(old["stack"] in read.note for read in diff.platform_reads)
