@@ -41,7 +41,8 @@ def api(method: str, path: str, body: dict[str, Any] | None = None) -> object | 
     )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
-            return json.load(response)
+            answer: object = json.load(response)
+            return answer
     except urllib.error.HTTPError as exc:
         if exc.code == 404:
             return None
@@ -50,7 +51,9 @@ def api(method: str, path: str, body: dict[str, Any] | None = None) -> object | 
 
 def records_from_api(call: Callable[..., object | None] = api) -> dict[str, str]:
     """refs/deployed/* through `GET /repos/{owner}/{repo}/git/matching-refs/deployed/`."""
-    refs = call("GET", "git/matching-refs/deployed/") or []
+    refs = call("GET", "git/matching-refs/deployed/")
+    if not isinstance(refs, list):  # 404 (no ref yet) is None; anything but a list is no ref either
+        return {}
     return {r["ref"].removeprefix(REFS): r["object"]["sha"] for r in refs if isinstance(r, dict) and r["ref"].startswith(REFS)}
 
 

@@ -154,6 +154,8 @@ def load(raw: bytes) -> dict[str, Any]:
             f"its version is {str(doc.get('version'))[:20]}, and this renderer (the base branch's) reads version {VERSION}"
         )
     check(doc)
+    if not isinstance(doc, dict):  # check() refuses anything else; said again for the type checker
+        raise Invalid("it is not an object")
     return doc
 
 

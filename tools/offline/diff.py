@@ -218,6 +218,7 @@ def compare(
     for urn in sorted(before.keys() | after.keys()):
         was, now = before.get(urn), after.get(urn)
         if was is None:
+            assert now is not None  # the URN is on one side at least
             entries[urn] = ResourceChange("create", now)
         elif now is None:
             entries[urn] = ResourceChange("delete", was, old=was)
@@ -302,6 +303,8 @@ def _cluster_network(entry: ResourceChange, old_sources: dict[str, Any], new_sou
     subnet_changes = [c for c in entry.changes if re.split(r"[.\[]", c.path, maxsplit=1)[0] in CLUSTER_SUBNETS]
     if not subnet_changes:
         return
+    if entry.old is None:  # only an update has subnets on both sides
+        return
     old_zones = _subnet_zones(entry.old["inputs"], old_sources)
     new_zones = _subnet_zones(entry.resource["inputs"], new_sources)
     if old_zones is not None and new_zones is not None and old_zones != new_zones:
@@ -315,8 +318,9 @@ def _subnet_zones(inputs: dict[str, Any], sources: dict[str, Any]) -> set[str] |
     zones: set[str] = set()
     for key in CLUSTER_SUBNETS:
         for value in inputs.get(key) or []:
-            subnets = [sources.get(placeholder_source(ref)) for ref in placeholders(value)]
-            if not subnets or None in subnets:
+            found = [sources.get(placeholder_source(ref)) for ref in placeholders(value)]
+            subnets = [subnet for subnet in found if subnet is not None]
+            if not subnets or len(subnets) != len(found):
                 return None
             for subnet in subnets:
                 zone = subnet["inputs"].get("availabilityZone") or subnet["inputs"].get("availabilityZoneId")

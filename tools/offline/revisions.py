@@ -362,7 +362,7 @@ def diff_specs(
         old_rev, old_stack = old_spec.rsplit(":", 1) if old_is_rev else (None, None)
         new_rev, new_stack = new_spec.rsplit(":", 1) if new_is_rev else (None, None)
         if "*" in (old_stack, new_stack):
-            if not (old_is_rev and new_is_rev and old_stack == new_stack == "*"):
+            if not (old_rev is not None and new_rev is not None and old_stack == new_stack == "*"):
                 raise DiffError("`REV:*` (every stack) needs `REV:*` on both sides")
             stacks = sorted(revisions.stacks(old_rev) | revisions.stacks(new_rev))
             unchanged = _untouched_stacks(revisions.changed_files(old_rev, new_rev), stacks)
