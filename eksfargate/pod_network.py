@@ -237,6 +237,19 @@ def table(network: PodNetwork) -> tuple[list[str], list[str], dict[tuple[str, st
     return sources, namespaces, {(s, d): reachable(network, s, d) for s in sources for d in namespaces}
 
 
+def crossings(plan: Mapping[str, Any] | None) -> set[str]:
+    """Every way a plan's pods reach another namespace's (or the load balancer a namespace), one line each:
+    what the diff compares, so that a change in reachability is a finding."""
+    network = PodNetwork.from_json((plan or {}).get("podNetwork") or {})
+    sources, destinations, cells = table(network)
+    return {
+        f"reachability: {source} → {destination}: {', '.join(str(p) for p in cells[source, destination])}"
+        for source in sources
+        for destination in destinations
+        if source != destination and cells[source, destination]
+    }
+
+
 def render(network: PodNetwork) -> str:
     """The table as Markdown: a row per source, a column per destination namespace."""
     sources, destinations, cells = table(network)

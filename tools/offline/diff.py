@@ -37,6 +37,7 @@ from eksfargate.facts.resource_types import (
     LOG_GROUP,
     VPC,
 )
+from eksfargate.pod_network import crossings
 from offline import diff_cost, upgrade
 from offline.diff_cost import CostChange
 from offline.plan import SECRET, placeholder_source, placeholders, source_key
@@ -212,6 +213,10 @@ def compare(
     if findings[0] is not None and findings[1] is not None:
         result.findings_added = sorted(set(findings[1]) - set(findings[0]))
         result.findings_removed = sorted(set(findings[0]) - set(findings[1]))
+    # Which namespace's pods can reach which other's is read off each plan's security groups.
+    reach_old, reach_new = crossings(old), crossings(new)
+    result.findings_added += sorted(reach_new - reach_old)
+    result.findings_removed += sorted(reach_old - reach_new)
     before = {res["urn"]: res for res in (old or {}).get("resources", [])}
     after = {res["urn"]: res for res in (new or {}).get("resources", [])}
     entries: dict[str, ResourceChange] = {}

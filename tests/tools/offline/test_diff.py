@@ -415,3 +415,24 @@ def test_the_chart_and_addon_pins_are_plan_inputs_so_a_bump_changes_the_plan_and
     assert addons and all(
         a["addonVersion"] == addon_versions.addon_version(a["addonName"], cluster["inputs"]["version"]) for a in addons
     )
+
+
+def test_a_change_in_what_one_namespace_reaches_of_another_is_a_finding():
+    old = dev_plan()
+    network = old["podNetwork"]
+    (app_group,) = network["groups"]
+    opened = copy.deepcopy(old)
+    opened["podNetwork"]["rules"].append(
+        {
+            "group": app_group,
+            "direction": "ingress",
+            "protocol": "tcp",
+            "from": 0,
+            "to": 65535,
+            "peerGroup": network["clusterGroup"],
+        }
+    )
+    diff = offline_diff.compare(old, opened, "dev")
+    assert any(line.startswith("reachability: kube-system → ") and "tcp 0-65535" in line for line in diff.findings_added)
+    assert any(line.startswith("reachability: kube-system → ") and "tcp 10250" in line for line in diff.findings_removed)
+    assert not offline_diff.compare(old, copy.deepcopy(old), "dev").findings_added
