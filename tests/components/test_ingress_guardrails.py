@@ -12,7 +12,6 @@ limits (the expressions use no Kubernetes library, so both evaluators know every
 import copy
 from typing import Any
 
-import kubernetes_validate
 import pytest
 from cel_expr_python import cel
 from cel_expr_python.ext import ext_strings
@@ -24,6 +23,9 @@ from eksfargate.contract import INGRESS_CLASS, SHARED_ALB_GROUP, TENANT_HOST_ANN
 from eksfargate.facts import alb_ingress_annotations as facts
 from eksfargate.tenant_schema import GROUP_ORDER_RANGE
 from eksfargate.workload import WorkloadSpec
+from offline import registry
+from offline.registry.entry import cluster_scoped
+from tests import kubernetes_schemas
 from tests.stackfacts import setting
 
 POLICY = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy"
@@ -113,11 +115,13 @@ def test_a_platform_serving_tenants_installs_a_policy_that_denies_a_detached_web
     assert len(refusals(detached, namespace(), spec=installed)) == 1
     assert len(refusals(tenant_ingress(host=OTHER_HOST), namespace(), spec=installed)) == 1
     assert installed == policy_spec()  # what the tests below evaluate
-    # Cluster-scoped kinds: no namespace a team could hold.
+    # Cluster-scoped kinds: no namespace a team could hold, and the offline tools know them so.
     assert "namespace" not in policy.inputs["metadata"] and "namespace" not in binding.inputs["metadata"]
+    assert [entry.token for entry in registry.RESOURCE_TYPES if entry.token in (POLICY, BINDING)] == [POLICY, BINDING]
+    assert cluster_scoped(POLICY) and cluster_scoped(BINDING)
     for manifest in (policy.inputs, binding.inputs):
         for version in settings.SUPPORTED_KUBERNETES_VERSIONS:
-            kubernetes_validate.validate(manifest, f"{version}.0", strict=True)
+            kubernetes_schemas.validate(manifest, f"{version}.0")
 
 
 # --- what it admits -----------------------------------------------------------------------------
