@@ -1,7 +1,8 @@
 """EKS on Fargate serving the 2048 game through an ALB.
 
 network ─► cluster ─► logging (log group, aws-logging) ─► fargate (profiles, CoreDNS) ─► ALB controller ─► 2048 game
-                                                                          └─► metrics-server (for the game's HPA)
+             │                                                            └─► metrics-server (for the game's HPA)
+             └─► tenants' Ingress guardrails (admission policy, with servesTenants)
 ALB access-log bucket ─► ALB controller            app certificate (ACM, DNS-validated) ─► 2048 game ─► DNS alias
 """
 
@@ -14,6 +15,7 @@ from components.cluster import Cluster, ClusterArgs
 from components.dns_alias import DnsAlias, DnsAliasArgs
 from components.fargate import Fargate, FargateArgs
 from components.fargate_logging import FargateLogging, FargateLoggingArgs
+from components.ingress_guardrails import IngressGuardrails, IngressGuardrailsArgs
 from components.metrics_server import MetricsServer, MetricsServerArgs
 from components.network import Network, NetworkArgs, NetworkIds
 from components.web_app import WebApp, WebAppArgs, WebAppNames
@@ -112,6 +114,11 @@ alb_controller = AlbController(
         web_acl_arn=settings.alb.web_acl_arn,
     ),
 )
+
+# A team's kubectl reaches its Ingresses, and through them the ALBs: the API server holds them to the
+# class's edge rules and the tenant's own host, whoever writes them.
+if settings.serves_tenants:
+    IngressGuardrails("tenant-ingresses", IngressGuardrailsArgs(cluster=cluster.context))
 
 if settings.app.autoscaling:
     MetricsServer("metrics-server", MetricsServerArgs(cluster=pods, runs_after=[fargate.kube_system_profile]))

@@ -134,10 +134,14 @@ class AlbController(pulumi.ComponentResource):
                 # every preview shows the release as changed.
                 "keepTLSSecret": True,
                 # The platform's edge rules, on the IngressClass every app's Ingress names: the
-                # controller ignores an Ingress's own annotations for what is set here, so no
-                # team can weaken the TLS policy, turn off logs or detach the web ACL, and the
-                # members of a shared ALB's IngressGroup cannot contradict each other on them.
+                # controller ignores an Ingress's own annotations for what is set here (but for a
+                # web ACL name, below), and the members of a shared ALB's IngressGroup cannot
+                # contradict each other on them. What a tenant's Ingress may still say is the
+                # API server's to check (components/ingress_guardrails.py).
                 "ingressClassParams": {"spec": ingress_class_params(args.access_logs_bucket, args.web_acl_arn)},
+                # An Ingress that names its class by the kubernetes.io/ingress.class annotation gets
+                # none of those parameters; the controller's webhook refuses any new use of it.
+                "disableIngressClassAnnotation": True,
             },
             timeout=HELM_TIMEOUT_SECONDS,
             cleanup_on_fail=True,
@@ -167,6 +171,9 @@ def ingress_class_params(access_logs_bucket: pulumi.Input[str] | None, web_acl_a
             {"key": "access_logs.s3.prefix", "value": LOG_PREFIX},
         ]
     # Unset: the ALBs' web ACL is left as it is (a firewall manager may attach one); "none" detaches it.
+    # By ARN, not by name (wafv2AclName): the controller finds a name with wafv2:ListWebACLs, which its
+    # published IAM policy does not grant. Any member's wafv2-acl-name still comes before this ARN: the
+    # API server refuses that annotation on tenants' Ingresses (components/ingress_guardrails.py).
     if web_acl_arn:
         spec["wafv2AclArn"] = web_acl_arn
     return spec

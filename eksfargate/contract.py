@@ -25,6 +25,10 @@ TENANT_PROFILE = "tenants"
 # The load balancer controller's IngressGroup that tenants with `albMode: shared` join.
 SHARED_ALB_GROUP = "tenants"
 INGRESS_CLASS = "alb"
+# On a tenant's namespace, the one host its Ingresses may name (none: rules without a host). The
+# tenant stack writes it from its `host`; the platform's admission policy reads it
+# (components/ingress_guardrails.py). The team's namespace-scoped access cannot change a Namespace.
+TENANT_HOST_ANNOTATION = "eks-fargate/ingress-host"
 
 # Namespaces no tenant may name: Kubernetes' own, and the Fargate log router's.
 RESERVED_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease", "aws-observability")
@@ -77,6 +81,11 @@ def selector_covers(selector: str, namespace: str) -> bool:
 def default_namespace(team: str) -> str:
     """A tenant's namespace when its stack file names none: tenant-<team>."""
     return f"{TENANT_NAMESPACE_PREFIX}{team}"
+
+
+def host_annotation(host: str) -> dict[str, str]:
+    """A tenant namespace's annotation naming its host (TENANT_HOST_ANNOTATION); none without a host."""
+    return {TENANT_HOST_ANNOTATION: host} if host else {}
 
 
 def is_tenant_namespace(namespace: str) -> bool:

@@ -17,7 +17,7 @@ from components.tenant_access import TenantAccess, TenantAccessArgs
 from components.tenant_namespace import TenantNamespace, TenantNamespaceArgs
 from components.tenant_service_account import TenantServiceAccount, TenantServiceAccountArgs
 from components.web_app import WebApp, WebAppArgs, WebAppNames
-from eksfargate.contract import PlatformOutput, access_policy_arn
+from eksfargate.contract import PlatformOutput, access_policy_arn, host_annotation
 from eksfargate.facts.pod_placement import FARGATE_PROFILE_LABEL
 from eksfargate.platform_reference import covering_profile, platform_output
 from eksfargate.tenant_settings import load_tenant_settings
@@ -46,7 +46,8 @@ namespace = TenantNamespace(
     TenantNamespaceArgs(
         namespace=settings.namespace,
         labels={"team": settings.team.name, "cost-center": settings.team.cost_center},
-        annotations={"owner": settings.team.owner},
+        # The host is the one the platform's admission policy lets this namespace's Ingresses name.
+        annotations={"owner": settings.team.owner, **host_annotation(settings.workload.edge.host)},
         pods=settings.quota.pods,
         cpu=settings.quota.cpu,
         memory=settings.quota.memory,

@@ -102,3 +102,13 @@ def test_fargate_evicts_one_controller_pod_at_a_time_and_targets_default_to_ip(s
     assert values["replicaCount"] > 1
     assert values["podDisruptionBudget"] == {"maxUnavailable": 1}
     assert values["defaultTargetType"] == "ip"
+
+
+def test_no_ingress_names_its_class_by_the_legacy_annotation_which_would_skip_the_class_parameters(stack):
+    assert stack.one(RELEASE).inputs["values"]["disableIngressClassAnnotation"] is True
+
+
+def test_the_web_acl_is_pinned_by_arn_as_the_published_policy_cannot_look_a_name_up(stack):
+    """The controller resolves wafv2AclName with wafv2:ListWebACLs (pkg/ingress/model_builder.go)."""
+    assert "wafv2:ListWebACLs" not in _actions(json.loads(alb_controller.POLICY_FILE.read_text()))
+    assert "wafv2AclName" not in stack.one(RELEASE).inputs["values"]["ingressClassParams"]["spec"]

@@ -30,7 +30,9 @@ def test_every_object_validates_strictly_against_each_supported_version(stack, e
     game_on = stack.config["eks-fargate:appEnabled"] == "true"
     autoscaled = {"HorizontalPodAutoscaler"} if game_on and stack.config["eks-fargate:appAutoscaling"] == "true" else set()
     game = {"Namespace", "ConfigMap", "Deployment", "PodDisruptionBudget", "Service", "Ingress", "SecurityGroupPolicy"}
-    assert {o["kind"] for o in objects} == game | autoscaled
+    serves = stack.config["eks-fargate:servesTenants"] == "true"
+    guardrails = {"ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"} if serves else set()
+    assert {o["kind"] for o in objects} == game | autoscaled | guardrails
     for manifest in objects:
         kubernetes_schemas.validate(manifest, f"{version}.0")
 

@@ -24,6 +24,7 @@ from eksfargate.contract import (
     TENANT_NAMESPACE_SELECTOR,
     TENANT_READS,
     PlatformOutput,
+    host_annotation,
     selector_covers,
 )
 from eksfargate.estimate import load_prices
@@ -38,6 +39,7 @@ from offline.plan import build
 from teams import tenants as tenant_files
 from tests import kubernetes_schemas
 from tests.components.test_game_2048 import hardening_gaps
+from tests.components.test_ingress_guardrails import refusals
 from tests.programs.test_kubernetes_schema import kubernetes_objects
 
 TENANT_STACKS = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in TENANT_PROJECT_DIR.glob("Pulumi.*.yaml"))
@@ -306,6 +308,13 @@ def test_shared_tenants_join_the_platforms_ingress_group_with_their_own_host_and
         assert rule["host"] == config(tenant, "host")
     else:
         assert "alb.ingress.kubernetes.io/group.name" not in annotations
+
+
+def test_the_platforms_admission_policy_admits_the_ingress_each_tenant_declares_in_its_namespace(tenant):
+    """What the tenant writes on its namespace (its host) and its Ingress pass the platform's policy."""
+    namespace = tenant.one(NAMESPACE).inputs
+    assert namespace["metadata"]["annotations"] == {"owner": config(tenant, "owner"), **host_annotation(config(tenant, "host"))}
+    assert refusals(tenant.one(INGRESS).inputs, namespace) == []
 
 
 def shared_alb_members() -> dict[str, list[Recording]]:

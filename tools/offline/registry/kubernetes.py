@@ -77,7 +77,8 @@ def _release(res: dict[str, Any]) -> list[str]:
 
 def object_summary(res: dict[str, Any]) -> list[str]:
     """What the tree shows of any Kubernetes object: its kind and name, and for the kinds a reviewer
-    checks most, their replicas and images, ports, Ingress annotations, autoscaling and budget."""
+    checks most, their replicas and images, ports, Ingress annotations, autoscaling and budget, and
+    what an admission policy sees and does."""
     i = res["inputs"]
     meta = i.get("metadata") or {}
     spec = i.get("spec") or {}
@@ -108,6 +109,13 @@ def object_summary(res: dict[str, Any]) -> list[str]:
             parts.append(f"{resource.get('name')} {(resource.get('target') or {}).get('averageUtilization')}%")
     elif kind == "PodDisruptionBudget":
         parts += [f"{key} {spec[key]}" for key in ("maxUnavailable", "minAvailable") if key in spec]
+    elif kind == "ValidatingAdmissionPolicy":
+        for rule in (spec.get("matchConstraints") or {}).get("resourceRules") or []:
+            parts.append(f"{'/'.join(rule.get('operations') or [])} {'/'.join(rule.get('resources') or [])}")
+        parts += [f"when {condition.get('name')}" for condition in spec.get("matchConditions") or []]
+        parts.append(f"{len(spec.get('validations') or [])} validations, failure policy {spec.get('failurePolicy', 'Fail')}")
+    elif kind == "ValidatingAdmissionPolicyBinding":
+        parts.append(f"policy {spec.get('policyName')}: {'/'.join(spec.get('validationActions') or [])}")
     return parts
 
 
@@ -160,6 +168,8 @@ TYPES = (
     ),
     ResourceType("kubernetes:policy/v1:PodDisruptionBudget"),  # its spec updates in place, unlike v1beta1's
     ResourceType("kubernetes:policy/v1beta1:PodDisruptionBudget", replace_on=("spec",)),
+    ResourceType("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy"),
+    ResourceType("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding"),
     ResourceType("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", replace_on=("roleRef",)),
     ResourceType("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", replace_on=("roleRef",)),
     ResourceType("kubernetes:storage.k8s.io/v1:StorageClass", replace_on=("parameters", "provisioner")),
