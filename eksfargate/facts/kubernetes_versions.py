@@ -12,7 +12,24 @@ support for 12 more. What happens at the end of standard support is the cluster'
 - STANDARD: EKS upgrades the control plane itself at the end of standard support; no extended
   charge. The Fargate pods keep the old kubelet until they restart, and the stack's
   `kubernetesVersion` no longer matches the cluster (set it to the new version before the next
-  `pulumi up`: EKS cannot downgrade).
+  `pulumi up`: a lower version would ask EKS for a rollback, below).
+
+EKS rolls a control plane back to the previous minor version within 7 days of an in-place upgrade
+(ROLLBACK_WINDOW), never two minors, and not the add-ons: 'With Amazon EKS version rollback, you can
+revert your cluster's Kubernetes control plane to the previous minor version after performing an
+in-place upgrade'; 'What does NOT get rolled back ... EKS add-ons' (EKS user guide, 'Roll back a
+cluster to a previous Kubernetes version', https://docs.aws.amazon.com/eks/latest/userguide/rollback-cluster.md);
+'to the previous minor version within 7 days of an in-place upgrade'; 'You are responsible for the
+data plane, add-ons, and application compatibility' (EKS best practices guide, 'Best Practices for
+Cluster Version Rollback', https://docs.aws.amazon.com/eks/latest/best-practices/rollback-cluster-upgrades.md;
+both read in stored copies 2026-12-06). It is asked for as an upgrade is, UpdateClusterVersion with
+the lower version, which is what the AWS provider sends when `version` changes
+(hashicorp/terraform-provider-aws internal/service/eks/cluster.go, resourceClusterUpdate, read at
+00555dc5); UpdateClusterVersion's optional RollbackConfig only sets how long EKS waits before it
+cancels a version update it cannot finish (timeoutMinutes, 120 to 10080, default 720: EKS API
+reference, RollbackConfig), and eksctl v0.229.0 added both ('Add cluster version rollback support
+with rollbackConfig', eksctl-io/eksctl #8780: 'permits a single-version downgrade (N->N-1), and
+rejects multi-version downgrades').
 
 Source of the lifecycle and both policies: EKS user guide, 'Understand the Kubernetes version
 lifecycle on EKS' (latest/ug/versioning/kubernetes-versions.adoc, awsdocs/amazon-eks-user-guide
@@ -35,6 +52,8 @@ from datetime import UTC, date, datetime, timedelta
 SUPPORT_TYPES = ("EXTENDED", "STANDARD")
 # How long before the end of standard support the plan starts to warn.
 WARN_BEFORE = timedelta(days=90)
+# How long after an in-place upgrade EKS still rolls the control plane back one minor (module docstring).
+ROLLBACK_WINDOW = timedelta(days=7)
 
 STANDARD, EXTENDED, ENDED = "standard", "extended", "ended"
 

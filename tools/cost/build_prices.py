@@ -1,5 +1,5 @@
-"""`python -m cost.build_prices DATA_DIR [--copy URL] [--fargate-check FILE] [--write]`: the prices of every
-supported region (eksfargate/data/regions.json) from AWS's machine-readable pricing data, into
+"""`python -m cost.build_prices DATA_DIR [--alb FILE] [--copy URL] [--fargate-check FILE] [--write]`: the prices
+of every supported region (eksfargate/data/regions.json) from AWS's machine-readable pricing data, into
 eksfargate/data/prices.json.
 
 DATA_DIR holds the JSON files the AWS pricing pages render their regional tables from
@@ -14,8 +14,13 @@ not the offer files themselves; where a region's offer file can be read, it is t
 - A figure already in prices.json from another source keeps it (us-east-1's and ap-northeast-2's were
   sourced one by one); the command prints where the data files disagree with it. Figures built from the
   data files before are built again.
-- A figure no file gives (the ALB's: no ELB file was at hand) goes under prices.json "unpriced", with the
-  reason, for every region that has no price for it.
+- The ALB's hour and LCU-hour: no ELB data file was at hand, so `--alb FILE` (by default
+  tools/cost/alb_transcriptions.json) gives them: public transcriptions of each region's own AWSELB offer
+  file, each with where it was read and its date. A region it leaves out, or a price it has as null, is
+  not taken from another region; a figure sourced by hand is kept, and where the transcription differs the
+  command prints it.
+- A figure no file gives goes under prices.json "unpriced", with the reason, for every region that has no
+  price for it.
 - A figure of a global service the estimate names but does not add (the Route 53 hosted zone the stack
   writes records to, an existing one) goes under prices.json "notIncluded", read from the file's
   region "Any"; the hand-written entries there (ACM, alias queries) are kept.
@@ -39,10 +44,15 @@ from pathlib import Path
 from typing import Any
 
 from eksfargate.estimate import FIGURES, PRICES_FILE
+from eksfargate.project import TOOLS_DIR
 from eksfargate.regions import REGIONS_FILE, supported_codes
 
 EXIT_OK, EXIT_ERROR = 0, 2
 AWS_URL = "https://b0.p.awsstatic.com/pricing/2.0/meteredUnitMaps/{service}/USD/current/{file}"
+# How a figure built from an ALB transcription starts its source (so that a run builds it again).
+TRANSCRIBED = "second-hand: "
+ALB_FIGURES = ("albHour", "albLcuHour")
+ALB_FILE = Path(__file__).parent / "alb_transcriptions.json"
 
 
 @dataclass(frozen=True)
@@ -103,10 +113,18 @@ UNITS = {
     "s3PutRequest": "per PUT, COPY, POST or LIST request to S3 Standard (ELB's access log delivery: one PUT a file)",
     "route53HostedZoneMonth": "per hosted zone-month, the first 25 zones of an account; Route 53 is global (the file's "
     "region 'Any')",
+    "albHour": "per Application Load Balancer-hour (or partial hour)",
+    "albLcuHour": "per LCU-hour (an LCU: 25 new connections/s, 3,000 active connections/min, 1 GB/h processed for IP "
+    "targets, or 1,000 rule evaluations/s, whichever is highest)",
 }
 NO_FILE_REASON = (
     "no source for this region could be read here: no AWS data file gives it (see dataFiles: none for AWSELB) "
     "and no public transcription of its offer was found for this region; not extrapolated from another region"
+)
+NO_ALB_REASON = (
+    "no source for this region could be read here: no AWS data file gives it (none for AWSELB among dataFiles) and "
+    "no public transcription of the region's own AWSELB offer file gives it (albTranscriptions); not extrapolated "
+    "from another region: the LCU-hour differs by region ($0.008 to $0.011)"
 )
 FARGATE_CHECKED = ("fargateVcpuHour", "fargateGbHour")
 
@@ -131,6 +149,30 @@ def fargate_table(path: Path) -> dict[str, tuple[Decimal, Decimal]]:
     return {region: (Decimal(cpu), Decimal(ram)) for region, cpu, ram in entries}
 
 
+def built_here(source: str) -> bool:
+    """A figure this command builds (again on every run), not one sourced by hand."""
+    return source.startswith((AWS_URL.split("{")[0], TRANSCRIBED))
+
+
+def transcribed(alb: dict[str, Any], code: str, key: str, unit: str, checked: str) -> dict[str, str] | None:
+    """A region's ALB figure from its own AWSELB transcription (None where it gives none): prices.json gets the
+    offer file and the transcription's words, tools/cost/alb_transcriptions.json keeps the copies it was read in."""
+    row = alb["regions"].get(code) or {}
+    if row.get(key) is None:
+        return None
+    source = (
+        f"{TRANSCRIBED}{row['transcription']}; a public transcription of the AWS Price List offer file "
+        f"{row['offerFile']}, where it was read: albTranscriptions, regions.{code}"
+    )
+    return {
+        "usd": usd_text(Decimal(row[key])),
+        "unit": unit,
+        "source": source,
+        "sourceDate": row["sourceDate"],
+        "checked": checked,
+    }
+
+
 def build(
     data_dir: Path,
     prices: dict[str, Any],
@@ -140,8 +182,10 @@ def build(
     fargate_check: dict[str, tuple[Decimal, Decimal]] | None = None,
     fargate_check_source: str = "",
     checked: str = "",
+    alb: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
-    """prices.json with every supported region; and what the data files say against the figures kept."""
+    """prices.json with every supported region; and what the data files and the ALB transcriptions say
+    against the figures kept."""
     checked = checked or date.today().isoformat()
     every = (*READS.values(), *CROSS_READS.values(), *GLOBAL_READS.values())
     files = {read.file: json.loads((data_dir / read.file).read_text()) for read in every}
@@ -167,6 +211,7 @@ def build(
     out = dict(prices)
     out_regions: dict[str, Any] = {}
     unpriced: dict[str, list[str]] = {}
+    alb = alb or {"regions": {}}
     for code in supported_codes():
         name = regions[code]["name"]
         kept = prices["regions"].get(code)
@@ -174,10 +219,21 @@ def build(
         for key in FIGURES:
             read = READS.get(key)
             found = value(read, name) if read else None
-            if kept and key in kept and not kept[key]["source"].startswith(AWS_URL.split("{")[0]):
+            from_transcription = (
+                transcribed(alb, code, key, UNITS[key], alb.get("read") or checked) if key in ALB_FIGURES else None
+            )
+            if kept and key in kept and not built_here(kept[key]["source"]):
                 if read and found and found[0] != Decimal(kept[key]["usd"]):
                     notes.append(f"{code} {key}: prices.json has {kept[key]['usd']}, {read.file} {usd_text(found[0])}")
+                if from_transcription and Decimal(from_transcription["usd"]) != Decimal(kept[key]["usd"]):
+                    notes.append(
+                        f"{code} {key}: prices.json has {kept[key]['usd']}, the AWSELB transcription {from_transcription['usd']}"
+                    )
                 continue
+            if from_transcription:
+                entry[key] = from_transcription
+                continue
+            entry.pop(key, None)  # built before, and no source gives it now
             if read is None or found is None:
                 unpriced.setdefault(key, []).append(code)
                 continue
@@ -230,11 +286,19 @@ def build(
             "checked": checked,
         }
     out["notIncluded"] = not_included
-    grouped: dict[tuple[str, ...], list[str]] = {}  # figures missing in the same regions, together
+    grouped: dict[tuple[tuple[str, ...], str], list[str]] = {}  # figures missing in the same regions, for one reason
     for key, region_codes in unpriced.items():
-        grouped.setdefault(tuple(region_codes), []).append(key)
-    entries = [{"figures": figures, "regions": list(codes), "reason": NO_FILE_REASON} for codes, figures in grouped.items()]
+        reason = NO_ALB_REASON if key in ALB_FIGURES else NO_FILE_REASON
+        grouped.setdefault((tuple(region_codes), reason), []).append(key)
+    entries = [{"figures": figures, "regions": list(codes), "reason": reason} for (codes, reason), figures in grouped.items()]
     out["unpriced"] = {**prices.get("unpriced", {}), "entries": entries}
+    if alb["regions"]:
+        out["albTranscriptions"] = {
+            "file": alb.get("file", ""),
+            "offerVersion": alb.get("offerVersion", ""),
+            "read": alb.get("read", ""),
+            "about": alb.get("about", ""),
+        }
     return out, notes
 
 
@@ -244,6 +308,9 @@ def main(argv: list[str] | None = None) -> int:
         "data_dir",
         type=Path,
         help="folder with eks.json, ecs.json, natgateway.json, vpc.json, cloudwatch.json, kms.json, s3.json, route53.json",
+    )
+    parser.add_argument(
+        "--alb", type=Path, default=ALB_FILE, help="the ALB transcriptions (default tools/cost/alb_transcriptions.json)"
     )
     parser.add_argument("--copy", default="", help="where the files were read, {file} for the file's name (a URL)")
     parser.add_argument(
@@ -265,6 +332,7 @@ def main(argv: list[str] | None = None) -> int:
             fargate_check=table,
             fargate_check_source=args.fargate_check_source or str(args.fargate_check),
             checked=args.checked,
+            alb={**json.loads(args.alb.read_text()), "file": args.alb.resolve().relative_to(TOOLS_DIR.parent).as_posix()},
         )
     except (OSError, ValueError, KeyError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -1,10 +1,13 @@
-"""Kubernetes version changes in a plan diff: what EKS refuses, and what one upgrade rolls.
+"""Kubernetes version changes in a plan diff: what EKS refuses, and what one upgrade or rollback rolls.
 
-EKS updates a control plane one minor version at a time and cannot downgrade it (EKS user
-guide, "Update existing cluster to new Kubernetes version"). A diff that moves a cluster's
-`version` by more than one minor, or down, would fail half-way through `pulumi up`: `review()`
-turns it into a refusal, which makes `python -m offline diff` exit 3. A one-minor upgrade
-gets a note with the order `pulumi up` follows and what to check afterwards.
+EKS updates a control plane one minor version at a time (EKS user guide, "Update existing cluster
+to new Kubernetes version") and rolls it back only to the previous minor version, within
+ROLLBACK_WINDOW of the in-place upgrade, without the add-ons (facts/kubernetes_versions.py). A
+diff that moves a cluster's `version` up by more than one minor, or down by more than one, would
+fail half-way through `pulumi up`: `review()` turns it into a refusal, which makes
+`python -m offline diff` exit 3. One minor up gets a note with the order `pulumi up` follows and
+what to check afterwards; one minor down, a note on the rollback's conditions and what it leaves
+to the stack.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from components.rollout import KUBERNETES_VERSION_ANNOTATION
+from eksfargate.facts.kubernetes_versions import ROLLBACK_WINDOW
 from eksfargate.facts.resource_types import EKS_ADDON, EKS_CLUSTER, EKS_CLUSTER_COMPONENT
 
 CLUSTER_TYPES = (EKS_CLUSTER_COMPONENT, EKS_CLUSTER)
@@ -46,10 +50,13 @@ def _finding(stack: str, cluster: str, was: str, now: str, old: dict[str, Any], 
     if old_version is None or new_version is None:
         return Finding(True, f"{where} One of these is not a `major.minor` version; EKS takes versions like `1.35`.")
     if new_version < old_version:
+        if new_version[0] == old_version[0] and old_version[1] - new_version[1] == 1:
+            return Finding(False, _rollback_note(where, was, now, old, new))
         return Finding(
             True,
-            f"{where} EKS cannot downgrade a cluster. Instead keep `kubernetesVersion: {was}`; to run {now}, create a "
-            f"new stack (a new cluster) on {now}, move the workloads to it, then destroy this one.",
+            f"{where} EKS rolls a control plane back only to the previous minor version, within "
+            f"{ROLLBACK_WINDOW.days} days of the upgrade from it. Instead keep `kubernetesVersion: {was}`; to run "
+            f"{now}, create a new stack (a new cluster) on {now}, move the workloads to it, then destroy this one.",
         )
     if new_version[0] != old_version[0] or new_version[1] - old_version[1] > 1:
         steps = _steps(old_version, new_version)
@@ -79,6 +86,22 @@ def _upgrade_note(where: str, was: str, now: str, old: dict[str, Any], new: dict
             f"`pulumi up`, run `kubectl -n kube-system rollout restart deployment coredns`."
         )
     return text + " Check: `kubectl get nodes` lists every Fargate node on v" + now + "."
+
+
+def _rollback_note(where: str, was: str, now: str, old: dict[str, Any], new: dict[str, Any]) -> str:
+    addons = ", ".join(
+        f"{addon} ({_addon_version(old, addon)} → {_addon_version(new, addon)})" for addon in ("coredns", "metrics-server")
+    )
+    return (
+        f"{where} A rollback: EKS takes a control plane back to the previous minor version only within "
+        f"{ROLLBACK_WINDOW.days} days of the in-place upgrade from it (after that EKS refuses it, and `pulumi up` "
+        f"fails on the control plane, before the add-ons and pods that depend on it). EKS does not roll back "
+        f"add-ons: after the control plane, this `pulumi up` sets them to the pins for {now} itself: {addons}. "
+        f"The load balancer controller's pods, then the game's, are replaced (their pod-template annotation "
+        f"`{KUBERNETES_VERSION_ANNOTATION}` changes) and start on the {now} kubelet. Before merging: "
+        f"`aws eks list-insights --cluster-name CLUSTER` (its rollback readiness insights). "
+        f"Check: `kubectl get nodes` lists every Fargate node on v{now}."
+    )
 
 
 def _clusters(plan: dict[str, Any] | None) -> dict[str, dict[str, Any]]:

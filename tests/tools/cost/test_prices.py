@@ -12,13 +12,17 @@ from cost.build_prices import AWS_URL, build, usd_text
 from eksfargate import regions
 from eksfargate.estimate import FIGURES, PRICES_FILE, compute_cost, estimate, from_plan, load_prices, render, unpriced_figures
 from eksfargate.footprint import Footprint
-from offline.harness import record
+from offline.harness import PROJECT_DIR, record
 from offline.plan import from_recording as plan_of
 from tests.stackfacts import PINNED_DEV
 
 D = Decimal
 DATA = json.loads(PRICES_FILE.read_text())
 SUPPORTED = regions.supported_codes()
+
+
+def data_transcriptions() -> dict:
+    return json.loads((PROJECT_DIR / DATA["albTranscriptions"]["file"]).read_text())
 
 
 def fully_priced(code: str) -> bool:
@@ -238,6 +242,78 @@ def test_the_builder_reads_each_figure_from_the_aws_files_and_lists_what_none_gi
     # A figure sourced by hand is kept; the builder does not overwrite it and has nothing to say (no file gives it here).
     assert out["regions"]["us-east-1"]["kmsKeyMonth"] == kept["us-east-1"]["kmsKeyMonth"] and notes == []
     assert list(out["regions"]) == SUPPORTED
+
+
+def test_the_builder_takes_each_regions_alb_prices_from_its_own_transcription_and_extrapolates_none(tmp_path):
+    for name in ("eks", "ecs", "natgateway", "vpc", "kms", "cloudwatch", "s3"):
+        (tmp_path / f"{name}.json").write_text(json.dumps(_data_file(name, {})))
+    (tmp_path / "route53.json").write_text(json.dumps(_data_file("route53", {"Any": {"DNS Zone first 25": "0.50"}})))
+    offer = "https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AWSELB/current/{}/index.json"
+    transcriptions = {
+        "offerVersion": "20260911124544",
+        "regions": {
+            "sa-east-1": {
+                "albHour": "0.034",
+                "albLcuHour": "0.011",
+                "sourceDate": "2026-09-16",
+                "offerFile": offer.format("sa-east-1"),
+                "transcription": "US$ 0,034/h",
+                "indexIds": ["1", "2"],
+            },
+            "us-west-1": {
+                "albHour": "0.0252",
+                "albLcuHour": None,
+                "sourceDate": "2023-08-01",
+                "offerFile": offer.format("us-west-1"),
+                "transcription": "OLD",
+                "indexIds": ["3"],
+            },
+            "us-east-1": {
+                "albHour": "0.0226",
+                "albLcuHour": "0.008",
+                "sourceDate": "2026-07-20",
+                "offerFile": offer.format("us-east-1"),
+                "transcription": "a table",
+                "indexIds": ["4"],
+            },
+        },
+    }
+    by_hand = {"usd": "0.0225", "unit": "per hour", "source": "by hand", "sourceDate": "2026-05-08", "checked": "x"}
+    kept = {"us-east-1": {"name": "US East (N. Virginia)", "albHour": by_hand}}
+    regions_data = json.loads(regions.REGIONS_FILE.read_text())["regions"]
+
+    out, notes = build(tmp_path, {"regions": kept}, regions_data, checked="2026-12-06", alb=transcriptions)
+
+    sao_paulo = out["regions"]["sa-east-1"]
+    assert (sao_paulo["albHour"]["usd"], sao_paulo["albLcuHour"]["usd"]) == ("0.034", "0.011")
+    for figure in (sao_paulo["albHour"], sao_paulo["albLcuHour"]):
+        assert figure["source"].startswith("second-hand") and offer.format("sa-east-1") in figure["source"]
+        assert "albTranscriptions, regions.sa-east-1" in figure["source"] and figure["sourceDate"] == "2026-09-16"
+    # A price the transcription leaves out is unpriced there, not another region's.
+    assert out["regions"]["us-west-1"]["albHour"]["usd"] == "0.0252" and "albLcuHour" not in out["regions"]["us-west-1"]
+    reasons = {(f, c): e["reason"] for e in out["unpriced"]["entries"] for f in e["figures"] for c in e["regions"]}
+    assert ("albLcuHour", "us-west-1") in reasons and ("albHour", "us-west-1") not in reasons
+    assert "not extrapolated" in reasons[("albLcuHour", "us-west-1")] and ("albHour", "eu-north-1") in reasons
+    # A figure sourced by hand is kept, and where the transcription differs the builder says so.
+    assert out["regions"]["us-east-1"]["albHour"] == by_hand
+    assert out["regions"]["us-east-1"]["albLcuHour"]["usd"] == "0.008"
+    assert notes == ["us-east-1 albHour: prices.json has 0.0225, the AWSELB transcription 0.0226"]
+    assert out["albTranscriptions"]["offerVersion"] == "20260911124544"
+
+
+def test_every_transcribed_alb_price_comes_from_its_own_regions_offer_file():
+    """Never another region's: each names its region's AWSELB offer file, the transcription it was read in, a date."""
+    transcribed = [
+        (code, key, figure)
+        for code, entry in DATA["regions"].items()
+        for key, figure in entry.items()
+        if key in ("albHour", "albLcuHour") and figure["source"].startswith("second-hand")
+    ]
+    assert transcribed
+    for code, key, figure in transcribed:
+        assert f"/AWSELB/current/{code}/index.json" in figure["source"], (code, key)
+        assert figure["source"].endswith(f"albTranscriptions, regions.{code}"), (code, key)
+        assert code in data_transcriptions()["regions"] and re.fullmatch(r"\d{4}-\d{2}-\d{2}", figure["sourceDate"])
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ import sys
 
 from components import addon_versions
 from components.rollout import KUBERNETES_VERSION_ANNOTATION
+from eksfargate.facts.kubernetes_versions import ROLLBACK_WINDOW
 from eksfargate.settings import SUPPORTED_KUBERNETES_VERSIONS
 from offline import diff as offline_diff
 from offline import plan as offline_plan
@@ -137,10 +138,27 @@ def test_skipping_a_minor_version_fails_the_diff_with_the_steps_to_take(tmp_path
     assert "refused: Stack `dev`" in done.stderr
 
 
-def test_going_down_a_version_fails_the_diff(tmp_path):
-    done = run_diff(tmp_path, plan_at("1.36"), plan_at("1.35"))
+def test_one_minor_down_is_a_rollback_the_diff_allows_and_says_the_addons_are_not_rolled_back(tmp_path):
+    old, new = plan_at("1.36"), plan_at("1.35")
+    (finding,) = offline_diff.compare(old, new, "dev").upgrade
+    assert not finding.refused and "1.36 → 1.35" in finding.text
+    # EKS's conditions: the previous minor only, within its window after the in-place upgrade.
+    assert "roll" in finding.text.lower() and f"{ROLLBACK_WINDOW.days} days" in finding.text
+    # EKS reverts the control plane, not the add-ons: the note says what moves them instead.
+    assert "does not roll back add-ons" in finding.text
+    coredns = resource(new, ADDON, COREDNS)["inputs"]["addonVersion"]
+    assert coredns in finding.text
+    done = run_diff(tmp_path, old, new)
+    assert done.returncode == 1, done.stderr  # changes, not a refusal
+    assert "EKS WOULD REFUSE" not in done.stdout and "1.36 → 1.35" in done.stdout
+
+
+def test_going_down_two_minors_fails_the_diff(tmp_path):
+    old = with_cluster_version(plan_at("1.36"), "1.37")  # a revision on a version two above 1.35
+    done = run_diff(tmp_path, old, plan_at("1.35"))
     assert done.returncode == 3
-    assert "1.36 → 1.35" in done.stdout and "EKS cannot downgrade a cluster" in done.stdout
+    caution = done.stdout.split("> [!CAUTION]\n", 1)[1].split("\n\n", 1)[0]
+    assert "EKS WOULD REFUSE" in caution and "1.37 → 1.35" in caution and "previous minor version" in caution
 
 
 def test_plans_without_a_version_change_have_no_upgrade_findings():

@@ -121,7 +121,7 @@ TYPES = (
         ignored=("bootstrapSelfManagedAddons", "accessConfig.bootstrapClusterCreatorAdminPermissions"),
         set_valued=("enabledClusterLogTypes", "publicAccessCidrs", "privateSubnetIds", "publicSubnetIds"),
         fixed_name="name",  # passed to the aws.eks.Cluster inside it
-        warn_on={"version": "control-plane upgrade: one minor version per update, never down"},
+        warn_on={"version": "control-plane version: up one minor per update, down one only as a rollback"},
         summary=_cluster,
     ),
     ResourceType(EKS_CLUSTER, fixed_name="name"),
