@@ -175,7 +175,7 @@ def test_the_planner_reads_a_refusal_from_the_offline_diffs_own_document(tmp_pat
     new = copy.deepcopy(old)
     (cluster,) = [r for r in new["resources"] if r["type"] == "eks:index:Cluster"]
     major, minor = cluster["inputs"]["version"].split(".")
-    cluster["inputs"]["version"] = f"{major}.{int(minor) - 1}"  # a downgrade
+    cluster["inputs"]["version"] = f"{major}.{int(minor) - 2}"  # two minors down: EKS rolls back one only
     (tmp_path / "old.json").write_text(offline_plan.dumps(old))
     (tmp_path / "new.json").write_text(offline_plan.dumps(new))
     command = [sys.executable, "-m", "offline", "diff", str(tmp_path / "old.json"), str(tmp_path / "new.json")]
