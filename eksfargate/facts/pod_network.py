@@ -24,7 +24,6 @@ controller at aws/amazon-vpc-resource-controller-k8s@b8d4251 (`webhooks/core/pod
 
 SECURITY_GROUP_POLICY_API_VERSION = "vpcresources.k8s.aws/v1beta1"
 SECURITY_GROUP_POLICY_KIND = "SecurityGroupPolicy"
-MAX_GROUPS_PER_POD = 5
 
 KUBELET_PORT = 10250
 API_SERVER_PORT = 443

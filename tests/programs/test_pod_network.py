@@ -6,12 +6,13 @@ no app namespace reaches another's pods, and each reaches of the cluster's only 
 """
 
 import json
+import shutil
 
 import pytest
 
 from eksfargate.facts.pod_network import API_SERVER_PORT, DNS_PORT, KUBELET_PORT
 from eksfargate.pod_network import KUBE_SYSTEM, LOAD_BALANCER, PodNetwork, Ports, Rule, merged, reachable, table
-from eksfargate.project import PLATFORM_PROJECT_DIR
+from eksfargate.project import PLATFORM_PROJECT_DIR, TENANT_PROJECT_DIR
 from offline.harness import record
 from offline.plan import from_recording, record_stack
 from offline.reachability import cluster_network
@@ -57,10 +58,16 @@ def test_every_platform_stack_keeps_its_app_namespace_to_itself(stack):
 
 
 @pytest.fixture(scope="module")
-def shared_cluster() -> tuple[PodNetwork, list[str]]:
+def shared_cluster(tmp_path_factory) -> tuple[PodNetwork, list[str]]:
+    """The shared platform with its tenants, as `make plan` shows them, from a copy of the projects elsewhere
+    than this checkout (a revision's checkout is planned the same way)."""
     platforms = {tenant_recording(t).config["eks-fargate-tenant:platformStack"] for t in TENANT_STACKS}
     (platform,) = platforms
-    return cluster_network(from_recording(record_stack(platform)), PLATFORM_PROJECT_DIR)
+    copy = tmp_path_factory.mktemp("checkout")
+    for path in [*PLATFORM_PROJECT_DIR.glob("Pulumi*.yaml"), PLATFORM_PROJECT_DIR / "__main__.py"]:
+        shutil.copy(path, copy)
+    shutil.copytree(TENANT_PROJECT_DIR, copy / "tenant", ignore=shutil.ignore_patterns("out", "__pycache__"))
+    return cluster_network(from_recording(record_stack(platform, project_dir=copy)), copy)
 
 
 def test_tenants_of_a_shared_cluster_reach_nothing_of_each_other(shared_cluster):

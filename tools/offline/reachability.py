@@ -12,7 +12,7 @@ from typing import Any
 
 from eksfargate import stack_catalog
 from eksfargate.pod_network import PodNetwork, merged, render
-from eksfargate.project import PLATFORM_PROJECT_DIR, TENANT_PROJECT_DIR
+from eksfargate.project import TENANT_PROJECT_DIR
 from offline import plan as offline_plan
 
 
@@ -20,10 +20,12 @@ def cluster_network(plan: dict[str, Any], project_dir: Path) -> tuple[PodNetwork
     """The pod network of the plan's cluster, and the tenant stacks it takes in."""
     networks = [PodNetwork.from_json(plan.get("podNetwork") or {})]
     tenants: list[str] = []
-    if project_dir.resolve() == PLATFORM_PROJECT_DIR:
-        for tenant in stack_catalog.tenants(project_dir / TENANT_PROJECT_DIR.name):
+    # A platform project holds its tenant project (tenant/), in this checkout or any other (a revision's).
+    tenant_dir = project_dir / TENANT_PROJECT_DIR.name
+    if (tenant_dir / "Pulumi.yaml").is_file():
+        for tenant in stack_catalog.tenants(tenant_dir):
             if tenant.platform == plan["stack"]:
-                recording = offline_plan.record_stack(tenant.stack, project_dir=project_dir / TENANT_PROJECT_DIR.name)
+                recording = offline_plan.record_stack(tenant.stack, project_dir=tenant_dir)
                 networks.append(PodNetwork.from_json(offline_plan.from_recording(recording)["podNetwork"]))
                 tenants.append(tenant.stack)
     return merged(networks), tenants
