@@ -37,7 +37,7 @@ from verify.cluster import Cluster
 from verify.outputs import parse, read_file, read_pulumi
 from verify.report import markdown, plain
 from verify.results import ReadError, Result, Status
-from verify.run import DEFAULT_INTERVAL, DEFAULT_WAIT, Readers, until_settled
+from verify.run import DEFAULT_INTERVAL, DEFAULT_WAIT, Readers, one_round, until_settled
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNREADABLE = 0, 1, 2, 3
 
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None, readers: Readers | None = None) -> int:
     except ReadError as error:
         print(f"error: could not read stack {args.stack}: {error}", file=sys.stderr)
         return EXIT_UNREADABLE
-    results = until_settled(outputs, readers, wait=args.wait, interval=args.interval)
+    results = until_settled(lambda: one_round(outputs, readers), wait=args.wait, interval=args.interval)
     code, said = verdict(results)
     print(plain(args.stack, results, said), end="")
     summary = os.environ.get("GITHUB_STEP_SUMMARY")

@@ -73,8 +73,7 @@ def one_round(outputs: StackOutputs, readers: Readers) -> list[Result]:
 
 
 def until_settled(
-    outputs: StackOutputs,
-    readers: Readers,
+    round_of_checks: Callable[[], list[Result]],
     wait: float = DEFAULT_WAIT,
     interval: float = DEFAULT_INTERVAL,
     clock: Callable[[], float] = time.monotonic,
@@ -83,7 +82,7 @@ def until_settled(
     """Rounds until every check passes or `wait` seconds have gone by; the last round's results."""
     deadline = clock() + wait
     while True:
-        results = one_round(outputs, readers)
+        results = round_of_checks()
         if all(result.passed for result in results) or clock() + interval > deadline:
             return results
         sleep(interval)

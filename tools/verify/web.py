@@ -25,7 +25,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def _get(url: str, context: ssl.SSLContext | None, follow: bool) -> tuple[int, str]:
+def _get(url: str, context: ssl.SSLContext | None, follow: bool, timeout: float) -> tuple[int, str]:
     """(status, Location header or the final URL); raises OSError when nothing answers."""
     handlers: list[urllib.request.BaseHandler] = [urllib.request.HTTPSHandler(context=context)]
     if not follow:
@@ -33,7 +33,7 @@ def _get(url: str, context: ssl.SSLContext | None, follow: bool) -> tuple[int, s
     opener = urllib.request.build_opener(*handlers)
     request = urllib.request.Request(url, method="GET", headers={"User-Agent": USER_AGENT})
     try:
-        with opener.open(request, timeout=REQUEST_TIMEOUT) as response:
+        with opener.open(request, timeout=timeout) as response:
             return response.status, response.geturl()
     except urllib.error.HTTPError as error:
         return error.code, error.headers.get("Location", "")
@@ -45,13 +45,13 @@ def http_twin(url: str) -> str:
     return urlunsplit(("http", parts.hostname or "", parts.path or "/", parts.query, ""))
 
 
-def check_url(url: str | None, context: ssl.SSLContext | None = None) -> Result:
+def check_url(url: str | None, context: ssl.SSLContext | None = None, timeout: float = REQUEST_TIMEOUT) -> Result:
     check = "url"
     if not url:
         return failed(check, URL_EXPECTED, "no URL output (the stack serves no app)")
     check = f"url {url}"
     try:
-        status, final = _get(url, context, follow=True)
+        status, final = _get(url, context, follow=True, timeout=timeout)
     except (OSError, ssl.SSLError) as error:
         return failed(check, URL_EXPECTED, f"no answer: {type(error).__name__}: {error}")
     if status != 200:
@@ -61,12 +61,12 @@ def check_url(url: str | None, context: ssl.SSLContext | None = None) -> Result:
     return passed(check, URL_EXPECTED, "HTTP 200")
 
 
-def check_redirect(http_url: str) -> Result:
+def check_redirect(http_url: str, timeout: float = REQUEST_TIMEOUT) -> Result:
     check = f"redirect {http_url}"
     try:
-        status, location = _get(http_url, None, follow=False)
+        status, location = _get(http_url, None, follow=False, timeout=timeout)
     except OSError as error:
         return failed(check, REDIRECT_EXPECTED, f"no answer: {type(error).__name__}: {error}")
     if status in REDIRECTS and location.startswith("https://"):
         return passed(check, REDIRECT_EXPECTED, f"HTTP {status} to {location}")
-    return failed(check, REDIRECT_EXPECTED, f"HTTP {status}" + (f" to {location}" if location else ""))
+    return failed(check, REDIRECT_EXPECTED, f"HTTP {status}" + (f" to {location}" if status in REDIRECTS else ""))
