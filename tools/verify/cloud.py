@@ -1,7 +1,7 @@
 """Reads of CloudWatch Logs and CloudWatch alarms through boto3, and the two checks over them.
 
-IAM actions (read-only; docs/verify.md): logs:FilterLogEvents on the pod log group,
-cloudwatch:DescribeAlarms.
+IAM actions (read-only; docs/verify.md): logs:DescribeLogStreams and logs:FilterLogEvents on the pod
+log group, cloudwatch:DescribeAlarms.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ LOGS_EXPECTED = "log events from every pod, through Fargate's log router"
 ALARMS_EXPECTED = "every alarm of the stack exists, none in ALARM"
 # DescribeAlarms takes at most 100 names a call (CloudWatch API Reference, DescribeAlarms AlarmNames).
 ALARM_NAMES_PER_CALL = 100
+# A pod has a stream per container; DescribeLogStreams and FilterLogEvents's logStreamNames take 50 and 100.
+STREAMS_PER_CALL = 50
 # FilterLogEvents may answer empty pages with a nextToken; a pod with events shows them within a few.
 MAX_LOG_PAGES = 5
 
@@ -36,12 +38,18 @@ class Cloud:
         self.cloudwatch = session.client("cloudwatch", region_name=region)
 
     def pod_has_logs(self, log_group: str, pod: str, namespace: str) -> bool:
-        arguments: dict[str, Any] = {
-            "logGroupName": log_group,
-            "logStreamNamePrefix": pod_log_stream_prefix(pod, namespace),
-            "limit": 1,
-        }
+        """Whether the router wrote an event for the pod: its streams by name prefix, then one event in them."""
         try:
+            streams = self.logs.describe_log_streams(
+                logGroupName=log_group, logStreamNamePrefix=pod_log_stream_prefix(pod, namespace), limit=STREAMS_PER_CALL
+            )["logStreams"]
+            if not streams:
+                return False
+            arguments: dict[str, Any] = {
+                "logGroupName": log_group,
+                "logStreamNames": [stream["logStreamName"] for stream in streams],
+                "limit": 1,
+            }
             for _ in range(MAX_LOG_PAGES):
                 page = self.logs.filter_log_events(**arguments)
                 if page.get("events"):
@@ -50,7 +58,7 @@ class Cloud:
                     return False
                 arguments["nextToken"] = page["nextToken"]
         except (ClientError, BotoCoreError) as error:
-            raise ReadError(f"FilterLogEvents on {log_group}: {_why(error)}") from None
+            raise ReadError(f"reading {log_group}: {_why(error)}") from None
         return False
 
     def alarms(self, names: list[str]) -> dict[str, str]:
