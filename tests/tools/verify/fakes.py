@@ -26,7 +26,13 @@ KINDS = {
         "/apis/autoscaling/v2/namespaces/{ns}/horizontalpodautoscalers",
     ),
 }
-LIST_KINDS = {"nodes": "NodeList", "pods": "PodList", "deployments": "DeploymentList", "ingresses": "IngressList", "autoscalers": "HorizontalPodAutoscalerList"}
+LIST_KINDS = {
+    "nodes": "NodeList",
+    "pods": "PodList",
+    "deployments": "DeploymentList",
+    "ingresses": "IngressList",
+    "autoscalers": "HorizontalPodAutoscalerList",
+}
 
 
 class FakeApi:
@@ -40,7 +46,13 @@ class FakeApi:
     def answer(self, path: str) -> tuple[int, dict[str, Any]]:
         path = path.split("?")[0]
         if self.status != 200:
-            return self.status, {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "Forbidden", "code": self.status}
+            return self.status, {
+                "kind": "Status",
+                "apiVersion": "v1",
+                "status": "Failure",
+                "reason": "Forbidden",
+                "code": self.status,
+            }
         for kind, (everywhere, namespaced) in KINDS.items():
             items = self.objects.get(kind, [])
             if path == everywhere:
@@ -125,7 +137,11 @@ def ec2_node(name: str = "ip-10-0-2-45.ap-northeast-2.compute.internal") -> dict
     return {
         "metadata": {
             "name": name,
-            "labels": {"kubernetes.io/os": "linux", "node.kubernetes.io/instance-type": "t3.medium", "eks.amazonaws.com/nodegroup": "ng-1"},
+            "labels": {
+                "kubernetes.io/os": "linux",
+                "node.kubernetes.io/instance-type": "t3.medium",
+                "eks.amazonaws.com/nodegroup": "ng-1",
+            },
         },
         "spec": {"providerID": "aws:///ap-northeast-2a/i-0abc1234def567890"},
     }
@@ -167,7 +183,9 @@ STUCK_ROLLOUT = {
 }
 
 
-def pod(name: str, namespace: str, node: str | None = "fargate-ip-10-0-1-23.ap-northeast-2.compute.internal", ready: bool = True) -> dict[str, Any]:
+def pod(
+    name: str, namespace: str, node: str | None = "fargate-ip-10-0-1-23.ap-northeast-2.compute.internal", ready: bool = True
+) -> dict[str, Any]:
     gate = "target-health.elbv2.k8s.aws/k8s-game2048-service2-0123456789"
     conditions = [
         {"type": gate, "status": "True" if ready else "False"},
@@ -187,12 +205,18 @@ def pod(name: str, namespace: str, node: str | None = "fargate-ip-10-0-1-23.ap-n
         ]
     return {
         "metadata": {"name": name, "namespace": namespace, "labels": {"app.kubernetes.io/name": "app-2048"}},
-        "spec": {"schedulerName": "fargate-scheduler", "readinessGates": [{"conditionType": gate}], **({"nodeName": node} if node else {})},
+        "spec": {
+            "schedulerName": "fargate-scheduler",
+            "readinessGates": [{"conditionType": gate}],
+            **({"nodeName": node} if node else {}),
+        },
         "status": {"phase": "Running" if node else "Pending", "conditions": conditions},
     }
 
 
-def ingress(name: str, namespace: str, hostname: str | None = "k8s-game2048-ingress2-0123456789.ap-northeast-2.elb.amazonaws.com") -> dict[str, Any]:
+def ingress(
+    name: str, namespace: str, hostname: str | None = "k8s-game2048-ingress2-0123456789.ap-northeast-2.elb.amazonaws.com"
+) -> dict[str, Any]:
     return {
         "metadata": {"name": name, "namespace": namespace},
         "spec": {"ingressClassName": "alb"},
@@ -202,7 +226,12 @@ def ingress(name: str, namespace: str, hostname: str | None = "k8s-game2048-ingr
 
 def autoscaler(name: str, namespace: str, metrics: bool = True) -> dict[str, Any]:
     active = (
-        {"type": "ScalingActive", "status": "True", "reason": "ValidMetricFound", "message": "the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)"}
+        {
+            "type": "ScalingActive",
+            "status": "True",
+            "reason": "ValidMetricFound",
+            "message": "the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)",
+        }
         if metrics
         else {
             "type": "ScalingActive",

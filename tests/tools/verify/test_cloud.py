@@ -15,12 +15,14 @@ GROUP = "/aws/eks/eks-fargate-dev/fargate-pods"
 NS = "game-2048"
 
 
-@pytest.fixture
-def aws(monkeypatch):
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing"}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    with mock_aws():
+@pytest.fixture(scope="module")
+def aws():
+    """CloudWatch and its Logs in memory, once for the module (moto takes about a second to start):
+    each test names its own pods and alarms."""
+    with pytest.MonkeyPatch.context() as env, mock_aws():
+        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+            env.setenv(name, "testing")
+        env.delenv("AWS_PROFILE", raising=False)
         logs = boto3.client("logs", region_name=REGION)
         logs.create_log_group(logGroupName=GROUP)
         yield logs, boto3.client("cloudwatch", region_name=REGION)
@@ -30,14 +32,16 @@ def log_from(logs, pod: str, namespace: str = NS) -> None:
     """What the router writes: one stream per container, named prefix + its tag for the container's log file."""
     stream = f"{LOG_STREAM_PREFIX}kube.var.log.containers.{pod}_{namespace}_app-2048-0123abcd.log"
     logs.create_log_stream(logGroupName=GROUP, logStreamName=stream)
-    logs.put_log_events(logGroupName=GROUP, logStreamName=stream, logEvents=[{"timestamp": int(time.time() * 1000), "message": "GET / 200"}])
+    logs.put_log_events(
+        logGroupName=GROUP, logStreamName=stream, logEvents=[{"timestamp": int(time.time() * 1000), "message": "GET / 200"}]
+    )
 
 
 def test_every_pod_with_events_passes(aws):
     logs, _ = aws
-    log_from(logs, "game-2048-a")
-    log_from(logs, "game-2048-b")
-    result = check_logs(Cloud(REGION), GROUP, NS, [(NS, "game-2048-a"), (NS, "game-2048-b")])
+    log_from(logs, "game-2048-p1")
+    log_from(logs, "game-2048-p2")
+    result = check_logs(Cloud(REGION), GROUP, NS, [(NS, "game-2048-p1"), (NS, "game-2048-p2")])
     assert result.status is Status.PASSED
 
 
@@ -75,11 +79,11 @@ def test_alarms_that_exist_and_are_not_in_alarm_pass(aws):
 
 def test_an_alarm_in_alarm_or_missing_fails(aws):
     _, cloudwatch = aws
-    alarm(cloudwatch, "dev-elb-5xx")
-    cloudwatch.set_alarm_state(AlarmName="dev-elb-5xx", StateValue="ALARM", StateReason="test")
-    result = check_alarms(Cloud(REGION), ["dev-elb-5xx", "dev-p99"])
+    alarm(cloudwatch, "stg-elb-5xx")
+    cloudwatch.set_alarm_state(AlarmName="stg-elb-5xx", StateValue="ALARM", StateReason="test")
+    result = check_alarms(Cloud(REGION), ["stg-elb-5xx", "stg-p99"])
     assert result.status is Status.FAILED
-    assert "in ALARM: dev-elb-5xx" in result.found and "missing: dev-p99" in result.found
+    assert "in ALARM: stg-elb-5xx" in result.found and "missing: stg-p99" in result.found
 
 
 def test_no_alarms_output_says_so_rather_than_passing(aws):

@@ -78,7 +78,9 @@ def test_a_pending_pod_and_a_pod_on_ec2_fail():
     fargate = {NODE}
     pending = checks.check_pods(APP_NS, [fakes.pod("game-2048-a", APP_NS, node=None)], fargate)
     assert pending.status is Status.FAILED and "Unschedulable" in pending.found
-    on_ec2 = checks.check_pods(APP_NS, [fakes.pod("game-2048-a", APP_NS, node="ip-10-0-2-45.ap-northeast-2.compute.internal")], fargate)
+    on_ec2 = checks.check_pods(
+        APP_NS, [fakes.pod("game-2048-a", APP_NS, node="ip-10-0-2-45.ap-northeast-2.compute.internal")], fargate
+    )
     assert on_ec2.status is Status.FAILED and "not a Fargate node" in on_ec2.found
 
 
