@@ -230,14 +230,17 @@ def autoscaler(name: str, namespace: str, metrics: bool = True) -> dict[str, Any
             "type": "ScalingActive",
             "status": "True",
             "reason": "ValidMetricFound",
-            "message": "the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)",
+            "message": "the HPA was able to successfully calculate a replica count from cpu resource utilization"
+            " (percentage of request)",
         }
         if metrics
         else {
             "type": "ScalingActive",
             "status": "False",
             "reason": "FailedGetResourceMetric",
-            "message": "the HPA was unable to compute the replica count: failed to get cpu utilization: unable to get metrics for resource cpu: unable to fetch metrics from resource metrics API: the server could not find the requested resource (get pods.metrics.k8s.io)",
+            "message": "the HPA was unable to compute the replica count: failed to get cpu utilization: unable to get"
+            " metrics for resource cpu: unable to fetch metrics from resource metrics API: the server could not find"
+            " the requested resource (get pods.metrics.k8s.io)",
         }
     )
     return {

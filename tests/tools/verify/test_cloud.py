@@ -15,6 +15,11 @@ GROUP = "/aws/eks/eks-fargate-dev/fargate-pods"
 NS = "game-2048"
 
 
+def event() -> dict:
+    """A log event of now (CloudWatch refuses events far in the past or future)."""
+    return {"timestamp": int(time.time() * 1000), "message": "GET / HTTP/1.1 200"}
+
+
 @pytest.fixture(scope="module")
 def aws():
     """CloudWatch and its Logs in memory, once for the module (moto takes about a second to start):

@@ -12,7 +12,10 @@ APP_NS = "game-2048"
 NODE = "fargate-ip-10-0-1-23.ap-northeast-2.compute.internal"
 
 
-def read(objects, scope=Scope(None, excluded_prefix="tenant-")):
+PLATFORM = Scope(None, excluded_prefix="tenant-")
+
+
+def read(objects, scope=PLATFORM):
     api = fakes.FakeApi(objects)
     with fakes.kubernetes_api(api) as kubeconfig:
         cluster = Cluster(kubeconfig, scope)

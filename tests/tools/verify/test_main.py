@@ -30,6 +30,11 @@ def healthy() -> dict:
     }
 
 
+def event() -> dict:
+    """A log event of now (CloudWatch refuses events far in the past or future)."""
+    return {"timestamp": int(time.time() * 1000), "message": "GET / HTTP/1.1 200"}
+
+
 @pytest.fixture(scope="module")
 def cloud():
     """CloudWatch and its Logs in memory, once for the module (moto takes about a second to start)."""
