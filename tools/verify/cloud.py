@@ -17,7 +17,8 @@ from verify.results import ReadError, Result, failed, passed, unreadable
 
 LOGS_EXPECTED = "log events from every pod, through Fargate's log router"
 ALARMS_EXPECTED = "every alarm of the stack exists, none in ALARM"
-# DescribeAlarms takes at most 100 names a call (CloudWatch API Reference, DescribeAlarms AlarmNames).
+# DescribeAlarms takes at most 100 names a call (CloudWatch API Reference, DescribeAlarms AlarmNames) and
+# answers in pages (NextToken). Composite alarms come back only to a DescribeAlarms permission on "*".
 ALARM_NAMES_PER_CALL = 100
 # A pod has a stream per container; DescribeLogStreams and FilterLogEvents's logStreamNames take 50 and 100.
 STREAMS_PER_CALL = 50
@@ -66,11 +67,17 @@ class Cloud:
         found: dict[str, str] = {}
         try:
             for start in range(0, len(names), ALARM_NAMES_PER_CALL):
-                page = self.cloudwatch.describe_alarms(
-                    AlarmNames=names[start : start + ALARM_NAMES_PER_CALL], AlarmTypes=["MetricAlarm", "CompositeAlarm"]
-                )
-                for alarm in [*page.get("MetricAlarms", []), *page.get("CompositeAlarms", [])]:
-                    found[alarm["AlarmName"]] = alarm["StateValue"]
+                arguments: dict[str, Any] = {
+                    "AlarmNames": names[start : start + ALARM_NAMES_PER_CALL],
+                    "AlarmTypes": ["MetricAlarm", "CompositeAlarm"],
+                }
+                while True:
+                    page = self.cloudwatch.describe_alarms(**arguments)
+                    for alarm in [*page.get("MetricAlarms", []), *page.get("CompositeAlarms", [])]:
+                        found[alarm["AlarmName"]] = alarm["StateValue"]
+                    if not page.get("NextToken"):
+                        break
+                    arguments["NextToken"] = page["NextToken"]
         except (ClientError, BotoCoreError) as error:
             raise ReadError(f"DescribeAlarms: {_why(error)}") from None
         return found

@@ -4,6 +4,7 @@ import time
 
 import boto3
 import pytest
+from botocore.stub import Stubber
 from moto import mock_aws
 
 from eksfargate.facts.fargate_logging import LOG_STREAM_PREFIX
@@ -94,3 +95,28 @@ def test_an_alarm_in_alarm_or_missing_fails(aws):
 def test_no_alarms_output_says_so_rather_than_passing(aws):
     result = check_alarms(Cloud(REGION), None)
     assert result.status is Status.FAILED and "no alarms output" in result.found
+
+
+def test_more_alarms_than_one_call_or_one_page_takes_are_all_read(aws):
+    _, cloudwatch = aws
+    names = [f"big-{number:03}" for number in range(130)]
+    for name in names:
+        alarm(cloudwatch, name)
+    result = check_alarms(Cloud(REGION), names)
+    assert result.status is Status.PASSED, result.found
+    assert result.found.startswith("130 alarm(s)")
+
+
+def test_an_answer_in_pages_is_read_to_its_last_page(aws):
+    """DescribeAlarms pages its answer (NextToken); moto answers in one page, so the pages are stubbed."""
+    cloud = Cloud(REGION)
+    names = ["paged-a", "paged-b"]
+    types = ["MetricAlarm", "CompositeAlarm"]
+    with Stubber(cloud.cloudwatch) as stub:
+        first = {"MetricAlarms": [{"AlarmName": "paged-a", "StateValue": "OK"}], "NextToken": "page-2"}
+        stub.add_response("describe_alarms", first, {"AlarmNames": names, "AlarmTypes": types})
+        second = {"MetricAlarms": [{"AlarmName": "paged-b", "StateValue": "ALARM"}]}
+        stub.add_response("describe_alarms", second, {"AlarmNames": names, "AlarmTypes": types, "NextToken": "page-2"})
+        result = check_alarms(cloud, names)
+        stub.assert_no_pending_responses()
+    assert result.status is Status.FAILED and result.found == "in ALARM: paged-b"
