@@ -2,7 +2,6 @@
 retries, never 200, a timeout, and the redirect from plain HTTP to HTTPS."""
 
 import ssl
-import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -65,20 +64,6 @@ def app():
     app = App()
     with serve(app.handler()) as url:
         yield app, url
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory):
-    """A self-signed certificate for 127.0.0.1 (openssl), and a client context that trusts only it."""
-    folder = tmp_path_factory.mktemp("tls")
-    key, cert = folder / "key.pem", folder / "cert.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    client = ssl.create_default_context(cafile=str(cert))
-    return key, cert, client
 
 
 @pytest.fixture
