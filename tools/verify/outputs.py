@@ -20,7 +20,7 @@ from verify.cluster import Scope
 from verify.results import ReadError
 
 URL_OUTPUTS = ("ingressUrl", "url")
-LOG_GROUP_OUTPUT = "podLogGroupName"
+LOG_GROUP_OUTPUT = PlatformOutput.POD_LOG_GROUP
 ALARMS_OUTPUT = "alarmNames"
 NAMESPACE_OUTPUT = "namespace"
 PULUMI_TIMEOUT = 120
