@@ -30,7 +30,7 @@ venv: $(VENV)/.installed
 UV_PIN := $(shell grep -E '^uv==' requirements-dev.txt)
 UV_INSTALL = $(VENV)/bin/uv pip install --system-certs --python
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt policy/requirements.txt pyproject.toml
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements-verify.txt policy/requirements.txt pyproject.toml
 	@echo "==> $(VENV): creating it with $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
 	@echo "==> $(VENV): installing $(UV_PIN) with pip"

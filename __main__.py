@@ -161,7 +161,7 @@ pulumi.export("publicSubnetIds", network.public_subnet_ids)
 pulumi.export("podExecutionRoleArn", fargate.pod_execution_role_arn)
 pulumi.export("fargateProfileNames", fargate.profile_names)
 pulumi.export("albControllerRoleArn", alb_controller.role_arn)
-pulumi.export("podLogGroupName", logging.log_group.name if logging else None)
+pulumi.export(PlatformOutput.POD_LOG_GROUP, logging.log_group.name if logging else None)
 # What tenant stacks (tenant/) read through a StackReference.
 pulumi.export(PlatformOutput.REGION, settings.region)
 pulumi.export(PlatformOutput.OIDC_PROVIDER_ARN, cluster.oidc_provider_arn)

@@ -22,13 +22,10 @@ import pulumi_kubernetes as k8s
 
 from components.cluster_context import ClusterContext
 from components.rollout import pod_logging
+from eksfargate.facts.fargate_logging import LOG_STREAM_PREFIX
 from eksfargate.facts.fargate_logging import LOGGING_CONFIG_MAP as CONFIG_MAP
 from eksfargate.facts.fargate_logging import LOGGING_NAMESPACE as NAMESPACE
 from eksfargate.facts.fargate_logging import LOGGING_NAMESPACE_LABELS as NAMESPACE_LABELS
-
-# Streams are named prefix + the router's tag, kube.var.log.containers.<pod>_<namespace>_<container>-<id>.log,
-# so `aws logs tail --log-stream-name-prefix fargate-kube.var.log.containers.<pod>` follows one pod.
-LOG_STREAM_PREFIX = "fargate-"
 
 # The `cloudwatch_logs` plugin (Fluent Bit's C plugin) calls CreateLogStream and PutLogEvents;
 # it calls CreateLogGroup only with auto_create_group and PutRetentionPolicy only with

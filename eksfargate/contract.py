@@ -54,6 +54,7 @@ class PlatformOutput:
     TENANT_SELECTOR = "tenantNamespaceSelector"
     SHARED_ALB_GROUP = "sharedAlbGroup"
     CLUSTER_SECURITY_GROUP_ID = "clusterSecurityGroupId"
+    POD_LOG_GROUP = "podLogGroupName"
 
 
 # The outputs a tenant stack reads, and what in it follows each: what a platform change to that
@@ -70,6 +71,8 @@ TENANT_READS = {
     PlatformOutput.TENANT_SELECTOR: "the check that the platform's Fargate profile covers its namespace",
     PlatformOutput.VPC_ID: "its namespace's security group (replaced in a new VPC, and its pods rolled)",
     PlatformOutput.CLUSTER_SECURITY_GROUP_ID: "its namespace's rules to and from the control plane and CoreDNS",
+    PlatformOutput.REGION: "its region output, which `python -m verify` reads",
+    PlatformOutput.POD_LOG_GROUP: "its podLogGroupName output, where `python -m verify` looks for its pods' logs",
 }
 
 

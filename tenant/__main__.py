@@ -31,9 +31,10 @@ def from_platform(name: str) -> pulumi.Output[Any]:
     return platform_output(platform, settings.platform_stack, name)
 
 
+kubeconfig = from_platform(PlatformOutput.KUBECONFIG)
 cluster = TenantContext(
     name=from_platform(PlatformOutput.CLUSTER_NAME),
-    provider=k8s.Provider("platform-cluster", kubeconfig=from_platform(PlatformOutput.KUBECONFIG)),
+    provider=k8s.Provider("platform-cluster", kubeconfig=kubeconfig),
     oidc_provider_arn=from_platform(PlatformOutput.OIDC_PROVIDER_ARN),
     oidc_issuer=from_platform(PlatformOutput.OIDC_ISSUER),
     vpc_id=from_platform(PlatformOutput.VPC_ID),
@@ -116,3 +117,8 @@ if edge.dns_record:
 pulumi.export("namespace", namespace.name)
 pulumi.export("clusterName", cluster.name)
 pulumi.export("url", app.url)
+# What `python -m verify --project-dir tenant` reads besides the above (tools/verify): the platform's
+# cluster, region and pod log group, which this stack's pods run on and log to.
+pulumi.export(PlatformOutput.KUBECONFIG, pulumi.Output.secret(kubeconfig))
+pulumi.export(PlatformOutput.REGION, from_platform(PlatformOutput.REGION))
+pulumi.export(PlatformOutput.POD_LOG_GROUP, platform.get_output(PlatformOutput.POD_LOG_GROUP))

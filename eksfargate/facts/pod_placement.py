@@ -8,3 +8,8 @@ FARGATE_PROFILE_LABEL = "eks.amazonaws.com/fargate-profile"
 # label (IP targets only): a pod counts as Ready only once the ALB finds its target healthy, so a
 # rollout or an eviction never takes the last healthy targets out first.
 READINESS_GATE_LABEL = {"elbv2.k8s.aws/pod-readiness-gate-inject": "enabled"}
+
+# EKS labels every Fargate node so (EKS user guide and the ADOT Container Insights guide for Fargate:
+# `kubectl get nodes -l eks.amazonaws.com/compute-type=fargate`); an EC2 node lacks it.
+COMPUTE_TYPE_LABEL = "eks.amazonaws.com/compute-type"
+FARGATE_COMPUTE_TYPE = "fargate"
