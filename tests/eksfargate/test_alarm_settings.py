@@ -10,7 +10,7 @@ BAD_ALARM_INPUTS = [
     # (overrides, key, value as quoted in the message, part of the allowed-values text)
     ({"alarmEmail": "oncall"}, "alarmEmail", "'oncall'", "an e-mail address"),
     ({"alarmEmail": "on call@example.com"}, "alarmEmail", "'on call@example.com'", "an e-mail address"),
-    ({"alarmPeriodSeconds": 30}, "alarmPeriodSeconds", "30", "one of [60, 300]"),
+    ({"alarmPeriodSeconds": 30}, "alarmPeriodSeconds", "30", "from 60 to 300"),
     ({"alarmPeriodSeconds": 90}, "alarmPeriodSeconds", "90", "one of [60, 300]"),
     ({"alarmEvaluationPeriods": 0}, "alarmEvaluationPeriods", "0", "from 1 to 60"),
     ({"alarmAtMaxPeriods": 61}, "alarmAtMaxPeriods", "61", "from 1 to 60"),
