@@ -109,6 +109,7 @@ class TenantSettings:
     quota: QuotaSettings
     workload: WorkloadSettings
     alarms: AlarmSettings
+    region: str  # the stack's aws:region, the platform's
 
     @property
     def tags(self) -> dict[str, str]:
@@ -201,6 +202,7 @@ def load_tenant_settings() -> TenantSettings:
         quota=quota,
         workload=workload,
         alarms=read_alarms(config),
+        region=region,
     )
 
 
