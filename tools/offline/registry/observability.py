@@ -23,7 +23,7 @@ from eksfargate.facts.resource_types import (
     SNS_TOPIC_SUBSCRIPTION,
 )
 from offline.registry.entry import MOCK_ACCOUNT_ID, Invoke, ResourceType, json_document, show
-from offline.unknowns import placeholder
+from offline.unknowns import KNOWN_AFTER_DEPLOY, placeholder
 
 
 def _digest(tags: dict[str, str]) -> str:
@@ -94,7 +94,9 @@ def _topic_policy(res: dict[str, Any]) -> list[str]:
 
 
 def _dashboard(res: dict[str, Any]) -> list[str]:
-    body = json_document(res["inputs"].get("dashboardBody")) or {}
+    body = json_document(res["inputs"].get("dashboardBody"))
+    if body is None:  # it names the ALB's and target group's ids, which a first preview may not know
+        return [f"dashboard {res['inputs'].get('dashboardName')}", f"widgets {KNOWN_AFTER_DEPLOY}"]
     titles = [widget.get("properties", {}).get("title") for widget in body.get("widgets") or []]
     return [f"dashboard {res['inputs'].get('dashboardName')}", f"widgets {show(titles)}"]
 
