@@ -35,7 +35,6 @@ FIGURES: dict[str, tuple[str, str]] = {
     "cloudwatchLogsIngestionGb": ("logs_ingestion_gb", "CloudWatch Logs GB ingested"),
     "cloudwatchLogsStorageGbMonth": ("logs_storage_gb_month", "CloudWatch Logs GB-month stored"),
     "cloudwatchAlarmStandardMonth": ("alarm_metric_month", "CloudWatch standard alarm metric month"),
-    "snsEmailNotification": ("sns_email_notification", "SNS e-mail notification"),
     "s3StandardStorageGbMonth": ("s3_storage_gb_month", "S3 Standard GB-month stored"),
     "s3PutRequest": ("s3_put_request", "S3 Standard PUT request"),
 }
@@ -65,7 +64,6 @@ class Prices:
     logs_ingestion_gb: Decimal | None
     logs_storage_gb_month: Decimal | None
     alarm_metric_month: Decimal | None
-    sns_email_notification: Decimal | None
     s3_storage_gb_month: Decimal | None
     s3_put_request: Decimal | None
     # prices.json key -> why the region has no price for it (prices.json "unpriced").

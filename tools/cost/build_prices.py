@@ -4,10 +4,10 @@ eksfargate/data/prices.json.
 
 DATA_DIR holds the JSON files the AWS pricing pages render their regional tables from
 (https://b0.p.awsstatic.com/pricing/2.0/meteredUnitMaps/<service>/USD/current/<file>.json): eks.json,
-ecs.json, natgateway.json, vpc.json, cloudwatch.json, kms.json, s3.json, route53.json and sns.json. Each maps a
-region's name and a price's name to its price and rate code, which is the SKU and on-demand term of the same price in the AWS
-Price List offer file (AmazonEKS, AmazonECS, AmazonEC2, AmazonVPC, AmazonCloudWatch, awskms, AmazonS3,
-AmazonRoute53, AmazonSNS): SKU.JRTCKXETXF.<price dimension>, JRTCKXETXF the on-demand term, the dimension
+ecs.json, natgateway.json, vpc.json, cloudwatch.json, kms.json, s3.json and route53.json. Each maps a region's name and a price's
+name to its price and rate code, which is the SKU and on-demand term of the same price in the AWS Price
+List offer file (AmazonEKS, AmazonECS, AmazonEC2, AmazonVPC, AmazonCloudWatch, awskms, AmazonS3,
+AmazonRoute53): SKU.JRTCKXETXF.<price dimension>, JRTCKXETXF the on-demand term, the dimension
 6YS6EN2CT7 for a single price and the tier's own for a tiered one (S3 Standard's first 50 TB). These files are
 not the offer files themselves; where a region's offer file can be read, it is the better source.
 
@@ -82,10 +82,8 @@ READS: dict[str, Read] = {
     "kmsKeyMonth": Read("kms.json", "kms", "awskms", "Encryption Key"),
     "cloudwatchLogsIngestionGb": Read("cloudwatch.json", "cloudwatch", "AmazonCloudWatch", "Logs Collected Data Ingestion"),
     "cloudwatchLogsStorageGbMonth": Read("cloudwatch.json", "cloudwatch", "AmazonCloudWatch", "Stored Data"),
-    # A standard-resolution alarm, per metric it watches ("alarm metric"), and the SNS e-mail notification
-    # past the first 1,000 a month (the file's tier "SMTP 1000 to Inf" has the same rate code).
+    # A standard-resolution alarm, per metric it watches (an "alarm metric").
     "cloudwatchAlarmStandardMonth": Read("cloudwatch.json", "cloudwatch", "AmazonCloudWatch", "Alarm Standard"),
-    "snsEmailNotification": Read("sns.json", "sns", "AmazonSNS", "SNS Email and Email JSON Notifications"),
     # The first tier of S3 Standard storage (the first 50 TB a month), and the PUT request the ELB
     # service makes for each access log file.
     "s3StandardStorageGbMonth": Read("s3.json", "s3", "AmazonS3", "Standard Storage First 50 TB per GB Mo"),
@@ -116,7 +114,6 @@ UNITS = {
     "cloudwatchLogsIngestionGb": "per GB of log data ingested, Standard log class (PutLogEvents); first 10 TB a month",
     "cloudwatchLogsStorageGbMonth": "per GB-month of log data stored (archived), Standard log class",
     "cloudwatchAlarmStandardMonth": "per standard-resolution (60 s) alarm metric-month, prorated hourly",
-    "snsEmailNotification": "per e-mail notification SNS delivers, past the first 1,000 a month of the account",
     "cloudwatchDashboardMonth": "per dashboard-month past the account's first 3 (free); CloudWatch dashboards are "
     "global (the file's region 'Any')",
     "s3StandardStorageGbMonth": "per GB-month stored in S3 Standard, first tier (the first 50 TB a month)",
@@ -317,8 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "data_dir",
         type=Path,
-        help="folder with eks.json, ecs.json, natgateway.json, vpc.json, cloudwatch.json, kms.json, s3.json, route53.json, "
-        "sns.json",
+        help="folder with eks.json, ecs.json, natgateway.json, vpc.json, cloudwatch.json, kms.json, s3.json, route53.json",
     )
     parser.add_argument(
         "--alb", type=Path, default=ALB_FILE, help="the ALB transcriptions (default tools/cost/alb_transcriptions.json)"
