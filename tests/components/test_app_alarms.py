@@ -5,15 +5,20 @@ the controller's tagging rule at v3.5.0 (pkg/deploy/tracking/provider.go), never
 """
 
 import json
+import re
 
 import pytest
 
+from eksfargate.alarm_rules import rules
+from eksfargate.alarm_settings import AlarmSettings
+from eksfargate.facts.cloudwatch_alarms import MAX_METRICS_PER_EXPRESSION
 from eksfargate.facts.resource_types import DEPLOYMENT, HPA, INGRESS, METRIC_ALARM, SNS_TOPIC, SNS_TOPIC_POLICY
-from eksfargate.project import TENANT_PROJECT_DIR
-from offline.harness import Recording, record
+from eksfargate.workload import WorkloadSpec
+from offline.harness import Recording
 from offline.registry.observability import INVOKES
+from tests.conftest import recording_of
 from tests.programs.test_tenancy import TENANT_STACKS, platform_outputs, tenant_recording
-from tests.stackfacts import PINNED_DEV, cluster_name
+from tests.stackfacts import STACKS_DIR, cluster_name
 
 GROUP_ANNOTATION = "alb.ingress.kubernetes.io/group.name"
 ALWAYS = {"target-5xx-rate", "p99-latency", "unhealthy-targets"}
@@ -101,11 +106,17 @@ def test_a_tenant_app_has_every_alarm_on_its_own_target_group_and_its_own_topic(
     assert_alarms_of_its_own_app(tenant, platform_outputs(tenant)["clusterName"])
 
 
-def test_a_tenant_on_its_own_alb_also_alarms_on_the_albs_5xx():
-    recording = record("checkout-dev", overrides={"albMode": "own"}, project_dir=TENANT_PROJECT_DIR)
-    assert recording.error is None, recording.error
-    assert "elb-5xx" in alarms(recording)
-    assert_alarms_of_its_own_app(recording, platform_outputs(recording)["clusterName"])
+@pytest.mark.parametrize("own_alb", [True, False], ids=["own ALB", "shared ALB"])
+def test_the_albs_own_5xx_is_alarmed_only_on_an_alb_of_the_apps_own(own_alb):
+    """A tenant on its own ALB gets what the platform's app gets; on the shared ALB the ALB's 5xx is every member's."""
+    settings = AlarmSettings("", 60, 5, 15, 5, 20, 10, 2000)
+    found = rules(settings, WorkloadSpec(name="web", image="nginx", port=8080, probe_path="/", replicas=2), own_alb)
+    assert ("elb-5xx" in {rule.kind for rule in found}) is own_alb
+    for rule in found:
+        # A math alarm reads at most 10 metrics, and names only those it declares.
+        assert len(rule.metrics) <= MAX_METRICS_PER_EXPRESSION
+        named = set(re.findall(r"\b([a-z][A-Za-z0-9_]*)\b", rule.expression)) - {"requests", "target5xx"}
+        assert named == set() and {metric.id for metric in rule.inputs} <= {"requests", "target5xx"}
 
 
 def test_no_tenant_alarm_names_another_tenants_target_group():
@@ -147,7 +158,7 @@ def test_a_tenants_topic_policy_lets_only_cloudwatch_alarms_of_its_account_publi
 def test_an_email_is_subscribed_only_when_set(dev):
     subscription = "aws:sns/topicSubscription:TopicSubscription"
     assert dev.config["eks-fargate:alarmEmail"] == "" and not dev.of_type(subscription)
-    recording = record("dev", overrides={"alarmEmail": "oncall@example.com"}, stack_file=PINNED_DEV)
+    recording = recording_of("string-values", STACKS_DIR / "Pulumi.string-values.yaml")
     (found,) = recording.of_type(subscription)
-    assert found.inputs["protocol"] == "email" and found.inputs["endpoint"] == "oncall@example.com"
+    assert found.inputs["protocol"] == "email" and found.inputs["endpoint"] == recording.config["eks-fargate:alarmEmail"]
     assert found.inputs["topic"] == recording.one(SNS_TOPIC).outputs["arn"]
