@@ -4,14 +4,18 @@ network ─► cluster ─► logging (log group, aws-logging) ─► fargate (p
              │                                                            └─► metrics-server (for the game's HPA)
              └─► tenants' Ingress guardrails (admission policy, with servesTenants)
 ALB access-log bucket ─► ALB controller            app certificate (ACM, DNS-validated) ─► 2048 game ─► DNS alias
+alarm topic (SNS) ◄─ 2048 game's alarms (on its ALB and target group, found by the controller's tags) ─► dashboard
 """
 
 import pulumi
 
+from components.alarm_topic import AlarmTopic, AlarmTopicArgs
 from components.alb_access_logs import AlbAccessLogs, AlbAccessLogsArgs
 from components.alb_controller import AlbController, AlbControllerArgs
+from components.app_alarms import AppAlarms, AppAlarmsArgs
 from components.certificate import Certificate, CertificateArgs
 from components.cluster import Cluster, ClusterArgs
+from components.dashboard import Dashboard, DashboardArgs
 from components.dns_alias import DnsAlias, DnsAliasArgs
 from components.fargate import Fargate, FargateArgs
 from components.fargate_logging import FargateLogging, FargateLoggingArgs
@@ -19,7 +23,13 @@ from components.ingress_guardrails import IngressGuardrails, IngressGuardrailsAr
 from components.metrics_server import MetricsServer, MetricsServerArgs
 from components.network import Network, NetworkArgs, NetworkIds
 from components.web_app import WebApp, WebAppArgs, WebAppNames
-from eksfargate.contract import INGRESS_CLASS, SHARED_ALB_GROUP, TENANT_NAMESPACE_SELECTOR, PlatformOutput
+from eksfargate.contract import (
+    INGRESS_CLASS,
+    SHARED_ALB_GROUP,
+    TENANT_NAMESPACE_SELECTOR,
+    ObservabilityOutput,
+    PlatformOutput,
+)
 from eksfargate.settings import load_settings
 
 settings = load_settings()
@@ -123,6 +133,10 @@ if settings.serves_tenants:
 if settings.app.autoscaling:
     MetricsServer("metrics-server", MetricsServerArgs(cluster=pods, runs_after=[fargate.kube_system_profile]))
 
+# Every alarm of the stack notifies this topic; tenants' alarms go to their own stacks' topics.
+alarm_topic = AlarmTopic("alarms", AlarmTopicArgs(region=settings.region, email=settings.alarms.email, tags=settings.tags))
+app_alarms = None
+
 edge = settings.app.edge
 if fargate.workload_profile:
     certificate_arn: pulumi.Input[str] | None = edge.certificate_arn or None
@@ -130,10 +144,11 @@ if fargate.workload_profile:
         certificate_arn = Certificate(
             "app-certificate", CertificateArgs(host=edge.host, hosted_zone=edge.hosted_zone, tags=settings.tags)
         ).arn
+    app_names = WebAppNames.walkthrough()
     app = WebApp(
         "game-2048",
         WebAppArgs(
-            names=WebAppNames.walkthrough(),
+            names=app_names,
             namespace=settings.app.namespace,
             creates_namespace=True,
             workload=settings.app.workload,
@@ -152,6 +167,35 @@ if fargate.workload_profile:
             DnsAliasArgs(host=edge.host, hosted_zone=edge.hosted_zone, load_balancer_hostname=app.load_balancer_hostname),
         )
     pulumi.export("ingressUrl", app.url)
+    app_alarms = AppAlarms(
+        "app-alarms",
+        AppAlarmsArgs(
+            name_prefix=f"{settings.project}-{settings.stack}-{app_names.app}",
+            cluster_name=cluster.name,
+            namespace=settings.app.namespace,
+            ingress=app_names.ingress,
+            service=app_names.service,
+            group=None,
+            load_balancer_hostname=app.load_balancer_hostname,
+            workload=settings.app.workload,
+            settings=settings.alarms,
+            topic_arn=alarm_topic.arn,
+            tags=settings.tags,
+        ),
+    )
+
+dashboard = Dashboard(
+    "dashboard",
+    DashboardArgs(
+        name=f"{settings.project}-{settings.stack}",
+        region=settings.region,
+        period_seconds=settings.alarms.period_seconds,
+        cluster_name=cluster.name,
+        namespace=settings.app.namespace if app_alarms else None,
+        whole_cluster=True,
+        app=(app_alarms, settings.app.workload) if app_alarms else None,
+    ),
+)
 
 pulumi.export("clusterName", cluster.name)
 pulumi.export("kubeconfig", cluster.kubeconfig)
@@ -162,6 +206,9 @@ pulumi.export("podExecutionRoleArn", fargate.pod_execution_role_arn)
 pulumi.export("fargateProfileNames", fargate.profile_names)
 pulumi.export("albControllerRoleArn", alb_controller.role_arn)
 pulumi.export(PlatformOutput.POD_LOG_GROUP, logging.log_group.name if logging else None)
+pulumi.export(ObservabilityOutput.ALARM_NAMES, app_alarms.names if app_alarms else [])
+pulumi.export(ObservabilityOutput.ALARM_TOPIC_ARN, alarm_topic.arn)
+pulumi.export(ObservabilityOutput.DASHBOARD_NAME, dashboard.name)
 # What tenant stacks (tenant/) read through a StackReference.
 pulumi.export(PlatformOutput.REGION, settings.region)
 pulumi.export(PlatformOutput.OIDC_PROVIDER_ARN, cluster.oidc_provider_arn)

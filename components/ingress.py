@@ -44,6 +44,9 @@ HEALTHCHECK_PORT_ANNOTATION = "alb.ingress.kubernetes.io/healthcheck-port"
 HEALTHCHECK_INTERVAL_ANNOTATION = "alb.ingress.kubernetes.io/healthcheck-interval-seconds"
 SUCCESS_CODES_ANNOTATION = "alb.ingress.kubernetes.io/success-codes"
 
+# The Service port every rule's backend names; the controller tags the target group with it
+# (eksfargate/facts/alb_controller_tags.py).
+BACKEND_PORT = "http"
 HTTPS_PORT = 443
 # With a certificate and no listen-ports the controller opens 443 only; both are asked for, and
 # port 80 answers with a redirect (HTTP 301) to 443.
@@ -95,7 +98,9 @@ def spec(ingress_class: pulumi.Input[str], service: pulumi.Input[str], host: str
     """One rule: every path to the Service's http port, for `host` only when there is one."""
     rule: dict[str, Any] = {
         "http": {
-            "paths": [{"path": "/", "pathType": "Prefix", "backend": {"service": {"name": service, "port": {"name": "http"}}}}]
+            "paths": [
+                {"path": "/", "pathType": "Prefix", "backend": {"service": {"name": service, "port": {"name": BACKEND_PORT}}}}
+            ]
         }
     }
     if host:

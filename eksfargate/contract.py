@@ -57,6 +57,14 @@ class PlatformOutput:
     POD_LOG_GROUP = "podLogGroupName"
 
 
+class ObservabilityOutput:
+    """Outputs both projects export for whoever is on call and for the post-deploy check (`python -m verify`)."""
+
+    ALARM_NAMES = "alarmNames"  # every alarm of the stack, by name
+    ALARM_TOPIC_ARN = "alarmTopicArn"
+    DASHBOARD_NAME = "dashboardName"
+
+
 # The outputs a tenant stack reads, and what in it follows each: what a platform change to that
 # output changes for its tenants (the offline diff lists them under the platform).
 TENANT_READS = {

@@ -24,6 +24,7 @@ from eksfargate.facts.fargate_logging import LOGGING_CONFIG_MAP, LOGGING_NAMESPA
 from eksfargate.facts.resource_types import (
     ACM_CERTIFICATE,
     CONFIG_MAP,
+    DASHBOARD,
     DEPLOYMENT,
     EKS_ADDON,
     EKS_CLUSTER,
@@ -34,10 +35,12 @@ from eksfargate.facts.resource_types import (
     INGRESS,
     KMS_KEY,
     LOG_GROUP,
+    METRIC_ALARM,
     NAT_GATEWAY,
     ROUTE53_RECORD,
     S3_BUCKET_LIFECYCLE,
     SERVICE,
+    SNS_TOPIC_SUBSCRIPTION,
     STATEFUL_SET,
     SUBNET,
 )
@@ -117,6 +120,11 @@ class Footprint:
     route53_records: int = 0
     certificates: int = 0
     web_acls: int = 0
+    # CloudWatch alarms, by the metrics they watch (a metric-math alarm is billed per metric in it), the
+    # stack's dashboards, and the e-mail addresses subscribed to its alarm topic.
+    alarm_metrics: int = 0
+    dashboards: int = 0
+    email_subscriptions: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """The footprint as plan.json records it: plain JSON, decimals as strings."""
@@ -173,7 +181,8 @@ def footprint_from_resources(region: str, resources: Iterable[tuple[str, str, Ma
     notes: list[str] = []
     ingresses: list[tuple[str, Mapping[str, Any]]] = []
     autoscalers: dict[str, tuple[int, int]] = {}
-    counts = {NAT: 0, EIP: 0, KMS_KEY: 0, ROUTE53_RECORD: 0, ACM_CERTIFICATE: 0}
+    counts = {NAT: 0, EIP: 0, KMS_KEY: 0, ROUTE53_RECORD: 0, ACM_CERTIFICATE: 0, DASHBOARD: 0, SNS_TOPIC_SUBSCRIPTION: 0}
+    alarm_metrics = 0
     router_outputs = ""
     log_groups: dict[str, Any] = {}
     clusters = 0
@@ -188,6 +197,9 @@ def footprint_from_resources(region: str, resources: Iterable[tuple[str, str, Ma
     for type_, name, inputs in resources:
         if type_ in counts:
             counts[type_] += 1
+        elif type_ == METRIC_ALARM:
+            queries = inputs.get("metricQueries") or []
+            alarm_metrics += sum(1 for query in queries if query.get("metric")) if queries else 1
         elif type_ in CLUSTER_TYPES:
             clusters += 1
             version, policy = inputs.get("version"), inputs.get("upgradePolicy")
@@ -261,6 +273,9 @@ def footprint_from_resources(region: str, resources: Iterable[tuple[str, str, Ma
         route53_records=counts[ROUTE53_RECORD],
         certificates=counts[ACM_CERTIFICATE],
         web_acls=len(web_acls),
+        alarm_metrics=alarm_metrics,
+        dashboards=counts[DASHBOARD],
+        email_subscriptions=counts[SNS_TOPIC_SUBSCRIPTION],
     )
 
 

@@ -6,6 +6,7 @@ eksfargate/workload_settings.py. See eksfargate/settings_schema.py for what a de
 
 from __future__ import annotations
 
+from eksfargate.alarm_schema import ALARM_SETTINGS
 from eksfargate.facts.kubernetes_versions import CALENDAR, SUPPORT_TYPES
 from eksfargate.settings_schema import Setting, declare
 from eksfargate.workload import EGRESS_PORT_RANGE, GAME_2048_IMAGE, HPA_MIN_REPLICAS, PORT_SETTING_RANGE
@@ -461,4 +462,5 @@ PLATFORM = declare(
         "Name of the CloudWatch log group for pod logs. Empty means /aws/eks/<clusterName>/fargate-pods.",
         doc='the log group the stack creates for them; `""`: `/aws/eks/<clusterName>/fargate-pods`',
     ),
+    *ALARM_SETTINGS,
 )

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pulumi
 
 from eksfargate import edge as edges
+from eksfargate.alarm_settings import AlarmSettings, read_alarms
 from eksfargate.config_reader import (
     DNS_LABEL_RULE,
     TAG_VALUE,
@@ -145,6 +146,7 @@ class Settings:
     team: TeamSettings
     logging: LoggingSettings
     serves_tenants: bool  # a platform for tenant stacks (tenant/): see eksfargate/contract.py
+    alarms: AlarmSettings
 
     @property
     def tags(self) -> dict[str, str]:
@@ -172,6 +174,7 @@ def load_settings() -> Settings:
         team=_team(config),
         logging=_logging(config, cluster.name),
         serves_tenants=config.boolean("servesTenants"),
+        alarms=read_alarms(config),
     )
 
 

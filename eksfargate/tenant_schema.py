@@ -6,6 +6,7 @@ eksfargate/workload_settings.py. See eksfargate/settings_schema.py for what a de
 
 from __future__ import annotations
 
+from eksfargate.alarm_schema import ALARM_SETTINGS
 from eksfargate.facts.eks_access import TENANT_ACCESS_POLICIES
 from eksfargate.settings_schema import Setting, declare
 from eksfargate.workload import EGRESS_PORT_RANGE, PORT_SETTING_RANGE
@@ -248,4 +249,5 @@ TENANT = declare(
         "evaluated first).",
         bounds=GROUP_ORDER_RANGE,
     ),
+    *ALARM_SETTINGS,
 )

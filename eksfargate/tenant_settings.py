@@ -18,6 +18,7 @@ from decimal import Decimal
 
 import pulumi
 
+from eksfargate.alarm_settings import AlarmSettings, read_alarms
 from eksfargate.config_reader import (
     DNS_LABEL_RULE,
     TAG_VALUE,
@@ -107,6 +108,8 @@ class TenantSettings:
     service_account_policy_arns: tuple[str, ...]
     quota: QuotaSettings
     workload: WorkloadSettings
+    alarms: AlarmSettings
+    region: str  # the stack's aws:region, the platform's
 
     @property
     def tags(self) -> dict[str, str]:
@@ -198,6 +201,8 @@ def load_tenant_settings() -> TenantSettings:
         service_account_policy_arns=policies,
         quota=quota,
         workload=workload,
+        alarms=read_alarms(config),
+        region=region,
     )
 
 

@@ -3,6 +3,7 @@
 platform (StackReference) ─► namespace ─► quota + LimitRange ─► workload ─► DNS alias
                            ├► access entry (namespace-scoped)   ├► IRSA service account
                            └► certificate (ACM, DNS-validated) ─┘
+alarm topic (SNS) ◄─ the workload's alarms (its ALB and target group, by the controller's tags) ─► dashboard
 """
 
 from typing import Any
@@ -10,14 +11,17 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.alarm_topic import AlarmTopic, AlarmTopicArgs
+from components.app_alarms import AppAlarms, AppAlarmsArgs
 from components.certificate import Certificate, CertificateArgs
 from components.cluster_context import TenantContext
+from components.dashboard import Dashboard, DashboardArgs
 from components.dns_alias import DnsAlias, DnsAliasArgs
 from components.tenant_access import TenantAccess, TenantAccessArgs
 from components.tenant_namespace import TenantNamespace, TenantNamespaceArgs
 from components.tenant_service_account import TenantServiceAccount, TenantServiceAccountArgs
 from components.web_app import WebApp, WebAppArgs, WebAppNames
-from eksfargate.contract import PlatformOutput, access_policy_arn, host_annotation
+from eksfargate.contract import ObservabilityOutput, PlatformOutput, access_policy_arn, host_annotation
 from eksfargate.facts.pod_placement import FARGATE_PROFILE_LABEL
 from eksfargate.platform_reference import covering_profile, platform_output
 from eksfargate.tenant_settings import load_tenant_settings
@@ -90,10 +94,12 @@ if edge.issues_certificate:
     ).arn
 
 shared = settings.workload.alb_mode == "shared"
+app_names = WebAppNames.tenant(settings.workload.app)
+group = from_platform(PlatformOutput.SHARED_ALB_GROUP) if shared else None
 app = WebApp(
     "app",
     WebAppArgs(
-        names=WebAppNames.tenant(settings.workload.app),
+        names=app_names,
         namespace=namespace.name,
         creates_namespace=False,
         workload=settings.workload.spec,
@@ -104,7 +110,7 @@ app = WebApp(
         # EKS schedules the pods on this profile only; the label's value resolves only once the
         # platform's selector is known to cover the namespace, so the pods wait for that check.
         pod_labels={FARGATE_PROFILE_LABEL: covering_profile(platform, settings.platform_stack, settings.namespace)},
-        group=from_platform(PlatformOutput.SHARED_ALB_GROUP) if shared else None,
+        group=group,
         group_order=settings.workload.group_order,
         host=edge.host,
         certificate_arn=certificate_arn,
@@ -114,6 +120,37 @@ app = WebApp(
 if edge.dns_record:
     DnsAlias("dns", DnsAliasArgs(host=edge.host, hosted_zone=edge.hosted_zone, load_balancer_hostname=app.load_balancer_hostname))
 
+# The tenant's alarms go to its own topic, not the platform's.
+alarm_topic = AlarmTopic("alarms", AlarmTopicArgs(region=settings.region, email=settings.alarms.email, tags=settings.tags))
+app_alarms = AppAlarms(
+    "app-alarms",
+    AppAlarmsArgs(
+        name_prefix=f"{settings.project}-{settings.stack}-{app_names.app}",
+        cluster_name=cluster.name,
+        namespace=settings.namespace,
+        ingress=app_names.ingress,
+        service=app_names.service,
+        group=group,
+        load_balancer_hostname=app.load_balancer_hostname,
+        workload=settings.workload.spec,
+        settings=settings.alarms,
+        topic_arn=alarm_topic.arn,
+        tags=settings.tags,
+    ),
+)
+dashboard = Dashboard(
+    "dashboard",
+    DashboardArgs(
+        name=f"{settings.project}-{settings.stack}",
+        region=settings.region,
+        period_seconds=settings.alarms.period_seconds,
+        cluster_name=cluster.name,
+        namespace=settings.namespace,
+        whole_cluster=False,
+        app=(app_alarms, settings.workload.spec),
+    ),
+)
+
 pulumi.export("namespace", namespace.name)
 pulumi.export("clusterName", cluster.name)
 pulumi.export("url", app.url)
@@ -122,3 +159,6 @@ pulumi.export("url", app.url)
 pulumi.export(PlatformOutput.KUBECONFIG, pulumi.Output.secret(kubeconfig))
 pulumi.export(PlatformOutput.REGION, from_platform(PlatformOutput.REGION))
 pulumi.export(PlatformOutput.POD_LOG_GROUP, platform.get_output(PlatformOutput.POD_LOG_GROUP))
+pulumi.export(ObservabilityOutput.ALARM_NAMES, app_alarms.names)
+pulumi.export(ObservabilityOutput.ALARM_TOPIC_ARN, alarm_topic.arn)
+pulumi.export(ObservabilityOutput.DASHBOARD_NAME, dashboard.name)

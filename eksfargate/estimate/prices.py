@@ -34,12 +34,14 @@ FIGURES: dict[str, tuple[str, str]] = {
     "kmsKeyMonth": ("kms_key_month", "KMS key month"),
     "cloudwatchLogsIngestionGb": ("logs_ingestion_gb", "CloudWatch Logs GB ingested"),
     "cloudwatchLogsStorageGbMonth": ("logs_storage_gb_month", "CloudWatch Logs GB-month stored"),
+    "cloudwatchAlarmStandardMonth": ("alarm_metric_month", "CloudWatch standard alarm metric month"),
     "s3StandardStorageGbMonth": ("s3_storage_gb_month", "S3 Standard GB-month stored"),
     "s3PutRequest": ("s3_put_request", "S3 Standard PUT request"),
 }
 _KEY_OF = {attribute: key for key, (attribute, _) in FIGURES.items()}
 # prices.json "notIncluded": figures the estimate names but does not add (not the stack's to pay).
 HOSTED_ZONE_KEY = "route53HostedZoneMonth"
+DASHBOARD_KEY = "cloudwatchDashboardMonth"
 
 
 @dataclass(frozen=True)
@@ -61,12 +63,15 @@ class Prices:
     kms_key_month: Decimal | None
     logs_ingestion_gb: Decimal | None
     logs_storage_gb_month: Decimal | None
+    alarm_metric_month: Decimal | None
     s3_storage_gb_month: Decimal | None
     s3_put_request: Decimal | None
     # prices.json key -> why the region has no price for it (prices.json "unpriced").
     unpriced: Mapping[str, str] = field(default_factory=dict)
     # What a Route 53 hosted zone costs a month (prices.json notIncluded; Route 53 is global), if known.
     hosted_zone_month: Decimal | None = None
+    # A CloudWatch dashboard past the account's first 3 (prices.json notIncluded; dashboards are global), if known.
+    dashboard_month: Decimal | None = None
 
     def pod_hour(self, size: PodSize) -> Decimal:
         if self.fargate_vcpu_hour is None or self.fargate_gb_hour is None:
@@ -113,6 +118,7 @@ def load_prices(region: str, path: Path = PRICES_FILE) -> Prices:
         hours_per_month=Decimal(data["hoursPerMonth"]["value"]),
         unpriced=unpriced,
         hosted_zone_month=Decimal(zone["usd"]) if (zone := data.get("notIncluded", {}).get(HOSTED_ZONE_KEY)) else None,
+        dashboard_month=Decimal(board["usd"]) if (board := data.get("notIncluded", {}).get(DASHBOARD_KEY)) else None,
         **{attribute: Decimal(figures[key]["usd"]) if key in figures else None for key, (attribute, _) in FIGURES.items()},
     )
 

@@ -41,6 +41,15 @@ S3_BUCKET_LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfig
 GET_HOSTED_ZONE = "aws:route53/getZone:getZone"
 GET_LOAD_BALANCER_HOSTED_ZONE_ID = "aws:lb/getHostedZoneId:getHostedZoneId"
 
+# AWS: alarms, the topic they notify, dashboards; the controller's ALB and target groups looked up
+SNS_TOPIC = "aws:sns/topic:Topic"
+SNS_TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
+SNS_TOPIC_SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
+METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+DASHBOARD = "aws:cloudwatch/dashboard:Dashboard"
+GET_LOAD_BALANCER = "aws:lb/getLoadBalancer:getLoadBalancer"
+GET_TARGET_GROUP = "aws:lb/getTargetGroup:getTargetGroup"
+
 # Kubernetes
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"

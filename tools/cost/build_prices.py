@@ -82,6 +82,8 @@ READS: dict[str, Read] = {
     "kmsKeyMonth": Read("kms.json", "kms", "awskms", "Encryption Key"),
     "cloudwatchLogsIngestionGb": Read("cloudwatch.json", "cloudwatch", "AmazonCloudWatch", "Logs Collected Data Ingestion"),
     "cloudwatchLogsStorageGbMonth": Read("cloudwatch.json", "cloudwatch", "AmazonCloudWatch", "Stored Data"),
+    # A standard-resolution alarm, per metric it watches (an "alarm metric").
+    "cloudwatchAlarmStandardMonth": Read("cloudwatch.json", "cloudwatch", "AmazonCloudWatch", "Alarm Standard"),
     # The first tier of S3 Standard storage (the first 50 TB a month), and the PUT request the ELB
     # service makes for each access log file.
     "s3StandardStorageGbMonth": Read("s3.json", "s3", "AmazonS3", "Standard Storage First 50 TB per GB Mo"),
@@ -92,6 +94,8 @@ READS: dict[str, Read] = {
 GLOBAL_REGION = "Any"
 GLOBAL_READS: dict[str, Read] = {
     "route53HostedZoneMonth": Read("route53.json", "route53", "AmazonRoute53", "DNS Zone first 25"),
+    # CloudWatch dashboards are global; an account's first 3 are free ("Dashboard Basic Free upto 3 Dashboard").
+    "cloudwatchDashboardMonth": Read("cloudwatch.json", "cloudwatch", "AmazonCloudWatch", "Dashboard Basic Dashboard"),
 }
 # Compared with the figure read, where the region has it.
 CROSS_READS: dict[str, Read] = {
@@ -109,6 +113,9 @@ UNITS = {
     "kmsKeyMonth": "per customer managed KMS key-month, prorated hourly",
     "cloudwatchLogsIngestionGb": "per GB of log data ingested, Standard log class (PutLogEvents); first 10 TB a month",
     "cloudwatchLogsStorageGbMonth": "per GB-month of log data stored (archived), Standard log class",
+    "cloudwatchAlarmStandardMonth": "per standard-resolution (60 s) alarm metric-month, prorated hourly",
+    "cloudwatchDashboardMonth": "per dashboard-month past the account's first 3 (free); CloudWatch dashboards are "
+    "global (the file's region 'Any')",
     "s3StandardStorageGbMonth": "per GB-month stored in S3 Standard, first tier (the first 50 TB a month)",
     "s3PutRequest": "per PUT, COPY, POST or LIST request to S3 Standard (ELB's access log delivery: one PUT a file)",
     "route53HostedZoneMonth": "per hosted zone-month, the first 25 zones of an account; Route 53 is global (the file's "

@@ -1,8 +1,8 @@
 """The stack's outputs, read with `pulumi stack output --json --show-secrets` (or from a file).
 
 The platform exports `ingressUrl`, a tenant `url` and `namespace`; both export `kubeconfig`,
-`region` and `podLogGroupName` (a tenant's are its platform's), and `alarmNames` once the stack
-declares alarms. The kubeconfig and every other secret stay in memory: nothing here prints them.
+`region` and `podLogGroupName` (a tenant's are its platform's), and `alarmNames`.
+The kubeconfig and every other secret stay in memory: nothing here prints them.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from typing import Any
 
 import yaml
 
-from eksfargate.contract import TENANT_NAMESPACE_PREFIX, PlatformOutput
+from eksfargate.contract import TENANT_NAMESPACE_PREFIX, ObservabilityOutput, PlatformOutput
 from verify.cluster import Scope
 from verify.results import ReadError
 
 URL_OUTPUTS = ("ingressUrl", "url")
 LOG_GROUP_OUTPUT = PlatformOutput.POD_LOG_GROUP
-ALARMS_OUTPUT = "alarmNames"
+ALARMS_OUTPUT = ObservabilityOutput.ALARM_NAMES
 NAMESPACE_OUTPUT = "namespace"
 PULUMI_TIMEOUT = 120
 

@@ -1,7 +1,7 @@
 """The priced products, each one module of one shape (eksfargate/estimate/product.py)."""
 
 from eksfargate.estimate.product import Product
-from eksfargate.estimate.products import access_logs, acm, alb, eks, fargate, ipv4, kms, nat, pod_logs, route53, waf
+from eksfargate.estimate.products import access_logs, acm, alarms, alb, eks, fargate, ipv4, kms, nat, pod_logs, route53, waf
 
 # The table's rows, product by product: what runs, then the network in front of it, then what it logs.
 TABLE: tuple[Product, ...] = (
@@ -13,6 +13,7 @@ TABLE: tuple[Product, ...] = (
     kms.price,
     pod_logs.price,
     access_logs.price,
+    alarms.price,
     route53.price,
     acm.price,
     waf.price,
@@ -28,6 +29,7 @@ ASSUMPTION_ORDER: tuple[Product, ...] = (
     kms.price,
     pod_logs.price,
     access_logs.price,
+    alarms.price,
     route53.price,
     acm.price,
     waf.price,

@@ -186,6 +186,8 @@ def test_dev_total_is_the_sum_of_its_parts(dev: Recording):
         "KMS": prices.kms_key_month,
         # 10 pods' logs at 0.5 GB each, kept 30 days (30/30.42 of a month's logs stored at once).
         "Logs": cents(prices.logs_ingestion_gb * 5) + cents(prices.logs_storage_gb_month * 5 * 30 / (hours / 24)),
+        # 7 alarms, the 5xx rate's reading 2 metrics (the autoscaled game keeps 5 pods: every alarm kind).
+        "CloudWatch": prices.alarm_metric_month * 8,
     }
 
     assert estimate.by_category() == expected

@@ -195,7 +195,11 @@ def test_the_builder_reads_each_figure_from_the_aws_files_and_lists_what_none_gi
         },
         "vpc.json": {frankfurt: {"Hourly charge for In use Public IPv4 Addresses per Hrs": "0.005"}},
         "kms.json": {frankfurt: {"Encryption Key": "1.0000000000"}},
-        "cloudwatch.json": {frankfurt: {"Logs Collected Data Ingestion": "0.63", "Stored Data": "0.0324"}},
+        "cloudwatch.json": {
+            frankfurt: {"Logs Collected Data Ingestion": "0.63", "Stored Data": "0.0324", "Alarm Standard": "0.1000000000"},
+            # Dashboards are global, like Route 53's zones.
+            "Any": {"Dashboard Basic Dashboard": "3.0000000000", "Dashboard Basic Free upto 3 Dashboard": "0.0000000000"},
+        },
         "s3.json": {
             frankfurt: {
                 "Standard Storage First 50 TB per GB Mo": "0.0245000000",
@@ -234,6 +238,11 @@ def test_the_builder_reads_each_figure_from_the_aws_files_and_lists_what_none_gi
     # S3 Standard's first tier (not the next one), and a PUT, as the file gives them.
     assert (built["s3StandardStorageGbMonth"]["usd"], built["s3PutRequest"]["usd"]) == ("0.0245", "0.0000054")
     assert "'Standard Storage First 50 TB per GB Mo'" in built["s3StandardStorageGbMonth"]["source"]
+    assert (
+        built["cloudwatchAlarmStandardMonth"]["usd"] == "0.10"
+        and "'Alarm Standard'" in built["cloudwatchAlarmStandardMonth"]["source"]
+    )
+    assert out["notIncluded"]["cloudwatchDashboardMonth"]["usd"] == "3.00"
     zone = out["notIncluded"]["route53HostedZoneMonth"]
     assert zone["usd"] == "0.50" and "region 'Any', 'DNS Zone first 25'" in zone["source"]
     assert "albHour" not in built and out["dataFiles"]["eks"]["copy"] == "https://example.invalid/eks.json"
@@ -245,8 +254,10 @@ def test_the_builder_reads_each_figure_from_the_aws_files_and_lists_what_none_gi
 
 
 def test_the_builder_takes_each_regions_alb_prices_from_its_own_transcription_and_extrapolates_none(tmp_path):
-    for name in ("eks", "ecs", "natgateway", "vpc", "kms", "cloudwatch", "s3"):
+    for name in ("eks", "ecs", "natgateway", "vpc", "kms", "s3"):
         (tmp_path / f"{name}.json").write_text(json.dumps(_data_file(name, {})))
+    cloudwatch = _data_file("cloudwatch", {"Any": {"Dashboard Basic Dashboard": "3.00"}})
+    (tmp_path / "cloudwatch.json").write_text(json.dumps(cloudwatch))
     (tmp_path / "route53.json").write_text(json.dumps(_data_file("route53", {"Any": {"DNS Zone first 25": "0.50"}})))
     offer = "https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AWSELB/current/{}/index.json"
     transcriptions = {

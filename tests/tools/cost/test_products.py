@@ -17,7 +17,7 @@ from eksfargate.footprint import Footprint, LoadBalancer, Workload
 
 D = Decimal
 # A stack with something of every priced product: an autoscaled workload, a cluster, NAT with its
-# Elastic IP, an internet-facing ALB in 3 zones with access logs, the KMS key and pod logs.
+# Elastic IP, an internet-facing ALB in 3 zones with access logs, the KMS key, pod logs and alarms.
 EVERYTHING = Footprint(
     "us-east-1",
     clusters=1,
@@ -29,6 +29,7 @@ EVERYTHING = Footprint(
     kubernetes_version="1.35",
     pod_log_retention_days=30,
     access_log_retention_days=90,
+    alarm_metrics=8,
 )
 STANDARD_MONTH, EXTENDED_MONTH = date(2026, 12, 1), date(2027, 4, 1)  # 1.35 leaves standard support on 2027-03-27
 

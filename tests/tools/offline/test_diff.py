@@ -13,7 +13,7 @@ from components import addon_versions, alb_controller
 from cost.__main__ import main as cost_main
 from eksfargate import estimate as cost
 from eksfargate.facts.kubernetes_kinds import CLUSTER_SCOPED_KINDS
-from eksfargate.facts.resource_types import EKS_ADDON, HELM_RELEASE
+from eksfargate.facts.resource_types import DASHBOARD, EKS_ADDON, HELM_RELEASE, METRIC_ALARM
 from eksfargate.project import TENANT_PROJECT_DIR
 from offline import diff as offline_diff
 from offline import diff_cost, diff_render, replacements
@@ -55,11 +55,16 @@ def test_identical_plans_have_no_changes():
 def test_a_replica_change_is_an_in_place_update_of_the_autoscalers_floor_only():
     scaled = offline_plan.build("dev", stack_file=PINNED_DEV, overrides={"appReplicas": 3})
     diff = offline_diff.compare(dev_plan(), scaled, "dev")
-    assert changed(diff) == {(AUTOSCALER, "game-2048-autoscaler"): "update"}
+    # The replicas the app keeps are also the not-ready alarm's threshold and a line on the dashboard.
+    assert changed(diff) == {
+        (AUTOSCALER, "game-2048-autoscaler"): "update",
+        (METRIC_ALARM, "app-alarms-pods-not-ready"): "update",
+        (DASHBOARD, "dashboard"): "update",
+    }
     (change,) = entry(diff, AUTOSCALER, "game-2048-autoscaler").changes
     assert (change.path, change.old, change.new, change.replaces) == ("spec.minReplicas", 5, 3, False)
     markdown = diff_render.render([diff])
-    assert f"**1 to update** · {len(dev_plan()['resources']) - 1} unchanged" in markdown
+    assert f"**3 to update** · {len(dev_plan()['resources']) - 3} unchanged" in markdown
     assert "- <code>spec.minReplicas</code>: <code>5</code> → <code>3</code>" in markdown
     assert "- <code>eks-fargate:appReplicas</code>: <code>&quot;5&quot;</code> → <code>&quot;3&quot;</code>" in markdown
 
@@ -88,6 +93,9 @@ def test_a_new_app_namespace_replaces_the_profile_and_every_object_in_it():
         ("kubernetes:core/v1:Service", "game-2048-service"): "replace",
         ("kubernetes:networking.k8s.io/v1:Ingress", "game-2048-ingress"): "replace",
         ("kubernetes:vpcresources.k8s.aws/v1beta1:SecurityGroupPolicy", "game-2048-network-policy"): "replace",
+        # The controller's tags name the namespace: the alarms and the dashboard find another ALB.
+        (DASHBOARD, "dashboard"): "update",
+        **{(METRIC_ALARM, r["name"]): "update" for r in dev_plan()["resources"] if r["type"] == METRIC_ALARM},
     }
 
 
@@ -348,6 +356,8 @@ def test_a_team_only_change_is_shown_for_that_team(team_change):
     assert changed(payments) == {
         (AUTOSCALER, "game-2048-autoscaler"): "update",
         ("eks:index:Cluster", "cluster-eks"): "update",
+        (METRIC_ALARM, "app-alarms-pods-not-ready"): "update",
+        (DASHBOARD, "dashboard"): "update",
     }
     # The other stacks' files and the code are as they were: not planned, no changes.
     assert all(not d.changed and d.note == offline_diff.UNTOUCHED for s, d in by_stack.items() if s != "payments-dev")

@@ -168,7 +168,18 @@ def test_the_tree_shows_what_a_reviewer_checks():
         assert expected in tree, expected
     # Components at the top, in the order they can be created, children under them.
     tops = [line.split()[0] for line in lines if line and line[0].isalnum() and "(eksfargate:" in line]
-    assert tops == ["network", "cluster", "logging", "fargate", "metrics-server", "alb-controller", "game-2048"]
+    assert tops == [
+        "network",
+        "alarms",
+        "cluster",
+        "logging",
+        "fargate",
+        "metrics-server",
+        "alb-controller",
+        "game-2048",
+        "app-alarms",
+        "dashboard",
+    ]
     assert any(line.startswith(("├─ fargate-workloads", "└─ fargate-workloads")) for line in lines)
     assert any(line.split()[:2] == ["kubeconfig", "[secret,"] for line in lines)
 
@@ -178,7 +189,10 @@ def test_the_diagram_links_components_in_dependency_order(written):
     assert "flowchart LR" in diagram.splitlines()
     nodes = {line.split("[", 1)[0].strip(): line for line in diagram.splitlines() if '["' in line}
     node_of = {line.split('["', 1)[1].split("<br/>")[0]: node for node, line in nodes.items()}
-    assert set(node_of) == {"network", "cluster", "logging", "fargate", "alb-controller", "metrics-server", "game-2048"}
+    assert set(node_of) == {
+        *("network", "cluster", "logging", "fargate", "alb-controller", "metrics-server", "game-2048"),
+        *("alarms", "app-alarms", "dashboard"),
+    }
     edges = {(line.split()[0], line.split()[-1]) for line in diagram.splitlines() if "-->" in line}
     for waited, waiter in [
         ("network", "cluster"),
@@ -191,6 +205,10 @@ def test_the_diagram_links_components_in_dependency_order(written):
         ("logging", "metrics-server"),
         ("logging", "alb-controller"),
         ("logging", "game-2048"),
+        # The alarms look up the ALB after the Ingress has its hostname, and notify the topic.
+        ("game-2048", "app-alarms"),
+        ("alarms", "app-alarms"),
+        ("game-2048", "dashboard"),
     ]:
         assert (node_of[waited], node_of[waiter]) in edges
     assert (node_of["game-2048"], node_of["alb-controller"]) not in edges

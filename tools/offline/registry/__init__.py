@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from offline.registry import edge, eks, iam, invokes, kubernetes, network, pulumi_types
+from offline.registry import edge, eks, iam, invokes, kubernetes, network, observability, pulumi_types
 from offline.registry.entry import Invoke, NewResource, ResourceType, is_kubernetes_object
 
 RESOURCE_TYPES: tuple[ResourceType, ...] = (
@@ -19,9 +19,10 @@ RESOURCE_TYPES: tuple[ResourceType, ...] = (
     *iam.TYPES,
     *edge.TYPES,
     *kubernetes.TYPES,
+    *observability.TYPES,
     *pulumi_types.TYPES,
 )
-INVOKES: tuple[Invoke, ...] = invokes.INVOKES
+INVOKES: tuple[Invoke, ...] = (*invokes.INVOKES, *observability.INVOKES)
 
 _BY_TOKEN = {entry.token: entry for entry in RESOURCE_TYPES}
 _INVOKES = {invoke.token: invoke for invoke in INVOKES}

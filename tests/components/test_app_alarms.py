@@ -1,0 +1,164 @@
+"""Every app's alarms, on every stack file: its own ALB and target group, its own stack's topic, each kind it needs.
+
+The expectations are read off the recording itself (the Ingress, the Deployment, the autoscaler) and
+the controller's tagging rule at v3.5.0 (pkg/deploy/tracking/provider.go), never off the alarm code.
+"""
+
+import json
+import re
+
+import pytest
+
+from eksfargate.alarm_rules import rules
+from eksfargate.alarm_settings import AlarmSettings
+from eksfargate.facts.cloudwatch_alarms import MAX_METRICS_PER_EXPRESSION
+from eksfargate.facts.resource_types import DEPLOYMENT, HPA, INGRESS, METRIC_ALARM, SNS_TOPIC, SNS_TOPIC_POLICY
+from eksfargate.workload import WorkloadSpec
+from offline.harness import Recording
+from offline.registry.observability import INVOKES
+from tests.conftest import recording_of
+from tests.programs.test_tenancy import TENANT_STACKS, platform_outputs, tenant_recording
+from tests.stackfacts import STACKS_DIR, cluster_name
+
+GROUP_ANNOTATION = "alb.ingress.kubernetes.io/group.name"
+ALWAYS = {"target-5xx-rate", "p99-latency", "unhealthy-targets"}
+LOOKUP = {invoke.token.rsplit(":", 1)[-1]: invoke.answer for invoke in INVOKES}
+
+
+@pytest.fixture(scope="module", params=TENANT_STACKS)
+def tenant(request) -> Recording:
+    return tenant_recording(request.param)
+
+
+def alarms(recording: Recording) -> dict[str, dict]:
+    """The stack's alarms by kind (the part of the name after the app's prefix)."""
+    prefix = f"{recording.project}-{recording.stack.removesuffix('-rewritten')}"
+    found = {}
+    for alarm in recording.of_type(METRIC_ALARM):
+        name = alarm.inputs["name"]
+        assert name.startswith(prefix), name
+        found[alarm.name.removeprefix("app-alarms-")] = alarm.inputs
+    return found
+
+
+def dimensions(alarm: dict) -> list[dict]:
+    if alarm.get("metricQueries"):
+        return [query["metric"]["dimensions"] for query in alarm["metricQueries"] if "metric" in query]
+    return [alarm["dimensions"]]
+
+
+def expected_lookups(recording: Recording, cluster: str) -> tuple[str, str]:
+    """The ARN suffixes the ALB and the target group have, found by the tags the controller gives what it makes
+    for this stack's Ingress (its stack id: the group's name, else <namespace>/<ingress>)."""
+    ingress = recording.one(INGRESS).inputs
+    namespace, name = ingress["metadata"]["namespace"], ingress["metadata"]["name"]
+    stack_id = ingress["metadata"]["annotations"].get(GROUP_ANNOTATION) or f"{namespace}/{name}"
+    backend = ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
+    region = recording.config["aws:region"]
+    common = {"elbv2.k8s.aws/cluster": cluster, "ingress.k8s.aws/stack": stack_id}
+    alb = LOOKUP["getLoadBalancer"]({"tags": {**common, "ingress.k8s.aws/resource": "LoadBalancer"}}, region)
+    resource = f"{namespace}/{name}-{backend['name']}:{backend['port']['name']}"
+    tg = LOOKUP["getTargetGroup"]({"tags": {**common, "ingress.k8s.aws/resource": resource}}, region)
+    return alb["arnSuffix"], tg["arnSuffix"]
+
+
+def expected_kinds(recording: Recording) -> set[str]:
+    kinds = set(ALWAYS)
+    if GROUP_ANNOTATION not in recording.one(INGRESS).inputs["metadata"]["annotations"]:
+        kinds.add("elb-5xx")
+    autoscalers = recording.of_type(HPA)
+    kept = autoscalers[0].inputs["spec"]["minReplicas"] if autoscalers else recording.one(DEPLOYMENT).inputs["spec"]["replicas"]
+    if kept:
+        kinds |= {"no-healthy-targets", "pods-not-ready"}
+    if autoscalers:
+        kinds.add("at-max-replicas")
+    return kinds
+
+
+def assert_alarms_of_its_own_app(recording: Recording, cluster: str) -> None:
+    found = alarms(recording)
+    assert set(found) == expected_kinds(recording)
+    alb, tg = expected_lookups(recording, cluster)
+    topic = recording.one(SNS_TOPIC).outputs["arn"]
+    for kind, alarm in found.items():
+        for dims in dimensions(alarm):
+            assert dims["LoadBalancer"] == alb, kind
+            # The ALB's own 5xx has no target group; every other metric is the app's target group's.
+            assert dims.get("TargetGroup") == (None if kind == "elb-5xx" else tg), kind
+        assert alarm["alarmActions"] == [topic] and alarm["okActions"] == [topic], kind
+    autoscalers = recording.of_type(HPA)
+    if autoscalers:
+        assert found["at-max-replicas"]["threshold"] == autoscalers[0].inputs["spec"]["maxReplicas"]
+    if "pods-not-ready" in found:
+        spec = autoscalers[0].inputs["spec"] if autoscalers else recording.one(DEPLOYMENT).inputs["spec"]
+        assert found["pods-not-ready"]["threshold"] == spec.get("minReplicas", spec.get("replicas"))
+    assert sorted(recording.outputs["alarmNames"]) == sorted(alarm["name"] for alarm in found.values())
+
+
+def test_the_platform_app_has_every_alarm_on_its_own_alb_and_target_group(stack):
+    if not stack.of_type(INGRESS):
+        assert stack.outputs["alarmNames"] == [] and not stack.of_type(METRIC_ALARM)
+        return
+    assert_alarms_of_its_own_app(stack, cluster_name(stack))
+
+
+def test_a_tenant_app_has_every_alarm_on_its_own_target_group_and_its_own_topic(tenant):
+    assert_alarms_of_its_own_app(tenant, platform_outputs(tenant)["clusterName"])
+
+
+@pytest.mark.parametrize("own_alb", [True, False], ids=["own ALB", "shared ALB"])
+def test_the_albs_own_5xx_is_alarmed_only_on_an_alb_of_the_apps_own(own_alb):
+    """A tenant on its own ALB gets what the platform's app gets; on the shared ALB the ALB's 5xx is every member's."""
+    settings = AlarmSettings("", 60, 5, 15, 5, 20, 10, 2000)
+    found = rules(settings, WorkloadSpec(name="web", image="nginx", port=8080, probe_path="/", replicas=2), own_alb)
+    assert ("elb-5xx" in {rule.kind for rule in found}) is own_alb
+    for rule in found:
+        # A math alarm reads at most 10 metrics, and names only those it declares.
+        assert len(rule.metrics) <= MAX_METRICS_PER_EXPRESSION
+        named = set(re.findall(r"\b([a-z][A-Za-z0-9_]*)\b", rule.expression)) - {"requests", "target5xx"}
+        assert named == set() and {metric.id for metric in rule.inputs} <= {"requests", "target5xx"}
+
+
+def test_no_tenant_alarm_names_another_tenants_target_group():
+    groups = {}
+    for stack in TENANT_STACKS:
+        found = alarms(tenant_recording(stack))
+        groups[stack] = {dims["TargetGroup"] for alarm in found.values() for dims in dimensions(alarm) if "TargetGroup" in dims}
+    for stack, mine in groups.items():
+        assert len(mine) == 1, stack
+        for other, theirs in groups.items():
+            assert other == stack or not mine & theirs, (stack, other)
+
+
+def topic_policy_allows_only_cloudwatch_of_its_account(recording: Recording) -> None:
+    topic = recording.one(SNS_TOPIC).outputs["arn"]
+    _, _, _, region, account, _ = topic.split(":", 5)
+    policy = recording.one(SNS_TOPIC_POLICY).inputs
+    assert policy["arn"] == topic
+    (statement,) = json.loads(policy["policy"])["Statement"]
+    assert statement["Effect"] == "Allow"
+    assert statement["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert statement["Action"] == "SNS:Publish" and statement["Resource"] == topic
+    assert statement["Condition"] == {
+        "ArnLike": {"aws:SourceArn": f"arn:aws:cloudwatch:{region}:{account}:alarm:*"},
+        "StringEquals": {"aws:SourceAccount": account},
+    }
+    # No server-side encryption: CloudWatch cannot use the AWS managed key (components/alarm_topic.py).
+    assert "kmsMasterKeyId" not in recording.one(SNS_TOPIC).inputs
+
+
+def test_the_platforms_topic_policy_lets_only_cloudwatch_alarms_of_its_account_publish(stack):
+    topic_policy_allows_only_cloudwatch_of_its_account(stack)
+
+
+def test_a_tenants_topic_policy_lets_only_cloudwatch_alarms_of_its_account_publish(tenant):
+    topic_policy_allows_only_cloudwatch_of_its_account(tenant)
+
+
+def test_an_email_is_subscribed_only_when_set(dev):
+    subscription = "aws:sns/topicSubscription:TopicSubscription"
+    assert dev.config["eks-fargate:alarmEmail"] == "" and not dev.of_type(subscription)
+    recording = recording_of("string-values", STACKS_DIR / "Pulumi.string-values.yaml")
+    (found,) = recording.of_type(subscription)
+    assert found.inputs["protocol"] == "email" and found.inputs["endpoint"] == recording.config["eks-fargate:alarmEmail"]
+    assert found.inputs["topic"] == recording.one(SNS_TOPIC).outputs["arn"]

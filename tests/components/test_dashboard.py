@@ -1,0 +1,94 @@
+"""The stack's dashboard: a valid body whose every metric is one the alarms or the pods' definitions name.
+
+Every widget is checked against the body structure CloudWatch documents (a `metric` widget on the
+24-column grid, with its region and its metrics as [namespace, name, dimension, value, ..., options]).
+"""
+
+import json
+
+import pytest
+
+from eksfargate import alarm_rules
+from eksfargate.facts.resource_types import DASHBOARD, METRIC_ALARM
+from offline.harness import Recording
+from tests.programs.test_tenancy import TENANT_STACKS, tenant_recording
+
+DEFINED = {
+    (value.namespace, value.name, value.dimensions, value.stat): value
+    for value in vars(alarm_rules).values()
+    if isinstance(value, alarm_rules.Metric)
+}
+
+
+@pytest.fixture(scope="module", params=TENANT_STACKS)
+def tenant(request) -> Recording:
+    return tenant_recording(request.param)
+
+
+def metric_lines(recording: Recording):
+    body = json.loads(recording.one(DASHBOARD).inputs["dashboardBody"])
+    for widget in body["widgets"]:
+        for line in widget["properties"]["metrics"]:
+            yield widget, line
+
+
+def alarm_dimensions(recording: Recording) -> set[tuple[str, str]]:
+    found = set()
+    for alarm in recording.of_type(METRIC_ALARM):
+        queries = alarm.inputs.get("metricQueries")
+        for dims in [q["metric"]["dimensions"] for q in queries if "metric" in q] if queries else [alarm.inputs["dimensions"]]:
+            found |= set(dims.items())
+    return found
+
+
+def assert_valid_dashboard(recording: Recording, namespace: str | None) -> None:
+    dashboard = recording.one(DASHBOARD).inputs
+    assert dashboard["dashboardName"] == recording.outputs["dashboardName"]
+    body = json.loads(dashboard["dashboardBody"])
+    assert 0 < len(body["widgets"]) <= 500
+    places = set()
+    for widget in body["widgets"]:
+        assert widget["type"] == "metric"
+        assert 0 <= widget["x"] and widget["x"] + widget["width"] <= 24 and 1 <= widget["height"] <= 1000
+        assert (widget["x"], widget["y"]) not in places
+        places.add((widget["x"], widget["y"]))
+        assert widget["properties"]["region"] == recording.config["aws:region"]
+        assert widget["properties"]["period"] % 60 == 0
+    from_alarms = alarm_dimensions(recording)
+    ids_by_widget: dict[str, set[str]] = {}
+    for widget, line in metric_lines(recording):
+        *metric, options = line
+        names, values = metric[2::2], metric[3::2]
+        assert (metric[0], metric[1], tuple(names), options["stat"]) in DEFINED, line
+        ids = ids_by_widget.setdefault(widget["properties"]["title"], set())
+        assert options["id"] not in ids
+        ids.add(options["id"])
+        dims = dict(zip(names, values, strict=True))
+        # The app's metrics name the same ALB and target group as its alarms; the pods', its namespace.
+        for pair in dims.items():
+            if pair[0] in ("LoadBalancer", "TargetGroup"):
+                assert pair in from_alarms, line
+        if "Namespace" in dims:
+            assert dims["Namespace"] == namespace
+        if "LaunchType" in dims:
+            assert dims["LaunchType"] == "fargate"
+
+
+def test_the_platforms_dashboard_draws_only_defined_metrics_of_its_app_and_cluster(stack):
+    ingresses = stack.of_type("kubernetes:networking.k8s.io/v1:Ingress")
+    assert_valid_dashboard(stack, ingresses[0].inputs["metadata"]["namespace"] if ingresses else None)
+
+
+def test_a_tenants_dashboard_draws_only_its_namespace_and_its_target_group(tenant):
+    namespace = tenant.one("kubernetes:core/v1:Namespace").inputs["metadata"]["name"]
+    assert_valid_dashboard(tenant, namespace)
+    assert not any("ClusterName" in line and "Namespace" not in line for _, line in metric_lines(tenant))
+
+
+def test_every_metric_an_alarm_watches_is_on_the_dashboard(dev):
+    drawn = {(line[0], line[1]) for _, line in metric_lines(dev)}
+    for alarm in dev.of_type(METRIC_ALARM):
+        queries = alarm.inputs.get("metricQueries")
+        watched = [(q["metric"]["namespace"], q["metric"]["metricName"]) for q in queries if "metric" in q] if queries else []
+        watched = watched or [(alarm.inputs["namespace"], alarm.inputs["metricName"])]
+        assert set(watched) <= drawn, alarm.name
