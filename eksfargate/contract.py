@@ -29,6 +29,8 @@ INGRESS_CLASS = "alb"
 # tenant stack writes it from its `host`; the platform's admission policy reads it
 # (components/ingress_guardrails.py). The team's namespace-scoped access cannot change a Namespace.
 TENANT_HOST_ANNOTATION = "eks-fargate/ingress-host"
+# On a tenant's SecretStores: the platform's External Secrets Operator API, which they wait for.
+SECRET_STORE_API_ANNOTATION = "eks-fargate/secret-store-api"
 
 # Namespaces no tenant may name: Kubernetes' own, and the Fargate log router's.
 RESERVED_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease", "aws-observability")
@@ -54,6 +56,8 @@ class PlatformOutput:
     TENANT_SELECTOR = "tenantNamespaceSelector"
     SHARED_ALB_GROUP = "sharedAlbGroup"
     CLUSTER_SECURITY_GROUP_ID = "clusterSecurityGroupId"
+    # The API of the platform's External Secrets Operator (absent without it).
+    SECRET_STORE_API = "secretStoreApi"
 
 
 # The outputs a tenant stack reads, and what in it follows each: what a platform change to that
@@ -70,6 +74,7 @@ TENANT_READS = {
     PlatformOutput.TENANT_SELECTOR: "the check that the platform's Fargate profile covers its namespace",
     PlatformOutput.VPC_ID: "its namespace's security group (replaced in a new VPC, and its pods rolled)",
     PlatformOutput.CLUSTER_SECURITY_GROUP_ID: "its namespace's rules to and from the control plane and CoreDNS",
+    PlatformOutput.SECRET_STORE_API: "its SecretStores (which wait for the platform's External Secrets Operator)",
 }
 
 

@@ -7,6 +7,7 @@ eksfargate/workload_settings.py. See eksfargate/settings_schema.py for what a de
 from __future__ import annotations
 
 from eksfargate.facts.kubernetes_versions import CALENDAR, SUPPORT_TYPES
+from eksfargate.secrets_schema import EXTERNAL_SECRETS_SETTING, WORKLOAD_SECRET_SETTINGS
 from eksfargate.settings_schema import Setting, declare
 from eksfargate.workload import EGRESS_PORT_RANGE, GAME_2048_IMAGE, HPA_MIN_REPLICAS, PORT_SETTING_RANGE
 
@@ -342,6 +343,7 @@ PLATFORM = declare(
         "Environment variables of the app container read from Kubernetes Secrets in its namespace, NAME=secret/key each.",
         doc="environment variables of the container from Secrets in the app's namespace, `NAME=secret/key` each",
     ),
+    *WORKLOAD_SECRET_SETTINGS,
     Setting(
         "appCpu",
         "string",
@@ -461,4 +463,5 @@ PLATFORM = declare(
         "Name of the CloudWatch log group for pod logs. Empty means /aws/eks/<clusterName>/fargate-pods.",
         doc='the log group the stack creates for them; `""`: `/aws/eks/<clusterName>/fargate-pods`',
     ),
+    EXTERNAL_SECRETS_SETTING,
 )

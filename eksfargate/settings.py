@@ -47,6 +47,8 @@ _SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
 _IAM_PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")
 # The app's name, as the walkthrough's.
 APP_NAME = "app-2048"
+# The platform app's service account, made when it reads secrets from AWS (its IRSA role reads them).
+APP_SERVICE_ACCOUNT = "app-2048"
 # Edge fields -> the platform keys that set them.
 APP_EDGE_KEYS = {
     "host": "appHost",
@@ -145,6 +147,7 @@ class Settings:
     team: TeamSettings
     logging: LoggingSettings
     serves_tenants: bool  # a platform for tenant stacks (tenant/): see eksfargate/contract.py
+    external_secrets: bool  # External Secrets Operator (components/external_secrets.py)
 
     @property
     def tags(self) -> dict[str, str]:
@@ -172,6 +175,7 @@ def load_settings() -> Settings:
         team=_team(config),
         logging=_logging(config, cluster.name),
         serves_tenants=config.boolean("servesTenants"),
+        external_secrets=_external_secrets(config),
     )
 
 
@@ -362,6 +366,10 @@ def _app(config: Reader, region: str) -> AppSettings:
         ),
         autoscaling_key="appAutoscaling",
         cpu_target=None,
+        # External Secrets Operator reads the app's secrets as its own IRSA role, so it gets one with them.
+        service_account=APP_SERVICE_ACCOUNT if config.strings("appAwsSecrets") else "",
+        team=config.string("team"),
+        region=region,
     )
     workload = read_workload(config, section)
     return AppSettings(
@@ -370,6 +378,16 @@ def _app(config: Reader, region: str) -> AppSettings:
         workload=workload,
         edge=read_edge(config, APP_EDGE_KEYS, region),
     )
+
+
+def _external_secrets(config: Reader) -> bool:
+    """The operator that copies secrets from AWS; the app's secrets need it."""
+    enabled = config.boolean("externalSecrets")
+    if not enabled and config.strings("appAwsSecrets"):
+        raise SettingsError(
+            config.key("externalSecrets"), False, "true while appAwsSecrets lists secrets: the operator copies them"
+        )
+    return enabled
 
 
 def _logging(config: Reader, cluster_name: str) -> LoggingSettings:
