@@ -23,12 +23,11 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.cluster_context import PodContext
-from eksfargate.facts.external_secrets import API_VERSION, OPERATOR_NAMESPACE
+from eksfargate.facts.external_secrets import API_VERSION, CHART_NAME, OPERATOR_NAMESPACE
 
 # Pinned: chart and operator share a version (the chart's appVersion). External Secrets' own chart
 # repository (docs/introduction/getting-started.md); release commit cc5bfbc22 of external-secrets/external-secrets.
 CHART_REPOSITORY = "https://charts.external-secrets.io"
-CHART_NAME = "external-secrets"
 CHART_VERSION = "2.9.0"
 OPERATOR_VERSION = "v2.9.0"
 
@@ -39,7 +38,6 @@ WEBHOOK_PORT = 9443
 # Requests equal limits, each pod the smallest Fargate size (0.25 vCPU / 0.5 GB) once Fargate adds its
 # 256 MiB; one replica each, the chart's default (the webhook only validates ESO's own kinds).
 RESOURCES = {"cpu": "250m", "memory": "256Mi"}
-DEPLOYMENTS = ("controller", "webhook", "certController")
 
 # Fargate starts each pod in a fresh micro-VM; three pods and the CRDs take longer than Helm's 300 s.
 HELM_TIMEOUT_SECONDS = 900

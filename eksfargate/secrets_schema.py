@@ -44,9 +44,10 @@ WORKLOAD_SECRET_SETTINGS = (
 EXTERNAL_SECRETS_SETTING = Setting(
     "externalSecrets",
     "boolean",
-    True,
+    False,
     "Run External Secrets Operator (pinned chart, own namespace and Fargate profile, no AWS rights of its own), "
-    "which copies the apps' appAwsSecrets into Kubernetes Secrets as each app's own IAM role.",
+    "which copies the apps' appAwsSecrets into Kubernetes Secrets as each app's own IAM role. Off by default: its "
+    "three pods cost about as much as three app pods; the app's or tenants' appAwsSecrets need it.",
     doc="run External Secrets Operator, which copies `appAwsSecrets` into Kubernetes Secrets as each app's own "
-    "role (see [Secrets from AWS](secrets.md)); tenants' secrets need it",
+    "role (see [Secrets from AWS](secrets.md)); the app's and tenants' secrets need it, its three pods are billed",
 )

@@ -6,6 +6,10 @@ helm chart for 2.9.0"): `apis/externalsecrets/v1/` (v1 is the storage version; v
 """
 
 API_VERSION = "external-secrets.io/v1"
+# The chart, and where its values put each Deployment's settings ("" = top level); one replica each by default.
+CHART_NAME = "external-secrets"
+DEPLOYMENT_VALUES = {"controller": "", "webhook": "webhook", "cert-controller": "certController"}
+DEFAULT_REPLICAS = 1
 # The operator's namespace on a platform, and its Fargate profile's name.
 OPERATOR_NAMESPACE = "external-secrets"
 SECRET_STORE_KIND = "SecretStore"
