@@ -26,10 +26,8 @@ from eksfargate.facts.external_secrets import (
 from eksfargate.facts.external_secrets import (
     DEFAULT_REPLICAS,
     DEPLOYMENT_VALUES,
-    EXTERNAL_SECRET_TYPE,
     OPERATOR_NAMESPACE,
     PARAMETER_STORE,
-    SECRET_STORE_TYPE,
     SECRETS_MANAGER,
 )
 from eksfargate.facts.fargate_logging import LOGGING_CONFIG_MAP, LOGGING_NAMESPACE
@@ -41,6 +39,7 @@ from eksfargate.facts.resource_types import (
     EKS_CLUSTER,
     EKS_CLUSTER_COMPONENT,
     ELASTIC_IP,
+    EXTERNAL_SECRET,
     HELM_RELEASE,
     HPA,
     INGRESS,
@@ -49,6 +48,7 @@ from eksfargate.facts.resource_types import (
     NAT_GATEWAY,
     ROUTE53_RECORD,
     S3_BUCKET_LIFECYCLE,
+    SECRET_STORE,
     SERVICE,
     STATEFUL_SET,
     SUBNET,
@@ -268,9 +268,9 @@ def footprint_from_resources(region: str, resources: Iterable[tuple[str, str, Ma
                 workloads += external_secrets_workloads(inputs.get("values") or {})
             else:
                 notes.append(f"Helm release {name} (chart {inputs.get('chart')!r}): its pods are not estimated")
-        elif type_ == EXTERNAL_SECRET_TYPE:
+        elif type_ == EXTERNAL_SECRET:
             externals.append(inputs)
-        elif type_ == SECRET_STORE_TYPE:
+        elif type_ == SECRET_STORE:
             meta = inputs.get("metadata") or {}
             service = (((inputs.get("spec") or {}).get("provider") or {}).get("aws") or {}).get("service", "")
             stores[str(meta.get("namespace")), str(meta.get("name"))] = str(service)

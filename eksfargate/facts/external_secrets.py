@@ -14,8 +14,6 @@ DEFAULT_REPLICAS = 1
 OPERATOR_NAMESPACE = "external-secrets"
 SECRET_STORE_KIND = "SecretStore"
 EXTERNAL_SECRET_KIND = "ExternalSecret"
-SECRET_STORE_TYPE = f"kubernetes:{API_VERSION}:{SECRET_STORE_KIND}"
-EXTERNAL_SECRET_TYPE = f"kubernetes:{API_VERSION}:{EXTERNAL_SECRET_KIND}"
 
 # `spec.provider.aws.service` values, and how a setting and the IAM service prefix spell each.
 SECRETS_MANAGER = "SecretsManager"

@@ -15,7 +15,10 @@ SECRET_ARN = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:checkout/db-AbC1
 @pytest.mark.parametrize(
     ("item", "expected"),
     [
-        ("DB_PASSWORD=secretsmanager:checkout/db#password", AwsSecret("DB_PASSWORD", SECRETS_MANAGER, "checkout/db", "", "password")),
+        (
+            "DB_PASSWORD=secretsmanager:checkout/db#password",
+            AwsSecret("DB_PASSWORD", SECRETS_MANAGER, "checkout/db", "", "password"),
+        ),
         ("/etc/app/url=ssm:/checkout/api/url", AwsSecret("/etc/app/url", PARAMETER_STORE, "/checkout/api/url")),
         (f"DB={SECRET_ARN}#user", AwsSecret("DB", SECRETS_MANAGER, "checkout/db", SECRET_ARN, "user")),
         (

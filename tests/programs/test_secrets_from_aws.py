@@ -6,18 +6,22 @@ account and may read only what the team's prefix holds; the pods wait for the Ex
 has no AWS identity and nothing cluster-wide; no value appears anywhere.
 """
 
+import copy
 import fnmatch
 import json
 
+import jsonschema
 import pytest
 
 from components.external_secrets import WEBHOOK_PORT
 from eksfargate.config_reader import SettingsError
-from eksfargate.facts.external_secrets import EXTERNAL_SECRET_TYPE, SECRET_STORE_TYPE
+from eksfargate.facts.resource_types import EXTERNAL_SECRET, SECRET_STORE
 from eksfargate.project import TENANT_PROJECT_DIR
 from eksfargate.secrets import team_prefix
 from offline.harness import Recording, record
 from offline.registry.entry import MOCK_ACCOUNT_ID
+from tests import kubernetes_schemas
+from tests.programs.test_kubernetes_schema import kubernetes_objects
 from tests.programs.test_tenancy import TENANT_STACKS, tenant_recording
 
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
@@ -31,7 +35,7 @@ OTHER_ACCOUNT = "210987654321"
 
 
 def readers(recording: Recording) -> list:
-    return recording.of_type(EXTERNAL_SECRET_TYPE)
+    return recording.of_type(EXTERNAL_SECRET)
 
 
 def team_of(recording: Recording) -> str:
@@ -46,7 +50,7 @@ def tenant(request) -> Recording:
 def check_reads_as_its_own_account(recording: Recording) -> None:
     """Every ExternalSecret: a store in its namespace, as the Deployment's service account, whose role grants only the
     team's prefix and trusts only that account; the Deployment waits for it."""
-    stores = {(s.inputs["metadata"]["namespace"], s.inputs["metadata"]["name"]): s for s in recording.of_type(SECRET_STORE_TYPE)}
+    stores = {(s.inputs["metadata"]["namespace"], s.inputs["metadata"]["name"]): s for s in recording.of_type(SECRET_STORE)}
     (deployment,) = recording.of_type(DEPLOYMENT)
     pod = deployment.inputs["spec"]["template"]["spec"]
     for external in readers(recording):
@@ -57,8 +61,11 @@ def check_reads_as_its_own_account(recording: Recording) -> None:
         assert aws["auth"]["jwt"]["serviceAccountRef"] == {"name": pod["serviceAccountName"]}
         assert deployment.depends_on(external), "the pods start after their Secret's ExternalSecret"
         for item in external.inputs["spec"]["data"]:
-            assert item["remoteRef"]["key"].split(":secret:")[-1].split(":parameter")[-1].startswith(
-                team_prefix(aws["service"], team_of(recording)).rstrip("/")
+            assert (
+                item["remoteRef"]["key"]
+                .split(":secret:")[-1]
+                .split(":parameter")[-1]
+                .startswith(team_prefix(aws["service"], team_of(recording)).rstrip("/"))
             )
     account = next(a for a in recording.of_type(SERVICE_ACCOUNT) if a.inputs["metadata"]["name"] == pod["serviceAccountName"])
     (policy,) = [p for p in recording.of_type(ROLE_POLICY) if p.parent == account.parent]
@@ -83,7 +90,7 @@ def test_every_tenant_secret_is_read_as_its_own_account_within_its_prefix(tenant
     if readers(tenant):
         check_reads_as_its_own_account(tenant)
         # The stores wait for the platform's operator (its CRDs): a platform without it fails the update.
-        for store in tenant.of_type(SECRET_STORE_TYPE):
+        for store in tenant.of_type(SECRET_STORE):
             assert store.inputs["metadata"]["annotations"]
 
 
@@ -185,10 +192,30 @@ def test_the_platform_app_refuses_another_teams_secret_and_secrets_without_the_o
 
 def test_an_arn_of_the_own_account_is_granted_exactly():
     arn = f"arn:aws:secretsmanager:ap-northeast-2:{MOCK_ACCOUNT_ID}:secret:checkout/db-AbC123"
-    recording = record("checkout-dev", overrides={"appAwsSecrets": [f"DB_PASSWORD={arn}#password"]}, project_dir=TENANT_PROJECT_DIR)
+    recording = record(
+        "checkout-dev", overrides={"appAwsSecrets": [f"DB_PASSWORD={arn}#password"]}, project_dir=TENANT_PROJECT_DIR
+    )
     assert recording.error is None
     (policy,) = recording.of_type(ROLE_POLICY)
     (statement,) = json.loads(policy.inputs["policy"])["Statement"]
     assert statement["Resource"] == [arn] and fnmatch.fnmatchcase(arn, statement["Resource"][0])
     (external,) = readers(recording)
     assert external.inputs["spec"]["data"][0]["remoteRef"] == {"key": arn, "property": "password"}
+
+
+@pytest.mark.parametrize(
+    ("kind", "change"),
+    [
+        ("SecretStore", lambda o: o["spec"]["provider"]["aws"].update(service="Vault")),
+        ("SecretStore", lambda o: o["spec"]["provider"]["aws"]["auth"]["jwt"].update(serviceAccount={"name": "x"})),
+        ("ExternalSecret", lambda o: o["spec"]["data"][0]["remoteRef"].update(name="x")),
+        ("ExternalSecret", lambda o: o["spec"]["target"].update(creationPolicy="Adopt")),
+    ],
+)
+def test_a_broken_store_or_external_secret_is_rejected_by_its_crds_schema(kind, change):
+    """The v1 schemas of ESO 2.9.0 (tests/data/crds/) hold what the stacks declare, and refuse what they do not define."""
+    manifest = copy.deepcopy(next(o for o in kubernetes_objects(tenant_recording("checkout-dev")) if o["kind"] == kind))
+    kubernetes_schemas.validate(manifest, "1.35.0")
+    change(manifest)
+    with pytest.raises(jsonschema.ValidationError):
+        kubernetes_schemas.validate(manifest, "1.35.0")

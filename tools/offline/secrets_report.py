@@ -14,10 +14,8 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from eksfargate.facts.external_secrets import EXTERNAL_SECRET_TYPE, SECRET_STORE_TYPE, SERVICE_PREFIXES
-from eksfargate.facts.resource_types import DEPLOYMENT, IAM_ROLE_POLICY
-
-SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount"
+from eksfargate.facts.external_secrets import SERVICE_PREFIXES
+from eksfargate.facts.resource_types import DEPLOYMENT, EXTERNAL_SECRET, IAM_ROLE_POLICY, SECRET_STORE
 
 
 def rows(plan: dict[str, Any]) -> list[dict[str, str]]:
@@ -27,11 +25,12 @@ def rows(plan: dict[str, Any]) -> list[dict[str, str]]:
     def of(type_: str) -> list[dict[str, Any]]:
         return [r for r in resources if r["type"] == type_]
 
-    stores = {_where(r): r["inputs"]["spec"]["provider"]["aws"] for r in of(SECRET_STORE_TYPE)}
+    stores = {_where(r): r["inputs"]["spec"]["provider"]["aws"] for r in of(SECRET_STORE)}
     feeds = _feeds(of(DEPLOYMENT))
-    grants = _grants(of(SERVICE_ACCOUNT), of(IAM_ROLE_POLICY))
+    accounts = [r for r in resources if r["type"].startswith("kubernetes:") and r["inputs"].get("kind") == "ServiceAccount"]
+    grants = _grants(accounts, of(IAM_ROLE_POLICY))
     found = []
-    for external in of(EXTERNAL_SECRET_TYPE):
+    for external in of(EXTERNAL_SECRET):
         spec, namespace = external["inputs"]["spec"], _where(external)[0]
         store = stores.get((namespace, spec["secretStoreRef"]["name"]), {})
         account = store.get("auth", {}).get("jwt", {}).get("serviceAccountRef", {}).get("name", "")

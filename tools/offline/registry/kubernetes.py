@@ -16,14 +16,15 @@ from typing import Any
 from eksfargate.facts.resource_types import (
     CONFIG_MAP,
     DEPLOYMENT,
+    EXTERNAL_SECRET,
     HELM_RELEASE,
     HPA,
     INGRESS,
+    SECRET_STORE,
     SECURITY_GROUP_POLICY,
     SERVICE,
     STATEFUL_SET,
 )
-from eksfargate.facts.external_secrets import EXTERNAL_SECRET_TYPE, SECRET_STORE_TYPE
 from offline.registry.entry import NewResource, ResourceType
 
 _POD_CONTAINER_FIELDS = tuple(
@@ -162,8 +163,8 @@ TYPES = (
     ResourceType("kubernetes:core/v1:Secret", replace_on=("type", "stringData", "data")),
     ResourceType("kubernetes:core/v1:Namespace"),
     ResourceType(SECURITY_GROUP_POLICY),
-    ResourceType(SECRET_STORE_TYPE),
-    ResourceType(EXTERNAL_SECRET_TYPE),
+    ResourceType(SECRET_STORE),
+    ResourceType(EXTERNAL_SECRET),
     ResourceType("kubernetes:core/v1:ServiceAccount"),
     ResourceType("kubernetes:core/v1:LimitRange"),
     ResourceType("kubernetes:core/v1:ResourceQuota", replace_on=("spec.scopes",)),
