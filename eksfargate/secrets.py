@@ -151,11 +151,11 @@ def parse_item(item: str) -> AwsSecret | None:
                 return AwsSecret(target, service, match["name"], source, prop)
         return None
     prefix, colon, name = source.partition(":")
-    service = next((s for s, p in SERVICE_PREFIXES.items() if p == prefix), None)
-    pattern = _SECRET_NAME if service == SECRETS_MANAGER else _PARAMETER_NAME
-    if not colon or service is None or not pattern.match(name):
+    named = next((s for s, p in SERVICE_PREFIXES.items() if p == prefix), None)
+    rule = _SECRET_NAME if named == SECRETS_MANAGER else _PARAMETER_NAME
+    if not colon or named is None or not rule.match(name):
         return None
-    return AwsSecret(target, service, name, "", prop)
+    return AwsSecret(target, named, name, "", prop)
 
 
 def arn_parts(arn: str) -> tuple[str, str, str] | None:
