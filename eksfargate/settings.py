@@ -162,6 +162,7 @@ def load_settings() -> Settings:
     config = Reader(pulumi.Config(), project, PLATFORM)
     region = _region(Reader(pulumi.Config("aws"), "aws").string("region"))
     cluster = _cluster(config, default_name=f"{project}-{stack}")
+    team = _team(config)  # before the app: its secrets' prefix is the team's name
 
     return Settings(
         project=project,
@@ -170,9 +171,9 @@ def load_settings() -> Settings:
         protect=config.boolean("protect"),
         network=_network(config, region),
         cluster=cluster,
-        app=_app(config, region.code),
+        app=_app(config, region.code, team.name),
         alb=_alb(config, region.code),
-        team=_team(config),
+        team=team,
         logging=_logging(config, cluster.name),
         serves_tenants=config.boolean("servesTenants"),
         external_secrets=_external_secrets(config),
@@ -338,7 +339,7 @@ def _alb(config: Reader, region: str) -> AlbSettings:
     )
 
 
-def _app(config: Reader, region: str) -> AppSettings:
+def _app(config: Reader, region: str, team: str) -> AppSettings:
     namespace = config.string("appNamespace")
     config.check("appNamespace", namespace, is_dns_label, DNS_LABEL_RULE)
     config.check("appNamespace", namespace, lambda v: v != "kube-system", "a namespace of its own, not kube-system")
@@ -368,7 +369,7 @@ def _app(config: Reader, region: str) -> AppSettings:
         cpu_target=None,
         # External Secrets Operator reads the app's secrets as its own IRSA role, so it gets one with them.
         service_account=APP_SERVICE_ACCOUNT if config.strings("appAwsSecrets") else "",
-        team=config.string("team"),
+        team=team,
         region=region,
     )
     workload = read_workload(config, section)
