@@ -3,9 +3,12 @@
 network ─► cluster ─► logging (log group, aws-logging) ─► fargate (profiles, CoreDNS) ─► ALB controller ─► 2048 game
              │                                                            └─► metrics-server (for the game's HPA)
              └─► tenants' Ingress guardrails (admission policy, with servesTenants)
+fargate ─► External Secrets Operator ─► the game's SecretStores and ExternalSecrets (its secrets from AWS) ─► 2048 game
 ALB access-log bucket ─► ALB controller            app certificate (ACM, DNS-validated) ─► 2048 game ─► DNS alias
 alarm topic (SNS) ◄─ 2048 game's alarms (on its ALB and target group, found by the controller's tags) ─► dashboard
 """
+
+import json
 
 import pulumi
 
@@ -17,12 +20,14 @@ from components.certificate import Certificate, CertificateArgs
 from components.cluster import Cluster, ClusterArgs
 from components.dashboard import Dashboard, DashboardArgs
 from components.dns_alias import DnsAlias, DnsAliasArgs
+from components.external_secrets import ExternalSecrets, ExternalSecretsArgs
 from components.fargate import Fargate, FargateArgs
 from components.fargate_logging import FargateLogging, FargateLoggingArgs
 from components.ingress_guardrails import IngressGuardrails, IngressGuardrailsArgs
 from components.metrics_server import MetricsServer, MetricsServerArgs
 from components.network import Network, NetworkArgs, NetworkIds
 from components.web_app import WebApp, WebAppArgs, WebAppNames
+from components.workload_secrets import SecretAccess, caller_account
 from eksfargate.contract import (
     INGRESS_CLASS,
     SHARED_ALB_GROUP,
@@ -30,9 +35,16 @@ from eksfargate.contract import (
     ObservabilityOutput,
     PlatformOutput,
 )
+from eksfargate.facts.external_secrets import OPERATOR_NAMESPACE
+from eksfargate.secrets import read_policy
+from eksfargate.secrets_settings import check_account
 from eksfargate.settings import load_settings
 
 settings = load_settings()
+app_secrets = settings.app.workload.aws_secrets
+# Before anything is declared: an ARN of another account is a settings error like any other.
+account, partition = caller_account() if app_secrets.items else ("", "")
+check_account(app_secrets, account, partition)
 
 if settings.network.existing_vpc:
     network = NetworkIds.existing(settings.network.existing_vpc)
@@ -95,6 +107,7 @@ fargate = Fargate(
         # The profile for the app namespace is named after it, as in the eksctl walkthrough.
         workload_profile_name=settings.app.namespace,
         tenant_namespace_selector=TENANT_NAMESPACE_SELECTOR if settings.serves_tenants else None,
+        operator_namespace=OPERATOR_NAMESPACE if settings.external_secrets else None,
     ),
 )
 # Everything below starts pods: on Fargate, after the log router's setup.
@@ -130,6 +143,16 @@ alb_controller = AlbController(
 if settings.serves_tenants:
     IngressGuardrails("tenant-ingresses", IngressGuardrailsArgs(cluster=cluster.context))
 
+# Its pods need their profile and DNS first (it reads from AWS's APIs by name).
+external_secrets = (
+    ExternalSecrets(
+        "external-secrets",
+        ExternalSecretsArgs(cluster=pods, runs_after=[p for p in (fargate.operator_profile, fargate.coredns) if p]),
+    )
+    if settings.external_secrets
+    else None
+)
+
 if settings.app.autoscaling:
     MetricsServer("metrics-server", MetricsServerArgs(cluster=pods, runs_after=[fargate.kube_system_profile]))
 
@@ -159,6 +182,16 @@ if fargate.workload_profile:
             public_subnet_ids=network.public_subnet_ids if settings.network.existing_vpc else None,
             host=edge.host,
             certificate_arn=certificate_arn,
+            # Its ExternalSecrets after the operator's release: its CRDs and webhook.
+            secret_access=SecretAccess(
+                region=settings.region,
+                read_policy=json.dumps(
+                    read_policy(app_secrets.items, app_secrets.kms_key_arn, partition, settings.region, account)
+                ),
+                runs_after=[external_secrets.release],
+            )
+            if app_secrets.items and external_secrets
+            else None,
         ),
     )
     if edge.dns_record:
@@ -215,6 +248,8 @@ pulumi.export(PlatformOutput.OIDC_PROVIDER_ARN, cluster.oidc_provider_arn)
 pulumi.export(PlatformOutput.OIDC_ISSUER, cluster.oidc_issuer)
 pulumi.export(PlatformOutput.CLUSTER_SECURITY_GROUP_ID, cluster.context.security_group_id)
 pulumi.export(PlatformOutput.INGRESS_CLASS, INGRESS_CLASS)
+if external_secrets:
+    pulumi.export(PlatformOutput.SECRET_STORE_API, external_secrets.api_version)
 if fargate.tenant_profile:
     pulumi.export(PlatformOutput.TENANT_PROFILE, fargate.tenant_profile.fargate_profile_name)
     pulumi.export(PlatformOutput.TENANT_SELECTOR, TENANT_NAMESPACE_SELECTOR)

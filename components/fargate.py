@@ -65,6 +65,8 @@ class FargateArgs:
     workload_profile_name: name of the Fargate profile for them (a new name replaces the profile).
     tenant_namespace_selector: when set, a `tenants` profile selecting namespaces by this
         wildcard pattern (a platform stack's tenants; see eksfargate/contract.py).
+    operator_namespace: when set, a profile of that name for that namespace (External Secrets
+        Operator's, components/external_secrets.py).
     """
 
     cluster: ClusterContext
@@ -72,6 +74,7 @@ class FargateArgs:
     workload_namespaces: Sequence[str]
     workload_profile_name: str
     tenant_namespace_selector: str | None = None
+    operator_namespace: str | None = None
 
 
 class Fargate(pulumi.ComponentResource):
@@ -81,6 +84,7 @@ class Fargate(pulumi.ComponentResource):
     kube_system_profile: aws.eks.FargateProfile
     workload_profile: aws.eks.FargateProfile | None
     tenant_profile: aws.eks.FargateProfile | None
+    operator_profile: aws.eks.FargateProfile | None
     coredns: aws.eks.Addon
     pods: PodContext
     profile_names: list[pulumi.Output[str]]
@@ -159,6 +163,13 @@ class Fargate(pulumi.ComponentResource):
                 TENANT_PROFILE, TENANT_PROFILE, [args.tenant_namespace_selector], [attachment, chain[-1]]
             )
             chain.append(self.tenant_profile)
+        # Last in the chain: adding it changes no other profile.
+        self.operator_profile = None
+        if args.operator_namespace:
+            self.operator_profile = profile(
+                args.operator_namespace, args.operator_namespace, [args.operator_namespace], [attachment, chain[-1]]
+            )
+            chain.append(self.operator_profile)
 
         self.coredns = aws.eks.Addon(
             f"{name}-coredns",

@@ -1,4 +1,4 @@
-"""A tenant's Kubernetes service account with an IAM role of its own (IRSA)."""
+"""A Kubernetes service account with an IAM role of its own (IRSA): a tenant's, and the platform app's when it reads secrets."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components.alb_controller import ROLE_ARN_ANNOTATION, service_account_trust
-from components.cluster_context import TenantContext
+from components.cluster_context import ClusterContext, TenantContext
 
 
 @dataclass
@@ -21,13 +21,19 @@ class TenantServiceAccountArgs:
     namespace: the tenant's namespace (an output, so that the account waits for it).
     service_account: the service account's name; only it, in that namespace, may assume the role.
     policy_arns: managed policies attached to the role.
-    cluster: the platform's cluster (its OIDC provider and a provider for it) and the tenant's tags.
+    cluster: the cluster (its OIDC provider and a provider for it) and the tags: a tenant's view of its
+        platform's, or the platform's own.
+    read_policy: an inline policy of the role, the JSON document that grants its secrets from AWS
+        (eksfargate/secrets.py read_policy); None: none.
+    component_type: its Pulumi type token (part of every child's URN: a tenant's stays as it was).
     """
 
     namespace: pulumi.Input[str]
     service_account: str
     policy_arns: Sequence[str]
-    cluster: TenantContext
+    cluster: TenantContext | ClusterContext
+    read_policy: str | None = None
+    component_type: str = "eksfargate:tenant:TenantServiceAccount"
 
 
 class TenantServiceAccount(pulumi.ComponentResource):
@@ -35,9 +41,11 @@ class TenantServiceAccount(pulumi.ComponentResource):
 
     role_arn: pulumi.Output[str]
     account: k8s.core.v1.ServiceAccount
+    # What a reader of its secrets needs first: the account, and the role's read policy.
+    ready: list[pulumi.Resource]
 
     def __init__(self, name: str, args: TenantServiceAccountArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("eksfargate:tenant:TenantServiceAccount", name, None, opts)
+        super().__init__(args.component_type, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         role = aws.iam.Role(
             f"{name}-irsa",
@@ -59,5 +67,8 @@ class TenantServiceAccount(pulumi.ComponentResource):
             },
             opts=pulumi.ResourceOptions(parent=self, provider=args.cluster.provider),
         )
+        self.ready = [self.account]
+        if args.read_policy is not None:
+            self.ready.append(aws.iam.RolePolicy(f"{name}-secrets", role=role.id, policy=args.read_policy, opts=child))
         self.role_arn = role.arn
         self.register_outputs({"roleArn": self.role_arn})

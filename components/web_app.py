@@ -25,8 +25,10 @@ import pulumi_kubernetes as k8s
 
 from components import ingress as ingresses
 from components import workload
-from components.cluster_context import RunsPods
+from components.cluster_context import ClusterContext, RunsPods
 from components.namespace_security_group import NamespaceSecurityGroup, NamespaceSecurityGroupArgs
+from components.tenant_service_account import TenantServiceAccount, TenantServiceAccountArgs
+from components.workload_secrets import SecretAccess, WorkloadSecrets, WorkloadSecretsArgs
 from eksfargate.facts.pod_placement import READINESS_GATE_LABEL
 from eksfargate.workload import WorkloadSpec
 
@@ -97,6 +99,8 @@ class WebAppArgs:
         shared ALB it joins the group's HTTPS listener beside the other members' (SNI).
     public_subnet_ids: when set, the ALB goes in these subnets instead of the ones the
         controller discovers by tag (existing VPCs whose subnets carry no tags).
+    secret_access: how the workload's secrets from AWS are read (components/workload_secrets.py);
+        needed when it declares any.
     """
 
     names: WebAppNames
@@ -113,6 +117,7 @@ class WebAppArgs:
     host: str = ""
     certificate_arn: pulumi.Input[str] | None = None
     public_subnet_ids: Sequence[pulumi.Input[str]] | None = None
+    secret_access: SecretAccess | None = None
 
 
 class WebApp(pulumi.ComponentResource):
@@ -175,6 +180,7 @@ class WebApp(pulumi.ComponentResource):
         )
 
         spec = args.workload
+        secret_readers = self._secrets(name, args, namespace)
         config_map = None
         if spec.config_files:
             # Named after its content: a new configuration is a new ConfigMap, created before the
@@ -201,11 +207,14 @@ class WebApp(pulumi.ComponentResource):
             # controller: on an upgrade the app's pods roll last (control plane, CoreDNS,
             # controller, app). After the Service and Ingress: the controller injects readiness
             # gates only into pods created once those exist. After the namespace's security group
-            # policy: a pod started before it would keep the cluster group.
+            # policy: a pod started before it would keep the cluster group. After its ExternalSecrets and
+            # service account: a pod whose Secret or account is missing does not start.
             opts=pulumi.ResourceOptions.merge(
                 on_cluster,
                 pulumi.ResourceOptions(
-                    depends_on=args.cluster.pods_after(*args.runs_after, *controller, service, ingress, boundary.policy)
+                    depends_on=args.cluster.pods_after(
+                        *args.runs_after, *controller, service, ingress, boundary.policy, *secret_readers
+                    )
                 ),
             ),
         )
@@ -226,3 +235,42 @@ class WebApp(pulumi.ComponentResource):
         self.load_balancer_hostname = ingresses.load_balancer_hostname(ingress)
         self.url = ingresses.url(args.host, args.certificate_arn is not None, self.load_balancer_hostname)
         self.register_outputs({"url": self.url})
+
+    def _secrets(self, name: str, args: WebAppArgs, namespace: pulumi.Input[str]) -> list[pulumi.Resource]:
+        """The workload's SecretStores and ExternalSecrets (and the platform app's service account): what its pods wait for."""
+        spec, access = args.workload, args.secret_access
+        if not spec.aws_secrets.items:
+            return []
+        if access is None or not spec.service_account:
+            raise ValueError(f"{name}: a workload that reads secrets from AWS needs a service account and secret_access")
+        account = access.service_account
+        if account is None:
+            if not isinstance(args.cluster, ClusterContext):
+                raise ValueError(f"{name}: only the platform's own cluster makes the app's service account")
+            account = TenantServiceAccount(
+                f"{name}-service-account",
+                TenantServiceAccountArgs(
+                    namespace=namespace,
+                    service_account=spec.service_account,
+                    policy_arns=[],
+                    cluster=args.cluster,
+                    read_policy=access.read_policy,
+                    component_type="eksfargate:app:AppServiceAccount",
+                ),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        readers = WorkloadSecrets(
+            f"{name}-secrets",
+            WorkloadSecretsArgs(
+                app=spec.name,
+                namespace=namespace,
+                service_account=spec.service_account,
+                aws_secrets=spec.aws_secrets,
+                region=access.region,
+                provider=args.cluster.provider,
+                runs_after=[*account.ready, *access.runs_after],
+                store_annotations=access.store_annotations,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return [*account.ready, *readers.external_secrets]

@@ -16,11 +16,13 @@ ConfigMap of every app, the platform's and each tenant's, and takes their specs 
 from __future__ import annotations
 
 import hashlib
+import posixpath
 from collections.abc import Mapping
 from typing import Any
 
 import pulumi
 
+from eksfargate import secrets
 from eksfargate.workload import WorkloadSpec
 
 # Draining, so that a rolling update or a Fargate patch eviction drops no request. A terminating
@@ -42,6 +44,8 @@ DISRUPTION_BUDGET = {"maxUnavailable": 1}
 # The container runtime's default seccomp profile, as the "restricted" Pod Security Standard asks.
 POD_SECURITY_CONTEXT = {"seccompProfile": {"type": "RuntimeDefault"}}
 PORT_NAME = "http"
+# A secret file: readable by its owner and the pod's fsGroup (the app's own group), by no one else.
+SECRET_FILE_MODE = 0o440
 
 # How often the kubelet probes a pod, and the ALB its target: one period, so that both see a
 # failure within the same time.
@@ -90,6 +94,11 @@ def container(spec: WorkloadSpec) -> dict[str, Any]:
         body["args"] = list(spec.args)
     env: list[dict[str, Any]] = [{"name": name, "value": value} for name, value in spec.env]
     env += [{"name": s.name, "valueFrom": {"secretKeyRef": {"name": s.secret, "key": s.key}}} for s in spec.secret_env]
+    env += [
+        {"name": s.target, "valueFrom": {"secretKeyRef": {"name": target_secret(spec, s.service), "key": s.secret_key}}}
+        for s in spec.aws_secrets.items
+        if not s.is_file
+    ]
     if env:
         body["env"] = env
     body |= {
@@ -101,9 +110,34 @@ def container(spec: WorkloadSpec) -> dict[str, Any]:
         "lifecycle": {"preStop": {"sleep": {"seconds": PRE_STOP_SLEEP_SECONDS}}},
         "securityContext": container_security_context(spec),
         "volumeMounts": [{"name": volume_name(path), "mountPath": path} for path in spec.writable_paths]
-        + [{"name": f.volume, "mountPath": f.path, "subPath": f.key, "readOnly": True} for f in spec.config_files],
+        + [{"name": f.volume, "mountPath": f.path, "subPath": f.key, "readOnly": True} for f in spec.config_files]
+        # The whole directory, never a subPath: the kubelet updates a mounted Secret's files, not a subPath's.
+        + [{"name": secret_volume_name(path), "mountPath": path, "readOnly": True} for path in spec.secret_mounts],
     }
     return body
+
+
+def target_secret(spec: WorkloadSpec, service: str) -> str:
+    """The Kubernetes Secret ESO writes the app's values from `service` into (components/workload_secrets.py)."""
+    return secrets.target_secret_name(spec.name, service)
+
+
+def secret_volume_name(path: str) -> str:
+    return f"aws-secrets-{volume_name(path)}"[:63].strip("-")
+
+
+def secret_volume(spec: WorkloadSpec, path: str) -> dict[str, Any]:
+    """One directory's files, each from its service's Secret; read-only to the app's user alone."""
+    sources = []
+    for service in secrets.services(spec.aws_secrets.items):
+        items = [
+            {"key": s.secret_key, "path": posixpath.basename(s.target)}
+            for s in spec.aws_secrets.items
+            if s.service == service and s.is_file and s.mount_directory == path
+        ]
+        if items:
+            sources.append({"secret": {"name": target_secret(spec, service), "items": items}})
+    return {"name": secret_volume_name(path), "projected": {"sources": sources, "defaultMode": SECRET_FILE_MODE}}
 
 
 def pod_spec(spec: WorkloadSpec, config_map: pulumi.Input[str] | None = None) -> dict[str, Any]:
@@ -121,8 +155,12 @@ def pod_spec(spec: WorkloadSpec, config_map: pulumi.Input[str] | None = None) ->
         "terminationGracePeriodSeconds": TERMINATION_GRACE_PERIOD_SECONDS,
         "containers": [container(spec)],
         "volumes": [{"name": volume_name(path), "emptyDir": {}} for path in spec.writable_paths]
-        + [{"name": f.volume, "configMap": {"name": config_map}} for f in spec.config_files],
+        + [{"name": f.volume, "configMap": {"name": config_map}} for f in spec.config_files]
+        + [secret_volume(spec, path) for path in spec.secret_mounts],
     }
+    if spec.secret_mounts:
+        # The projected files belong to this group, so the app's user reads them with mode 0440.
+        pod["securityContext"] = {**POD_SECURITY_CONTEXT, "fsGroup": spec.run_as}
     return pod
 
 

@@ -29,6 +29,8 @@ INGRESS_CLASS = "alb"
 # tenant stack writes it from its `host`; the platform's admission policy reads it
 # (components/ingress_guardrails.py). The team's namespace-scoped access cannot change a Namespace.
 TENANT_HOST_ANNOTATION = "eks-fargate/ingress-host"
+# On a tenant's SecretStores: the platform's External Secrets Operator API, which they wait for.
+SECRET_STORE_API_ANNOTATION = "eks-fargate/secret-store-api"
 
 # Namespaces no tenant may name: Kubernetes' own, and the Fargate log router's.
 RESERVED_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease", "aws-observability")
@@ -55,6 +57,8 @@ class PlatformOutput:
     SHARED_ALB_GROUP = "sharedAlbGroup"
     CLUSTER_SECURITY_GROUP_ID = "clusterSecurityGroupId"
     POD_LOG_GROUP = "podLogGroupName"
+    # The API of the platform's External Secrets Operator (absent without it).
+    SECRET_STORE_API = "secretStoreApi"
 
 
 class ObservabilityOutput:
@@ -81,6 +85,7 @@ TENANT_READS = {
     PlatformOutput.CLUSTER_SECURITY_GROUP_ID: "its namespace's rules to and from the control plane and CoreDNS",
     PlatformOutput.REGION: "its region output, which `python -m verify` reads",
     PlatformOutput.POD_LOG_GROUP: "its podLogGroupName output, where `python -m verify` looks for its pods' logs",
+    PlatformOutput.SECRET_STORE_API: "its SecretStores (which wait for the platform's External Secrets Operator)",
 }
 
 

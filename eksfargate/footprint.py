@@ -20,6 +20,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from eksfargate.facts.external_secrets import (
+    CHART_NAME as ESO_CHART,
+)
+from eksfargate.facts.external_secrets import (
+    DEFAULT_REPLICAS,
+    DEPLOYMENT_VALUES,
+    OPERATOR_NAMESPACE,
+    PARAMETER_STORE,
+    SECRETS_MANAGER,
+)
 from eksfargate.facts.fargate_logging import LOGGING_CONFIG_MAP, LOGGING_NAMESPACE
 from eksfargate.facts.resource_types import (
     ACM_CERTIFICATE,
@@ -30,6 +40,7 @@ from eksfargate.facts.resource_types import (
     EKS_CLUSTER,
     EKS_CLUSTER_COMPONENT,
     ELASTIC_IP,
+    EXTERNAL_SECRET,
     HELM_RELEASE,
     HPA,
     INGRESS,
@@ -39,12 +50,14 @@ from eksfargate.facts.resource_types import (
     NAT_GATEWAY,
     ROUTE53_RECORD,
     S3_BUCKET_LIFECYCLE,
+    SECRET_STORE,
     SERVICE,
     SNS_TOPIC_SUBSCRIPTION,
     STATEFUL_SET,
     SUBNET,
 )
 from eksfargate.fargate_pods import PodSize, pod_size
+from eksfargate.secrets import refresh_seconds
 
 # An ALB has one node, and one public IPv4 address, in each zone it is enabled in; it may add
 # addresses as it scales. Without a subnet list or subnets to count, the minimum, 2 zones.
@@ -57,6 +70,10 @@ ALB_CONTROLLER_DEFAULT_REPLICAS = 2
 COREDNS_DEFAULT_REPLICAS = 2
 # The metrics-server chart's default `replicas`, which its EKS add-on takes over.
 METRICS_SERVER_DEFAULT_REPLICAS = 1
+
+# The month the reads of a refreshed secret are counted over: 730 hours, as the estimate's prices
+# (prices.json hoursPerMonth).
+HOURS_PER_MONTH = 730
 
 DEPLOYMENT_TYPES = (DEPLOYMENT, STATEFUL_SET)
 AUTOSCALER = HPA
@@ -125,6 +142,12 @@ class Footprint:
     alarm_metrics: int = 0
     dashboards: int = 0
     email_subscriptions: int = 0
+    # What the apps read from AWS through External Secrets Operator: secrets and parameters named, and
+    # the reads a month at their refresh intervals (one per item per refresh).
+    secrets_manager_secrets: int = 0
+    secrets_manager_reads: int = 0
+    parameters: int = 0
+    parameter_reads: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """The footprint as plan.json records it: plain JSON, decimals as strings."""
@@ -174,6 +197,34 @@ def alb_controller_workload(values: Mapping[str, Any]) -> Workload:
     return Workload(f"kube-system/{ALB_CONTROLLER_CHART} (Helm)", replicas, size)
 
 
+def external_secrets_workloads(values: Mapping[str, Any]) -> list[Workload]:
+    """External Secrets Operator's three Deployments from its Helm values (replicaCount, resources of each)."""
+    found = []
+    for deployment, key in DEPLOYMENT_VALUES.items():
+        part = (values.get(key) or {}) if key else values
+        replicas = int(part.get("replicaCount", DEFAULT_REPLICAS))
+        found.append(
+            Workload(
+                f"{OPERATOR_NAMESPACE}/{deployment} (Helm)", replicas, pod_size([{"resources": part.get("resources") or {}}])
+            )
+        )
+    return found
+
+
+def secret_reads(externals: list[Mapping[str, Any]], stores: Mapping[tuple[str, str], str]) -> dict[str, tuple[int, int]]:
+    """Per AWS service, (items named, reads a month): each item is read once per refresh interval."""
+    found: dict[str, tuple[int, int]] = {}
+    for inputs in externals:
+        spec, meta = inputs.get("spec") or {}, inputs.get("metadata") or {}
+        service = stores.get((str(meta.get("namespace")), str((spec.get("secretStoreRef") or {}).get("name"))), "")
+        seconds = refresh_seconds(str(spec.get("refreshInterval", "1h"))) or 0
+        items = len(spec.get("data") or [])
+        reads = items * (int(HOURS_PER_MONTH * 3600) // seconds if seconds else 1)
+        count, total = found.get(service, (0, 0))
+        found[service] = (count + items, total + reads)
+    return found
+
+
 def footprint_from_resources(region: str, resources: Iterable[tuple[str, str, Mapping[str, Any]]]) -> Footprint:
     """The footprint of declared resources, each as (type token, resource name, inputs)."""
     resources = list(resources)
@@ -193,6 +244,8 @@ def footprint_from_resources(region: str, resources: Iterable[tuple[str, str, Ma
     access_log_bucket: str | None = None  # the bucket the controller's IngressClassParams name, "" unknown
     expiries: dict[str, int] = {}  # bucket -> days of its lifecycle rule expiring the access logs
     web_acls: set[str] = set()
+    externals: list[Mapping[str, Any]] = []
+    stores: dict[tuple[str, str], str] = {}
 
     for type_, name, inputs in resources:
         if type_ in counts:
@@ -223,8 +276,16 @@ def footprint_from_resources(region: str, resources: Iterable[tuple[str, str, Ma
                 class_params = ((inputs.get("values") or {}).get("ingressClassParams") or {}).get("spec") or {}
                 if class_params.get("wafv2AclArn"):
                     web_acls.add(str(class_params["wafv2AclArn"]))
+            elif inputs.get("chart") == ESO_CHART:
+                workloads += external_secrets_workloads(inputs.get("values") or {})
             else:
                 notes.append(f"Helm release {name} (chart {inputs.get('chart')!r}): its pods are not estimated")
+        elif type_ == EXTERNAL_SECRET:
+            externals.append(inputs)
+        elif type_ == SECRET_STORE:
+            meta = inputs.get("metadata") or {}
+            service = (((inputs.get("spec") or {}).get("provider") or {}).get("aws") or {}).get("service", "")
+            stores[str(meta.get("namespace")), str(meta.get("name"))] = str(service)
         elif type_ == INGRESS:
             ingresses.append((name, inputs))
             annotations = (inputs.get("metadata") or {}).get("annotations") or {}
@@ -256,6 +317,7 @@ def footprint_from_resources(region: str, resources: Iterable[tuple[str, str, Ma
         for w in workloads
     ]
     access_log_days = _access_log_retention(access_log_bucket, expiries, notes)
+    reads = secret_reads(externals, stores)
     return Footprint(
         region=region,
         clusters=clusters,
@@ -276,6 +338,10 @@ def footprint_from_resources(region: str, resources: Iterable[tuple[str, str, Ma
         alarm_metrics=alarm_metrics,
         dashboards=counts[DASHBOARD],
         email_subscriptions=counts[SNS_TOPIC_SUBSCRIPTION],
+        secrets_manager_secrets=reads.get(SECRETS_MANAGER, (0, 0))[0],
+        secrets_manager_reads=reads.get(SECRETS_MANAGER, (0, 0))[1],
+        parameters=reads.get(PARAMETER_STORE, (0, 0))[0],
+        parameter_reads=reads.get(PARAMETER_STORE, (0, 0))[1],
     )
 
 

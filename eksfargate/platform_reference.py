@@ -22,6 +22,8 @@ def platform_output(platform: pulumi.StackReference, platform_stack: str, name: 
     def present(value: Any) -> Any:
         if value is None:
             why = " (it does not serve tenants: set servesTenants: true in its stack file)" if name in TENANT_OUTPUTS else ""
+            if name == PlatformOutput.SECRET_STORE_API:
+                why = " (it runs no External Secrets Operator, which copies appAwsSecrets: set externalSecrets: true)"
             raise PlatformError(f"platform stack {platform_stack} exports no {name}{why}")
         return value
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from eksfargate.alarm_schema import ALARM_SETTINGS
 from eksfargate.facts.kubernetes_versions import CALENDAR, SUPPORT_TYPES
+from eksfargate.secrets_schema import EXTERNAL_SECRETS_SETTING, WORKLOAD_SECRET_SETTINGS
 from eksfargate.settings_schema import Setting, declare
 from eksfargate.workload import EGRESS_PORT_RANGE, GAME_2048_IMAGE, HPA_MIN_REPLICAS, PORT_SETTING_RANGE
 
@@ -343,6 +344,7 @@ PLATFORM = declare(
         "Environment variables of the app container read from Kubernetes Secrets in its namespace, NAME=secret/key each.",
         doc="environment variables of the container from Secrets in the app's namespace, `NAME=secret/key` each",
     ),
+    *WORKLOAD_SECRET_SETTINGS,
     Setting(
         "appCpu",
         "string",
@@ -463,4 +465,5 @@ PLATFORM = declare(
         doc='the log group the stack creates for them; `""`: `/aws/eks/<clusterName>/fargate-pods`',
     ),
     *ALARM_SETTINGS,
+    EXTERNAL_SECRETS_SETTING,
 )

@@ -48,6 +48,8 @@ _SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
 _IAM_PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")
 # The app's name, as the walkthrough's.
 APP_NAME = "app-2048"
+# The platform app's service account, made when it reads secrets from AWS (its IRSA role reads them).
+APP_SERVICE_ACCOUNT = "app-2048"
 # Edge fields -> the platform keys that set them.
 APP_EDGE_KEYS = {
     "host": "appHost",
@@ -147,6 +149,7 @@ class Settings:
     logging: LoggingSettings
     serves_tenants: bool  # a platform for tenant stacks (tenant/): see eksfargate/contract.py
     alarms: AlarmSettings
+    external_secrets: bool  # External Secrets Operator (components/external_secrets.py)
 
     @property
     def tags(self) -> dict[str, str]:
@@ -161,6 +164,7 @@ def load_settings() -> Settings:
     config = Reader(pulumi.Config(), project, PLATFORM)
     region = _region(Reader(pulumi.Config("aws"), "aws").string("region"))
     cluster = _cluster(config, default_name=f"{project}-{stack}")
+    team = _team(config)  # before the app: its secrets' prefix is the team's name
 
     return Settings(
         project=project,
@@ -169,12 +173,13 @@ def load_settings() -> Settings:
         protect=config.boolean("protect"),
         network=_network(config, region),
         cluster=cluster,
-        app=_app(config, region.code),
+        app=_app(config, region.code, team.name),
         alb=_alb(config, region.code),
-        team=_team(config),
+        team=team,
         logging=_logging(config, cluster.name),
         serves_tenants=config.boolean("servesTenants"),
         alarms=read_alarms(config),
+        external_secrets=_external_secrets(config),
     )
 
 
@@ -337,7 +342,7 @@ def _alb(config: Reader, region: str) -> AlbSettings:
     )
 
 
-def _app(config: Reader, region: str) -> AppSettings:
+def _app(config: Reader, region: str, team: str) -> AppSettings:
     namespace = config.string("appNamespace")
     config.check("appNamespace", namespace, is_dns_label, DNS_LABEL_RULE)
     config.check("appNamespace", namespace, lambda v: v != "kube-system", "a namespace of its own, not kube-system")
@@ -365,6 +370,10 @@ def _app(config: Reader, region: str) -> AppSettings:
         ),
         autoscaling_key="appAutoscaling",
         cpu_target=None,
+        # External Secrets Operator reads the app's secrets as its own IRSA role, so it gets one with them.
+        service_account=APP_SERVICE_ACCOUNT if config.strings("appAwsSecrets") else "",
+        team=team,
+        region=region,
     )
     workload = read_workload(config, section)
     return AppSettings(
@@ -373,6 +382,16 @@ def _app(config: Reader, region: str) -> AppSettings:
         workload=workload,
         edge=read_edge(config, APP_EDGE_KEYS, region),
     )
+
+
+def _external_secrets(config: Reader) -> bool:
+    """The operator that copies secrets from AWS; the app's secrets need it."""
+    enabled = config.boolean("externalSecrets")
+    if not enabled and config.strings("appAwsSecrets"):
+        raise SettingsError(
+            config.key("externalSecrets"), False, "true while appAwsSecrets lists secrets: the operator copies them"
+        )
+    return enabled
 
 
 def _logging(config: Reader, cluster_name: str) -> LoggingSettings:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from eksfargate.alarm_schema import ALARM_SETTINGS
 from eksfargate.facts.eks_access import TENANT_ACCESS_POLICIES
+from eksfargate.secrets_schema import WORKLOAD_SECRET_SETTINGS
 from eksfargate.settings_schema import Setting, declare
 from eksfargate.workload import EGRESS_PORT_RANGE, PORT_SETTING_RANGE
 
@@ -173,6 +174,7 @@ TENANT = declare(
         [],
         "Environment variables read from Kubernetes Secrets in the tenant's namespace, NAME=secret/key each.",
     ),
+    *WORKLOAD_SECRET_SETTINGS,
     Setting(
         "appCpu",
         "string",

@@ -182,9 +182,16 @@ def load_tenant_settings() -> TenantSettings:
         )
     if policies and not service_account:
         raise SettingsError(config.key("serviceAccountPolicyArns"), list(policies), "set serviceAccount too")
+    # External Secrets Operator reads them as the workload's own IRSA role: there must be one.
+    if config.strings("appAwsSecrets") and not service_account:
+        raise SettingsError(
+            config.key("appAwsSecrets"),
+            list(config.strings("appAwsSecrets")),
+            "set serviceAccount too: they are read as its role",
+        )
 
     region = _same_region_as_platform(config, platform)
-    quota, workload = _quota(config), _workload(config, service_account, region)
+    quota, workload = _quota(config), _workload(config, service_account, region, team)
     if workload.alb_mode == "shared":
         _agrees_on_shared_alb(config, platform, stack, workload.edge)
     _fits_quota(config, quota, workload.spec)
@@ -222,7 +229,7 @@ def _quota(config: Reader) -> QuotaSettings:
     )
 
 
-def _workload(config: Reader, service_account: str, region: str) -> WorkloadSettings:
+def _workload(config: Reader, service_account: str, region: str, team: str) -> WorkloadSettings:
     alb_mode = config.choice("albMode")
     if alb_mode == "shared" and not config.string("host"):
         raise SettingsError(
@@ -231,7 +238,7 @@ def _workload(config: Reader, service_account: str, region: str) -> WorkloadSett
     edge = read_edge(config, EDGE_KEYS, region)
     return WorkloadSettings(
         app=config.string("app"),
-        spec=_spec(config, service_account),
+        spec=_spec(config, service_account, team, region),
         alb_mode=alb_mode,
         edge=edge,
         group_order=config.integer("albGroupOrder"),
@@ -264,7 +271,7 @@ def _agrees_on_shared_alb(config: Reader, platform_stack: str, stack: str, edge:
         )
 
 
-def _spec(config: Reader, service_account: str) -> WorkloadSpec:
+def _spec(config: Reader, service_account: str, team: str, region: str) -> WorkloadSpec:
     app = config.string("app")
     config.check("app", app, is_dns_label, f"{list(APPS)}, or the name of a workload of the team's own: {DNS_LABEL_RULE}")
     # appImage, when set, is the preset's image under another name (a mirror, a pinned digest).
@@ -290,6 +297,8 @@ def _spec(config: Reader, service_account: str) -> WorkloadSpec:
         cpu_target=CPU_TARGET_PERCENT,
         service_account=service_account,
         surge=SURGE_PODS,
+        team=team,
+        region=region,
     )
     return read_workload(config, section)
 

@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from eksfargate.facts.fargate_sizes import GIB_IN_MIB, MIB, RESERVED_MEMORY_MIB, SUPPORTED_SIZES, quantity
+from eksfargate.secrets import AwsSecrets
 
 # A non-root process with every capability dropped cannot bind a port below 1024
 # (net.ipv4.ip_unprivileged_port_start defaults to 1024 and the pod does not lower it).
@@ -100,6 +101,13 @@ class WorkloadSpec:
     probe_port: int | None = None
     # TCP ports its pods open on the internet (through the NAT gateway): all else is closed.
     egress_ports: tuple[int, ...] = (443,)
+    # Secrets from AWS by name (eksfargate/secrets.py): variables, and files under read-only mounts.
+    aws_secrets: AwsSecrets = AwsSecrets()
+
+    @property
+    def secret_mounts(self) -> tuple[str, ...]:
+        """The directories the AWS secrets' files are mounted read-only in, one volume each."""
+        return tuple(sorted({s.mount_directory for s in self.aws_secrets.items if s.is_file}))
 
     @property
     def max_replicas(self) -> int:
@@ -109,7 +117,7 @@ class WorkloadSpec:
     @property
     def read_only_paths(self) -> tuple[str, ...]:
         """Paths mounted read-only into the container: its configuration files and the token mounts."""
-        return tuple(f.path for f in self.config_files) + TOKEN_PATHS
+        return tuple(f.path for f in self.config_files) + self.secret_mounts + TOKEN_PATHS
 
 
 @dataclass(frozen=True)
@@ -153,6 +161,19 @@ def problems(spec: WorkloadSpec) -> list[Problem]:
                 )
             )
     names = [n for n, _ in spec.env] + [s.name for s in spec.secret_env]
+    for mount in spec.secret_mounts:
+        for other in (f.path for f in spec.config_files):
+            if _overlaps(mount, other):
+                found.append(
+                    Problem(
+                        "aws_secrets",
+                        mount,
+                        f"files in a directory apart from the read-only {other} (one mount would hide the other)",
+                    )
+                )
+        for token in TOKEN_PATHS:
+            if _overlaps(mount, token):
+                found.append(Problem("aws_secrets", mount, f"files in a directory apart from {token}, the token's mount"))
     if len(set(names)) != len(names):
         found.append(Problem("env", sorted(names), "each variable once, as a value or as a Secret reference"))
     found += _writable_problems(spec)

@@ -12,11 +12,12 @@ and rollout surge.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from eksfargate import edge as edges
 from eksfargate.config_reader import Reader, SettingsError
 from eksfargate.edge import Edge
+from eksfargate.secrets_settings import read_aws_secrets
 from eksfargate.workload import (
     HPA_MIN_REPLICAS,
     Autoscaling,
@@ -40,6 +41,7 @@ APP_KEYS = {
     "secret_env": "appSecretEnv",
     "writable_paths": "appWritablePaths",
     "egress_ports": "appEgressPorts",
+    "aws_secrets": "appAwsSecrets",
 }
 
 
@@ -67,6 +69,9 @@ class WorkloadSection:
     cpu_target: int | None
     service_account: str = ""
     surge: int | None = None
+    # Whose secrets and parameters it may read (their names' prefix), and the stack's region (eksfargate/secrets.py).
+    team: str = ""
+    region: str = ""
 
 
 def read_replicas(config: Reader, autoscaling_key: str | None, cpu_target: int | None) -> tuple[int, Autoscaling | None]:
@@ -139,6 +144,8 @@ def read_workload(config: Reader, section: WorkloadSection) -> WorkloadSpec:
             service_account=section.service_account,
             surge=section.surge,
         )
+    variables = tuple(n for n, _ in spec.env) + tuple(s.name for s in spec.secret_env)
+    spec = replace(spec, aws_secrets=read_aws_secrets(config, section.team, section.region, variables))
     check_workload(config, spec, APP_KEYS)
     return spec
 

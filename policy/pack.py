@@ -2,7 +2,7 @@
 
 A rule is declared in the module of its concern (`workload_rules.py`, `storage_rules.py`,
 `network_rules.py`, `iam_rules.py`, `cluster_rules.py`, `logging_rules.py`, `tenant_rules.py`,
-`tenant_network_rules.py`) and counts only once
+`tenant_network_rules.py`, `tenant_secret_rules.py`) and counts only once
 listed here.
 Kept apart from `__main__.py` (which starts the pack's server) so that tests and the offline
 plan import it.
@@ -20,6 +20,7 @@ from policy import (
     storage_rules,
     tenant_network_rules,
     tenant_rules,
+    tenant_secret_rules,
     workload_rules,
 )
 
@@ -57,4 +58,5 @@ POLICIES: list[Policy] = [
     tenant_rules.tenant_team_has_access,
     tenant_network_rules.tenant_security_groups_are_its_own,
     tenant_network_rules.tenant_no_inbound_from_address_ranges,
+    tenant_secret_rules.tenant_secrets_within_prefix,
 ]

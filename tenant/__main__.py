@@ -1,11 +1,13 @@
 """A team as a tenant of a shared platform stack: its namespace, quota, access and workload.
 
 platform (StackReference) ─► namespace ─► quota + LimitRange ─► workload ─► DNS alias
-                           ├► access entry (namespace-scoped)   ├► IRSA service account
-                           └► certificate (ACM, DNS-validated) ─┘
+                           ├► access entry (namespace-scoped)   ├► IRSA service account (and its secrets' read policy)
+                           ├► certificate (ACM, DNS-validated) ─┤
+                           └► its External Secrets Operator ─► SecretStores, ExternalSecrets (appAwsSecrets)
 alarm topic (SNS) ◄─ the workload's alarms (its ALB and target group, by the controller's tags) ─► dashboard
 """
 
+import json
 from typing import Any
 
 import pulumi
@@ -21,12 +23,25 @@ from components.tenant_access import TenantAccess, TenantAccessArgs
 from components.tenant_namespace import TenantNamespace, TenantNamespaceArgs
 from components.tenant_service_account import TenantServiceAccount, TenantServiceAccountArgs
 from components.web_app import WebApp, WebAppArgs, WebAppNames
-from eksfargate.contract import ObservabilityOutput, PlatformOutput, access_policy_arn, host_annotation
+from components.workload_secrets import SecretAccess, caller_account
+from eksfargate.contract import (
+    SECRET_STORE_API_ANNOTATION,
+    ObservabilityOutput,
+    PlatformOutput,
+    access_policy_arn,
+    host_annotation,
+)
 from eksfargate.facts.pod_placement import FARGATE_PROFILE_LABEL
 from eksfargate.platform_reference import covering_profile, platform_output
+from eksfargate.secrets import read_policy
+from eksfargate.secrets_settings import check_account
 from eksfargate.tenant_settings import load_tenant_settings
 
 settings = load_tenant_settings()
+app_secrets = settings.workload.spec.aws_secrets
+# Before anything is declared: an ARN of another account is a settings error like any other.
+account, partition = caller_account() if app_secrets.items else ("", "")
+check_account(app_secrets, account, partition)
 
 platform = pulumi.StackReference("platform", stack_name=settings.platform_stack)
 
@@ -82,6 +97,9 @@ if settings.service_account:
             service_account=settings.service_account,
             policy_arns=settings.service_account_policy_arns,
             cluster=cluster,
+            read_policy=json.dumps(read_policy(app_secrets.items, app_secrets.kms_key_arn, partition, settings.region, account))
+            if app_secrets.items
+            else None,
         ),
     )
     pulumi.export("serviceAccountRoleArn", service_account.role_arn)
@@ -114,6 +132,14 @@ app = WebApp(
         group_order=settings.workload.group_order,
         host=edge.host,
         certificate_arn=certificate_arn,
+        # The stores wait for the platform's operator: its CRDs and webhook are the platform's.
+        secret_access=SecretAccess(
+            region=settings.region,
+            service_account=service_account,
+            store_annotations={SECRET_STORE_API_ANNOTATION: from_platform(PlatformOutput.SECRET_STORE_API)},
+        )
+        if app_secrets.items
+        else None,
     ),
 )
 

@@ -60,6 +60,9 @@ INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
 HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
 # The VPC resource controller's custom resource (aws/amazon-vpc-resource-controller-k8s).
 SECURITY_GROUP_POLICY = "kubernetes:vpcresources.k8s.aws/v1beta1:SecurityGroupPolicy"
+# External Secrets Operator's custom resources (eksfargate/facts/external_secrets.py).
+SECRET_STORE = "kubernetes:external-secrets.io/v1:SecretStore"
+EXTERNAL_SECRET = "kubernetes:external-secrets.io/v1:ExternalSecret"
 
 # Pulumi
 KUBERNETES_PROVIDER = "pulumi:providers:kubernetes"

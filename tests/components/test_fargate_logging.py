@@ -90,7 +90,7 @@ def test_the_router_writes_into_that_group_and_creates_nothing(stack):
 
 
 def test_the_pod_execution_role_may_write_only_to_that_group(stack):
-    (inline,) = stack.of_type(ROLE_POLICY)
+    inline = stack.one(ROLE_POLICY, "fargate-pod-logging")
     role = stack.one("aws:iam/role:Role", "fargate-pod-execution")
     assert inline.inputs["role"] == role.id
     policy = json.loads(inline.inputs["policy"])
@@ -119,15 +119,15 @@ def test_a_wider_resource_is_caught():
 
 def test_every_pod_starts_after_the_router_config_and_its_permissions(stack):
     """A pod's router is configured once, at start: without these edges the first pods log nothing."""
-    config_map, permissions = stack.one(CONFIG_MAP, "logging-config"), stack.one(ROLE_POLICY)
-    for waiter in (*stack.of_type(ADDON), stack.one(RELEASE), *stack.of_type(DEPLOYMENT)):  # no game on a platform
+    config_map, permissions = stack.one(CONFIG_MAP, "logging-config"), stack.one(ROLE_POLICY, "fargate-pod-logging")
+    for waiter in (*stack.of_type(ADDON), *stack.of_type(RELEASE), *stack.of_type(DEPLOYMENT)):  # no game on a platform
         assert waiter.depends_on(config_map), waiter.name
         assert waiter.depends_on(permissions), waiter.name
 
 
 def test_the_configmap_waits_for_the_log_group_so_pods_never_write_to_a_missing_group(stack):
     assert stack.one(CONFIG_MAP, "logging-config").depends_on(stack.one(LOG_GROUP))
-    assert stack.one(ROLE_POLICY).property_dependencies["policy"] == [stack.one(LOG_GROUP).urn]
+    assert stack.one(ROLE_POLICY, "fargate-pod-logging").property_dependencies["policy"] == [stack.one(LOG_GROUP).urn]
 
 
 def test_logging_off_declares_none_of_it(logging_off):

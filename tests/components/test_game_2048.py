@@ -96,7 +96,7 @@ def test_with_the_autoscaler_off_the_deployment_runs_exactly_app_replicas(existi
 
 
 def test_service_and_ingress_are_created_after_the_controller_and_deleted_before_it(stack):
-    release = stack.one(RELEASE)
+    release = stack.one(RELEASE, "alb-controller-release")
     assert stack.one(SERVICE).depends_on(release)
     assert stack.one(INGRESS).depends_on(release)
 

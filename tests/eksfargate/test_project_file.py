@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 import yaml
 
-from eksfargate import alarm_settings, settings, tenant_settings, workload_settings
+from eksfargate import alarm_settings, secrets, secrets_settings, settings, tenant_settings, workload_settings
 from eksfargate.settings_files import (
     REFERENCE,
     config_block,
@@ -76,8 +76,8 @@ def test_the_type_check_catches_a_mistyped_value(tmp_path):
 
 # The modules that read each project's settings: a declared key nobody reads is a setting that does nothing.
 READERS = {
-    "platform": (settings, workload_settings, alarm_settings),
-    "tenant": (tenant_settings, workload_settings, alarm_settings),
+    "platform": (settings, workload_settings, alarm_settings, secrets_settings, secrets),
+    "tenant": (tenant_settings, workload_settings, alarm_settings, secrets_settings, secrets),
 }
 
 

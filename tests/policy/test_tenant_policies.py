@@ -1,5 +1,7 @@
 """The policy pack's tenant rules: a tenant stack keeps to namespaces of its own."""
 
+import json
+
 import pytest
 
 from eksfargate.contract import TENANT_NAMESPACE_SELECTOR, TENANT_PROFILE, PlatformOutput
@@ -207,3 +209,44 @@ def test_inbound_from_an_address_range_is_refused(source):
     assert next(iter(source.values())) in message
     # Outbound to the internet is the workload's own business.
     assert validate_stack(NO_CIDR, ref, group, resource(EGRESS_RULE, "to-internet", props, **deps)) == []
+
+
+# --- secrets: a tenant's IAM policies read its own prefix only -------------------------------------
+
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+SECRETS_RULE = "tenant-secrets-within-prefix"
+OWN_SECRET = "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:checkout/db-??????"
+
+
+def read_policy(action: str, *resources: str):
+    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": [action], "Resource": list(resources)}]}
+    return resource(ROLE_POLICY, "secrets", {"policy": json.dumps(document), "role": "r"})
+
+
+def team_namespace():
+    return resource(
+        NAMESPACE, "ns", {"kind": "Namespace", "metadata": {"name": "tenant-checkout", "labels": {"team": "checkout"}}}
+    )
+
+
+def test_a_tenant_reading_its_own_prefix_passes():
+    own = read_policy("secretsmanager:GetSecretValue", OWN_SECRET)
+    param = read_policy("ssm:GetParameter", "arn:aws:ssm:ap-northeast-2:123456789012:parameter/checkout/url")
+    assert validate_stack(SECRETS_RULE, platform(), team_namespace(), own, param) == []
+
+
+@pytest.mark.parametrize(
+    ("action", "target"),
+    [
+        ("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:ledger/db-??????"),
+        ("secretsmanager:*", "*"),
+        ("ssm:GetParametersByPath", "arn:aws:ssm:ap-northeast-2:123456789012:parameter/*"),
+        ("ssm:GetParameter", "arn:aws:ssm:ap-northeast-2:123456789012:parameter/checkoutx/url"),
+        ("*", "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:*"),
+    ],
+)
+def test_a_tenant_policy_reading_outside_its_prefix_is_refused(action, target):
+    ((message, _),) = validate_stack(SECRETS_RULE, platform(), team_namespace(), read_policy(action, OWN_SECRET, target))
+    assert target in message and "team checkout's own" in message
+    # The same on a platform or dedicated stack is not a tenant's business.
+    assert validate_stack(SECRETS_RULE, team_namespace(), read_policy(action, target)) == []

@@ -32,7 +32,9 @@ def test_every_object_validates_strictly_against_each_supported_version(stack, e
     game = {"Namespace", "ConfigMap", "Deployment", "PodDisruptionBudget", "Service", "Ingress", "SecurityGroupPolicy"}
     serves = stack.config["eks-fargate:servesTenants"] == "true"
     guardrails = {"ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"} if serves else set()
-    assert {o["kind"] for o in objects} == game | autoscaled | guardrails
+    reads_secrets = game_on and stack.config.get("eks-fargate:appAwsSecrets", "[]") not in ("", "[]")
+    secrets = {"ServiceAccount", "SecretStore", "ExternalSecret"} if reads_secrets else set()
+    assert {o["kind"] for o in objects} == game | autoscaled | guardrails | secrets
     for manifest in objects:
         kubernetes_schemas.validate(manifest, f"{version}.0")
 

@@ -19,6 +19,8 @@ BUDGET = "kubernetes:policy/v1:PodDisruptionBudget"
 AUTOSCALER = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
 CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
 NETWORK = "eksfargate:network:NamespaceSecurityGroup"
+SECRETS = "eksfargate:secrets:WorkloadSecrets"
+APP_SERVICE_ACCOUNT = "eksfargate:app:AppServiceAccount"
 
 
 def apps_of(recording: Recording) -> list[tuple[RecordedResource, dict[str, RecordedResource]]]:
@@ -55,6 +57,12 @@ def test_every_app_is_the_same_set_of_objects(recordings):
             expected.add(CONFIG_MAP)
         if "replicas" not in spec:
             expected.add(AUTOSCALER)
+        if any("secretKeyRef" in str(c.get("env")) for c in spec["template"]["spec"]["containers"]) or any(
+            "projected" in v for v in spec["template"]["spec"]["volumes"]
+        ):
+            expected.add(SECRETS)
+            if recording.project == "eks-fargate":  # a tenant's service account is its own component
+                expected.add(APP_SERVICE_ACCOUNT)
         assert set(children) - {NAMESPACE} == expected, (recording.stack, component.name)
 
 

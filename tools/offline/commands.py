@@ -20,7 +20,7 @@ from eksfargate.fargate_pods import FargateSizeError
 from eksfargate.stack_files import undeclared_keys
 from offline import capacity as subnet_capacity
 from offline import diff as offline_diff
-from offline import diff_data, diff_render, plan_cache, plan_folder, reachability, revisions
+from offline import diff_data, diff_render, plan_cache, plan_folder, reachability, revisions, secrets_report
 from offline import plan as offline_plan
 from offline.exit_codes import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_POLICY, EXIT_REFUSED
 from offline.harness import PROJECT_DIR
@@ -63,10 +63,15 @@ def make_plan(args: argparse.Namespace, project_dir: Path, out: Path, entry: Ent
     files["capacity.txt"] = subnet_capacity.render(capacity)
     reachable = reachability.report(plan, project_dir)
     files["reachability.md"] = reachable
+    secrets_table = secrets_report.report(plan)
+    if secrets_table:
+        files["secrets.md"] = secrets_table
     screen = [offline_plan.render_tree(plan), f"\n{breakdown}\n", f"Policy pack: {len(violations)} finding(s)\n"]
     screen += [f"  {violation}\n" for violation in violations]
     screen.append(f"\n{subnet_capacity.render(capacity)}\n")
     screen.append(f"\n{reachable}")
+    if secrets_table:
+        screen.append(f"\n{secrets_table}")
     say("stdout", "".join(screen))
     say("wrote", "")
     if not capacity.ok:

@@ -27,7 +27,7 @@ and compares with theirs, and checks the loader itself; tests/test_plan.py compa
 the command writes for dev byte for byte. docs/contributing.md "Plan speed" has the figures.
 
 The compiled code is kept beside the SDK's own bytecode under a name Python's loaders never read
-(`__pycache__/<module>.cpython-311.opt-offline2.pyc`), in the standard pyc layout, checked
+(`__pycache__/<module>.cpython-311.opt-offline3.pyc`), in the standard pyc layout, checked
 against the source's modification time and size as Python checks its own. It is written even
 under PYTHONDONTWRITEBYTECODE: like the bytecode pip writes as it installs the SDK, it belongs
 to the installed package, and without it every plan would compile what it loads (about 5 s).
@@ -51,7 +51,7 @@ from pathlib import Path
 from types import CodeType, ModuleType
 
 SDK_PACKAGES = ("pulumi_aws", "pulumi_eks", "pulumi_kubernetes")
-CACHE_TAG = "offline2"  # a new tag when what get_code compiles changes: old caches are then never read
+CACHE_TAG = "offline3"  # a new tag when what get_code compiles changes: old caches are then never read
 _TIMESTAMP_PYC = 0  # PEP 552 flags: validated by the source's mtime and size
 
 _MEMBER_LOADER = """
@@ -60,9 +60,13 @@ def __getattr__(name):
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     import importlib
-    value = getattr(importlib.import_module("." + module, __name__), name)
-    globals()[name] = value
-    return value
+    loaded = importlib.import_module("." + module, __name__)
+    # Every name the module exports, as its star import would bind them: importing it binds the module itself
+    # on the package under its own name, which may be one of those names (pulumi_aws.get_caller_identity).
+    for member, source in _LAZY_MEMBERS.items():
+        if source == module and hasattr(loaded, member):
+            globals()[member] = getattr(loaded, member)
+    return getattr(loaded, name)
 """
 
 

@@ -1,7 +1,21 @@
 """The priced products, each one module of one shape (eksfargate/estimate/product.py)."""
 
 from eksfargate.estimate.product import Product
-from eksfargate.estimate.products import access_logs, acm, alarms, alb, eks, fargate, ipv4, kms, nat, pod_logs, route53, waf
+from eksfargate.estimate.products import (
+    access_logs,
+    acm,
+    alarms,
+    alb,
+    eks,
+    fargate,
+    ipv4,
+    kms,
+    nat,
+    pod_logs,
+    route53,
+    secrets,
+    waf,
+)
 
 # The table's rows, product by product: what runs, then the network in front of it, then what it logs.
 TABLE: tuple[Product, ...] = (
@@ -17,6 +31,7 @@ TABLE: tuple[Product, ...] = (
     route53.price,
     acm.price,
     waf.price,
+    secrets.price,
 )
 # The assumptions, product by product (every product of TABLE once): the pods, the traffic the
 # network carries, the control plane's rate and when it changes, then the logs.
@@ -33,4 +48,5 @@ ASSUMPTION_ORDER: tuple[Product, ...] = (
     route53.price,
     acm.price,
     waf.price,
+    secrets.price,
 )

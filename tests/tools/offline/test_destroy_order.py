@@ -17,7 +17,7 @@ EGRESS = (types.NAT_GATEWAY, types.ROUTE_TABLE, types.ROUTE_TABLE_ASSOCIATION, t
 def test_the_controller_is_deleted_after_every_ingress_and_before_its_way_out(stack):
     resources = from_recording(stack)["resources"]
     waves = destroy_waves(resources)
-    (release,) = [r["urn"] for r in resources if r["type"] == HELM_RELEASE]
+    (release,) = [r["urn"] for r in resources if r["type"] == HELM_RELEASE and r["name"] == "alb-controller-release"]
     ingresses = [r["urn"] for r in resources if r["type"] == INGRESS]
     egress = [r["urn"] for r in resources if r["type"] in EGRESS]
     # A platform that serves tenants only has none: the tenants' are in their own stacks.

@@ -127,7 +127,7 @@ def test_every_stack_carries_the_team_tags_on_every_taggable_aws_resource(stack)
 
 def test_the_load_balancer_controller_tags_what_it_creates(team_stacks):
     recording = team_stacks["payments-dev"]
-    values = recording.one("kubernetes:helm.sh/v3:Release").inputs["values"]
+    values = recording.one("kubernetes:helm.sh/v3:Release", "alb-controller-release").inputs["values"]
 
     assert expected_tags(recording).items() <= (values.get("defaultTags") or {}).items()
 

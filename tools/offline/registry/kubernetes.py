@@ -16,9 +16,11 @@ from typing import Any
 from eksfargate.facts.resource_types import (
     CONFIG_MAP,
     DEPLOYMENT,
+    EXTERNAL_SECRET,
     HELM_RELEASE,
     HPA,
     INGRESS,
+    SECRET_STORE,
     SECURITY_GROUP_POLICY,
     SERVICE,
     STATEFUL_SET,
@@ -114,6 +116,17 @@ def object_summary(res: dict[str, Any]) -> list[str]:
             parts.append(f"{'/'.join(rule.get('operations') or [])} {'/'.join(rule.get('resources') or [])}")
         parts += [f"when {condition.get('name')}" for condition in spec.get("matchConditions") or []]
         parts.append(f"{len(spec.get('validations') or [])} validations, failure policy {spec.get('failurePolicy', 'Fail')}")
+    elif kind == "SecretStore":
+        aws = (spec.get("provider") or {}).get("aws") or {}
+        account = ((aws.get("auth") or {}).get("jwt") or {}).get("serviceAccountRef") or {}
+        parts.append(f"{aws.get('service')} in {aws.get('region')} as service account {account.get('name', '(none)')}")
+    elif kind == "ExternalSecret":
+        target = (spec.get("target") or {}).get("name")
+        parts.append(f"every {spec.get('refreshInterval', '1h')} into Secret {target}")
+        for item in spec.get("data") or []:
+            remote = item.get("remoteRef") or {}
+            prop = f"#{remote['property']}" if remote.get("property") else ""
+            parts.append(f"{remote.get('key')}{prop} → {item.get('secretKey')}")
     elif kind == "ValidatingAdmissionPolicyBinding":
         parts.append(f"policy {spec.get('policyName')}: {'/'.join(spec.get('validationActions') or [])}")
     return parts
@@ -150,6 +163,8 @@ TYPES = (
     ResourceType("kubernetes:core/v1:Secret", replace_on=("type", "stringData", "data")),
     ResourceType("kubernetes:core/v1:Namespace"),
     ResourceType(SECURITY_GROUP_POLICY),
+    ResourceType(SECRET_STORE),
+    ResourceType(EXTERNAL_SECRET),
     ResourceType("kubernetes:core/v1:ServiceAccount"),
     ResourceType("kubernetes:core/v1:LimitRange"),
     ResourceType("kubernetes:core/v1:ResourceQuota", replace_on=("spec.scopes",)),
