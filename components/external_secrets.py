@@ -24,6 +24,7 @@ import pulumi_kubernetes as k8s
 
 from components.cluster_context import PodContext
 from eksfargate.facts.external_secrets import API_VERSION, CHART_NAME, OPERATOR_NAMESPACE
+from eksfargate.facts.pod_security import RESTRICTED_NAMESPACE_LABELS
 
 # Pinned: chart and operator share a version (the chart's appVersion). External Secrets' own chart
 # repository (docs/introduction/getting-started.md); release commit cc5bfbc22 of external-secrets/external-secrets.
@@ -81,7 +82,12 @@ def chart_values(pod_annotations: dict[str, str]) -> dict[str, Any]:
 
 
 class ExternalSecrets(pulumi.ComponentResource):
-    """The operator's Helm release, CRDs included, in its own namespace."""
+    """The operator's Helm release, CRDs included, in its own namespace.
+
+    The namespace enforces the "restricted" Pod Security Standard, which the chart's three pods meet by
+    its defaults (values.yaml at 2.9.0: non-root, no privilege escalation, every capability dropped,
+    RuntimeDefault seccomp, read-only root); the values leave those settings alone.
+    """
 
     release: k8s.helm.v3.Release
     # The API its stores and ExternalSecrets use, once the release (its CRDs) is deployed: what tenants wait for.
@@ -90,14 +96,18 @@ class ExternalSecrets(pulumi.ComponentResource):
     def __init__(self, name: str, args: ExternalSecretsArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("eksfargate:externalSecrets:ExternalSecrets", name, None, opts)
         cluster = args.cluster
+        namespace = k8s.core.v1.Namespace(
+            f"{name}-namespace",
+            metadata={"name": OPERATOR_NAMESPACE, "labels": {**RESTRICTED_NAMESPACE_LABELS}},
+            opts=pulumi.ResourceOptions(parent=self, provider=cluster.provider),
+        )
         self.release = k8s.helm.v3.Release(
             f"{name}-release",
             name=CHART_NAME,
             chart=CHART_NAME,
             version=CHART_VERSION,
             repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=CHART_REPOSITORY),
-            namespace=OPERATOR_NAMESPACE,
-            create_namespace=True,
+            namespace=namespace.metadata.name,
             values=chart_values(cluster.rollout.annotations()),
             timeout=HELM_TIMEOUT_SECONDS,
             cleanup_on_fail=True,

@@ -15,6 +15,7 @@ import pytest
 
 from components.external_secrets import WEBHOOK_PORT
 from eksfargate.config_reader import SettingsError
+from eksfargate.facts.pod_security import RESTRICTED_NAMESPACE_LABELS
 from eksfargate.facts.resource_types import EXTERNAL_SECRET, SECRET_STORE
 from eksfargate.project import TENANT_PROJECT_DIR
 from eksfargate.secrets import team_prefix
@@ -121,6 +122,26 @@ def test_the_operator_runs_on_fargate_with_no_aws_identity_and_nothing_cluster_w
         resources = part["resources"]
         assert resources["requests"] == resources["limits"]
         assert part["podAnnotations"], "rolled with the cluster's version and log router setup"
+
+
+def test_the_operators_namespace_enforces_restricted_and_the_chart_keeps_its_hardened_pods(stack):
+    """The chart's three pods meet "restricted" by its defaults (values.yaml at 2.9.0: securityContext and
+    podSecurityContext enabled, non-root, no escalation, ALL dropped, RuntimeDefault): the namespace holds
+    them to it, and the values never switch those settings off."""
+    releases = [r for r in stack.of_type(RELEASE) if r.inputs["chart"] == "external-secrets"]
+    if not releases:
+        return
+    (release,) = releases
+    namespaces = [
+        n for n in stack.of_type("kubernetes:core/v1:Namespace") if n.inputs["metadata"]["name"] == release.inputs["namespace"]
+    ]
+    assert len(namespaces) == 1, "the stack declares the operator's namespace, with its labels"
+    assert RESTRICTED_NAMESPACE_LABELS.items() <= namespaces[0].inputs["metadata"]["labels"].items()
+    assert not release.inputs.get("createNamespace")
+    assert release.depends_on(namespaces[0])
+    values = release.inputs["values"]
+    for part in (values, values["webhook"], values["certController"]):
+        assert "securityContext" not in part and "podSecurityContext" not in part
 
 
 def test_no_value_of_a_secret_is_ever_in_a_recording(tenant):
