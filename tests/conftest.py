@@ -9,7 +9,9 @@
   tests/data/stacks/Pulumi.logging-off.yaml.
 - `plan_alone`: a stack planned by `python -m offline plan` in a process of its own, once per test
   session whichever test worker asks first (tests/tools/offline/test_worker.py compares the
-  worker's plans with it, test_sdk_loader.py the plans made with the SDKs as Pulumi loads them).
+  worker's plans with it for a representative set of stack files).
+- `worker_plans`: every stack file planned by offline/worker.py, once per test session (tests/worker_plans.py):
+  test_worker.py compares them with `plan_alone`'s, test_sdk_loader.py with this process's plans.
 - `shared_dir`, `shared`: a folder every test worker of the session sees, and a folder in it made once.
 """
 
@@ -31,6 +33,7 @@ from offline.harness import PROJECT_DIR, Recording, plan_process, record
 from offline.plan_cache import CACHE_ENV, OFF
 from tests.rewrite import rewritten_stack_file
 from tests.stackfacts import PINNED_DEV, STACKS_DIR
+from tests.worker_plans import plan_every_stack_file, planned
 
 COMMITTED = sorted(PROJECT_DIR.glob("Pulumi.*.yaml"))
 STACK_IDS = [f"{path.stem.removeprefix('Pulumi.')}" for path in COMMITTED]
@@ -156,3 +159,10 @@ def plan_alone(shared_dir) -> Callable[..., PlannedAlone]:
         return PlannedAlone(int((folder / "status").read_text()), (folder / "stderr").read_text(), folder / "out")
 
     return plan
+
+
+@pytest.fixture(scope="session")
+def worker_plans(shared) -> dict[str, tuple]:
+    """{stack: (exit code, last line of standard error, {file: bytes})} for every stack file, planned by
+    two offline/worker.py processes once per test session, whichever test worker comes first."""
+    return planned(shared("worker-plans", plan_every_stack_file))
