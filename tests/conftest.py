@@ -9,7 +9,9 @@
   tests/data/stacks/Pulumi.logging-off.yaml.
 - `plan_alone`: a stack planned by `python -m offline plan` in a process of its own, once per test
   session whichever test worker asks first (tests/tools/offline/test_worker.py compares the
-  worker's plans with it, test_sdk_loader.py the plans made with the SDKs as Pulumi loads them).
+  worker's plans with it for a representative set of stack files).
+- `worker_plans`: every stack file planned by offline/worker.py, once per test session (tests/worker_plans.py):
+  test_worker.py compares them with `plan_alone`'s, test_sdk_loader.py with this process's plans.
 - `shared_dir`, `shared`: a folder every test worker of the session sees, and a folder in it made once.
 """
 
@@ -17,6 +19,7 @@ import fcntl
 import functools
 import hashlib
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -27,10 +30,11 @@ from typing import NamedTuple
 import kubernetes_validate.utils
 import pytest
 
-from offline.harness import PROJECT_DIR, Recording, plan_process, record
+from offline.harness import PROJECT_DIR, SHARED_REFERENCED_PLANS, Recording, plan_process, record
 from offline.plan_cache import CACHE_ENV, OFF
 from tests.rewrite import rewritten_stack_file
 from tests.stackfacts import PINNED_DEV, STACKS_DIR
+from tests.worker_plans import plan_every_stack_file, planned
 
 COMMITTED = sorted(PROJECT_DIR.glob("Pulumi.*.yaml"))
 STACK_IDS = [f"{path.stem.removeprefix('Pulumi.')}" for path in COMMITTED]
@@ -47,15 +51,55 @@ _recordings: dict[tuple[str, Path], Recording] = {}
 # The schemas are only read, never changed, by the validator.
 kubernetes_validate.utils.schema_contents = functools.cache(kubernetes_validate.utils.schema_contents)
 
+# Where the test workers of this session share their recordings (`share_recordings`).
+_shared_recordings: list[Path] = []
+
 
 def recording_of(stack: str, stack_file: Path) -> Recording:
-    """The stack file's recording, made once per session; the program must accept the file."""
+    """The stack file's recording, made once per session by whichever test worker asks first, the
+    others reading it back (pickled: a Recording is plain data); the program must accept the file.
+    Keyed by the stack's name and the file's bytes, which is all a recording of this checkout reads
+    that differs between them (a rewritten copy is written in each worker's own folder)."""
     if (stack, stack_file) not in _recordings:
-        recording = record(stack, stack_file=stack_file)
-        if recording.error:
-            raise recording.error
-        _recordings[stack, stack_file] = recording
+        if not _shared_recordings:
+            _recordings[stack, stack_file] = _record(stack, stack_file)
+            return _recordings[stack, stack_file]
+        key = hashlib.sha256(stack.encode() + b"\0" + stack_file.read_bytes()).hexdigest()[:16]
+
+        def make(folder: Path) -> None:
+            (folder / "recording.pickle").write_bytes(pickle.dumps(_record(stack, stack_file)))
+
+        folder = once(_shared_recordings[0] / f"{stack}-{key}", make)
+        _recordings[stack, stack_file] = pickle.loads((folder / "recording.pickle").read_bytes())
     return _recordings[stack, stack_file]
+
+
+def _record(stack: str, stack_file: Path) -> Recording:
+    recording = record(stack, stack_file=stack_file)
+    if recording.error:
+        raise recording.error
+    return recording
+
+
+@pytest.fixture(scope="session", autouse=True)
+def share_referenced_plans(shared_dir):
+    """A tenant's platform plan (offline/harness.py `referenced_plan`, a plan command of its own) made
+    once per session for this process and the plan commands it starts, as offline/worker.py shares it
+    between its children: keyed by the platform's folder and stack, which no test changes in place
+    (tests that change a stack file change a copy in a folder of their own)."""
+    folder = shared_dir / "referenced-plans"
+    folder.mkdir(exist_ok=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(SHARED_REFERENCED_PLANS, str(folder))
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def share_recordings(shared_dir):
+    """`recording_of` shares its recordings between the test workers of the session."""
+    _shared_recordings.append(shared_dir / "recordings")
+    yield
+    _shared_recordings.clear()
 
 
 @pytest.fixture(scope="session", params=STACK_IDS)
@@ -156,3 +200,10 @@ def plan_alone(shared_dir) -> Callable[..., PlannedAlone]:
         return PlannedAlone(int((folder / "status").read_text()), (folder / "stderr").read_text(), folder / "out")
 
     return plan
+
+
+@pytest.fixture(scope="session")
+def worker_plans(shared) -> dict[str, tuple]:
+    """{stack: (exit code, last line of standard error, {file: bytes})} for every stack file, planned by
+    two offline/worker.py processes once per test session, whichever test worker comes first."""
+    return planned(shared("worker-plans", plan_every_stack_file))

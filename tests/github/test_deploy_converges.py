@@ -36,6 +36,10 @@ sys.modules.setdefault("deploy_plan", deploy_plan)  # its dataclasses look their
 spec.loader.exec_module(deploy_plan)
 
 PLATFORM, TENANT = "shared-dev", "checkout-dev"
+
+# One test worker for the module: `origin` is built once, and each revision's plans are made once, in
+# turn, into the plan cache the next diff reads (on two workers at once, both would make them).
+pytestmark = pytest.mark.xdist_group("deploy-converges")
 GUARDED = {
     "protection_rules": [{"type": "required_reviewers", "reviewers": [{"type": "Team"}]}],
     "deployment_branch_policy": {"protected_branches": False, "custom_branch_policies": True},

@@ -19,6 +19,7 @@ from offline import plan as offline_plan
 from offline import sdk_loader
 from offline.harness import PROJECT_DIR
 from tests.stackfacts import PINNED_DEV
+from tests.worker_plans import every_stack_file
 
 
 def write_package(root: Path, files: dict[str, str]) -> str:
@@ -174,11 +175,8 @@ def test_the_plan_command_loads_the_real_sdks_through_it(tmp_path):
     assert "pulumi_aws.ec2.subnet" in loaded["ec2_modules"] and len(loaded["ec2_modules"]) < 40
 
 
-# Every committed platform stack file and fixture (the names test_worker.py plans them under).
-STACK_FILES = [(path.stem.removeprefix("Pulumi."), path) for path in sorted(PROJECT_DIR.glob("Pulumi.*.yaml"))] + [
-    (f"fixture-{path.stem.removeprefix('Pulumi.')}", path)
-    for path in sorted((PROJECT_DIR / "tests/data/stacks").glob("Pulumi.*.yaml"))
-]
+# Every committed platform stack file and fixture, as tests/worker_plans.py names and plans them.
+STACK_FILES = [(stack, stack_file) for stack, project_dir, stack_file in every_stack_file() if project_dir == PROJECT_DIR]
 
 
 def test_the_stack_files_are_many():
@@ -186,13 +184,14 @@ def test_the_stack_files_are_many():
 
 
 @pytest.mark.parametrize(("stack", "stack_file"), STACK_FILES, ids=[stack for stack, _ in STACK_FILES])
-def test_every_stack_file_plans_the_same_with_the_sdks_loaded_through_it(plan_alone, stack, stack_file):
-    # The plan command, which loads the SDKs through the loader (above), in a process of its own
-    # (tests/conftest.py: the same plans test_worker.py compares the worker's with), against this
-    # process, which loads them as Pulumi's language host does.
-    planned = plan_alone(stack, PROJECT_DIR, stack_file)
-    assert planned.status in (0, 1), planned.stderr
-    through_loader = json.loads((planned.out / "plan.json").read_text())
+def test_every_stack_file_plans_the_same_with_the_sdks_loaded_through_it(worker_plans, stack, stack_file):
+    # The plan command, which loads the SDKs through the loader (above), in offline/worker.py (whose
+    # plans are a process of its own's, byte for byte: test_worker.py), against this process, which
+    # loads them as Pulumi's language host does. Every stack file: each declares its own mix of
+    # resources, so each reads its own set of the SDKs' lazily loaded modules.
+    status, message, written = worker_plans[stack]
+    assert status in (0, 1), message
+    through_loader = json.loads(written["plan.json"])
     assert through_loader == offline_plan.build(stack, stack_file=stack_file), (
-        f"{stack_file} plans differently through the loader"
+        f"{stack_file or stack} plans differently through the loader"
     )
