@@ -1,7 +1,8 @@
 """EKS on Fargate serving the 2048 game through an ALB.
 
 network ─► cluster ─► logging (log group, aws-logging) ─► fargate (profiles, CoreDNS) ─► ALB controller ─► 2048 game
-             │                                                            └─► metrics-server (for the game's HPA)
+             │                                                            ├─► metrics-server (for the game's HPA)
+             │                                                            └─► ADOT collector (pod metrics to Container Insights)
              └─► tenants' Ingress guardrails (admission policy, with servesTenants)
 ALB access-log bucket ─► ALB controller            app certificate (ACM, DNS-validated) ─► 2048 game ─► DNS alias
 """
@@ -12,6 +13,8 @@ from components.alb_access_logs import AlbAccessLogs, AlbAccessLogsArgs
 from components.alb_controller import AlbController, AlbControllerArgs
 from components.certificate import Certificate, CertificateArgs
 from components.cluster import Cluster, ClusterArgs
+from components.container_insights import NAMESPACE as METRICS_NAMESPACE
+from components.container_insights import ContainerInsights, ContainerInsightsArgs
 from components.dns_alias import DnsAlias, DnsAliasArgs
 from components.fargate import Fargate, FargateArgs
 from components.fargate_logging import FargateLogging, FargateLoggingArgs
@@ -20,6 +23,7 @@ from components.metrics_server import MetricsServer, MetricsServerArgs
 from components.network import Network, NetworkArgs, NetworkIds
 from components.web_app import WebApp, WebAppArgs, WebAppNames
 from eksfargate.contract import INGRESS_CLASS, SHARED_ALB_GROUP, TENANT_NAMESPACE_SELECTOR, PlatformOutput
+from eksfargate.facts.container_insights import performance_log_group
 from eksfargate.settings import load_settings
 
 settings = load_settings()
@@ -85,6 +89,7 @@ fargate = Fargate(
         # The profile for the app namespace is named after it, as in the eksctl walkthrough.
         workload_profile_name=settings.app.namespace,
         tenant_namespace_selector=TENANT_NAMESPACE_SELECTOR if settings.serves_tenants else None,
+        metrics_namespace=METRICS_NAMESPACE if settings.container_insights.enabled else None,
     ),
 )
 # Everything below starts pods: on Fargate, after the log router's setup.
@@ -119,6 +124,18 @@ alb_controller = AlbController(
 # class's edge rules and the tenant's own host, whoever writes them.
 if settings.serves_tenants:
     IngressGuardrails("tenant-ingresses", IngressGuardrailsArgs(cluster=cluster.context))
+
+if fargate.metrics_profile:
+    metrics = ContainerInsights(
+        "container-insights",
+        ContainerInsightsArgs(
+            cluster=pods,
+            log_group_name=performance_log_group(settings.cluster.name),
+            log_retention_days=settings.container_insights.log_retention_days,
+            profile=fargate.metrics_profile,
+        ),
+    )
+    pulumi.export("podMetricsLogGroupName", metrics.log_group.name)
 
 if settings.app.autoscaling:
     MetricsServer("metrics-server", MetricsServerArgs(cluster=pods, runs_after=[fargate.kube_system_profile]))

@@ -65,6 +65,8 @@ class FargateArgs:
     workload_profile_name: name of the Fargate profile for them (a new name replaces the profile).
     tenant_namespace_selector: when set, a `tenants` profile selecting namespaces by this
         wildcard pattern (a platform stack's tenants; see eksfargate/contract.py).
+    metrics_namespace: when set, a profile of its own, named after it, for the metrics collector's
+        namespace (components/container_insights.py).
     """
 
     cluster: ClusterContext
@@ -72,6 +74,7 @@ class FargateArgs:
     workload_namespaces: Sequence[str]
     workload_profile_name: str
     tenant_namespace_selector: str | None = None
+    metrics_namespace: str | None = None
 
 
 class Fargate(pulumi.ComponentResource):
@@ -81,6 +84,7 @@ class Fargate(pulumi.ComponentResource):
     kube_system_profile: aws.eks.FargateProfile
     workload_profile: aws.eks.FargateProfile | None
     tenant_profile: aws.eks.FargateProfile | None
+    metrics_profile: aws.eks.FargateProfile | None
     coredns: aws.eks.Addon
     pods: PodContext
     profile_names: list[pulumi.Output[str]]
@@ -159,6 +163,15 @@ class Fargate(pulumi.ComponentResource):
                 TENANT_PROFILE, TENANT_PROFILE, [args.tenant_namespace_selector], [attachment, chain[-1]]
             )
             chain.append(self.tenant_profile)
+        # Its own profile, as AWS's Container Insights guide for Fargate makes, last in the chain:
+        # adding the namespace to the workloads profile would replace that profile, and deleting a
+        # profile deletes the pods it scheduled.
+        self.metrics_profile = None
+        if args.metrics_namespace:
+            self.metrics_profile = profile(
+                args.metrics_namespace, args.metrics_namespace, [args.metrics_namespace], [attachment, chain[-1]]
+            )
+            chain.append(self.metrics_profile)
 
         self.coredns = aws.eks.Addon(
             f"{name}-coredns",

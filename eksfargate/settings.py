@@ -133,6 +133,14 @@ class LoggingSettings:
 
 
 @dataclass(frozen=True)
+class ContainerInsightsSettings:
+    """Pod metrics through the ADOT collector into CloudWatch Container Insights (components/container_insights.py)."""
+
+    enabled: bool
+    log_retention_days: int
+
+
+@dataclass(frozen=True)
 class Settings:
     project: str
     stack: str
@@ -145,6 +153,7 @@ class Settings:
     team: TeamSettings
     logging: LoggingSettings
     serves_tenants: bool  # a platform for tenant stacks (tenant/): see eksfargate/contract.py
+    container_insights: ContainerInsightsSettings
 
     @property
     def tags(self) -> dict[str, str]:
@@ -172,6 +181,10 @@ def load_settings() -> Settings:
         team=_team(config),
         logging=_logging(config, cluster.name),
         serves_tenants=config.boolean("servesTenants"),
+        container_insights=ContainerInsightsSettings(
+            enabled=config.boolean("containerInsights"),
+            log_retention_days=config.integer("containerInsightsLogRetentionDays"),
+        ),
     )
 
 
