@@ -76,7 +76,7 @@ def test_profiles_are_chained_so_eks_never_changes_two_at_once(stack):
         chain.append(following)
         rest.remove(following)
     assert not any(earlier.depends_on(later) for index, earlier in enumerate(chain) for later in chain[index + 1 :])
-    expected = 1 + (setting(stack, "appEnabled") == "true") + (setting(stack, "servesTenants") == "true")
+    expected = 1 + sum(setting(stack, key) == "true" for key in ("appEnabled", "servesTenants", "containerInsights"))
     assert len(chain) == expected
     # Fixed profile names: a replacement must delete the old profile first.
     assert all(p.delete_before_replace for p in chain)
