@@ -34,6 +34,7 @@ FIGURES: dict[str, tuple[str, str]] = {
     "kmsKeyMonth": ("kms_key_month", "KMS key month"),
     "cloudwatchLogsIngestionGb": ("logs_ingestion_gb", "CloudWatch Logs GB ingested"),
     "cloudwatchLogsStorageGbMonth": ("logs_storage_gb_month", "CloudWatch Logs GB-month stored"),
+    "cloudwatchMetricMonth": ("metric_month", "CloudWatch custom metric-month, first 10,000"),
     "s3StandardStorageGbMonth": ("s3_storage_gb_month", "S3 Standard GB-month stored"),
     "s3PutRequest": ("s3_put_request", "S3 Standard PUT request"),
 }
@@ -61,6 +62,7 @@ class Prices:
     kms_key_month: Decimal | None
     logs_ingestion_gb: Decimal | None
     logs_storage_gb_month: Decimal | None
+    metric_month: Decimal | None
     s3_storage_gb_month: Decimal | None
     s3_put_request: Decimal | None
     # prices.json key -> why the region has no price for it (prices.json "unpriced").

@@ -1,7 +1,20 @@
 """The priced products, each one module of one shape (eksfargate/estimate/product.py)."""
 
 from eksfargate.estimate.product import Product
-from eksfargate.estimate.products import access_logs, acm, alb, eks, fargate, ipv4, kms, nat, pod_logs, route53, waf
+from eksfargate.estimate.products import (
+    access_logs,
+    acm,
+    alb,
+    eks,
+    fargate,
+    ipv4,
+    kms,
+    nat,
+    pod_logs,
+    pod_metrics,
+    route53,
+    waf,
+)
 
 # The table's rows, product by product: what runs, then the network in front of it, then what it logs.
 TABLE: tuple[Product, ...] = (
@@ -12,6 +25,7 @@ TABLE: tuple[Product, ...] = (
     ipv4.price,
     kms.price,
     pod_logs.price,
+    pod_metrics.price,
     access_logs.price,
     route53.price,
     acm.price,
@@ -27,6 +41,7 @@ ASSUMPTION_ORDER: tuple[Product, ...] = (
     eks.price,
     kms.price,
     pod_logs.price,
+    pod_metrics.price,
     access_logs.price,
     route53.price,
     acm.price,
