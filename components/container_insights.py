@@ -37,6 +37,7 @@ from components.alb_controller import ROLE_ARN_ANNOTATION, service_account_trust
 from components.cluster_context import PodContext
 from eksfargate.facts import container_insights as facts
 from eksfargate.facts.pod_security import RESTRICTED_NAMESPACE_LABELS
+from eksfargate.workload import RUN_AS_ID
 
 # The pin: a release tag of aws-observability/aws-otel-collector, which its CD workflow
 # (.github/workflows/CD.yml, on a tag v*.*.*) pushes to public.ecr.aws/aws-observability/aws-otel-collector:<tag>.
@@ -44,8 +45,10 @@ from eksfargate.facts.pod_security import RESTRICTED_NAMESPACE_LABELS
 # at the new tag for changed processors, bump here, `make plan`, `make diff` (the pod rolls).
 COLLECTOR_VERSION = "v0.49.0"
 IMAGE = f"public.ecr.aws/aws-observability/aws-otel-collector:{COLLECTOR_VERSION}"
-# The image's user (cmd/awscollector/Dockerfile: user aoc, uid 4317).
-RUN_AS = 4317
+# The stack's pods' UID, not the image's own user (aoc, 4317, in cmd/awscollector/Dockerfile): a
+# high UID, as checkov's CKV_K8S_40 asks. The image is FROM scratch, its binary world-readable and
+# -executable, and the collector writes no file.
+RUN_AS = RUN_AS_ID
 
 NAMESPACE = "fargate-container-insights"
 NAME = "adot-collector"

@@ -32,7 +32,10 @@ def test_every_object_validates_strictly_against_each_supported_version(stack, e
     game = {"Namespace", "ConfigMap", "Deployment", "PodDisruptionBudget", "Service", "Ingress", "SecurityGroupPolicy"}
     serves = stack.config["eks-fargate:servesTenants"] == "true"
     guardrails = {"ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"} if serves else set()
-    assert {o["kind"] for o in objects} == game | autoscaled | guardrails
+    metrics = stack.config["eks-fargate:containerInsights"] == "true"
+    collector = {"Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ConfigMap", "StatefulSet"}
+    collector |= {"PodDisruptionBudget"}
+    assert {o["kind"] for o in objects} == game | autoscaled | guardrails | (collector if metrics else set())
     for manifest in objects:
         kubernetes_schemas.validate(manifest, f"{version}.0")
 

@@ -122,9 +122,12 @@ def test_manifests_validate_for_the_stack_version_and_read_back_to_the_same_obje
     assert documents == plan_files.kubernetes_objects(plan)
     kinds = ["Namespace", "Namespace", "ConfigMap", "ConfigMap", "Deployment", "HorizontalPodAutoscaler"]
     kinds += ["PodDisruptionBudget", "Service", "Ingress", "SecurityGroupPolicy"]
+    # The pod metrics collector's (containerInsights).
+    kinds += ["Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ConfigMap", "StatefulSet"]
+    kinds += ["PodDisruptionBudget"]
     assert sorted(d["kind"] for d in documents) == sorted(kinds)
     # The namespaces first: everything else lives in them.
-    assert [d["kind"] for d in documents[:2]] == ["Namespace", "Namespace"]
+    assert [d["kind"] for d in documents[:3]] == ["Namespace", "Namespace", "Namespace"]
     for document in documents:
         kubernetes_schemas.validate(document, f"{version}.0")
     # The Helm release is described for a person, as comments only.
@@ -168,7 +171,16 @@ def test_the_tree_shows_what_a_reviewer_checks():
         assert expected in tree, expected
     # Components at the top, in the order they can be created, children under them.
     tops = [line.split()[0] for line in lines if line and line[0].isalnum() and "(eksfargate:" in line]
-    assert tops == ["network", "cluster", "logging", "fargate", "metrics-server", "alb-controller", "game-2048"]
+    assert tops == [
+        "network",
+        "cluster",
+        "logging",
+        "fargate",
+        "metrics-server",
+        "alb-controller",
+        "container-insights",
+        "game-2048",
+    ]
     assert any(line.startswith(("├─ fargate-workloads", "└─ fargate-workloads")) for line in lines)
     assert any(line.split()[:2] == ["kubeconfig", "[secret,"] for line in lines)
 
@@ -178,7 +190,9 @@ def test_the_diagram_links_components_in_dependency_order(written):
     assert "flowchart LR" in diagram.splitlines()
     nodes = {line.split("[", 1)[0].strip(): line for line in diagram.splitlines() if '["' in line}
     node_of = {line.split('["', 1)[1].split("<br/>")[0]: node for node, line in nodes.items()}
-    assert set(node_of) == {"network", "cluster", "logging", "fargate", "alb-controller", "metrics-server", "game-2048"}
+    assert set(node_of) == {
+        "network", "cluster", "logging", "fargate", "alb-controller", "metrics-server", "container-insights", "game-2048"
+    }  # fmt: skip
     edges = {(line.split()[0], line.split()[-1]) for line in diagram.splitlines() if "-->" in line}
     for waited, waiter in [
         ("network", "cluster"),
@@ -191,6 +205,8 @@ def test_the_diagram_links_components_in_dependency_order(written):
         ("logging", "metrics-server"),
         ("logging", "alb-controller"),
         ("logging", "game-2048"),
+        ("fargate", "container-insights"),
+        ("logging", "container-insights"),
     ]:
         assert (node_of[waited], node_of[waiter]) in edges
     assert (node_of["game-2048"], node_of["alb-controller"]) not in edges

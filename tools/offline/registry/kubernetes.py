@@ -114,6 +114,10 @@ def object_summary(res: dict[str, Any]) -> list[str]:
             parts.append(f"{'/'.join(rule.get('operations') or [])} {'/'.join(rule.get('resources') or [])}")
         parts += [f"when {condition.get('name')}" for condition in spec.get("matchConditions") or []]
         parts.append(f"{len(spec.get('validations') or [])} validations, failure policy {spec.get('failurePolicy', 'Fail')}")
+    elif kind == "ClusterRole":
+        for rule in i.get("rules") or []:
+            what = "/".join(rule.get("resources") or rule.get("nonResourceURLs") or [])
+            parts.append(f"{'/'.join(rule.get('verbs') or [])} {what}")
     elif kind == "ValidatingAdmissionPolicyBinding":
         parts.append(f"policy {spec.get('policyName')}: {'/'.join(spec.get('validationActions') or [])}")
     return parts
@@ -132,6 +136,7 @@ TYPES = (
     ResourceType("kubernetes:apps/v1:DaemonSet", replace_on=("spec.selector",)),
     ResourceType(
         STATEFUL_SET,
+        warn_on={"spec.template": "the pods roll: each is replaced"},
         replace_on=(
             "spec.podManagementPolicy",
             "spec.revisionHistoryLimit",
@@ -172,5 +177,6 @@ TYPES = (
     ResourceType("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding"),
     ResourceType("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", replace_on=("roleRef",)),
     ResourceType("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", replace_on=("roleRef",)),
+    ResourceType("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole"),
     ResourceType("kubernetes:storage.k8s.io/v1:StorageClass", replace_on=("parameters", "provisioner")),
 )
