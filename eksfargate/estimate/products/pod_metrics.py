@@ -1,4 +1,5 @@
-"""Container Insights: the custom metrics the collector publishes, and its performance log events ingested and stored."""
+"""Container Insights: the custom metrics the collector publishes, and its performance log events ingested and stored
+(under Logs, beside the pods' own logs: one CloudWatch Logs price for both)."""
 
 from __future__ import annotations
 
@@ -27,22 +28,11 @@ def price(stack: Stack) -> Priced:
         return cents(rate * gb_per_pod * most_pods) if most_pods != pods else None
 
     lines = []
-    if (metric_month := stack.rate("metric_month")) is not None:
-        lines.append(
-            Line(
-                "Metrics",
-                f"Container Insights: {len(METRICS)} metrics × (cluster + {len(namespaces)} namespaces + "
-                f"{len(footprint.workloads)} workloads)",
-                f"{metrics} metrics",
-                f"${usd(metric_month)}/metric-month",
-                cents(metric_month * metrics),
-            )
-        )
     if (ingestion_gb := stack.rate("logs_ingestion_gb")) is not None:
         lines.append(
             Line(
-                "Metrics",
-                f"performance log events ingested (assumed {num(per_pod)} GB per pod)",
+                "Logs",
+                f"pod metrics' performance log events ingested (assumed {num(per_pod)} GB per pod)",
                 f"{num(ingested)} GB",
                 f"${usd(ingestion_gb)}/GB",
                 cents(ingestion_gb * ingested),
@@ -52,12 +42,23 @@ def price(stack: Stack) -> Priced:
     if (storage_gb_month := stack.rate("logs_storage_gb_month")) is not None:
         lines.append(
             Line(
-                "Metrics",
-                f"performance log events stored ({retention} days kept)",
+                "Logs",
+                f"pod metrics' performance log events stored ({retention} days kept)",
                 f"{num((ingested * kept_months).quantize(CENT))} GB-month",
                 f"${usd(storage_gb_month)}/GB-month",
                 cents(storage_gb_month * ingested * kept_months),
                 at_most(storage_gb_month, per_pod * kept_months),
+            )
+        )
+    if (metric_month := stack.rate("metric_month")) is not None:
+        lines.append(
+            Line(
+                "Metrics",
+                f"Container Insights: {len(METRICS)} metrics × (cluster + {len(namespaces)} namespaces + "
+                f"{len(footprint.workloads)} workloads)",
+                f"{metrics} metrics",
+                f"${usd(metric_month)}/metric-month",
+                cents(metric_month * metrics),
             )
         )
     assumption = (
