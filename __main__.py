@@ -244,6 +244,7 @@ dashboard = Dashboard(
         namespace=settings.app.namespace if app_alarms else None,
         whole_cluster=True,
         app=(app_alarms, settings.app.workload) if app_alarms else None,
+        pod_metrics=settings.container_insights.enabled,
     ),
 )
 
