@@ -168,7 +168,7 @@ if fargate.metrics_profile:
             profile=fargate.metrics_profile,
         ),
     )
-    pulumi.export("podMetricsLogGroupName", metrics.log_group.name)
+    pulumi.export(ObservabilityOutput.POD_METRICS_LOG_GROUP, metrics.log_group.name)
 
 if settings.app.autoscaling:
     MetricsServer("metrics-server", MetricsServerArgs(cluster=pods, runs_after=[fargate.kube_system_profile]))

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from components.container_insights import NAME, NAMESPACE, TOKEN_DIR
+from eksfargate.contract import ObservabilityOutput
 from eksfargate.facts import container_insights as facts
 from eksfargate.facts.pod_security import RESTRICTED_NAMESPACE_LABELS
 from tests.components.test_game_2048 import hardening_gaps
@@ -262,5 +263,6 @@ def test_turning_it_off_removes_every_piece(dev, metrics_off):
     pieces.add((profile.type, profile.name))
     left = {(r.type, r.name) for r in dev.resources} - {(r.type, r.name) for r in metrics_off.resources}
     assert left == pieces
-    assert "podMetricsLogGroupName" in dev.outputs and "podMetricsLogGroupName" not in metrics_off.outputs
+    output = ObservabilityOutput.POD_METRICS_LOG_GROUP
+    assert output in dev.outputs and output not in metrics_off.outputs
     assert NAMESPACE not in json.dumps([r.inputs for r in metrics_off.resources])
