@@ -1,7 +1,8 @@
 """EKS on Fargate serving the 2048 game through an ALB.
 
 network ─► cluster ─► logging (log group, aws-logging) ─► fargate (profiles, CoreDNS) ─► ALB controller ─► 2048 game
-             │                                                            └─► metrics-server (for the game's HPA)
+             │                                                            ├─► metrics-server (for the game's HPA)
+             │                                                            └─► ADOT collector (pod metrics to Container Insights)
              └─► tenants' Ingress guardrails (admission policy, with servesTenants)
 fargate ─► External Secrets Operator ─► the game's SecretStores and ExternalSecrets (its secrets from AWS) ─► 2048 game
 ALB access-log bucket ─► ALB controller            app certificate (ACM, DNS-validated) ─► 2048 game ─► DNS alias
@@ -18,6 +19,8 @@ from components.alb_controller import AlbController, AlbControllerArgs
 from components.app_alarms import AppAlarms, AppAlarmsArgs
 from components.certificate import Certificate, CertificateArgs
 from components.cluster import Cluster, ClusterArgs
+from components.container_insights import NAMESPACE as METRICS_NAMESPACE
+from components.container_insights import ContainerInsights, ContainerInsightsArgs
 from components.dashboard import Dashboard, DashboardArgs
 from components.dns_alias import DnsAlias, DnsAliasArgs
 from components.external_secrets import ExternalSecrets, ExternalSecretsArgs
@@ -35,6 +38,7 @@ from eksfargate.contract import (
     ObservabilityOutput,
     PlatformOutput,
 )
+from eksfargate.facts.container_insights import performance_log_group
 from eksfargate.facts.external_secrets import OPERATOR_NAMESPACE
 from eksfargate.secrets import read_policy
 from eksfargate.secrets_settings import check_account
@@ -108,6 +112,7 @@ fargate = Fargate(
         workload_profile_name=settings.app.namespace,
         tenant_namespace_selector=TENANT_NAMESPACE_SELECTOR if settings.serves_tenants else None,
         operator_namespace=OPERATOR_NAMESPACE if settings.external_secrets else None,
+        metrics_namespace=METRICS_NAMESPACE if settings.container_insights.enabled else None,
     ),
 )
 # Everything below starts pods: on Fargate, after the log router's setup.
@@ -152,6 +157,18 @@ external_secrets = (
     if settings.external_secrets
     else None
 )
+
+if fargate.metrics_profile:
+    metrics = ContainerInsights(
+        "container-insights",
+        ContainerInsightsArgs(
+            cluster=pods,
+            log_group_name=performance_log_group(settings.cluster.name),
+            log_retention_days=settings.container_insights.log_retention_days,
+            profile=fargate.metrics_profile,
+        ),
+    )
+    pulumi.export(ObservabilityOutput.POD_METRICS_LOG_GROUP, metrics.log_group.name)
 
 if settings.app.autoscaling:
     MetricsServer("metrics-server", MetricsServerArgs(cluster=pods, runs_after=[fargate.kube_system_profile]))
@@ -227,6 +244,7 @@ dashboard = Dashboard(
         namespace=settings.app.namespace if app_alarms else None,
         whole_cluster=True,
         app=(app_alarms, settings.app.workload) if app_alarms else None,
+        pod_metrics=settings.container_insights.enabled,
     ),
 )
 

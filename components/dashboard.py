@@ -5,7 +5,10 @@ Insights' pod metrics (eksfargate/facts/container_insights.py, sent by the platf
 a metric's namespace, name and dimensions are written once. The body follows CloudWatch's "Dashboard
 Body Structure and Syntax" (API Reference): `widgets` of type `metric` on a 24-column grid, each with
 its `region` (required) and `metrics` as [namespace, name, dimension, value, ..., {rendering}].
-A tenant's dashboard shows its namespace; the platform's also the whole cluster's pods.
+A tenant's dashboard shows its namespace; the platform's also the whole cluster's pods. Without the
+collector (`containerInsights: false`) nothing sends the pod metrics, so the platform's dashboard
+draws none; an empty dashboard is valid ("the dashboard must include a widgets array, but that
+array can be empty", Dashboard Body Structure and Syntax).
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ class DashboardArgs:
     cluster_name: the cluster whose pods the Container Insights widgets show.
     namespace: the app's namespace; None: no app, the whole cluster only.
     whole_cluster: also the cluster's pods (the platform's dashboard).
+    pod_metrics: whether Container Insights' pod metrics arrive (the platform's collector runs); without
+        them no pod CPU or memory widget.
     app: the app's alarms (their dimensions) and workload (its replica lines); None: no app.
     """
 
@@ -49,6 +54,7 @@ class DashboardArgs:
     namespace: pulumi.Input[str] | None
     whole_cluster: bool
     app: tuple[AppAlarms, WorkloadSpec] | None
+    pod_metrics: bool
 
 
 class Dashboard(pulumi.ComponentResource):
@@ -65,7 +71,9 @@ class Dashboard(pulumi.ComponentResource):
             values[ci.NAMESPACE] = args.namespace
         if alarms is not None:
             values |= alarms.dimensions
-        widgets = [*pod_widgets(namespace=args.namespace is not None, whole_cluster=args.whole_cluster)]
+        widgets = (
+            [*pod_widgets(namespace=args.namespace is not None, whole_cluster=args.whole_cluster)] if args.pod_metrics else []
+        )
         lines: dict[str, Sequence[tuple[str, int]]] = {}
         if alarms is not None and workload is not None:
             widgets = [*app_widgets(alarms.own_alb), REPLICAS_WIDGET, *widgets]

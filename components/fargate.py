@@ -67,6 +67,8 @@ class FargateArgs:
         wildcard pattern (a platform stack's tenants; see eksfargate/contract.py).
     operator_namespace: when set, a profile of that name for that namespace (External Secrets
         Operator's, components/external_secrets.py).
+    metrics_namespace: when set, a profile of its own, named after it, for the metrics collector's
+        namespace (components/container_insights.py).
     """
 
     cluster: ClusterContext
@@ -75,6 +77,7 @@ class FargateArgs:
     workload_profile_name: str
     tenant_namespace_selector: str | None = None
     operator_namespace: str | None = None
+    metrics_namespace: str | None = None
 
 
 class Fargate(pulumi.ComponentResource):
@@ -85,6 +88,7 @@ class Fargate(pulumi.ComponentResource):
     workload_profile: aws.eks.FargateProfile | None
     tenant_profile: aws.eks.FargateProfile | None
     operator_profile: aws.eks.FargateProfile | None
+    metrics_profile: aws.eks.FargateProfile | None
     coredns: aws.eks.Addon
     pods: PodContext
     profile_names: list[pulumi.Output[str]]
@@ -163,13 +167,23 @@ class Fargate(pulumi.ComponentResource):
                 TENANT_PROFILE, TENANT_PROFILE, [args.tenant_namespace_selector], [attachment, chain[-1]]
             )
             chain.append(self.tenant_profile)
-        # Last in the chain: adding it changes no other profile.
+        # Appended to the chain, so adding it changes no other profile; before the collector's, in a
+        # fixed order.
         self.operator_profile = None
         if args.operator_namespace:
             self.operator_profile = profile(
                 args.operator_namespace, args.operator_namespace, [args.operator_namespace], [attachment, chain[-1]]
             )
             chain.append(self.operator_profile)
+        # Its own profile, as AWS's Container Insights guide for Fargate makes, appended last to the chain:
+        # adding the namespace to the workloads profile would replace that profile, and deleting a
+        # profile deletes the pods it scheduled.
+        self.metrics_profile = None
+        if args.metrics_namespace:
+            self.metrics_profile = profile(
+                args.metrics_namespace, args.metrics_namespace, [args.metrics_namespace], [attachment, chain[-1]]
+            )
+            chain.append(self.metrics_profile)
 
         self.coredns = aws.eks.Addon(
             f"{name}-coredns",

@@ -62,11 +62,14 @@ class PlatformOutput:
 
 
 class ObservabilityOutput:
-    """Outputs both projects export for whoever is on call and for the post-deploy check (`python -m verify`)."""
+    """Outputs for whoever is on call and for the post-deploy check (`python -m verify`): both projects
+    export the alarms' and the dashboard's; the platform also its collector's log group."""
 
     ALARM_NAMES = "alarmNames"  # every alarm of the stack, by name
     ALARM_TOPIC_ARN = "alarmTopicArn"
     DASHBOARD_NAME = "dashboardName"
+    # The Container Insights performance log group (absent with containerInsights off).
+    POD_METRICS_LOG_GROUP = "podMetricsLogGroupName"
 
 
 # The outputs a tenant stack reads, and what in it follows each: what a platform change to that

@@ -4,7 +4,7 @@
 container requests (an HPA's range where one scales it), the CoreDNS and metrics-server add-ons'
 configuration, the load balancer controller's Helm values, NAT gateways, Elastic IPs, ALBs
 (Ingresses of class alb, one per IngressGroup), public zones, KMS keys, clusters, the pod log
-group, the ALBs' access-log bucket (its lifecycle expiry), and what HTTPS at the edge brings
+group, the ALBs' access-log bucket (its lifecycle expiry), the pod metrics' log group, and what HTTPS at the edge brings
 that others pay or that is free (Route 53 records, ACM certificates, web ACLs). The offline plan
 records the footprint (plan.json `footprint`); eksfargate/estimate/ prices it and the plan's subnet
 capacity check counts its pods, so cost, capacity, tenant shares and the diff all read one model.
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from eksfargate.facts.container_insights import PERFORMANCE_LOG_GROUP_TEMPLATE
 from eksfargate.facts.external_secrets import (
     CHART_NAME as ESO_CHART,
 )
@@ -137,6 +138,9 @@ class Footprint:
     route53_records: int = 0
     certificates: int = 0
     web_acls: int = 0
+    # Retention of the Container Insights performance log group the metrics collector writes to
+    # (components/container_insights.py); None: no collector, no pod metrics.
+    pod_metrics_log_retention_days: int | None = None
     # CloudWatch alarms, by the metrics they watch (a metric-math alarm is billed per metric in it), the
     # stack's dashboards, and the e-mail addresses subscribed to its alarm topic.
     alarm_metrics: int = 0
@@ -335,6 +339,7 @@ def footprint_from_resources(region: str, resources: Iterable[tuple[str, str, Ma
         route53_records=counts[ROUTE53_RECORD],
         certificates=counts[ACM_CERTIFICATE],
         web_acls=len(web_acls),
+        pod_metrics_log_retention_days=_pod_metrics_retention(log_groups),
         alarm_metrics=alarm_metrics,
         dashboards=counts[DASHBOARD],
         email_subscriptions=counts[SNS_TOPIC_SUBSCRIPTION],
@@ -343,6 +348,13 @@ def footprint_from_resources(region: str, resources: Iterable[tuple[str, str, Ma
         parameters=reads.get(PARAMETER_STORE, (0, 0))[0],
         parameter_reads=reads.get(PARAMETER_STORE, (0, 0))[1],
     )
+
+
+def _pod_metrics_retention(log_groups: Mapping[str, Any]) -> int | None:
+    """The retention of the performance log group, the collector's: the metrics come with it."""
+    (prefix, suffix) = PERFORMANCE_LOG_GROUP_TEMPLATE.split("{cluster}")
+    days = [value for name, value in log_groups.items() if name.startswith(prefix) and name.endswith(suffix)]
+    return int(days[0]) if days and days[0] is not None else None
 
 
 def _access_log_bucket(values: Mapping[str, Any]) -> str | None:

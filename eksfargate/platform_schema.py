@@ -466,4 +466,22 @@ PLATFORM = declare(
     ),
     *ALARM_SETTINGS,
     EXTERNAL_SECRETS_SETTING,
+    Setting(
+        "containerInsights",
+        "boolean",
+        True,
+        "Pod CPU, memory and network in CloudWatch Container Insights (per cluster, namespace and workload), sent by "
+        "one ADOT collector pod on Fargate that scrapes each Fargate node's cAdvisor through the API server.",
+        doc="pod CPU, memory and network metrics in CloudWatch Container Insights, from one ADOT collector pod (see "
+        "[Pod metrics](observability.md#pod-metrics))",
+    ),
+    Setting(
+        "containerInsightsLogRetentionDays",
+        "integer",
+        7,
+        "Days CloudWatch Logs keeps the collector's performance log events (the metrics are extracted when they "
+        "arrive, whatever this says); one of the values CloudWatch accepts ({allowed}).",
+        allowed=LOG_RETENTION_DAYS,
+        doc="days the collector's performance log events are kept (the metrics do not depend on it); one of: {allowed}",
+    ),
 )

@@ -136,6 +136,14 @@ class LoggingSettings:
 
 
 @dataclass(frozen=True)
+class ContainerInsightsSettings:
+    """Pod metrics through the ADOT collector into CloudWatch Container Insights (components/container_insights.py)."""
+
+    enabled: bool
+    log_retention_days: int
+
+
+@dataclass(frozen=True)
 class Settings:
     project: str
     stack: str
@@ -150,6 +158,7 @@ class Settings:
     serves_tenants: bool  # a platform for tenant stacks (tenant/): see eksfargate/contract.py
     alarms: AlarmSettings
     external_secrets: bool  # External Secrets Operator (components/external_secrets.py)
+    container_insights: ContainerInsightsSettings
 
     @property
     def tags(self) -> dict[str, str]:
@@ -180,6 +189,10 @@ def load_settings() -> Settings:
         serves_tenants=config.boolean("servesTenants"),
         alarms=read_alarms(config),
         external_secrets=_external_secrets(config),
+        container_insights=ContainerInsightsSettings(
+            enabled=config.boolean("containerInsights"),
+            log_retention_days=config.integer("containerInsightsLogRetentionDays"),
+        ),
     )
 
 

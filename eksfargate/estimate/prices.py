@@ -35,6 +35,7 @@ FIGURES: dict[str, tuple[str, str]] = {
     "cloudwatchLogsIngestionGb": ("logs_ingestion_gb", "CloudWatch Logs GB ingested"),
     "cloudwatchLogsStorageGbMonth": ("logs_storage_gb_month", "CloudWatch Logs GB-month stored"),
     "cloudwatchAlarmStandardMonth": ("alarm_metric_month", "CloudWatch standard alarm metric month"),
+    "cloudwatchMetricMonth": ("metric_month", "CloudWatch custom metric-month, first 10,000"),
     "s3StandardStorageGbMonth": ("s3_storage_gb_month", "S3 Standard GB-month stored"),
     "s3PutRequest": ("s3_put_request", "S3 Standard PUT request"),
 }
@@ -64,6 +65,7 @@ class Prices:
     logs_ingestion_gb: Decimal | None
     logs_storage_gb_month: Decimal | None
     alarm_metric_month: Decimal | None
+    metric_month: Decimal | None
     s3_storage_gb_month: Decimal | None
     s3_put_request: Decimal | None
     # prices.json key -> why the region has no price for it (prices.json "unpriced").

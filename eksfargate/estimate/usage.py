@@ -26,6 +26,11 @@ DEFAULT_LOG_GB_PER_POD_MONTH = Decimal("0.5")
 # about 2 million requests uncompressed, several times that compressed: a lightly used app's
 # month, with room.
 DEFAULT_ALB_LOG_GB_PER_MONTH = Decimal(1)
+# Container Insights' performance log events, per pod and month, as ingested (an assumption, not a
+# measurement): each minute the collector writes, per pod, one event of its pod-level fields and one
+# per network interface, each with the node's labels and the embedded-metric-format header of the
+# published metrics (about 3 KB together): 3 KB x 43,800 minutes, about 0.13 GB.
+DEFAULT_METRICS_LOG_GB_PER_POD_MONTH = Decimal("0.15")
 
 
 @dataclass(frozen=True)
@@ -36,3 +41,4 @@ class Usage:
     alb_lcu: Decimal = DEFAULT_ALB_LCU
     log_gb_per_pod_month: Decimal = DEFAULT_LOG_GB_PER_POD_MONTH
     alb_log_gb_per_month: Decimal = DEFAULT_ALB_LOG_GB_PER_MONTH
+    metrics_log_gb_per_pod_month: Decimal = DEFAULT_METRICS_LOG_GB_PER_POD_MONTH

@@ -9,9 +9,12 @@ import json
 import pytest
 
 from eksfargate import alarm_rules
+from eksfargate.facts import container_insights as ci
 from eksfargate.facts.resource_types import DASHBOARD, METRIC_ALARM
 from offline.harness import Recording
+from tests.conftest import recording_of
 from tests.programs.test_tenancy import TENANT_STACKS, tenant_recording
+from tests.stackfacts import STACKS_DIR
 
 DEFINED = {
     (value.namespace, value.name, value.dimensions, value.stat): value
@@ -92,3 +95,16 @@ def test_every_metric_an_alarm_watches_is_on_the_dashboard(dev):
         watched = [(q["metric"]["namespace"], q["metric"]["metricName"]) for q in queries if "metric" in q] if queries else []
         watched = watched or [(alarm.inputs["namespace"], alarm.inputs["metricName"])]
         assert set(watched) <= drawn, alarm.name
+
+
+def test_without_the_collector_the_dashboard_draws_no_pod_metrics_and_keeps_the_apps(dev):
+    """containerInsights off: nothing sends Container Insights' metrics, so their widgets would stay empty."""
+    metrics_off = recording_of("metrics-off", STACKS_DIR / "Pulumi.metrics-off.yaml")  # dev's values but that
+    drawn = {(line[0], line[1]) for _, line in metric_lines(metrics_off)}
+    drawn_with_it = {(line[0], line[1]) for _, line in metric_lines(dev)}
+    assert not any(namespace == ci.METRIC_NAMESPACE for namespace, _ in drawn)
+    assert any(namespace == ci.METRIC_NAMESPACE for namespace, _ in drawn_with_it)
+    assert drawn == {metric for metric in drawn_with_it if metric[0] != ci.METRIC_NAMESPACE}
+    assert_valid_dashboard(
+        metrics_off, metrics_off.one("kubernetes:networking.k8s.io/v1:Ingress").inputs["metadata"]["namespace"]
+    )

@@ -76,11 +76,8 @@ def test_profiles_are_chained_so_eks_never_changes_two_at_once(stack):
         chain.append(following)
         rest.remove(following)
     assert not any(earlier.depends_on(later) for index, earlier in enumerate(chain) for later in chain[index + 1 :])
-    expected = (
-        1
-        + (setting(stack, "appEnabled") == "true")
-        + (setting(stack, "servesTenants") == "true")
-        + (setting(stack, "externalSecrets") == "true")
+    expected = 1 + sum(
+        setting(stack, key) == "true" for key in ("appEnabled", "servesTenants", "externalSecrets", "containerInsights")
     )
     assert len(chain) == expected
     # Fixed profile names: a replacement must delete the old profile first.

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from components import fargate_logging
+from components.container_insights import NAMESPACE as METRICS_NAMESPACE
 from components.fargate_logging import (
     FargateLoggingConfigError,
     config_map_manifest,
@@ -20,6 +21,7 @@ LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 NAMESPACE = "kubernetes:core/v1:Namespace"
 CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+POD_LOG_GROUP, POD_LOGGING_POLICY = "logging-pods", "fargate-pod-logging"
 ADDON = "aws:eks/addon:Addon"
 RELEASE = "kubernetes:helm.sh/v3:Release"
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
@@ -69,7 +71,7 @@ def test_the_namespace_and_configmap_are_where_eks_looks_for_them(stack):
 
 
 def test_the_stack_creates_the_log_group_with_retention_and_tags(stack):
-    group = stack.one(LOG_GROUP)
+    group = stack.one(LOG_GROUP, POD_LOG_GROUP)
     cluster_name = stack.outputs["clusterName"]
     assert group.inputs["name"] == (setting(stack, "fargateLogGroupName") or default_log_group_name(cluster_name))
     assert group.inputs["retentionInDays"] == int(setting(stack, "fargateLogRetentionDays"))
@@ -80,7 +82,7 @@ def test_the_stack_creates_the_log_group_with_retention_and_tags(stack):
 def test_the_router_writes_into_that_group_and_creates_nothing(stack):
     output = outputs_of(stack.one(CONFIG_MAP, "logging-config"))
     assert output["Name"] == "cloudwatch_logs"
-    assert output["log_group_name"] == stack.one(LOG_GROUP).inputs["name"]
+    assert output["log_group_name"] == stack.one(LOG_GROUP, POD_LOG_GROUP).inputs["name"]
     assert output["region"] == stack.config["aws:region"]
     assert output["auto_create_group"] == "false"
     # Retention is the group's, set by the stack; the router must not set its own.
@@ -90,15 +92,16 @@ def test_the_router_writes_into_that_group_and_creates_nothing(stack):
 
 
 def test_the_pod_execution_role_may_write_only_to_that_group(stack):
-    inline = stack.one(ROLE_POLICY, "fargate-pod-logging")
+    inline = stack.one(ROLE_POLICY, POD_LOGGING_POLICY)
     role = stack.one("aws:iam/role:Role", "fargate-pod-execution")
+    assert [p for p in stack.of_type(ROLE_POLICY) if p.inputs["role"] == role.id] == [inline]
     assert inline.inputs["role"] == role.id
     policy = json.loads(inline.inputs["policy"])
     (statement,) = policy["Statement"]
     assert set(statement["Action"]) <= AWS_EXAMPLE_ACTIONS
     # The stack owns the group and its retention: the router needs neither of these.
     assert not {"logs:CreateLogGroup", "logs:PutRetentionPolicy"} & set(statement["Action"])
-    assert unscoped_resources(policy, stack.one(LOG_GROUP).outputs["arn"]) == []
+    assert unscoped_resources(policy, stack.one(LOG_GROUP, POD_LOG_GROUP).outputs["arn"]) == []
 
 
 def test_a_wider_resource_is_caught():
@@ -119,23 +122,25 @@ def test_a_wider_resource_is_caught():
 
 def test_every_pod_starts_after_the_router_config_and_its_permissions(stack):
     """A pod's router is configured once, at start: without these edges the first pods log nothing."""
-    config_map, permissions = stack.one(CONFIG_MAP, "logging-config"), stack.one(ROLE_POLICY, "fargate-pod-logging")
+    config_map, permissions = stack.one(CONFIG_MAP, "logging-config"), stack.one(ROLE_POLICY, POD_LOGGING_POLICY)
     for waiter in (*stack.of_type(ADDON), *stack.of_type(RELEASE), *stack.of_type(DEPLOYMENT)):  # no game on a platform
         assert waiter.depends_on(config_map), waiter.name
         assert waiter.depends_on(permissions), waiter.name
 
 
 def test_the_configmap_waits_for_the_log_group_so_pods_never_write_to_a_missing_group(stack):
-    assert stack.one(CONFIG_MAP, "logging-config").depends_on(stack.one(LOG_GROUP))
-    assert stack.one(ROLE_POLICY, "fargate-pod-logging").property_dependencies["policy"] == [stack.one(LOG_GROUP).urn]
+    assert stack.one(CONFIG_MAP, "logging-config").depends_on(stack.one(LOG_GROUP, POD_LOG_GROUP))
+    assert stack.one(ROLE_POLICY, POD_LOGGING_POLICY).property_dependencies["policy"] == [stack.one(LOG_GROUP, POD_LOG_GROUP).urn]
 
 
 def test_logging_off_declares_none_of_it(logging_off):
     assert logging_off.error is None
-    for type_ in (LOG_GROUP, ROLE_POLICY):
-        assert logging_off.of_type(type_) == [], type_
+    # The pod metrics collector's log group and role policy are its own (tests/components/test_container_insights.py).
+    for type_, name in ((LOG_GROUP, POD_LOG_GROUP), (ROLE_POLICY, POD_LOGGING_POLICY)):
+        assert [r for r in logging_off.of_type(type_) if r.name == name] == [], type_
     assert all(c.inputs["metadata"].get("namespace") != "aws-observability" for c in logging_off.of_type(CONFIG_MAP))
-    assert [n.inputs["metadata"]["name"] for n in logging_off.of_type(NAMESPACE)] == [setting(logging_off, "appNamespace")]
+    namespaces = [n.inputs["metadata"]["name"] for n in logging_off.of_type(NAMESPACE)]
+    assert [n for n in namespaces if n != METRICS_NAMESPACE] == [setting(logging_off, "appNamespace")]
     assert logging_off.outputs["podLogGroupName"] is None
 
 

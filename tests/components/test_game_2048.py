@@ -129,7 +129,10 @@ def test_created_vpc_ingress_leaves_subnet_choice_to_tag_discovery(stack):
 
 def test_the_game_has_a_budget_that_lets_fargate_evict_a_pod_at_its_smallest(dev, existing_vpc):
     for recording in (dev, existing_vpc):
-        budget, deployment = recording.one(DISRUPTION_BUDGET).inputs, recording.one(DEPLOYMENT).inputs
+        budget, deployment = (
+            recording.one(DISRUPTION_BUDGET, "game-2048-disruption-budget").inputs,
+            recording.one(DEPLOYMENT).inputs,
+        )
         pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
         assert budget["metadata"]["namespace"] == deployment["metadata"]["namespace"]
         assert budget["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()

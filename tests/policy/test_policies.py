@@ -36,6 +36,7 @@ from pulumi_policy import (
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
 from components.alb_controller import POLICY_FILE, service_account_trust
+from components.container_insights import NAMESPACE as METRICS_NAMESPACE
 from components.fargate import _pod_execution_trust
 from eksfargate.project import PLATFORM_PROJECT_DIR
 from offline.harness import RecordedResource, Recording
@@ -698,7 +699,9 @@ def test_variant_with_uncovered_namespace_daemonset_and_host_path_fails(dev: Rec
     ]
     messages = [message for *_, message in mandatory]
     assert "namespace 'reports'" in messages[0] and "matches no Fargate profile selector" in messages[0]
-    assert f"(selectors: {', '.join(sorted([app_namespace, 'kube-system']))})" in messages[0]
+    metrics = [METRICS_NAMESPACE] if dev.config["eks-fargate:containerInsights"] == "true" else []
+    covered = [app_namespace, "kube-system", *metrics]
+    assert f"(selectors: {', '.join(sorted(covered))})" in messages[0]
     assert "DaemonSet 'log-agent' would never schedule on Fargate" in messages[1]
     assert "volume 'host-logs' of Deployment 'debug' is a hostPath volume" in messages[2]
     assert len(dev.resources) + len(extras) == len(variant.resources)  # the shared recording is untouched

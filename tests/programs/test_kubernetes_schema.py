@@ -34,7 +34,10 @@ def test_every_object_validates_strictly_against_each_supported_version(stack, e
     guardrails = {"ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"} if serves else set()
     reads_secrets = game_on and stack.config.get("eks-fargate:appAwsSecrets", "[]") not in ("", "[]")
     secrets = {"ServiceAccount", "SecretStore", "ExternalSecret"} if reads_secrets else set()
-    assert {o["kind"] for o in objects} == game | autoscaled | guardrails | secrets
+    metrics = stack.config["eks-fargate:containerInsights"] == "true"
+    collector = {"Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ConfigMap", "StatefulSet"}
+    collector |= {"PodDisruptionBudget"}
+    assert {o["kind"] for o in objects} == game | autoscaled | guardrails | secrets | (collector if metrics else set())
     for manifest in objects:
         kubernetes_schemas.validate(manifest, f"{version}.0")
 

@@ -84,6 +84,8 @@ READS: dict[str, Read] = {
     "cloudwatchLogsStorageGbMonth": Read("cloudwatch.json", "cloudwatch", "AmazonCloudWatch", "Stored Data"),
     # A standard-resolution alarm, per metric it watches (an "alarm metric").
     "cloudwatchAlarmStandardMonth": Read("cloudwatch.json", "cloudwatch", "AmazonCloudWatch", "Alarm Standard"),
+    # Custom metrics (Container Insights' from the ADOT collector are billed as such), the first tier.
+    "cloudwatchMetricMonth": Read("cloudwatch.json", "cloudwatch", "AmazonCloudWatch", "Metric for the first 10000"),
     # The first tier of S3 Standard storage (the first 50 TB a month), and the PUT request the ELB
     # service makes for each access log file.
     "s3StandardStorageGbMonth": Read("s3.json", "s3", "AmazonS3", "Standard Storage First 50 TB per GB Mo"),
@@ -116,6 +118,7 @@ UNITS = {
     "cloudwatchAlarmStandardMonth": "per standard-resolution (60 s) alarm metric-month, prorated hourly",
     "cloudwatchDashboardMonth": "per dashboard-month past the account's first 3 (free); CloudWatch dashboards are "
     "global (the file's region 'Any')",
+    "cloudwatchMetricMonth": "per custom metric-month, the first 10,000 metrics of an account",
     "s3StandardStorageGbMonth": "per GB-month stored in S3 Standard, first tier (the first 50 TB a month)",
     "s3PutRequest": "per PUT, COPY, POST or LIST request to S3 Standard (ELB's access log delivery: one PUT a file)",
     "route53HostedZoneMonth": "per hosted zone-month, the first 25 zones of an account; Route 53 is global (the file's "

@@ -174,8 +174,9 @@ def test_dev_total_is_the_sum_of_its_parts(dev: Recording):
     pod_hour = prices.pod_hour(PodSize(D("0.25"), 512))
     expected = {
         # 5 game pods (the autoscaler's minimum), 2 CoreDNS, 2 controller pods, 1 metrics-server: all
-        # 0.25 vCPU / 0.5 GB once Fargate adds its 256 MiB.
-        "Fargate": sum((cents(pod_hour * n * hours) for n in (5, 2, 2, 1)), D(0)),
+        # 0.25 vCPU / 0.5 GB once Fargate adds its 256 MiB; the metrics collector (512 MiB) 0.25 vCPU / 1 GB.
+        "Fargate": sum((cents(pod_hour * n * hours) for n in (5, 2, 2, 1)), D(0))
+        + cents(prices.pod_hour(PodSize(D("0.25"), 1024)) * hours),
         "EKS": cents(prices.eks_cluster_hour * hours),
         # One shared NAT gateway (natMode single) and 20 GB through it.
         "NAT": cents(prices.nat_gateway_hour * hours) + cents(prices.nat_gateway_gb * 20),
@@ -184,10 +185,17 @@ def test_dev_total_is_the_sum_of_its_parts(dev: Recording):
         # The NAT gateway's Elastic IP and one ALB address in each of the 3 zones.
         "IPv4": cents(prices.public_ipv4_hour * 4 * hours),
         "KMS": prices.kms_key_month,
-        # 10 pods' logs at 0.5 GB each, kept 30 days (30/30.42 of a month's logs stored at once).
-        "Logs": cents(prices.logs_ingestion_gb * 5) + cents(prices.logs_storage_gb_month * 5 * 30 / (hours / 24)),
+        # 11 pods' logs at 0.5 GB each, kept 30 days (30/30.42 of a month's logs stored at once), and
+        # their performance events for the pod metrics at 0.15 GB each, kept 7 days.
+        "Logs": cents(prices.logs_ingestion_gb * D("5.5"))
+        + cents(prices.logs_storage_gb_month * D("5.5") * 30 / (hours / 24))
+        + cents(prices.logs_ingestion_gb * D("1.65"))
+        + cents(prices.logs_storage_gb_month * D("1.65") * 7 / (hours / 24)),
         # 7 alarms, the 5xx rate's reading 2 metrics (the autoscaled game keeps 5 pods: every alarm kind).
         "CloudWatch": prices.alarm_metric_month * 8,
+        # 8 pod metrics for the cluster, 3 namespaces (kube-system, the game's, the collector's) and 5
+        # workloads (game, CoreDNS, controller, metrics-server, collector).
+        "Metrics": cents(prices.metric_month * 8 * (1 + 3 + 5)),
     }
 
     assert estimate.by_category() == expected
@@ -280,9 +288,11 @@ def test_an_autoscaled_game_is_priced_at_its_minimum_with_its_maximum_as_a_secon
     pod_month = load_prices("ap-northeast-2").pod_hour(PodSize(D("0.25"), 512)) * 730
     assert game.monthly_usd == cents(pod_month * int(autoscaler["minReplicas"]))
     assert game.max_monthly_usd == cents(pod_month * int(autoscaler["maxReplicas"]))
-    # The pods' logs grow with the pods: every line with a maximum moves the total by its difference.
+    # The pods' logs and performance events grow with the pods (the metrics, per workload, do not):
+    # every line with a maximum moves the total by its difference.
     moved = [line for line in estimate.lines if line.max_monthly_usd is not None]
     assert {line.category for line in moved} == {"Fargate", "Logs"} and game in moved
+    assert not any(line.unit_price.endswith("/metric-month") for line in moved)
     assert estimate.max_total_usd - estimate.total_usd == sum(line.max_monthly_usd - line.monthly_usd for line in moved) > 0
     assert estimate.to_dict()["maxTotalMonthlyUsd"] == float(estimate.max_total_usd)
     assert "autoscaled workloads at their maximum replicas" in render(estimate)
@@ -298,8 +308,12 @@ def test_every_price_source_is_something_a_reader_can_open():
 
 
 def test_pod_logs_are_priced_only_where_the_router_ships_them(dev: Recording, logging_off: Recording):
-    assert "Logs" in from_recording(dev).by_category()
-    assert "Logs" not in from_recording(logging_off).by_category()
+    def pod_log_lines(recording: Recording) -> list:
+        # The pod metrics' performance events are Logs lines too, with or without the router.
+        return [line for line in from_recording(recording).lines if line.item.startswith("pod logs ")]
+
+    assert pod_log_lines(dev)
+    assert pod_log_lines(logging_off) == []
     longer = record("dev", overrides={"fargateLogRetentionDays": 365})
     stored = {line.item: line for line in from_recording(longer).lines}["pod logs stored (365 days kept)"]
     assert (

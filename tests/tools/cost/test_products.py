@@ -30,6 +30,7 @@ EVERYTHING = Footprint(
     pod_log_retention_days=30,
     access_log_retention_days=90,
     alarm_metrics=8,
+    pod_metrics_log_retention_days=7,
 )
 STANDARD_MONTH, EXTENDED_MONTH = date(2026, 12, 1), date(2027, 4, 1)  # 1.35 leaves standard support on 2027-03-27
 

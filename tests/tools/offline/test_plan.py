@@ -122,9 +122,12 @@ def test_manifests_validate_for_the_stack_version_and_read_back_to_the_same_obje
     assert documents == plan_files.kubernetes_objects(plan)
     kinds = ["Namespace", "Namespace", "ConfigMap", "ConfigMap", "Deployment", "HorizontalPodAutoscaler"]
     kinds += ["PodDisruptionBudget", "Service", "Ingress", "SecurityGroupPolicy"]
+    # The pod metrics collector's (containerInsights).
+    kinds += ["Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ConfigMap", "StatefulSet"]
+    kinds += ["PodDisruptionBudget"]
     assert sorted(d["kind"] for d in documents) == sorted(kinds)
     # The namespaces first: everything else lives in them.
-    assert [d["kind"] for d in documents[:2]] == ["Namespace", "Namespace"]
+    assert [d["kind"] for d in documents[:3]] == ["Namespace", "Namespace", "Namespace"]
     for document in documents:
         kubernetes_schemas.validate(document, f"{version}.0")
     # The Helm release is described for a person, as comments only.
@@ -176,6 +179,7 @@ def test_the_tree_shows_what_a_reviewer_checks():
         "fargate",
         "metrics-server",
         "alb-controller",
+        "container-insights",
         "game-2048",
         "app-alarms",
         "dashboard",
@@ -190,8 +194,8 @@ def test_the_diagram_links_components_in_dependency_order(written):
     nodes = {line.split("[", 1)[0].strip(): line for line in diagram.splitlines() if '["' in line}
     node_of = {line.split('["', 1)[1].split("<br/>")[0]: node for node, line in nodes.items()}
     assert set(node_of) == {
-        *("network", "cluster", "logging", "fargate", "alb-controller", "metrics-server", "game-2048"),
-        *("alarms", "app-alarms", "dashboard"),
+        *("network", "cluster", "logging", "fargate", "alb-controller", "metrics-server", "container-insights"),
+        *("game-2048", "alarms", "app-alarms", "dashboard"),
     }
     edges = {(line.split()[0], line.split()[-1]) for line in diagram.splitlines() if "-->" in line}
     for waited, waiter in [
@@ -209,6 +213,8 @@ def test_the_diagram_links_components_in_dependency_order(written):
         ("game-2048", "app-alarms"),
         ("alarms", "app-alarms"),
         ("game-2048", "dashboard"),
+        ("fargate", "container-insights"),
+        ("logging", "container-insights"),
     ]:
         assert (node_of[waited], node_of[waiter]) in edges
     assert (node_of["game-2048"], node_of["alb-controller"]) not in edges

@@ -23,6 +23,8 @@ HELLO_IMAGE = PRESET_IMAGES["hello"]
 GAME = "Deployment.game-2048.deployment-2048"
 HELLO = "Deployment.tenant-checkout.hello"
 LEDGER_GAME = "Deployment.tenant-ledger.game"
+COLLECTOR = "StatefulSet.fargate-container-insights.adot-collector"
+COLLECTOR_IMAGE = "public.ecr.aws/aws-observability/aws-otel-collector:v0.49.0"
 TENANT_PROFILE = "eks.amazonaws.com/fargate-profile-tenants"
 
 
@@ -47,7 +49,11 @@ def manifests(path: Path, *objects: dict) -> Path:
 def stacks(tmp_path) -> dict[str, Path]:
     """Manifests as the committed stacks' are: the platform's walkthrough app, a tenant's hello and game presets."""
     return {
-        "dev": manifests(tmp_path / "dev.yaml", deployment(GAME, WALKTHROUGH_IMAGE)),
+        "dev": manifests(
+            tmp_path / "dev.yaml",
+            deployment(GAME, WALKTHROUGH_IMAGE),
+            {**deployment(COLLECTOR, COLLECTOR_IMAGE), "kind": "StatefulSet"},
+        ),
         "checkout": manifests(tmp_path / "checkout.yaml", deployment(HELLO, HELLO_IMAGE)),
         "ledger": manifests(tmp_path / "ledger.yaml", deployment(LEDGER_GAME, WALKTHROUGH_IMAGE)),
     }
@@ -82,7 +88,10 @@ WAIVED = [
     ("CKV_K8S_14", GAME),
     ("CKV_K8S_43", GAME),
     ("CKV2_K8S_6", "Pod.game-2048.deployment-2048.app.kubernetes.io/name-app-2048"),
+    # the pod metrics collector's image by release tag (containerInsights, on by default)
+    ("CKV_K8S_43", COLLECTOR),
 ]
+PASSED_DEV = (("CKV_K8S_14", COLLECTOR),)
 WAIVED_CHECKOUT = [
     ("CKV_K8S_43", HELLO),
     ("CKV2_K8S_6", f"Pod.tenant-checkout.hello.app.kubernetes.io/name-hello.{TENANT_PROFILE}"),
@@ -97,7 +106,7 @@ WAIVED_LEDGER = [
 
 def every_stack(stacks: dict[str, Path], checkout=WAIVED_CHECKOUT) -> dict:
     return merged(
-        report(stacks["dev"], *WAIVED),
+        report(stacks["dev"], *WAIVED, passed=PASSED_DEV),
         report(stacks["checkout"], *checkout, passed=PASSED_CHECKOUT),
         report(stacks["ledger"], *WAIVED_LEDGER),
     )
@@ -111,7 +120,7 @@ def test_the_documented_findings_pass(monkeypatch, capsys, stacks):
     monkeypatch.setattr(check, "run_checkov", lambda manifests: every_stack(stacks))
     assert check.main(files(stacks)) == 0
     out = capsys.readouterr().out
-    assert f"3 failed check(s) in {stacks['dev']}, 3 waived" in out
+    assert f"4 failed check(s) in {stacks['dev']}, 4 waived" in out
     assert f"2 failed check(s) in {stacks['checkout']}, 2 waived" in out
 
 
@@ -157,7 +166,7 @@ def test_a_waiver_one_stack_needs_is_not_stale_for_the_others(monkeypatch, capsy
 def test_a_waiver_for_a_setting_no_stack_sets_is_not_stale_and_says_so(monkeypatch, capsys, stacks):
     # dev alone, as if it were every stack: no image by tag, no secret env. Those waivers are for
     # settings (appImage, appSecretEnv), judged on fixtures that set them (test_stack_fixtures.py).
-    monkeypatch.setattr(check, "run_checkov", lambda manifests: report(stacks["dev"], *WAIVED))
+    monkeypatch.setattr(check, "run_checkov", lambda manifests: report(stacks["dev"], *WAIVED, passed=PASSED_DEV))
     assert check.main([str(stacks["dev"])]) == 0
     out = capsys.readouterr().out
     assert "STALE" not in out
@@ -173,7 +182,7 @@ def test_some_stacks_only_judge_no_waiver_stale(monkeypatch, capsys, stacks):
     assert check.main(["--partial", str(stacks["checkout"])]) == 0
     out = capsys.readouterr().out
     assert "STALE" not in out and "no stack file here needs it" not in out
-    assert "2 waiver(s) match nothing in these stacks" in out
+    assert "3 waiver(s) match nothing in these stacks" in out  # the walkthrough image's two, the collector's
 
 
 def test_a_file_checkov_read_nothing_from_is_an_error_not_a_pass(monkeypatch, capsys, stacks):

@@ -127,6 +127,10 @@ def object_summary(res: dict[str, Any]) -> list[str]:
             remote = item.get("remoteRef") or {}
             prop = f"#{remote['property']}" if remote.get("property") else ""
             parts.append(f"{remote.get('key')}{prop} → {item.get('secretKey')}")
+    elif kind == "ClusterRole":
+        for rule in i.get("rules") or []:
+            what = "/".join(rule.get("resources") or rule.get("nonResourceURLs") or [])
+            parts.append(f"{'/'.join(rule.get('verbs') or [])} {what}")
     elif kind == "ValidatingAdmissionPolicyBinding":
         parts.append(f"policy {spec.get('policyName')}: {'/'.join(spec.get('validationActions') or [])}")
     return parts
@@ -145,6 +149,7 @@ TYPES = (
     ResourceType("kubernetes:apps/v1:DaemonSet", replace_on=("spec.selector",)),
     ResourceType(
         STATEFUL_SET,
+        warn_on={"spec.template": "the pods roll: each is replaced"},
         replace_on=(
             "spec.podManagementPolicy",
             "spec.revisionHistoryLimit",
@@ -187,5 +192,6 @@ TYPES = (
     ResourceType("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding"),
     ResourceType("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", replace_on=("roleRef",)),
     ResourceType("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", replace_on=("roleRef",)),
+    ResourceType("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole"),
     ResourceType("kubernetes:storage.k8s.io/v1:StorageClass", replace_on=("parameters", "provisioner")),
 )
