@@ -1,0 +1,156 @@
+"""The pull-request diff split across runners: which stack files each shard diffs (standard library and
+the library only; no Pulumi SDK, so `python -m offline shards` starts in a fraction of a second).
+
+The stacks are every stack file of both projects (the platform's and tenant/) on either side of the
+diff, as `git ls-tree` lists them at the two revisions. A tenant stack goes in the shard of the
+platform stack it reads (its `platformStack`, from this checkout's tenant stack files): its diff plans
+that platform stack at both revisions too, which the shard's plan cache then holds already. Each such
+group (a platform stack with its tenants, or a stack on its own) weighs its number of stack files;
+the heaviest go first, each into the lightest shard so far (ties: the lower shard number), groups of
+equal weight in name order. So the assignment depends on the stack files alone, never on the order
+git lists them or on the Python process (no hashing), and the shards differ by at most one group's
+weight.
+
+Below THRESHOLD stack files the diff is one job, as it always was; above, one shard per
+STACKS_PER_SHARD stack files (rounded up), at most MAX_SHARDS (docs/contributing.md, "Plan diff
+shards", has the measurements these come from and how to move them).
+
+    python -m offline shards OLD NEW [--count N] [--out FILE] [--github-output FILE]
+    python -m offline diff 'OLD:*' 'NEW:*' --shard I/N [--project-dir tenant] ...
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from eksfargate.project import TENANT_PROJECT_DIR
+from eksfargate.stack_catalog import tenants
+
+PLATFORM, TENANT = "platform", "tenant"
+PROJECTS = (PLATFORM, TENANT)
+# From bench/many_stacks.py (docs/contributing.md, "Plan diff shards"): up to THRESHOLD stack files one
+# runner diffs a shared-code change within the CDK app's synthesis of 100 stacks twice; a shard of
+# STACKS_PER_SHARD does so with room to spare, and a shard's setup (checkout, install, cache restore)
+# stays small beside its diff.
+THRESHOLD = 120
+STACKS_PER_SHARD = 100
+MAX_SHARDS = 20  # the runners one pull request takes at once; past 2,000 stack files the shards grow instead
+FORMAT = "offline-plan-shards"
+_SPEC = re.compile(r"([1-9][0-9]*)/([1-9][0-9]*)")
+
+
+class ShardError(ValueError):
+    """A shard that cannot be: `--shard 0/3`, `5/4`, a count over MAX_SHARDS."""
+
+
+@dataclass(frozen=True)
+class Shard:
+    index: int  # from 1
+    count: int
+    stacks: dict[str, tuple[str, ...]]  # project (PLATFORM, TENANT) → its stacks in this shard, by name
+
+    @property
+    def size(self) -> int:
+        return sum(len(names) for names in self.stacks.values())
+
+    def label(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+def parse(spec: str) -> tuple[int, int]:
+    """`I/N` → (I, N), 1 ≤ I ≤ N ≤ MAX_SHARDS."""
+    match = _SPEC.fullmatch(spec)
+    if not match:
+        raise ShardError(f"--shard {spec!r}: give it as I/N, e.g. 2/4")
+    index, count = int(match[1]), int(match[2])
+    if index > count or count > MAX_SHARDS:
+        raise ShardError(f"--shard {spec}: I must be from 1 to N, and N at most {MAX_SHARDS}")
+    return index, count
+
+
+def shard_count(stacks: int) -> int:
+    """How many shards a diff over `stacks` stack files takes: 1 up to THRESHOLD."""
+    if stacks <= THRESHOLD:
+        return 1
+    return min(MAX_SHARDS, math.ceil(stacks / STACKS_PER_SHARD))
+
+
+def assign(stacks: dict[str, set[str]], platforms: dict[str, str], count: int) -> list[Shard]:
+    """Every stack of `stacks` (project → names) in exactly one of `count` shards; `platforms`: a tenant
+    stack → the platform stack it reads, which it joins when that platform stack is there."""
+    if not 1 <= count <= MAX_SHARDS:
+        raise ShardError(f"{count} shards: from 1 to {MAX_SHARDS}")
+    groups: dict[tuple[str, str], list[tuple[str, str]]] = {(PLATFORM, name): [(PLATFORM, name)] for name in stacks[PLATFORM]}
+    for name in sorted(stacks[TENANT]):
+        platform = platforms.get(name)
+        key = (PLATFORM, platform) if platform in stacks[PLATFORM] else (TENANT, name)
+        groups.setdefault(key, []).append((TENANT, name))
+    loads = [0] * count
+    members: list[list[tuple[str, str]]] = [[] for _ in range(count)]
+    for key in sorted(groups, key=lambda key: (-len(groups[key]), key)):
+        lightest = min(range(count), key=lambda shard: (loads[shard], shard))
+        loads[lightest] += len(groups[key])
+        members[lightest] += groups[key]
+    return [
+        Shard(i + 1, count, {project: tuple(sorted(n for p, n in found if p == project)) for project in PROJECTS})
+        for i, found in enumerate(members)
+    ]
+
+
+def git(top: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=top, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise ShardError(f"git {' '.join(args)}: {done.stderr.strip()}")
+    return done.stdout
+
+
+def stack_names(top: Path, rev: str, folder: str) -> set[str]:
+    """The stacks whose files (Pulumi.<stack>.yaml) are in `folder` ("." or "tenant") at `rev` ("" = working tree)."""
+    if rev:
+        listing = git(top, "ls-tree", "--name-only", f"{rev}^{{tree}}", "--", f"{folder}/")
+        names = [Path(line).name for line in listing.splitlines()]
+    else:
+        names = [path.name for path in (top / folder).glob("Pulumi.*.yaml")]
+    stacks = {name[len("Pulumi.") : -len(".yaml")] for name in names if name.startswith("Pulumi.") and name.endswith(".yaml")}
+    return stacks - {""}
+
+
+def stacks_of(top: Path, old: str, new: str) -> tuple[dict[str, set[str]], dict[str, str]]:
+    """Both projects' stacks on either side (project → names), and each tenant's platform stack as this
+    checkout's tenant stack files say (none for a tenant stack file that cannot be read: then it is a
+    group of its own, the same in every shard's job)."""
+    folders = {PLATFORM: ".", TENANT: TENANT_PROJECT_DIR.name}
+    stacks = {project: stack_names(top, old, folder) | stack_names(top, new, folder) for project, folder in folders.items()}
+    try:
+        platforms = {tenant.stack: tenant.platform for tenant in tenants(top / TENANT_PROJECT_DIR.name)}
+    except Exception:  # noqa: BLE001 - a broken tenant stack file is the diff's to report, not the split's
+        platforms = {}
+    return stacks, platforms
+
+
+def plan(top: Path, old: str, new: str, count: int | None = None) -> list[Shard]:
+    """The shards of a diff of `old` and `new` in the checkout at `top`: `count` of them, or as many as
+    shard_count gives for its stack files."""
+    stacks, platforms = stacks_of(top, old, new)
+    total = sum(len(names) for names in stacks.values())
+    return assign(stacks, platforms, count or shard_count(total))
+
+
+def document(shards: list[Shard]) -> dict[str, Any]:
+    """The assignment as the posting workflow reads it (plan_shards.py there): which stacks each shard diffs."""
+    return {
+        "format": FORMAT,
+        "count": len(shards),
+        "shards": [{"index": s.index, "stacks": {p: list(s.stacks[p]) for p in PROJECTS}} for s in shards],
+    }
+
+
+def github_output(shards: list[Shard]) -> str:
+    """The lines for $GITHUB_OUTPUT: the shard count and the matrix of shard numbers (fromJSON in the workflow)."""
+    return f"count={len(shards)}\nmatrix={json.dumps([s.index for s in shards])}\n"
