@@ -11,9 +11,9 @@ equal weight in name order. So the assignment depends on the stack files alone, 
 git lists them or on the Python process (no hashing), and the shards differ by at most one group's
 weight.
 
-Below THRESHOLD stack files the diff is one job, as it always was; above, one shard per
-STACKS_PER_SHARD stack files (rounded up), at most MAX_SHARDS (docs/contributing.md, "Plan diff
-shards", has the measurements these come from and how to move them).
+Up to THRESHOLD stack files the diff is one job, as it always was; above, one shard per THRESHOLD
+stack files (rounded up), at most MAX_SHARDS (docs/contributing.md, "Plan diff shards", has the
+measurements THRESHOLD comes from and how to move it).
 
     python -m offline shards OLD NEW [--count N] [--out FILE] [--github-output FILE]
     python -m offline diff 'OLD:*' 'NEW:*' --shard I/N [--project-dir tenant] ...
@@ -34,12 +34,10 @@ from eksfargate.stack_catalog import tenants
 
 PLATFORM, TENANT = "platform", "tenant"
 PROJECTS = (PLATFORM, TENANT)
-# From bench/many_stacks.py (docs/contributing.md, "Plan diff shards"): up to THRESHOLD stack files one
-# runner diffs a shared-code change within the CDK app's synthesis of 100 stacks twice; a shard of
-# STACKS_PER_SHARD does so with room to spare, and a shard's setup (checkout, install, cache restore)
-# stays small beside its diff.
-THRESHOLD = 120
-STACKS_PER_SHARD = 100
+# From bench/many_stacks.py (docs/contributing.md, "Plan diff shards"): one runner diffs a shared-code
+# change over this many stack files within the CDK app's synthesis of 100 stacks twice, and a
+# shard's own setup (checkout, install, cache restore) stays small beside its diff.
+THRESHOLD = 100
 MAX_SHARDS = 20  # the runners one pull request takes at once; past 2,000 stack files the shards grow instead
 FORMAT = "offline-plan-shards"
 _SPEC = re.compile(r"([1-9][0-9]*)/([1-9][0-9]*)")
@@ -75,10 +73,8 @@ def parse(spec: str) -> tuple[int, int]:
 
 
 def shard_count(stacks: int) -> int:
-    """How many shards a diff over `stacks` stack files takes: 1 up to THRESHOLD."""
-    if stacks <= THRESHOLD:
-        return 1
-    return min(MAX_SHARDS, math.ceil(stacks / STACKS_PER_SHARD))
+    """How many shards a diff over `stacks` stack files takes: 1 up to THRESHOLD, then one more per THRESHOLD."""
+    return max(1, min(MAX_SHARDS, math.ceil(stacks / THRESHOLD)))
 
 
 def assign(stacks: dict[str, set[str]], platforms: dict[str, str], count: int) -> list[Shard]:
