@@ -6,7 +6,8 @@
     venv/bin/python bench/many_stacks.py --stacks 1000 --shards 10 --runs 1 --change code   # the diff in 10 shards
 
 For each N and each --rev (default HEAD): a temporary clone of this repository at that revision
-whose platform stack files are N team stack files made by `python -m teams new` (committed there), then
+whose platform stack files are N team stack files made by `python -m teams new` (committed there;
+above 256, where its /16s of 10.0.0.0/8 run out, copies of the first with a /18 each), then
 
 - code change: a one-line change in components/ (a comment: no plan changes, every stack is
   planned on both sides), timed as `python -m offline diff 'HEAD:*' ':*'`, 2N plans;
@@ -125,8 +126,11 @@ def make_clone(tmp: Path, rev: str, stacks: int, index: int = 0) -> tuple[Path, 
     env.update(GIT_COMMITTER_NAME="bench", GIT_COMMITTER_EMAIL="bench@example.com")
     run(["git", "checkout", "--quiet", rev], clone, env)
     run(["git", "rm", "--quiet", *[path.name for path in clone.glob("Pulumi.*.yaml")]], clone, env)
-    make = f"from teams.__main__ import main\nfor i in range({stacks}):\n    assert main(['new', f'team{{i:03d}}']) == 0\n"
+    made = min(stacks, TEAMS_NEW)
+    make = f"from teams.__main__ import main\nfor i in range({made}):\n    assert main(['new', f'team{{i:03d}}']) == 0\n"
     run([sys.executable, "-c", make], clone, env)
+    if stacks > TEAMS_NEW:
+        copy_teams(clone, stacks)
     run(["git", "add", "--", *[path.name for path in clone.glob("Pulumi.*.yaml")]], clone, env)
     run(["git", "commit", "--quiet", "-m", f"{stacks} team stack files"], clone, env)
     return clone, env
@@ -136,6 +140,21 @@ def cpu_seconds() -> float:
     """User and system time of this process's children that have been waited for (and of theirs)."""
     used = resource.getrusage(resource.RUSAGE_CHILDREN)
     return used.ru_utime + used.ru_stime
+
+
+# `python -m teams new` gives each team a /16 of 10.0.0.0/8 that overlaps no other stack's: 256 of them.
+TEAMS_NEW = 256
+
+
+def copy_teams(clone: Path, stacks: int) -> None:
+    """Above TEAMS_NEW, every team's stack file is team000's with its own name and the team's /18 of
+    10.0.0.0/8 (1,024 of them), so that no two VPCs overlap; the plans are the same shape as teams new's."""
+    first = clone / "Pulumi.team000-dev.yaml"
+    text = first.read_text()
+    cidr = next(line.split(": ", 1)[1] for line in text.splitlines() if line.strip().startswith("eks-fargate:vpcCidr:"))
+    for index in range(stacks):
+        own = text.replace("team000", f"team{index:03d}").replace(cidr, f"10.{index // 4}.{index % 4 * 64}.0/18")
+        (clone / f"Pulumi.team{index:03d}-dev.yaml").write_text(own)
 
 
 def summary(label: str, seconds: list[float], peak_kib: int) -> str:

@@ -31,15 +31,16 @@ from typing import Any
 
 from eksfargate.project import TENANT_PROJECT_DIR
 from eksfargate.stack_catalog import tenants
+from offline.comment_scripts import shards as comment_shards
 
-PLATFORM, TENANT = "platform", "tenant"
+# What the posting workflow reads (.github/scripts/plan_shards.py): the assignment's form and its bounds.
+PLATFORM, TENANT = comment_shards.PLATFORM, comment_shards.TENANT
 PROJECTS = (PLATFORM, TENANT)
+FORMAT, MAX_SHARDS = comment_shards.SHARDS_FORMAT, comment_shards.MAX_SHARDS
 # From bench/many_stacks.py (docs/contributing.md, "Plan diff shards"): one runner diffs a shared-code
 # change over this many stack files within the CDK app's synthesis of 100 stacks twice, and a
 # shard's own setup (checkout, install, cache restore) stays small beside its diff.
 THRESHOLD = 100
-MAX_SHARDS = 20  # the runners one pull request takes at once; past 2,000 stack files the shards grow instead
-FORMAT = "offline-plan-shards"
 _SPEC = re.compile(r"([1-9][0-9]*)/([1-9][0-9]*)")
 
 
@@ -135,7 +136,7 @@ def plan(top: Path, old: str, new: str, count: int | None = None) -> list[Shard]
     shard_count gives for its stack files."""
     stacks, platforms = stacks_of(top, old, new)
     total = sum(len(names) for names in stacks.values())
-    return assign(stacks, platforms, count or shard_count(total))
+    return assign(stacks, platforms, count if count is not None else shard_count(total))
 
 
 def document(shards: list[Shard]) -> dict[str, Any]:
