@@ -1,5 +1,5 @@
 """Command line: `python -m offline plan --stack dev`, `python -m offline diff OLD NEW` and
-`python -m offline cache warm|prune` and `python -m offline shards OLD NEW`.
+`python -m offline cache warm|prune`.
 
 plan  runs the program for Pulumi.<stack>.yaml offline, prints the resource tree and the
       stack outputs, and writes plan.json, manifests.yaml, iam/*.json and diagram.mmd into
@@ -20,9 +20,6 @@ cache the plan cache (offline/plan_cache.py): `warm REV [--project-dir tenant]` 
       file at REV into it, those it keeps already reused; `prune --unused-since EPOCH` removes the
       entries no run has used since then. Exit 0; 2 with the error on stderr (the cache is off,
       no such revision).
-shards which stack files of both projects each shard of a pull request's diff takes (offline/shards.py):
-      as JSON on stdout (--out FILE: also there), --github-output FILE: the count and the matrix for
-      the workflow. Exit 0; 2 with the error on stderr (no such revision, a count out of range).
 
 Every command exits 70 when it crashes (an exception escaped it: a bug), with the traceback on stderr
 (offline/exit_codes.py).
@@ -36,7 +33,6 @@ from __future__ import annotations
 import argparse
 import atexit
 import gc
-import json
 import os
 import subprocess
 import sys
@@ -45,7 +41,7 @@ from pathlib import Path
 from typing import Protocol
 
 from eksfargate.project import PLATFORM_PROJECT_DIR
-from offline import plan_cache, plan_folder, sdk_loader, shards
+from offline import plan_cache, plan_folder, sdk_loader
 from offline.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_POLICY, crashed
 from offline.plan_cache import Entry, PlanCache
 
@@ -88,13 +84,6 @@ def main(argv: list[str] | None = None) -> int:
     diff.add_argument("--no-cache", action="store_true", help="plan every side, even those the plan cache keeps; keep nothing")
     diff.add_argument("--shard", help="I/N: only the stacks of shard I of N (`REV:*` sides; offline/shards.py)")
 
-    split = commands.add_parser("shards", help="split a diff's stack files into shards (offline/shards.py)")
-    split.add_argument("old", help="the base revision")
-    split.add_argument("new", help='the head revision ("" for the working tree)')
-    split.add_argument("--count", type=int, help=f"this many shards (default: 1 up to {shards.THRESHOLD} stack files)")
-    split.add_argument("--out", type=Path, help="also write the assignment (JSON) to this file")
-    split.add_argument("--github-output", type=Path, help="append count= and matrix= for GitHub Actions to this file")
-
     cache = commands.add_parser("cache", help="fill or prune the plan cache (offline/plan_cache.py)")
     cache_commands = cache.add_subparsers(dest="cache_command", required=True)
     warm = cache_commands.add_parser("warm", help="plan every stack file at a revision into the cache")
@@ -109,8 +98,6 @@ def main(argv: list[str] | None = None) -> int:
             return run_plan(args)
         if args.command == "diff":
             return load_commands().run_diff(args)
-        if args.command == "shards":
-            return run_shards(args)
         return run_cache(args)
     except BrokenPipeError:  # the reader left (`| head`): not a crash, the caller below ends quietly
         raise
@@ -207,25 +194,6 @@ def run_cache(args: argparse.Namespace) -> int:
         print(f"plan cache {cache.directory}: {cache.prune(args.unused_since)} unused entries removed", file=sys.stderr)
         return EXIT_OK
     return load_commands().warm(cache, project_dir, args.rev)
-
-
-def run_shards(args: argparse.Namespace) -> int:
-    try:
-        split = shards.plan(PLATFORM_PROJECT_DIR, args.old, args.new, args.count)
-    except shards.ShardError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    text = json.dumps(shards.document(split), indent=1) + "\n"
-    sys.stdout.write(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text)
-    if args.github_output:
-        with args.github_output.open("a") as output:
-            output.write(shards.github_output(split))
-    sizes = ", ".join(str(shard.size) for shard in split)
-    print(f"{len(split)} shard(s) of {sizes} stack files", file=sys.stderr)
-    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """The pull-request diff split across runners: which stack files each shard diffs (standard library and
-the library only; no Pulumi SDK, so `python -m offline shards` starts in a fraction of a second).
+the library only; no Pulumi SDK, so `python -m offline.shards` starts in a fraction of a second; a
+command of its own, so that `python -m offline` does not import the stack-file reader it needs).
 
 The stacks are every stack file of both projects (the platform's and tenant/) on either side of the
 diff, as `git ls-tree` lists them at the two revisions. A tenant stack goes in the shard of the
@@ -15,23 +16,30 @@ Up to THRESHOLD stack files the diff is one job, as it always was; above, one sh
 stack files (rounded up), at most MAX_SHARDS (docs/contributing.md, "Plan diff shards", has the
 measurements THRESHOLD comes from and how to move it).
 
-    python -m offline shards OLD NEW [--count N] [--out FILE] [--github-output FILE]
+    python -m offline.shards OLD NEW [--count N] [--out FILE] [--github-output FILE]
     python -m offline diff 'OLD:*' 'NEW:*' --shard I/N [--project-dir tenant] ...
+
+`python -m offline.shards` prints the assignment as JSON (--out FILE: also there; --github-output
+FILE: appends the count and the matrix of shard numbers for the workflow). Exit 0; 2 with the error
+on stderr (no such revision, a count out of range); 70 if it crashed (offline/exit_codes.py).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import re
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eksfargate.project import TENANT_PROJECT_DIR
+from eksfargate.project import PLATFORM_PROJECT_DIR, TENANT_PROJECT_DIR
 from eksfargate.stack_catalog import tenants
 from offline.comment_scripts import shards as comment_shards
+from offline.exit_codes import EXIT_ERROR, EXIT_OK, crashed
 
 # What the posting workflow reads (.github/scripts/plan_shards.py): the assignment's form and its bounds.
 PLATFORM, TENANT = comment_shards.PLATFORM, comment_shards.TENANT
@@ -151,3 +159,39 @@ def document(shards: list[Shard]) -> dict[str, Any]:
 def github_output(shards: list[Shard]) -> str:
     """The lines for $GITHUB_OUTPUT: the shard count and the matrix of shard numbers (fromJSON in the workflow)."""
     return f"count={len(shards)}\nmatrix={json.dumps([s.index for s in shards])}\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m offline.shards", description=__doc__.split("\n\n")[0])
+    parser.add_argument("old", help="the base revision")
+    parser.add_argument("new", help='the head revision ("" for the working tree)')
+    parser.add_argument("--count", type=int, help=f"this many shards (default: 1 per {THRESHOLD} stack files)")
+    parser.add_argument("--out", type=Path, help="also write the assignment (JSON) to this file")
+    parser.add_argument("--github-output", type=Path, help="append count= and matrix= for GitHub Actions to this file")
+    args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except Exception:  # noqa: BLE001 - a crash: its own exit code, never one that reads as a finding
+        return crashed("python -m offline.shards")
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        split = plan(PLATFORM_PROJECT_DIR, args.old, args.new, args.count)
+    except ShardError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    text = json.dumps(document(split), indent=1) + "\n"
+    sys.stdout.write(text)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text)
+    if args.github_output:
+        with args.github_output.open("a") as output:
+            output.write(github_output(split))
+    print(f"{len(split)} shard(s) of {', '.join(str(shard.size) for shard in split)} stack files", file=sys.stderr)
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -10,7 +10,6 @@ import sys
 import pytest
 
 from offline import revisions, shards
-from offline.__main__ import main
 from offline.comment_scripts import shards as comment_shards
 from offline.diff import UNTOUCHED
 from offline.harness import PROJECT_DIR
@@ -88,11 +87,11 @@ def test_a_shard_that_cannot_be_is_refused_naming_it(spec):
 
 def test_the_command_gives_the_posting_workflow_an_assignment_it_reads_and_the_workflow_its_matrix(tmp_path, capsys):
     output, written = tmp_path / "github_output", tmp_path / "a.json"
-    assert main(["shards", "HEAD", "", "--count", "3", "--github-output", str(output), "--out", str(written)]) == 0
+    assert shards.main(["HEAD", "", "--count", "3", "--github-output", str(output), "--out", str(written)]) == 0
     printed = capsys.readouterr().out
     # The same in another process, whatever its string hashing.
     other = subprocess.run(
-        [sys.executable, "-m", "offline", "shards", "HEAD", "", "--count", "3"],
+        [sys.executable, "-m", "offline.shards", "HEAD", "", "--count", "3"],
         cwd=PROJECT_DIR,
         env=dict(os.environ, PYTHONHASHSEED="12345"),
         capture_output=True,
@@ -112,7 +111,7 @@ def test_the_command_gives_the_posting_workflow_an_assignment_it_reads_and_the_w
 
 @pytest.mark.parametrize(("args", "message"), [(["--count", "0"], "0 shards"), (["--count", "99"], "99 shards")])
 def test_a_count_out_of_range_is_an_error_not_a_traceback(args, message, capsys):
-    assert main(["shards", "HEAD", "", *args]) == 2
+    assert shards.main(["HEAD", "", *args]) == 2
     error = capsys.readouterr().err
     assert message in error and "Traceback" not in error
 
