@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from offline import revisions, shards
+from offline.__main__ import main as offline_main
 from offline.comment_scripts import shards as comment_shards
 from offline.diff import UNTOUCHED
 from offline.harness import PROJECT_DIR
@@ -123,3 +124,13 @@ def test_a_shards_diff_holds_its_stacks_alone():
     diffs = revisions.diff_specs("HEAD:*", "HEAD:*", only=set(first.stacks[shards.PLATFORM]))
     assert [d.stack for d in diffs] == list(first.stacks[shards.PLATFORM])
     assert all(d.note == UNTOUCHED for d in diffs)
+
+
+@pytest.mark.parametrize(
+    ("sides", "shard", "message"),
+    [(["HEAD:*", "HEAD:*"], "3/2", "--shard 3/2"), (["HEAD:dev", "HEAD:dev"], "1/2", "`REV:*` sides only")],
+)
+def test_a_diff_shard_that_cannot_be_is_an_error_not_a_traceback(sides, shard, message, capsys):
+    assert offline_main([*["diff", *sides], "--shard", shard]) == 2
+    error = capsys.readouterr().err
+    assert message in error and "Traceback" not in error
