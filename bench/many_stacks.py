@@ -35,7 +35,8 @@ With `--shards K` the code change is diffed as a pull request above the threshol
 own (with HEAD's plans: a fresh copy of them for each shard). The lines give the slowest and the
 median shard's wall time, which is what a pull request waits for with the shards side by side, and
 the CPU time (user + system, of the command and every process under it) of all K together: the
-runners' time the diff costs. Peak memory is the largest sum of proportional set sizes (PSS: shared pages counted once in
+runners' time the diff costs. `--sample-shard I` times shard I alone, so that each run pairs it
+with the CDK synth at the same load. Peak memory is the largest sum of proportional set sizes (PSS: shared pages counted once in
 all) of the command and every process under it, sampled every 20 ms.
 """
 
@@ -202,6 +203,7 @@ class Options:
     cdk: bool
     cdk_stacks: int  # the CDK app's N: at most this
     shards: int  # 1: one diff; more: the code change in that many shards
+    sample: int  # 0: every shard; I: shard I alone, paired with the CDK synth run by run
     changes: list[str]  # which of CHANGES are timed
 
 
@@ -310,7 +312,7 @@ def sharded(
         for rev in revs:
             clone, env = clones[rev]
             run_walls, run_cpu = [], 0.0
-            for index in range(1, count + 1):
+            for index in [options.sample] if options.sample else range(1, count + 1):
                 diff_env = dict(env, OFFLINE_PLAN_CACHE="off")
                 if with_cache:  # each shard restores HEAD's plans on a runner of its own
                     folder = tmp / "cache"
@@ -337,13 +339,15 @@ def sharded(
     for changed, text in originals.items():
         changed.write_text(text)
     where = "HEAD's plans in the cache" if with_cache else "no cache"
+    which = f"shard {options.sample}" if options.sample else f"all {count} shards"
     lines = []
     for rev in revs:
         label = f"N={stacks}, code change, {where}, rev {rev}, {count} shards"
+        label += f", shard {options.sample} alone" if options.sample else ""
         lines.append(summary(f"{label}: slowest shard's diff", slowest[rev], peaks[rev]))
         lines.append(
             f"{label}: shard median {statistics.median(walls[rev]):.2f} s (min {min(walls[rev]):.2f}, max {max(walls[rev]):.2f}"
-            f" over {len(walls[rev])}); CPU time of all {count} shards median {statistics.median(cpu[rev]):.1f} s"
+            f" over {len(walls[rev])}); CPU time of {which} median {statistics.median(cpu[rev]):.1f} s"
         )
     if theirs:
         lines.append(summary(f"N={synthesised}, node app.js with CDK_STACKS={synthesised}, twice", theirs, cdk_peak))
@@ -366,10 +370,11 @@ def main() -> int:
     parser.add_argument("--no-cdk", action="store_true", help="time only the diff")
     parser.add_argument("--cdk-stacks", type=int, default=100, help="the CDK app's N: at most this many stacks (default 100)")
     parser.add_argument("--shards", type=int, default=1, help="diff the code change in this many shards (`--shard I/K`)")
+    parser.add_argument("--sample-shard", type=int, default=0, help="with --shards K: time shard I alone, paired run by run")
     parser.add_argument("--change", action="append", choices=sorted(CHANGES), help="time only this change (repeatable)")
     args = parser.parse_args()
     cdk = not args.no_cdk
-    options = Options(args.runs, cdk, args.cdk_stacks, args.shards, args.change or list(CHANGES))
+    options = Options(args.runs, cdk, args.cdk_stacks, args.shards, args.sample_shard, args.change or list(CHANGES))
     if cdk and not (CDK_DIR / "node_modules" / "aws-cdk-lib").is_dir():
         parser.error("bench/cdk is not installed: npm ci --prefix bench/cdk (or --no-cdk)")
     node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip() if cdk else ""
