@@ -1,11 +1,13 @@
 """Benchmark of the plan diff over many stack files (not a test): a pull request's diff as teams are added.
 
-    venv/bin/python bench/many_stacks.py                      # N = 1, 20, 100; 3 runs each; CDK paired
+    venv/bin/python bench/many_stacks.py                      # N = 1, 20, 100; 3 runs each; CDK paired (N ≤ 100)
     venv/bin/python bench/many_stacks.py --stacks 20 --runs 5 --rev HEAD~1 --rev HEAD   # before and after, alternating
     venv/bin/python bench/many_stacks.py --no-cdk
+    venv/bin/python bench/many_stacks.py --stacks 1000 --shards 10 --runs 1 --change code   # the diff in 10 shards
 
 For each N and each --rev (default HEAD): a temporary clone of this repository at that revision
-whose platform stack files are N team stack files made by `python -m teams new` (committed there), then
+whose platform stack files are N team stack files made by `python -m teams new` (committed there;
+above 200, as its /16s of 10.0.0.0/8 run out, copies of the first with a /18 each), then
 
 - code change: a one-line change in components/ (a comment: no plan changes, every stack is
   planned on both sides), timed as `python -m offline diff 'HEAD:*' ':*'`, 2N plans;
@@ -25,8 +27,16 @@ The clone plans with its own program, library and tools (cwd = the clone, PYTHON
 tools/), so `--rev` measures any revision, before or after a change to the tools; several revisions
 alternate run by run, so that each sees the same load on the machine. With the CDK
 app installed (`npm ci --prefix bench/cdk`), each diff alternates with `node app.js` synthesising
-the same stack N times in one app (CDK_STACKS=N), twice in a row: base and head, as the diff plans
-both. Peak memory is the largest sum of proportional set sizes (PSS: shared pages counted once in
+the same stack N times in one app (CDK_STACKS=N, at most --cdk-stacks), twice in a row: base and
+head, as the diff plans both.
+
+With `--shards K` the code change is diffed as a pull request above the threshold is
+(tools/offline/shards.py): `--shard 1/K` to `K/K` one after the other, each as on a runner of its
+own (with HEAD's plans: a fresh copy of them for each shard). The lines give the slowest and the
+median shard's wall time, which is what a pull request waits for with the shards side by side, and
+the CPU time (user + system, of the command and every process under it) of all K together: the
+runners' time the diff costs. `--sample-shard I` times shard I alone, so that each run pairs it
+with the CDK synth at the same load. Peak memory is the largest sum of proportional set sizes (PSS: shared pages counted once in
 all) of the command and every process under it, sampled every 20 ms.
 """
 
@@ -35,6 +45,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -42,6 +53,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -115,11 +127,35 @@ def make_clone(tmp: Path, rev: str, stacks: int, index: int = 0) -> tuple[Path, 
     env.update(GIT_COMMITTER_NAME="bench", GIT_COMMITTER_EMAIL="bench@example.com")
     run(["git", "checkout", "--quiet", rev], clone, env)
     run(["git", "rm", "--quiet", *[path.name for path in clone.glob("Pulumi.*.yaml")]], clone, env)
-    make = f"from teams.__main__ import main\nfor i in range({stacks}):\n    assert main(['new', f'team{{i:03d}}']) == 0\n"
+    made = stacks if stacks <= TEAMS_NEW else 1
+    make = f"from teams.__main__ import main\nfor i in range({made}):\n    assert main(['new', f'team{{i:03d}}']) == 0\n"
     run([sys.executable, "-c", make], clone, env)
+    if stacks > TEAMS_NEW:
+        copy_teams(clone, stacks)
     run(["git", "add", "--", *[path.name for path in clone.glob("Pulumi.*.yaml")]], clone, env)
     run(["git", "commit", "--quiet", "-m", f"{stacks} team stack files"], clone, env)
     return clone, env
+
+
+def cpu_seconds() -> float:
+    """User and system time of this process's children that have been waited for (and of theirs)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+# `python -m teams new` gives each team a /16 of 10.0.0.0/8 that overlaps no other stack's: fewer than 256.
+TEAMS_NEW = 200
+
+
+def copy_teams(clone: Path, stacks: int) -> None:
+    """Above TEAMS_NEW, every team's stack file is team000's with its own name and the team's /18 of
+    10.0.0.0/8 (1,024 of them), so that no two VPCs overlap; the plans are the same shape as teams new's."""
+    first = clone / "Pulumi.team000-dev.yaml"
+    text = first.read_text()
+    cidr = next(line.split(": ", 1)[1] for line in text.splitlines() if line.strip().startswith("eks-fargate:vpcCidr:"))
+    for index in range(stacks):
+        own = text.replace("team000", f"team{index:03d}").replace(cidr, f"10.{index // 4}.{index % 4 * 64}.0/18")
+        (clone / f"Pulumi.team{index:03d}-dev.yaml").write_text(own)
 
 
 def summary(label: str, seconds: list[float], peak_kib: int) -> str:
@@ -161,18 +197,33 @@ def reused(stderr: str) -> str:
     return line.split(": ", 1)[-1].split(",")[0] if line else "no cache"
 
 
-def bench(tmp: Path, revs: list[str], stacks: int, runs: int, cdk: bool) -> list[str]:
+@dataclass
+class Options:
+    runs: int
+    cdk: bool
+    cdk_stacks: int  # the CDK app's N: at most this
+    shards: int  # 1: one diff; more: the code change in that many shards
+    sample: int  # 0: every shard; I: shard I alone, paired with the CDK synth run by run
+    changes: list[str]  # which of CHANGES are timed
+
+
+def bench(tmp: Path, revs: list[str], stacks: int, options: Options) -> list[str]:
     """The figures for N = `stacks`: each revision's diff and the CDK synth, alternating run by run."""
+    runs, cdk = options.runs, options.cdk
     clones = {rev: make_clone(tmp, rev, stacks, index) for index, rev in enumerate(revs)}
     warmed = {rev: tmp / f"warm-{stacks}-{index}" for index, rev in enumerate(revs)}
     cached = {rev: warm_cache(clone, env, warmed[rev]) for rev, (clone, env) in clones.items()}
     diff = [sys.executable, "-m", "offline", "diff", "HEAD:*", ":*", "--no-details"]
     synth = ["node", str(CDK_DIR / "app.js")]
-    synth_env = dict(os.environ, CDK_STACKS=str(stacks), CDK_OUTDIR=str(tmp / "cdk.out"))
+    synthesised = min(stacks, options.cdk_stacks)
+    synth_env = dict(os.environ, CDK_STACKS=str(synthesised), CDK_OUTDIR=str(tmp / "cdk.out"))
     lines = []
     for change, with_cache in VARIANTS:
         revs_here = [rev for rev in revs if cached[rev] or not with_cache]
-        if not revs_here:
+        if not revs_here or change not in options.changes:
+            continue
+        if options.shards > 1 and change == "code":
+            lines += sharded(tmp, clones, warmed, (stacks, with_cache, revs_here), options, (synth, synth_env, synthesised))
             continue
         path, line = CHANGES[change]
         originals = {}
@@ -220,7 +271,7 @@ def bench(tmp: Path, revs: list[str], stacks: int, runs: int, cdk: bool) -> list
             label += f", {counts[rev]})" if with_cache else ")"
             lines.append(summary(label, ours[rev], peaks[rev]))
         if theirs:
-            lines.append(summary(f"N={stacks}, node app.js with CDK_STACKS={stacks}, twice", theirs, cdk_peak))
+            lines.append(summary(f"N={stacks}, node app.js with CDK_STACKS={synthesised}, twice", theirs, cdk_peak))
             for rev in revs_here:
                 ratio = statistics.median(ours[rev]) / statistics.median(theirs)
                 lines.append(
@@ -232,6 +283,83 @@ def bench(tmp: Path, revs: list[str], stacks: int, runs: int, cdk: bool) -> list
     return lines
 
 
+def sharded(
+    tmp: Path,
+    clones: dict[str, tuple[Path, dict[str, str]]],
+    warmed: dict[str, Path],
+    case: tuple[int, bool, list[str]],
+    options: Options,
+    cdk: tuple[list[str], dict[str, str], int],
+) -> list[str]:
+    """The code change diffed in `options.shards` shards, one after the other, each run paired with the
+    CDK synth twice: each revision's slowest and median shard (wall) and all shards' CPU time."""
+    stacks, with_cache, revs = case
+    synth, synth_env, synthesised = cdk
+    count = options.shards
+    path, line = CHANGES["code"]
+    originals = {}
+    for rev in revs:
+        changed = clones[rev][0] / path
+        originals[changed] = changed.read_text()
+        changed.write_text(originals[changed] + line)
+    walls: dict[str, list[float]] = {rev: [] for rev in revs}  # every shard's, every run
+    slowest: dict[str, list[float]] = {rev: [] for rev in revs}
+    cpu: dict[str, list[float]] = {rev: [] for rev in revs}
+    peaks = dict.fromkeys(revs, 0)
+    theirs: list[float] = []
+    cdk_peak = 0
+    for _ in range(options.runs):
+        for rev in revs:
+            clone, env = clones[rev]
+            run_walls, run_cpu = [], 0.0
+            for index in [options.sample] if options.sample else range(1, count + 1):
+                diff_env = dict(env, OFFLINE_PLAN_CACHE="off")
+                if with_cache:  # each shard restores HEAD's plans on a runner of its own
+                    folder = tmp / "cache"
+                    shutil.rmtree(folder, ignore_errors=True)
+                    shutil.copytree(warmed[rev], folder)
+                    diff_env = dict(env, OFFLINE_PLAN_CACHE=str(folder))
+                diff = [sys.executable, "-m", "offline", "diff", "HEAD:*", ":*", "--no-details", "--shard", f"{index}/{count}"]
+                before = cpu_seconds()
+                seconds, kib, _ = timed(diff, clone, diff_env, ok=(0, 1))
+                run_cpu += cpu_seconds() - before
+                run_walls.append(seconds)
+                peaks[rev] = max(peaks[rev], kib)
+            walls[rev] += run_walls
+            slowest[rev].append(max(run_walls))
+            cpu[rev].append(run_cpu)
+        if options.cdk:
+            total = 0.0
+            for _side in ("base", "head"):
+                seconds, kib, _ = timed(synth, CDK_DIR, synth_env)
+                shutil.rmtree(tmp / "cdk.out", ignore_errors=True)
+                total += seconds
+                cdk_peak = max(cdk_peak, kib)
+            theirs.append(total)
+    for changed, text in originals.items():
+        changed.write_text(text)
+    where = "HEAD's plans in the cache" if with_cache else "no cache"
+    which = f"shard {options.sample}" if options.sample else f"all {count} shards"
+    lines = []
+    for rev in revs:
+        label = f"N={stacks}, code change, {where}, rev {rev}, {count} shards"
+        label += f", shard {options.sample} alone" if options.sample else ""
+        lines.append(summary(f"{label}: slowest shard's diff", slowest[rev], peaks[rev]))
+        lines.append(
+            f"{label}: shard median {statistics.median(walls[rev]):.2f} s (min {min(walls[rev]):.2f}, max {max(walls[rev]):.2f}"
+            f" over {len(walls[rev])}); CPU time of {which} median {statistics.median(cpu[rev]):.1f} s"
+        )
+    if theirs:
+        lines.append(summary(f"N={synthesised}, node app.js with CDK_STACKS={synthesised}, twice", theirs, cdk_peak))
+        for rev in revs:
+            ratio = statistics.median(slowest[rev]) / statistics.median(theirs)
+            lines.append(
+                f"N={stacks} in {count} shards, {where}, rev {rev}: slowest shard / CDK synth of {synthesised} twice {ratio:.2f} "
+                f"(goal ≤ 1: {'met' if ratio <= 1 else 'not met'})"
+            )
+    return lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--stacks", type=int, action="append", help="N (repeatable; default 1, 20 and 100)")
@@ -240,8 +368,13 @@ def main() -> int:
         "--rev", action="append", help="a revision of this repository to clone (repeatable: they alternate; default HEAD)"
     )
     parser.add_argument("--no-cdk", action="store_true", help="time only the diff")
+    parser.add_argument("--cdk-stacks", type=int, default=100, help="the CDK app's N: at most this many stacks (default 100)")
+    parser.add_argument("--shards", type=int, default=1, help="diff the code change in this many shards (`--shard I/K`)")
+    parser.add_argument("--sample-shard", type=int, default=0, help="with --shards K: time shard I alone, paired run by run")
+    parser.add_argument("--change", action="append", choices=sorted(CHANGES), help="time only this change (repeatable)")
     args = parser.parse_args()
     cdk = not args.no_cdk
+    options = Options(args.runs, cdk, args.cdk_stacks, args.shards, args.sample_shard, args.change or list(CHANGES))
     if cdk and not (CDK_DIR / "node_modules" / "aws-cdk-lib").is_dir():
         parser.error("bench/cdk is not installed: npm ci --prefix bench/cdk (or --no-cdk)")
     node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip() if cdk else ""
@@ -253,7 +386,7 @@ def main() -> int:
     )
     with tempfile.TemporaryDirectory(prefix="bench-many-") as tmp:
         for stacks in args.stacks or [1, 20, 100]:
-            for line in bench(Path(tmp), args.rev or ["HEAD"], stacks, args.runs, cdk):
+            for line in bench(Path(tmp), args.rev or ["HEAD"], stacks, options):
                 print(line, flush=True)
     load = os.getloadavg()
     print(f"load average at end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")

@@ -10,6 +10,8 @@ is plan_markdown.py's, the one `make diff` prints, every string from the data es
 (the commit, what the tests concluded, the run's link) comes from the workflow run.
 
     python3 plan_comment.py diff   --sha SHA --run-url URL --conclusion success [--data diff.json | < diff.json]
+    python3 plan_comment.py diff   --sha SHA --run-url URL --conclusion failure --shards plan-shards.json --data-dir DIR
+                                   (DIR/diff-I.json: shard I's document, plan_shards.py)
     python3 plan_comment.py failed --sha SHA --run-url URL [--previous previous.md]
 """
 
@@ -22,6 +24,7 @@ from pathlib import Path
 
 from plan_markdown import BODY_END, BODY_START, fitted_body, text
 from plan_schema import MAX_BYTES, Invalid, load
+from plan_shards import MAX_SHARDS, assemble, load_shards
 
 MARKER = "<!-- offline-plan-diff -->"
 _SHA = re.compile(r"[0-9a-f]{7,40}")
@@ -51,16 +54,39 @@ def diff_comment(raw: bytes | str, sha: str, run_url: str, conclusion: str) -> s
     try:
         doc = load(raw.encode() if isinstance(raw, str) else raw)
     except Invalid as exc:
-        return "\n".join(
-            [
-                *head,
-                "> [!WARNING]",
-                f"> **The diff data is not valid**, so it is not shown: {text(str(exc), 400)}. The run's `plan-diff`"
-                " artifact holds what the pull request's code wrote.",
-                "",
-            ]
-        )
+        return _refused(head, exc)
     return "\n".join([*head, fitted_body(doc), ""])
+
+
+def shards_comment(assignment: bytes, parts: dict[int, bytes | None], sha: str, run_url: str, conclusion: str) -> str:
+    """The comment for a diff in shards (all untrusted: the assignment, each shard's document or None):
+    one body, as one run's; a shard without valid data is named in it, the others' stacks shown."""
+    head = _header(sha, run_url, conclusion)
+    try:
+        shards = load_shards(assignment)
+    except Invalid as exc:
+        return _refused(head, exc)
+    return "\n".join([*head, fitted_body(assemble(shards, parts)), ""])
+
+
+def _refused(head: list[str], exc: Invalid) -> str:
+    return "\n".join(
+        [
+            *head,
+            "> [!WARNING]",
+            f"> **The diff data is not valid**, so it is not shown: {text(str(exc), 400)}. The run's `plan-diff`"
+            " artifacts hold what the pull request's code wrote.",
+            "",
+        ]
+    )
+
+
+def _read(path: Path) -> bytes | None:
+    """An untrusted file's first MAX_BYTES + 1 bytes (load() refuses more); None if it is not a plain file."""
+    if not path.is_file() or path.is_symlink():
+        return None
+    with path.open("rb") as handle:
+        return handle.read(MAX_BYTES + 1)
 
 
 def failed_comment(sha: str, run_url: str, previous: str | None) -> str:
@@ -113,16 +139,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run-url", required=True)
     parser.add_argument("--conclusion", default="success")
     parser.add_argument("--data", type=Path, help="the diff data (diff mode; default: standard input)")
+    parser.add_argument("--shards", type=Path, help="the shard assignment (diff mode, with --data-dir: a diff in shards)")
+    parser.add_argument("--data-dir", type=Path, help="the shards' documents, diff-1.json to diff-N.json")
     parser.add_argument("--previous", type=Path, help="the comment posted before (failed mode)")
     args = parser.parse_args(argv)
-    if args.mode == "diff":
-        if args.data is None:
-            raw = sys.stdin.buffer.read(MAX_BYTES + 1)
-        elif args.data.is_file() and not args.data.is_symlink():
-            with args.data.open("rb") as handle:
-                raw = handle.read(MAX_BYTES + 1)
-        else:
-            raw = b"(no diff data file)"
+    if args.mode == "diff" and args.shards is not None:
+        assignment = _read(args.shards) or b"(no shard assignment file)"
+        folder = args.data_dir or Path(".")
+        parts = {index: _read(folder / f"diff-{index}.json") for index in range(1, MAX_SHARDS + 1)}
+        sys.stdout.write(shards_comment(assignment, parts, args.sha, args.run_url, args.conclusion))
+    elif args.mode == "diff":
+        raw = sys.stdin.buffer.read(MAX_BYTES + 1) if args.data is None else _read(args.data) or b"(no diff data file)"
         sys.stdout.write(diff_comment(raw, args.sha, args.run_url, args.conclusion))
     else:
         previous = args.previous.read_text() if args.previous and args.previous.is_file() else None

@@ -88,7 +88,7 @@ def test_pull_requests_run_tests_then_the_offline_diff_without_secrets_or_write_
     checkout = next(step for step in jobs["plan-diff"]["steps"] if step.get("uses", "").startswith("actions/checkout@"))
     assert checkout["with"]["fetch-depth"] == 0  # the base revision is archived from the history
     upload = next(step for step in jobs["plan-diff"]["steps"] if step.get("uses", "").startswith("actions/upload-artifact@"))
-    assert upload["with"]["name"] == "plan-diff"
+    assert upload["with"]["name"] == "plan-diff-${{ matrix.shard }}"  # one per shard: a name is unique in a run
 
 
 def jobs_if(workflow: dict, job: str) -> str:
@@ -139,7 +139,11 @@ def test_the_plan_cache_is_saved_from_main_and_restored_by_pull_requests_for_the
         "offline-plans-${{ runner.os }}-main-${{ github.event.pull_request.base.sha }}-",
         "offline-plans-${{ runner.os }}-main-",
     ]
-    mine = "offline-plans-${{ runner.os }}-pr-${{ github.event.pull_request.number }}-"
+    # Each shard its own: a shard's plans are those of its stacks.
+    mine = (
+        "offline-plans-${{ runner.os }}-pr-${{ github.event.pull_request.number }}"
+        "-shard-${{ matrix.shard }}-of-${{ needs.test.outputs.shard-count }}-"
+    )
     assert restore_keys(own) == [mine] and saved["with"]["key"] == f"{mine}${{{{ github.run_id }}}}"
     steps_ = diff["steps"]
     since = next(i for i, s in enumerate(steps_) if "PLAN_CACHE_SINCE=$(date +%s.%N)" in s.get("run", ""))

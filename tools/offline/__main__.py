@@ -13,9 +13,9 @@ diff  compares two sides, each a plan.json (or a folder with one) or REV:STACK (
       plan at a git revision; `:STACK` is the working tree, `REV:*` every stack file), and
       prints Markdown for a pull request (--changed-stacks FILE: also the stacks whose plan
       changes, as JSON, for deployments; --json FILE: the diff as data, offline/diff_data.py,
-      which the pull-request comment is rendered from). Exit 0: no changes; 1: changes; 2: error; 3: a
-      change EKS would refuse (a Kubernetes version skipping a minor or going down;
-      offline/upgrade.py).
+      which the pull-request comment is rendered from; --shard I/N: only the stacks of shard I of N,
+      offline/shards.py). Exit 0: no changes; 1: changes; 2: error; 3: a change EKS would refuse (a
+      Kubernetes version skipping a minor or going down; offline/upgrade.py).
 cache the plan cache (offline/plan_cache.py): `warm REV [--project-dir tenant]` plans every stack
       file at REV into it, those it keeps already reused; `prune --unused-since EPOCH` removes the
       entries no run has used since then. Exit 0; 2 with the error on stderr (the cache is off,
@@ -82,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         help="also write the diff as data to this file (JSON, offline/diff_data.py): what the PR comment is rendered from",
     )
     diff.add_argument("--no-cache", action="store_true", help="plan every side, even those the plan cache keeps; keep nothing")
+    diff.add_argument("--shard", help="I/N: only the stacks of shard I of N (`REV:*` sides; offline/shards.py)")
 
     cache = commands.add_parser("cache", help="fill or prune the plan cache (offline/plan_cache.py)")
     cache_commands = cache.add_subparsers(dest="cache_command", required=True)

@@ -20,7 +20,7 @@ from eksfargate.fargate_pods import FargateSizeError
 from eksfargate.stack_files import undeclared_keys
 from offline import capacity as subnet_capacity
 from offline import diff as offline_diff
-from offline import diff_data, diff_render, plan_cache, plan_folder, reachability, revisions, secrets_report
+from offline import diff_data, diff_render, plan_cache, plan_folder, reachability, revisions, secrets_report, shards
 from offline import plan as offline_plan
 from offline.exit_codes import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_POLICY, EXIT_REFUSED
 from offline.harness import PROJECT_DIR
@@ -86,9 +86,11 @@ def run_diff(args: argparse.Namespace) -> int:
     project_dir = args.project_dir or PROJECT_DIR
     cache = plan_cache.from_settings(args.no_cache, plan_cache.platform_root(project_dir.resolve()))
     given = {"project_dir": args.project_dir} if args.project_dir else {}
+    project, platforms = diff_data.project_of(project_dir)
     try:
-        diffs = revisions.diff_specs(args.old, args.new, **given, cache=cache)
-    except revisions.DiffError as exc:
+        only = _shard_stacks(args, plan_cache.platform_root(project_dir.resolve()), project) if args.shard else None
+        diffs = revisions.diff_specs(args.old, args.new, **given, cache=cache, only=only)
+    except (revisions.DiffError, shards.ShardError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     if cache is not None and cache.hits + cache.misses:
@@ -101,7 +103,6 @@ def run_diff(args: argparse.Namespace) -> int:
     if args.changed_stacks:
         args.changed_stacks.write_text(json.dumps(offline_diff.changed_stacks(diffs)) + "\n")
     if args.json:
-        project, platforms = diff_data.project_of(project_dir)
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(diff_data.dumps(diff_data.document(diffs, project, platforms)))
     if any(d.error for d in diffs):
@@ -115,6 +116,16 @@ def run_diff(args: argparse.Namespace) -> int:
     if refused:
         return EXIT_REFUSED
     return EXIT_CHANGES if any(d.changed for d in diffs) else EXIT_OK
+
+
+def _shard_stacks(args: argparse.Namespace, top: Path, project: str) -> set[str]:
+    """This project's stacks in shard I of N (`--shard I/N`) of the diff of two `REV:*` sides."""
+    index, count = shards.parse(args.shard)
+    old, new = (spec.rsplit(":", 1) if revisions.is_revision_spec(spec) else (spec, "") for spec in (args.old, args.new))
+    if old[1] != "*" or new[1] != "*":
+        raise shards.ShardError(f"--shard {args.shard} splits `REV:*` sides only, not {args.old} {args.new}")
+    split = shards.plan(top, old[0], new[0], count)
+    return set(split[index - 1].stacks[project])
 
 
 def warm(cache: PlanCache, project_dir: Path, rev: str) -> int:

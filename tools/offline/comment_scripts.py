@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 # What the diff and the tests import from here (to the checker the two modules are imports, below,
 # which it re-exports only when listed).
-__all__ = ["SCRIPTS_DIR", "markdown", "schema"]
+__all__ = ["SCRIPTS_DIR", "markdown", "schema", "shards"]
 
 # The checkout this code is in (tools/offline/ under its root): its renderer reads what its diff_data.py writes.
 SCRIPTS_DIR = Path(__file__).resolve().parents[2] / ".github" / "scripts"
@@ -37,6 +37,8 @@ def _load(name: str) -> ModuleType:
 if TYPE_CHECKING:  # the checker reads the same files, found by their names ([tool.mypy] mypy_path)
     import plan_markdown as markdown
     import plan_schema as schema
+    import plan_shards as shards
 else:
     schema = _load("plan_schema")
     markdown = _load("plan_markdown")
+    shards = _load("plan_shards")  # imports plan_schema, loaded above under that name

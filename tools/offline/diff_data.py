@@ -45,6 +45,7 @@ from eksfargate.project import TENANT_PROJECT_DIR
 from eksfargate.stack_catalog import tenants
 from offline import diff as offline_diff
 from offline.comment_scripts import schema
+from offline.comment_scripts import shards as comment_shards
 from offline.registry import summarize
 from offline.replacements import CLUSTER_TYPE
 
@@ -161,18 +162,9 @@ def _cost(diff: offline_diff.StackDiff) -> dict[str, Any] | None:
 
 
 def merge(documents: list[dict[str, Any]], errors: list[str] | None = None) -> dict[str, Any]:
-    """One document from several (each project's): tenant stacks after platform stacks, each group by name."""
-    for doc in documents:
-        if doc.get("format") != FORMAT or doc.get("version") != VERSION:
-            raise ValueError(f"not a {FORMAT} version {VERSION} document")
-    stacks = [s for doc in documents for s in doc["stacks"]]
-    stacks.sort(key=lambda s: (s["project"] != PLATFORM, s["stack"]))
-    return {
-        "format": FORMAT,
-        "version": VERSION,
-        "errors": [*(e for doc in documents for e in doc.get("errors", [])), *(errors or [])],
-        "stacks": stacks,
-    }
+    """One document from several (each project's): the comment's own merge (plan_shards.py), which
+    puts a pull request's shards together the same way."""
+    return comment_shards.merge(documents, errors)
 
 
 def dumps(doc: dict[str, Any]) -> str:

@@ -349,9 +349,10 @@ class Revisions:
 
 
 def diff_specs(
-    old_spec: str, new_spec: str, project_dir: Path = PROJECT_DIR, *, cache: PlanCache | None = None
+    old_spec: str, new_spec: str, project_dir: Path = PROJECT_DIR, *, cache: PlanCache | None = None, only: set[str] | None = None
 ) -> list[StackDiff]:
-    """The stack diffs for two sides as given on the command line; plans kept in `cache` are not made again."""
+    """The stack diffs for two sides as given on the command line; plans kept in `cache` are not made again.
+    `only`: of `REV:*` sides, these stacks alone (a shard's: offline/shards.py)."""
     old_is_rev, new_is_rev = is_revision_spec(old_spec), is_revision_spec(new_spec)
     if not old_is_rev and not new_is_rev:
         old, new = load_file_side(old_spec), load_file_side(new_spec)
@@ -365,6 +366,8 @@ def diff_specs(
             if not (old_rev is not None and new_rev is not None and old_stack == new_stack == "*"):
                 raise DiffError("`REV:*` (every stack) needs `REV:*` on both sides")
             stacks = sorted(revisions.stacks(old_rev) | revisions.stacks(new_rev))
+            if only is not None:
+                stacks = [stack for stack in stacks if stack in only]
             unchanged = _untouched_stacks(revisions.changed_files(old_rev, new_rev), stacks)
             jobs = [(stack, (old_rev, stack), (new_rev, stack)) for stack in stacks if stack not in unchanged]
             skipped = [
