@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from eksfargate.estimate.amounts import CENT, cents, num, usd
+from eksfargate.estimate.amounts import cents, num, usd
 from eksfargate.estimate.breakdown import Line
 from eksfargate.estimate.product import Priced, Stack
+from eksfargate.estimate.products.log_events import per_pod_lines
 from eksfargate.facts.container_insights import DIMENSION_SETS, METRICS, published_metric_count
 
 
@@ -19,37 +18,7 @@ def price(stack: Stack) -> Priced:
     # PodName is the workload (facts), so each workload counts once whatever its replicas.
     namespaces = {workload.name.split("/", 1)[0] for workload in footprint.workloads}
     metrics = published_metric_count(len(namespaces), len(footprint.workloads))
-    pods = sum(workload.replicas for workload in footprint.workloads)
-    most_pods = sum(workload.most_pods for workload in footprint.workloads)
-    ingested = per_pod * pods
-    kept_months = Decimal(retention) / (stack.hours / 24)
-
-    def at_most(rate: Decimal, gb_per_pod: Decimal) -> Decimal | None:
-        return cents(rate * gb_per_pod * most_pods) if most_pods != pods else None
-
-    lines = []
-    if (ingestion_gb := stack.rate("logs_ingestion_gb")) is not None:
-        lines.append(
-            Line(
-                "Logs",
-                f"pod metrics' performance log events ingested (assumed {num(per_pod)} GB per pod)",
-                f"{num(ingested)} GB",
-                f"${usd(ingestion_gb)}/GB",
-                cents(ingestion_gb * ingested),
-                at_most(ingestion_gb, per_pod),
-            )
-        )
-    if (storage_gb_month := stack.rate("logs_storage_gb_month")) is not None:
-        lines.append(
-            Line(
-                "Logs",
-                f"pod metrics' performance log events stored ({retention} days kept)",
-                f"{num((ingested * kept_months).quantize(CENT))} GB-month",
-                f"${usd(storage_gb_month)}/GB-month",
-                cents(storage_gb_month * ingested * kept_months),
-                at_most(storage_gb_month, per_pod * kept_months),
-            )
-        )
+    lines = per_pod_lines(stack, "pod metrics' performance log events", per_pod, retention)
     if (metric_month := stack.rate("metric_month")) is not None:
         lines.append(
             Line(
