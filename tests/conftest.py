@@ -55,27 +55,29 @@ kubernetes_validate.utils.schema_contents = functools.cache(kubernetes_validate.
 _shared_recordings: list[Path] = []
 
 
-def recording_of(stack: str, stack_file: Path) -> Recording:
+def recording_of(stack: str, stack_file: Path, project_dir: Path = PROJECT_DIR) -> Recording:
     """The stack file's recording, made once per session by whichever test worker asks first, the
     others reading it back (pickled: a Recording is plain data); the program must accept the file.
-    Keyed by the stack's name and the file's bytes, which is all a recording of this checkout reads
-    that differs between them (a rewritten copy is written in each worker's own folder)."""
+    Keyed by the project, the stack's name and the file's bytes, which is all a recording of this
+    checkout reads that differs between them (a rewritten copy is written in each worker's own
+    folder; a tenant's platform stack files are never changed in place)."""
     if (stack, stack_file) not in _recordings:
         if not _shared_recordings:
-            _recordings[stack, stack_file] = _record(stack, stack_file)
+            _recordings[stack, stack_file] = _record(stack, stack_file, project_dir)
             return _recordings[stack, stack_file]
-        key = hashlib.sha256(stack.encode() + b"\0" + stack_file.read_bytes()).hexdigest()[:16]
+        named = f"{project_dir.name}\0{stack}\0".encode()
+        key = hashlib.sha256(named + stack_file.read_bytes()).hexdigest()[:16]
 
         def make(folder: Path) -> None:
-            (folder / "recording.pickle").write_bytes(pickle.dumps(_record(stack, stack_file)))
+            (folder / "recording.pickle").write_bytes(pickle.dumps(_record(stack, stack_file, project_dir)))
 
         folder = once(_shared_recordings[0] / f"{stack}-{key}", make)
         _recordings[stack, stack_file] = pickle.loads((folder / "recording.pickle").read_bytes())
     return _recordings[stack, stack_file]
 
 
-def _record(stack: str, stack_file: Path) -> Recording:
-    recording = record(stack, stack_file=stack_file)
+def _record(stack: str, stack_file: Path, project_dir: Path) -> Recording:
+    recording = record(stack, project_dir=project_dir, stack_file=stack_file)
     if recording.error:
         raise recording.error
     return recording

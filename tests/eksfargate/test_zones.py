@@ -89,8 +89,8 @@ def test_a_misspelt_region_gets_names_and_a_real_unsupported_one_gets_the_reason
 # ---------------------------------------------------------------- zones pinned by id
 
 
-def test_pinning_a_running_stack_to_its_zones_plans_the_same_resources():
-    today = record("dev", stack_file=PINNED_DEV)
+def test_pinning_a_running_stack_to_its_zones_plans_the_same_resources(dev):
+    today = dev
     pinned = record("dev", stack_file=PINNED_ZONES)  # the same stack, its zones now pinned
 
     assert pinned.error is None

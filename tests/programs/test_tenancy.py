@@ -40,6 +40,7 @@ from teams import tenants as tenant_files
 from tests import kubernetes_schemas
 from tests.components.test_game_2048 import hardening_gaps
 from tests.components.test_ingress_guardrails import refusals
+from tests.conftest import recording_of
 from tests.programs.test_kubernetes_schema import kubernetes_objects
 
 TENANT_STACKS = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in TENANT_PROJECT_DIR.glob("Pulumi.*.yaml"))
@@ -58,16 +59,10 @@ AUTOSCALER = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
 SERVICE = "kubernetes:core/v1:Service"
 CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
 
-_recordings: dict[str, Recording] = {}
-
 
 def tenant_recording(stack: str) -> Recording:
-    if stack not in _recordings:
-        recording = record(stack, project_dir=TENANT_PROJECT_DIR)
-        if recording.error:
-            raise recording.error
-        _recordings[stack] = recording
-    return _recordings[stack]
+    """The committed tenant stack file's recording, once per session (`recording_of`)."""
+    return recording_of(stack, TENANT_PROJECT_DIR / f"Pulumi.{stack}.yaml", TENANT_PROJECT_DIR)
 
 
 @pytest.fixture(scope="module", params=TENANT_STACKS)
