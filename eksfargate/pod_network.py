@@ -30,6 +30,7 @@ from eksfargate.facts.resource_types import (
     SECURITY_GROUP_EGRESS_RULE,
     SECURITY_GROUP_INGRESS_RULE,
     SECURITY_GROUP_POLICY,
+    STATEFUL_SET,
 )
 
 KUBE_SYSTEM = "kube-system"
@@ -80,6 +81,11 @@ class PodNetwork:
     policies: dict[str, list[str]] = field(default_factory=dict)
     namespaces: set[str] = field(default_factory=set)
     load_balancer_ports: dict[str, set[int]] = field(default_factory=dict)
+
+    def on_cluster_group(self) -> list[str]:
+        """The namespaces whose pods carry the cluster group (no policy selects them): kube-system and the
+        platform's own operators."""
+        return sorted(ns for ns in self.namespaces if not self.policies.get(ns))
 
     def groups_of(self, namespace: str) -> list[str]:
         """The groups a pod of `namespace` carries: its policies' groups, else the cluster group."""
@@ -181,6 +187,18 @@ def network_of(
         # CoreDNS, metrics-server and the controller run there, on the cluster group.
         network.namespaces.add(KUBE_SYSTEM)
     network.namespaces |= deployments.keys()
+    # A StatefulSet's and a chart's pods count too (the metrics collector's, the secrets operator's):
+    # with no policy of their namespace they are on the cluster group, like kube-system's.
+    network.namespaces |= {
+        str(resource["inputs"]["metadata"].get("namespace", "default"))
+        for resource in resources
+        if resource["type"] == STATEFUL_SET
+    }
+    network.namespaces |= {
+        str((resource.get("inputs") or {}).get("namespace") or "default")
+        for resource in resources
+        if resource["type"] == HELM_RELEASE
+    }
     for namespace in ingress_namespaces & deployments.keys():
         # The controller adds a rule for each target group: the pod port its Service targets.
         network.load_balancer_ports[namespace] = {
@@ -232,7 +250,7 @@ def reachable(network: PodNetwork, source: str, destination: str) -> list[Ports]
 
 def table(network: PodNetwork) -> tuple[list[str], list[str], dict[tuple[str, str], list[Ports]]]:
     """Sources (the load balancer and every namespace), destinations (every namespace), and each cell."""
-    namespaces = sorted(network.namespaces, key=lambda ns: (ns != KUBE_SYSTEM, ns))
+    namespaces = sorted(network.namespaces, key=lambda ns: (ns != KUBE_SYSTEM, ns in network.policies, ns))
     sources = [LOAD_BALANCER, *namespaces]
     return sources, namespaces, {(s, d): reachable(network, s, d) for s in sources for d in namespaces}
 

@@ -10,6 +10,8 @@ import shutil
 
 import pytest
 
+from components.container_insights import NAMESPACE as METRICS_NAMESPACE
+from eksfargate.facts.external_secrets import OPERATOR_NAMESPACE
 from eksfargate.facts.pod_network import API_SERVER_PORT, DNS_PORT, KUBELET_PORT
 from eksfargate.pod_network import KUBE_SYSTEM, LOAD_BALANCER, PodNetwork, Ports, Rule, merged, reachable, table
 from eksfargate.project import PLATFORM_PROJECT_DIR, TENANT_PROJECT_DIR
@@ -28,20 +30,27 @@ SECURITY_GROUP_POLICY = "kubernetes:vpcresources.k8s.aws/v1beta1:SecurityGroupPo
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 
 
+# The platform's own pods that run on the cluster group, beside kube-system's: the secrets operator's
+# and the metrics collector's (each with no AWS rights or only its own log group's).
+PLATFORM_NAMESPACES = {KUBE_SYSTEM, OPERATOR_NAMESPACE, METRICS_NAMESPACE}
+
+
 def app_namespaces(network: PodNetwork) -> list[str]:
-    return sorted(network.namespaces - {KUBE_SYSTEM})
+    return sorted(network.namespaces - set(network.on_cluster_group()))
 
 
 def assert_isolated(network: PodNetwork) -> None:
     apps = app_namespaces(network)
     sources, destinations, cells = table(network)
+    assert set(network.on_cluster_group()) <= PLATFORM_NAMESPACES
     for source in apps:
         for destination in apps:
             if source != destination:
                 assert cells[source, destination] == [], (source, destination, cells[source, destination])
-        assert set(cells[source, KUBE_SYSTEM]) == CLUSTER_SERVICES, source
-        # The control plane (and the cluster group's pods) reach the kubelet only.
-        assert cells[KUBE_SYSTEM, source] == [Ports("tcp", KUBELET_PORT, KUBELET_PORT)], source
+        for platform in network.on_cluster_group():
+            assert set(cells[source, platform]) == CLUSTER_SERVICES, (source, platform)
+            # The control plane (and the cluster group's pods) reach the kubelet only.
+            assert cells[platform, source] == [Ports("tcp", KUBELET_PORT, KUBELET_PORT)], (platform, source)
         assert cells[LOAD_BALANCER, source] == sorted(Ports("tcp", p, p) for p in network.load_balancer_ports.get(source, ()))
     # Nothing admits a CIDR inbound on an app's group.
     own = {g for ns in apps for g in network.policies.get(ns, [])}
@@ -53,8 +62,8 @@ def test_every_platform_stack_keeps_its_app_namespace_to_itself(stack):
     network = PodNetwork.from_json(plan["podNetwork"])
     assert network.cluster_group
     assert_isolated(network)
-    # Every namespace with pods other than kube-system has a policy: no app pod gets the cluster group.
-    assert set(app_namespaces(network)) <= network.policies.keys()
+    # Every namespace with pods but the platform's own has a policy: no app pod gets the cluster group.
+    assert network.namespaces - PLATFORM_NAMESPACES <= network.policies.keys()
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +77,21 @@ def shared_cluster(tmp_path_factory) -> tuple[PodNetwork, list[str]]:
         shutil.copy(path, copy)
     shutil.copytree(TENANT_PROJECT_DIR, copy / "tenant", ignore=shutil.ignore_patterns("out", "__pycache__"))
     return cluster_network(from_recording(record_stack(platform, project_dir=copy)), copy)
+
+
+STATEFUL_SET = "kubernetes:apps/v1:StatefulSet"
+HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
+
+
+def test_every_namespace_that_runs_pods_is_in_the_table(stack):
+    """A StatefulSet's or a chart's pods are pods too (the metrics collector's, the secrets operator's):
+    the table leaves out no namespace the stack starts pods in."""
+    plan = from_recording(stack)
+    network = PodNetwork.from_json(plan["podNetwork"])
+    started = {r.inputs["metadata"]["namespace"] for r in stack.of_type(STATEFUL_SET)}
+    started |= {r.inputs["namespace"] for r in stack.of_type(HELM_RELEASE)}
+    started |= {r.inputs["metadata"]["namespace"] for r in stack.of_type(DEPLOYMENT)}
+    assert started <= network.namespaces
 
 
 def test_tenants_of_a_shared_cluster_reach_nothing_of_each_other(shared_cluster):

@@ -34,8 +34,9 @@ def cluster_network(plan: dict[str, Any], project_dir: Path) -> tuple[PodNetwork
 def report(plan: dict[str, Any], project_dir: Path) -> str:
     network, tenants = cluster_network(plan, project_dir)
     scope = f"stack {plan['stack']}" + (f" and its tenants {', '.join(tenants)}" if tenants else "")
+    shared = ", ".join(network.on_cluster_group())
     return (
         f"Pod reachability of {scope}: the ports a pod in a row's namespace (or the load balancer) can open on a pod\n"
         "in a column's, by their security groups (kube-system: CoreDNS, the controller, metrics-server and the\n"
-        "control plane, on the cluster security group; — nothing):\n" + render(network) + "\n"
+        f"control plane; on the cluster security group: {shared}; — nothing):\n" + render(network) + "\n"
     )
