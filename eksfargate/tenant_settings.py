@@ -110,6 +110,9 @@ class TenantSettings:
     workload: WorkloadSettings
     alarms: AlarmSettings
     region: str  # the stack's aws:region, the platform's
+    # Whether the platform's collector sends its namespace's pod metrics (its containerInsights; True
+    # for a platform stack file outside this checkout, whose setting cannot be read).
+    platform_pod_metrics: bool
 
     @property
     def tags(self) -> dict[str, str]:
@@ -210,6 +213,7 @@ def load_tenant_settings() -> TenantSettings:
         workload=workload,
         alarms=read_alarms(config),
         region=region,
+        platform_pod_metrics=_platform_sends_pod_metrics(platform),
     )
 
 
@@ -339,6 +343,11 @@ def _platform_scales_pods(config: Reader, platform_stack: str, spec: WorkloadSpe
             f"0: platform stack {platform_file.stack} runs no metrics-server (its appAutoscaling is false), so an "
             "autoscaler would never scale; ask the platform team to turn it on, or run a fixed appReplicas",
         )
+
+
+def _platform_sends_pod_metrics(platform_stack: str) -> bool:
+    platform_file = _platform_file(platform_stack)
+    return platform_file is None or project(PLATFORM_PROJECT_DIR).setting(platform_file, "containerInsights") is True
 
 
 def _fits_quota(config: Reader, quota: QuotaSettings, spec: WorkloadSpec) -> None:

@@ -174,9 +174,7 @@ dashboard = Dashboard(
         namespace=settings.namespace,
         whole_cluster=False,
         app=(app_alarms, settings.workload.spec),
-        # The platform exports no setting saying whether its collector runs (on by default), so the
-        # tenant's pod widgets stay.
-        pod_metrics=True,
+        pod_metrics=settings.platform_pod_metrics,
     ),
 )
 

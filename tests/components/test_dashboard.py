@@ -8,12 +8,13 @@ import json
 
 import pytest
 
-from eksfargate import alarm_rules
+from eksfargate import alarm_rules, tenant_settings
 from eksfargate.facts import container_insights as ci
 from eksfargate.facts.resource_types import DASHBOARD, METRIC_ALARM
-from offline.harness import Recording
+from eksfargate.project import TENANT_PROJECT_DIR
+from offline.harness import Recording, record
 from tests.conftest import recording_of
-from tests.programs.test_tenancy import TENANT_STACKS, tenant_recording
+from tests.programs.test_tenancy import TENANT_STACKS, copy_projects, tenant_recording
 from tests.stackfacts import STACKS_DIR
 
 DEFINED = {
@@ -108,3 +109,18 @@ def test_without_the_collector_the_dashboard_draws_no_pod_metrics_and_keeps_the_
     assert_valid_dashboard(
         metrics_off, metrics_off.one("kubernetes:networking.k8s.io/v1:Ingress").inputs["metadata"]["namespace"]
     )
+
+
+def test_a_tenants_dashboard_draws_pod_metrics_only_where_its_platform_runs_the_collector(tmp_path, monkeypatch):
+    """The tenant reads its platform's containerInsights from the platform's stack file, as it reads its
+    appAutoscaling: with the collector off, its namespace's pod widgets would stay empty."""
+    with_collector = {(line[0], line[1]) for _, line in metric_lines(tenant_recording("checkout-dev"))}
+    assert any(namespace == ci.METRIC_NAMESPACE for namespace, _ in with_collector)
+    platform_dir, _ = copy_projects(tmp_path)
+    platform_file = platform_dir / "Pulumi.shared-dev.yaml"
+    platform_file.write_text(platform_file.read_text() + "  eks-fargate:containerInsights: false\n")
+    monkeypatch.setattr(tenant_settings, "PLATFORM_PROJECT_DIR", platform_dir)
+    without = record("checkout-dev", project_dir=TENANT_PROJECT_DIR)
+    assert without.error is None
+    drawn = {(line[0], line[1]) for _, line in metric_lines(without)}
+    assert drawn == {metric for metric in with_collector if metric[0] != ci.METRIC_NAMESPACE}
