@@ -13,8 +13,10 @@ from eksfargate.alarm_rules import rules
 from eksfargate.alarm_settings import AlarmSettings
 from eksfargate.facts.cloudwatch_alarms import MAX_METRICS_PER_EXPRESSION
 from eksfargate.facts.resource_types import DEPLOYMENT, HPA, INGRESS, METRIC_ALARM, SNS_TOPIC, SNS_TOPIC_POLICY
+from eksfargate.project import TENANT_PROJECT_DIR
 from eksfargate.workload import WorkloadSpec
 from offline.harness import Recording
+from offline.plan import from_recording, record_stack
 from offline.registry.observability import INVOKES
 from tests.conftest import recording_of
 from tests.programs.test_tenancy import TENANT_STACKS, platform_outputs, tenant_recording
@@ -162,3 +164,17 @@ def test_an_email_is_subscribed_only_when_set(dev):
     (found,) = recording.of_type(subscription)
     assert found.inputs["protocol"] == "email" and found.inputs["endpoint"] == recording.config["eks-fargate:alarmEmail"]
     assert found.inputs["topic"] == recording.one(SNS_TOPIC).outputs["arn"]
+
+
+@pytest.mark.parametrize("tenant_stack", TENANT_STACKS)
+def test_a_tenants_plan_shows_its_alarms_dimensions_as_its_own_lookups(tenant_stack):
+    """A real preview reads a StackReference (its id is the stack's name), so the lookups that wait on the
+    platform's outputs run: the plan names the tenant's own target group, not "known after deploy"."""
+    plan = from_recording(record_stack(tenant_stack, project_dir=TENANT_PROJECT_DIR))
+    namespace = tenant_recording(tenant_stack).one("kubernetes:core/v1:Namespace").inputs["metadata"]["name"]
+    alarms = [r for r in plan["resources"] if r["type"] == METRIC_ALARM and r["inputs"].get("dimensions")]
+    assert alarms
+    for alarm in alarms:
+        dimensions = alarm["inputs"]["dimensions"]
+        assert dimensions["TargetGroup"].startswith("{{getTargetGroup:") and f":{namespace}/" in dimensions["TargetGroup"]
+        assert dimensions["LoadBalancer"].startswith("{{getLoadBalancer:")

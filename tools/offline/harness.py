@@ -312,6 +312,9 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     def ReadResource(self, request: ReadResourceRequest) -> ReadResourceResponse:  # noqa: N802 - gRPC method name
         """A resource read, not created: a StackReference (its inputs are the stack's name)."""
         response: ReadResourceResponse = super().ReadResource(request)  # type: ignore[no-untyped-call]
+        # The engine answers a read with its id, in a preview too; the SDK's mock leaves it out, which
+        # the SDK takes for unknown in a preview, so that every invoke waiting on the read came back unknown.
+        response.id = self.resources[response.urn].id
         self._keep(
             response.urn,
             request,
