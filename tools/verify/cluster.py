@@ -1,6 +1,7 @@
 """Reads of the cluster through the official Kubernetes client, which runs the kubeconfig's exec
-credential plugin (`aws eks get-token`) as kubectl does. Only list calls; each answer is the API's
-JSON as served (camelCase), so the checks read the same shape the API documents.
+credential plugin (`aws eks get-token`) as kubectl does. Only list calls, each of them one of
+eksfargate/facts/cluster_reads.py's table, which the stack's verifier ClusterRole grants; each answer
+is the API's JSON as served (camelCase), so the checks read the same shape the API documents.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
 
+from eksfargate.facts import cluster_reads as reads
 from verify.results import ReadError
 
 
@@ -46,41 +48,43 @@ class Cluster:
         self.networking = client.NetworkingV1Api(api)
         self.autoscaling = client.AutoscalingV2Api(api)
 
-    def _read(self, what: str, call: Callable[..., Any], *args: str) -> list[Object]:
+    def _read(self, read: reads.ClusterRead, call: Callable[..., Any], *args: str) -> list[Object]:
         try:
             items: list[Object] = json.loads(call(*args, _preload_content=False, _request_timeout=30).data)["items"]
         except ApiException as error:
-            raise ReadError(f"listing {what}: the API answered {error.status} {error.reason}") from None
+            raise ReadError(f"listing {read.label}: the API answered {error.status} {error.reason}") from None
         except (urllib3.exceptions.HTTPError, OSError) as error:
-            raise ReadError(f"listing {what}: {type(error).__name__}: {error}") from None
+            raise ReadError(f"listing {read.label}: {type(error).__name__}: {error}") from None
         except ConfigException as error:
-            raise ReadError(f"listing {what}: the kubeconfig's credentials failed ({error})") from None
+            raise ReadError(f"listing {read.label}: the kubeconfig's credentials failed ({error})") from None
         return items
 
-    def _list(self, what: str, everywhere: Callable[..., Any], namespaced: Callable[..., Any]) -> list[Object]:
+    def _list(self, read: reads.ClusterRead, everywhere: Callable[..., Any], namespaced: Callable[..., Any]) -> list[Object]:
         """The objects of one kind in the stack's namespaces (one namespaced list for a tenant)."""
         if self.scope.namespace is not None:
-            items = self._read(what, namespaced, self.scope.namespace)
+            items = self._read(read, namespaced, self.scope.namespace)
         else:
-            items = self._read(what, everywhere)
+            items = self._read(read, everywhere)
         return [item for item in items if self.scope.owns(item.get("metadata", {}).get("namespace", ""))]
 
     def nodes(self) -> list[Object]:
         """Every node of the cluster: a pod of the stack's may run on any."""
-        return self._read("nodes", self.core.list_node)
+        return self._read(reads.NODES, self.core.list_node)
 
     def pods(self) -> list[Object]:
-        return self._list("pods", self.core.list_pod_for_all_namespaces, self.core.list_namespaced_pod)
+        return self._list(reads.PODS, self.core.list_pod_for_all_namespaces, self.core.list_namespaced_pod)
 
     def deployments(self) -> list[Object]:
-        return self._list("deployments", self.apps.list_deployment_for_all_namespaces, self.apps.list_namespaced_deployment)
+        return self._list(reads.DEPLOYMENTS, self.apps.list_deployment_for_all_namespaces, self.apps.list_namespaced_deployment)
 
     def ingresses(self) -> list[Object]:
-        return self._list("ingresses", self.networking.list_ingress_for_all_namespaces, self.networking.list_namespaced_ingress)
+        return self._list(
+            reads.INGRESSES, self.networking.list_ingress_for_all_namespaces, self.networking.list_namespaced_ingress
+        )
 
     def autoscalers(self) -> list[Object]:
         return self._list(
-            "horizontal pod autoscalers",
+            reads.AUTOSCALERS,
             self.autoscaling.list_horizontal_pod_autoscaler_for_all_namespaces,
             self.autoscaling.list_namespaced_horizontal_pod_autoscaler,
         )
