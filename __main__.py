@@ -3,7 +3,8 @@
 network ─► cluster ─► logging (log group, aws-logging) ─► fargate (profiles, CoreDNS) ─► ALB controller ─► 2048 game
              │                                                            ├─► metrics-server (for the game's HPA)
              │                                                            └─► ADOT collector (pod metrics to Container Insights)
-             └─► tenants' Ingress guardrails (admission policy, with servesTenants)
+             ├─► tenants' Ingress guardrails (admission policy, with servesTenants)
+             └─► verifiers' access (access entries, read-only ClusterRole, with verifierPrincipalArns)
 fargate ─► External Secrets Operator ─► the game's SecretStores and ExternalSecrets (its secrets from AWS) ─► 2048 game
 ALB access-log bucket ─► ALB controller            app certificate (ACM, DNS-validated) ─► 2048 game ─► DNS alias
 alarm topic (SNS) ◄─ 2048 game's alarms (on its ALB and target group, found by the controller's tags) ─► dashboard
@@ -19,6 +20,7 @@ from components.alb_controller import AlbController, AlbControllerArgs
 from components.app_alarms import AppAlarms, AppAlarmsArgs
 from components.certificate import Certificate, CertificateArgs
 from components.cluster import Cluster, ClusterArgs
+from components.cluster_readers import ClusterReaders, ClusterReadersArgs
 from components.container_insights import NAMESPACE as METRICS_NAMESPACE
 from components.container_insights import ContainerInsights, ContainerInsightsArgs
 from components.dashboard import Dashboard, DashboardArgs
@@ -86,6 +88,12 @@ cluster = Cluster(
         tags=settings.tags,
     ),
 )
+
+if settings.cluster.verifier_principal_arns:
+    ClusterReaders(
+        "verifiers",
+        ClusterReadersArgs(cluster=cluster.context, principal_arns=settings.cluster.verifier_principal_arns),
+    )
 
 # Before Fargate: its pod execution role gets the log group's permissions, and every pod,
 # CoreDNS's first, starts after the router's ConfigMap and those permissions.

@@ -182,6 +182,17 @@ PLATFORM = declare(
         "admin otherwise: see [Who is cluster admin](operating.md#who-is-cluster-admin))",
     ),
     Setting(
+        "verifierPrincipalArns",
+        "array",
+        [],
+        "IAM role or user ARNs that may list what `python -m verify` reads (nodes, pods, deployments, ingresses, "
+        "autoscalers) and nothing else, no Secret: an access entry each in a Kubernetes group a read-only "
+        "ClusterRole is bound to. Name the drift role (AWS_DRIFT_ROLE_ARN) of this stack and of its tenants.",
+        doc="IAM roles/users that may list only what `python -m verify` reads, no Secret (the drift role, "
+        "`AWS_DRIFT_ROLE_ARN`, of the stack and its tenants; none of `adminPrincipalArns`): see "
+        "[What it needs](verify.md#what-it-needs)",
+    ),
+    Setting(
         "clusterLogTypes",
         "array",
         ["api", "audit", "authenticator"],

@@ -94,6 +94,8 @@ class ClusterSettings:
     secrets_encryption: bool
     # EKS upgrade policy: EXTENDED (EKS's default) or STANDARD; see facts/kubernetes_versions.py.
     support_type: str = "EXTENDED"
+    # Principals that may list what `python -m verify` reads (components/cluster_readers.py).
+    verifier_principal_arns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -319,6 +321,7 @@ def _cluster(config: Reader, default_name: str) -> ClusterSettings:
             _IAM_PRINCIPAL_ARN.match,
             "IAM role or user ARNs, e.g. arn:aws:iam::123456789012:role/platform-admin",
         )
+    verifiers = _verifiers(config, admins)
     log_types = config.strings("clusterLogTypes")
     cidrs = config.strings("publicAccessCidrs")
     for cidr in cidrs:
@@ -340,7 +343,31 @@ def _cluster(config: Reader, default_name: str) -> ClusterSettings:
         public_access_cidrs=cidrs,
         secrets_encryption=config.boolean("secretsEncryption"),
         support_type=config.choice("supportType"),
+        verifier_principal_arns=verifiers,
     )
+
+
+def _verifiers(config: Reader, admins: tuple[str, ...]) -> tuple[str, ...]:
+    """EKS takes one access entry per principal (EKS user guide, "Create access entries"): a verifier is
+    named once and is no admin, whose entry exists already."""
+    verifiers = config.strings("verifierPrincipalArns")
+    for index, arn in enumerate(verifiers):
+        config.check(
+            "verifierPrincipalArns",
+            arn,
+            _IAM_PRINCIPAL_ARN.match,
+            "IAM role or user ARNs, e.g. arn:aws:iam::123456789012:role/pulumi-drift",
+        )
+        if arn in verifiers[:index]:
+            raise SettingsError(config.key("verifierPrincipalArns"), arn, "each principal once (one access entry each)")
+        if arn in admins:
+            raise SettingsError(
+                config.key("verifierPrincipalArns"),
+                arn,
+                "principals not in adminPrincipalArns: an admin reads everything already, and EKS takes one access "
+                "entry per principal",
+            )
+    return verifiers
 
 
 def _alb(config: Reader, region: str) -> AlbSettings:

@@ -209,7 +209,7 @@ def test_the_pod_runs_on_its_own_fargate_profile_after_its_permissions_and_the_l
     assert profile.delete_before_replace
     assert stateful_set.depends_on(profile)
     assert stateful_set.depends_on(on.one(ROLE_POLICY, "container-insights-logs"))
-    assert stateful_set.depends_on(on.one(CLUSTER_ROLE_BINDING))
+    assert stateful_set.depends_on(on.one(CLUSTER_ROLE_BINDING, "container-insights-reader"))
     if setting(on, "fargateLogging") == "true":
         router = next(c for c in on.of_type(CONFIG_MAP) if c.inputs["metadata"].get("name") == "aws-logging")
         assert stateful_set.depends_on(router)
@@ -245,10 +245,10 @@ def test_the_role_is_the_collectors_service_accounts_alone(on):
 
 
 def test_the_cluster_role_only_reads_and_is_bound_to_the_collector_alone(on):
-    rules = on.one(CLUSTER_ROLE).inputs["rules"]
+    rules = on.one(CLUSTER_ROLE, "container-insights-reader").inputs["rules"]
     assert all(set(rule["verbs"]) <= READ_VERBS for rule in rules)
     assert all("*" not in rule["resources"] for rule in rules)
-    binding = on.one(CLUSTER_ROLE_BINDING).inputs
+    binding = on.one(CLUSTER_ROLE_BINDING, "container-insights-reader").inputs
     assert binding["subjects"] == [{"kind": "ServiceAccount", "name": NAME, "namespace": NAMESPACE}]
 
 

@@ -34,6 +34,28 @@ BAD_INPUTS = [
     ({"publicAccessCidrs": ["0.0.0.0"]}, "eks-fargate:publicAccessCidrs", "'0.0.0.0'", "IPv4 CIDR blocks"),
     ({"publicAccessCidrs": "0.0.0.0/0"}, "eks-fargate:publicAccessCidrs", "'0.0.0.0/0'", "a list of strings"),
     ({"adminPrincipalArns": ["admin"]}, "eks-fargate:adminPrincipalArns", "'admin'", "IAM role or user ARNs"),
+    ({"verifierPrincipalArns": ["pulumi-drift"]}, "eks-fargate:verifierPrincipalArns", "'pulumi-drift'", "IAM role or user ARNs"),
+    (
+        {"verifierPrincipalArns": ["arn:aws:sts::123456789012:assumed-role/pulumi-drift/nightly"]},
+        "eks-fargate:verifierPrincipalArns",
+        "'arn:aws:sts::123456789012:assumed-role/pulumi-drift/nightly'",
+        "IAM role or user ARNs",
+    ),
+    (
+        {"verifierPrincipalArns": ["arn:aws:iam::123456789012:role/pulumi-drift", "arn:aws:iam::123456789012:role/pulumi-drift"]},
+        "eks-fargate:verifierPrincipalArns",
+        "'arn:aws:iam::123456789012:role/pulumi-drift'",
+        "each principal once",
+    ),
+    (
+        {
+            "adminPrincipalArns": ["arn:aws:iam::123456789012:role/pulumi-drift"],
+            "verifierPrincipalArns": ["arn:aws:iam::123456789012:role/pulumi-drift"],
+        },
+        "eks-fargate:verifierPrincipalArns",
+        "'arn:aws:iam::123456789012:role/pulumi-drift'",
+        "principals not in adminPrincipalArns",
+    ),
     ({"clusterLogTypes": ["api", "everything"]}, "eks-fargate:clusterLogTypes", "'everything'", "a subset of"),
     (
         {"endpointPublicAccess": False, "endpointPrivateAccess": False},

@@ -37,7 +37,9 @@ def test_every_object_validates_strictly_against_each_supported_version(stack, e
     metrics = stack.config["eks-fargate:containerInsights"] == "true"
     collector = {"Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ConfigMap", "StatefulSet"}
     collector |= {"PodDisruptionBudget"}
-    assert {o["kind"] for o in objects} == game | autoscaled | guardrails | secrets | (collector if metrics else set())
+    verifiers = {"ClusterRole", "ClusterRoleBinding"} if stack.config["eks-fargate:verifierPrincipalArns"] != "[]" else set()
+    expected = game | autoscaled | guardrails | secrets | (collector if metrics else set()) | verifiers
+    assert {o["kind"] for o in objects} == expected
     for manifest in objects:
         kubernetes_schemas.validate(manifest, f"{version}.0")
 

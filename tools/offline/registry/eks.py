@@ -108,6 +108,14 @@ def _addon(res: dict[str, Any]) -> list[str]:
     return parts
 
 
+def _access_entry(res: dict[str, Any]) -> list[str]:
+    i = res["inputs"]
+    parts = [f"{i.get('type', 'STANDARD')} entry of {i.get('principalArn')} on {i.get('clusterName')}"]
+    if i.get("kubernetesGroups"):
+        parts.append(f"Kubernetes groups {show(i['kubernetesGroups'])}")
+    return parts
+
+
 TYPES = (
     ResourceType(
         EKS_CLUSTER_COMPONENT,
@@ -135,6 +143,6 @@ TYPES = (
         summary=_fargate_profile,
     ),
     ResourceType(EKS_ADDON, replace_on=("addonName", "clusterName"), summary=_addon),
-    ResourceType(ACCESS_ENTRY, replace_on=("clusterName", "principalArn", "type")),
+    ResourceType(ACCESS_ENTRY, replace_on=("clusterName", "principalArn", "type"), summary=_access_entry),
     ResourceType(ACCESS_POLICY_ASSOCIATION, replace_on=("accessScope", "clusterName", "policyArn", "principalArn")),
 )
