@@ -13,6 +13,9 @@ from teams import tenants as tenant_files
 from teams.__main__ import main as teams_main
 from tests.tenants import ENTRY, INGRESS, PROJECT, copy_projects
 
+# Most of these tests read the committed platform stack file, copied: planned once (tests/tools/teams/conftest.py).
+pytestmark = pytest.mark.usefixtures("platform_plans_once")
+
 
 def test_the_committed_tenants_have_no_conflict():
     assert tenant_files.conflicts() == []
