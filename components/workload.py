@@ -119,7 +119,7 @@ def container(spec: WorkloadSpec) -> dict[str, Any]:
 
 def target_secret(spec: WorkloadSpec, service: str) -> str:
     """The Kubernetes Secret ESO writes the app's values from `service` into (components/workload_secrets.py)."""
-    return secrets.target_secret_name(spec.name, service)
+    return secrets.service_object_name(spec.name, service)
 
 
 def secret_volume_name(path: str) -> str:

@@ -68,9 +68,9 @@ def external_secret_spec(app: str, service: str, aws_secrets: AwsSecrets) -> dic
             data.append({"secretKey": secret.secret_key, "remoteRef": remote})
     return {
         "refreshInterval": aws_secrets.refresh_interval,
-        "secretStoreRef": {"name": secrets.store_name(app, service), "kind": SECRET_STORE_KIND},
+        "secretStoreRef": {"name": secrets.service_object_name(app, service), "kind": SECRET_STORE_KIND},
         # Owner: ESO creates the Secret and Kubernetes deletes it with the ExternalSecret.
-        "target": {"name": secrets.target_secret_name(app, service), "creationPolicy": "Owner"},
+        "target": {"name": secrets.service_object_name(app, service), "creationPolicy": "Owner"},
         "data": data,
     }
 
@@ -86,7 +86,7 @@ class WorkloadSecrets(pulumi.ComponentResource):
         for service in secrets.services(args.aws_secrets.items):
             key = SERVICE_PREFIXES[service]
             on_cluster = pulumi.ResourceOptions(parent=self, provider=args.provider)
-            meta: dict[str, Any] = {"namespace": args.namespace, "name": secrets.store_name(args.app, service)}
+            meta: dict[str, Any] = {"namespace": args.namespace, "name": secrets.service_object_name(args.app, service)}
             store = k8s.apiextensions.CustomResource(
                 f"{name}-{key}-store",
                 api_version=API_VERSION,
@@ -101,7 +101,7 @@ class WorkloadSecrets(pulumi.ComponentResource):
                     f"{name}-{key}",
                     api_version=API_VERSION,
                     kind=EXTERNAL_SECRET_KIND,
-                    metadata={**meta, "name": secrets.target_secret_name(args.app, service)},
+                    metadata=meta,
                     spec=external_secret_spec(args.app, service, args.aws_secrets),
                     # Its first sync reads through the store, as the role its read policy is on.
                     opts=pulumi.ResourceOptions.merge(on_cluster, pulumi.ResourceOptions(depends_on=[store, *args.runs_after])),

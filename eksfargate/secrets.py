@@ -198,12 +198,9 @@ def refresh_seconds(text: str) -> int | None:
     return hours * 3600 + minutes * 60 + seconds
 
 
-def target_secret_name(app: str, service: str) -> str:
-    """The Kubernetes Secret ESO writes for an app's values from one service."""
-    return f"{app}-{SERVICE_PREFIXES[service]}"
-
-
-def store_name(app: str, service: str) -> str:
+def service_object_name(app: str, service: str) -> str:
+    """The one name of an app's objects for one AWS service: its SecretStore, its ExternalSecret and the
+    Kubernetes Secret ESO writes the values into (components/workload_secrets.py)."""
     return f"{app}-{SERVICE_PREFIXES[service]}"
 
 

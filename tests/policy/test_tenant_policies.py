@@ -8,8 +8,8 @@ from eksfargate.contract import TENANT_NAMESPACE_SELECTOR, TENANT_PROFILE, Platf
 from offline.harness import STACK_REFERENCE
 from policy import offline as policy_offline
 from policy.reading import TENANT_PROFILE_OUTPUT, TENANT_SELECTOR_OUTPUT
-from tests.policy.test_policies import DEPLOYMENT, deployment, resource, validate_stack
-from tests.programs.test_tenancy import TENANT_STACKS, tenant_recording
+from tests.policy.engine_args import DEPLOYMENT, deployment, resource, validate_stack
+from tests.tenants import TENANT_STACKS, tenant_recording
 
 NAMESPACE = "kubernetes:core/v1:Namespace"
 ROLE_BINDING = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding"

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from tests.programs.test_tenancy import TENANT_STACKS, tenant_recording
+from tests.tenants import TENANT_STACKS, tenant_recording
 
 ROLE = "aws:iam/role:Role"
 SUBJECT = re.compile(r"^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-.a-z0-9]*[a-z0-9])?$")

@@ -18,8 +18,8 @@ from eksfargate.project import PLATFORM_PROJECT_DIR, TENANT_PROJECT_DIR
 from offline.harness import record
 from offline.plan import from_recording, record_stack
 from offline.reachability import cluster_network
-from tests.programs.test_tenancy import TENANT_STACKS, tenant_recording
 from tests.stackfacts import PINNED_DEV
+from tests.tenants import TENANT_STACKS, tenant_recording
 
 CLUSTER_SERVICES = {
     Ports("tcp", DNS_PORT, DNS_PORT),

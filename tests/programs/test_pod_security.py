@@ -12,7 +12,7 @@ import copy
 import pytest
 
 from eksfargate.facts.pod_security import RESTRICTED_NAMESPACE_LABELS
-from tests.programs.test_tenancy import TENANT_STACKS, tenant_recording
+from tests.tenants import TENANT_STACKS, tenant_recording
 
 NAMESPACE = "kubernetes:core/v1:Namespace"
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
@@ -49,11 +49,6 @@ def restricted_violations(pod: dict) -> list[str]:
         if any(port.get("hostPort") for port in container.get("ports") or []):
             found.append(f"{name}: hostPort")
     return found
-
-
-@pytest.fixture(scope="module", params=TENANT_STACKS)
-def tenant(request):
-    return tenant_recording(request.param)
 
 
 def test_a_tenant_namespace_enforces_audits_and_warns_restricted(tenant):

@@ -23,7 +23,7 @@ from offline.harness import Recording, record
 from offline.registry.entry import MOCK_ACCOUNT_ID
 from tests import kubernetes_schemas
 from tests.programs.test_kubernetes_schema import kubernetes_objects
-from tests.programs.test_tenancy import TENANT_STACKS, tenant_recording
+from tests.tenants import tenant_recording
 
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount"
@@ -41,11 +41,6 @@ def readers(recording: Recording) -> list:
 
 def team_of(recording: Recording) -> str:
     return recording.config[f"{recording.project}:team"]
-
-
-@pytest.fixture(scope="module", params=TENANT_STACKS)
-def tenant(request) -> Recording:
-    return tenant_recording(request.param)
 
 
 def check_reads_as_its_own_account(recording: Recording) -> None:

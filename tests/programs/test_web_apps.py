@@ -8,7 +8,7 @@ import pytest
 
 from eksfargate.facts.pod_placement import READINESS_GATE_LABEL
 from offline.harness import RecordedResource, Recording
-from tests.programs.test_tenancy import TENANT_STACKS, tenant_recording
+from tests.tenants import TENANT_STACKS, tenant_recording
 
 APP_TYPES = ("eksfargate:app:Game2048", "eksfargate:tenant:TenantApp")
 NAMESPACE = "kubernetes:core/v1:Namespace"

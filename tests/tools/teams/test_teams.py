@@ -26,6 +26,9 @@ from tests.stackfacts import cluster_name as recorded_cluster_name
 TEAM_STACKS = ("payments-dev", "search-dev")
 TEAM_TAGS = {"team": "team", "cost-center": "costCenter", "owner": "owner"}
 
+# `teams list` and `teams new` plan the platform stacks that serve tenants: once (tests/tools/teams/conftest.py).
+pytestmark = pytest.mark.usefixtures("platform_plans_once")
+
 
 @pytest.fixture(scope="module")
 def team_stacks(committed) -> dict[str, Recording]:
