@@ -160,6 +160,35 @@ def test_the_albs_own_5xx_is_alarmed_on_the_apps_own_alb_and_on_the_shared_one(o
         assert named == set() and {metric.id for metric in rule.inputs} <= {"requests", "target5xx"}
 
 
+# What a deployed stack's topic, alarms and dashboard are, in both projects: URNs are fixed once deployed,
+# and a parent between them and the stack (components/stack_observability.py) would replace them all.
+DEPLOYED_AT_THE_ROOT = {
+    "eksfargate:observability:AlarmTopic": "alarms",
+    "eksfargate:observability:AppAlarms": "app-alarms",
+    "eksfargate:observability:Dashboard": "dashboard",
+}
+
+
+def assert_topic_alarms_and_dashboard_are_the_stacks_own_children(recording: Recording) -> None:
+    for type_, name in DEPLOYED_AT_THE_ROOT.items():
+        found = recording.of_type(type_)
+        if type_.endswith("AppAlarms") and not recording.of_type(INGRESS):
+            assert found == []
+            continue
+        (component,) = found
+        assert component.name == name, type_
+        # urn:pulumi:<stack>::<project>::<parent's type>::<parent's name>: the stack itself.
+        assert component.parent and component.parent.split("::")[2] == "pulumi:pulumi:Stack", component.parent
+
+
+def test_the_platforms_topic_alarms_and_dashboard_keep_their_urns(stack):
+    assert_topic_alarms_and_dashboard_are_the_stacks_own_children(stack)
+
+
+def test_a_tenants_topic_alarms_and_dashboard_keep_their_urns(tenant):
+    assert_topic_alarms_and_dashboard_are_the_stacks_own_children(tenant)
+
+
 def test_no_tenant_alarm_names_another_tenants_target_group():
     groups = {}
     for stack in TENANT_STACKS:
