@@ -14,16 +14,13 @@ import json
 
 import pulumi
 
-from components.alarm_topic import AlarmTopic, AlarmTopicArgs
 from components.alb_access_logs import AlbAccessLogs, AlbAccessLogsArgs
 from components.alb_controller import AlbController, AlbControllerArgs
-from components.app_alarms import AppAlarms, AppAlarmsArgs
 from components.certificate import Certificate, CertificateArgs
 from components.cluster import Cluster, ClusterArgs
 from components.cluster_readers import ClusterReaders, ClusterReadersArgs
 from components.container_insights import NAMESPACE as METRICS_NAMESPACE
 from components.container_insights import ContainerInsights, ContainerInsightsArgs
-from components.dashboard import Dashboard, DashboardArgs
 from components.dns_alias import DnsAlias, DnsAliasArgs
 from components.external_secrets import ExternalSecrets, ExternalSecretsArgs
 from components.fargate import Fargate, FargateArgs
@@ -31,6 +28,7 @@ from components.fargate_logging import FargateLogging, FargateLoggingArgs
 from components.ingress_guardrails import IngressGuardrails, IngressGuardrailsArgs
 from components.metrics_server import MetricsServer, MetricsServerArgs
 from components.network import Network, NetworkArgs, NetworkIds
+from components.stack_observability import ObservedApp, StackObservabilityArgs, stack_observability
 from components.web_app import WebApp, WebAppArgs, WebAppNames
 from components.workload_secrets import SecretAccess, caller_account
 from eksfargate.contract import (
@@ -181,10 +179,7 @@ if fargate.metrics_profile:
 if settings.app.autoscaling:
     MetricsServer("metrics-server", MetricsServerArgs(cluster=pods, runs_after=[fargate.kube_system_profile]))
 
-# Every alarm of the stack notifies this topic; tenants' alarms go to their own stacks' topics.
-alarm_topic = AlarmTopic("alarms", AlarmTopicArgs(region=settings.region, email=settings.alarms.email, tags=settings.tags))
-app_alarms = None
-
+observed_app = None
 edge = settings.app.edge
 if fargate.workload_profile:
     certificate_arn: pulumi.Input[str] | None = edge.certificate_arn or None
@@ -225,35 +220,28 @@ if fargate.workload_profile:
             DnsAliasArgs(host=edge.host, hosted_zone=edge.hosted_zone, load_balancer_hostname=app.load_balancer_hostname),
         )
     pulumi.export("ingressUrl", app.url)
-    app_alarms = AppAlarms(
-        "app-alarms",
-        AppAlarmsArgs(
-            name_prefix=f"{settings.project}-{settings.stack}-{app_names.app}",
-            cluster_name=cluster.name,
-            namespace=settings.app.namespace,
-            ingress=app_names.ingress,
-            service=app_names.service,
-            group=None,
-            load_balancer_hostname=app.load_balancer_hostname,
-            workload=settings.app.workload,
-            settings=settings.alarms,
-            topic_arn=alarm_topic.arn,
-            tags=settings.tags,
-        ),
+    observed_app = ObservedApp(
+        names=app_names,
+        namespace=settings.app.namespace,
+        group=None,
+        load_balancer_hostname=app.load_balancer_hostname,
+        workload=settings.app.workload,
     )
 
-dashboard = Dashboard(
-    "dashboard",
-    DashboardArgs(
-        name=f"{settings.project}-{settings.stack}",
+# The stack's alarms notify its own topic (tenants' alarms go to their stacks' topics); its dashboard
+# draws what they watch, and the whole cluster's pods.
+observability = stack_observability(
+    StackObservabilityArgs(
+        project=settings.project,
+        stack=settings.stack,
         region=settings.region,
-        period_seconds=settings.alarms.period_seconds,
         cluster_name=cluster.name,
-        namespace=settings.app.namespace if app_alarms else None,
+        settings=settings.alarms,
+        tags=settings.tags,
         whole_cluster=True,
-        app=(app_alarms, settings.app.workload) if app_alarms else None,
         pod_metrics=settings.container_insights.enabled,
-    ),
+        app=observed_app,
+    )
 )
 
 pulumi.export("clusterName", cluster.name)
@@ -265,9 +253,9 @@ pulumi.export("podExecutionRoleArn", fargate.pod_execution_role_arn)
 pulumi.export("fargateProfileNames", fargate.profile_names)
 pulumi.export("albControllerRoleArn", alb_controller.role_arn)
 pulumi.export(PlatformOutput.POD_LOG_GROUP, logging.log_group.name if logging else None)
-pulumi.export(ObservabilityOutput.ALARM_NAMES, app_alarms.names if app_alarms else [])
-pulumi.export(ObservabilityOutput.ALARM_TOPIC_ARN, alarm_topic.arn)
-pulumi.export(ObservabilityOutput.DASHBOARD_NAME, dashboard.name)
+pulumi.export(ObservabilityOutput.ALARM_NAMES, observability.alarm_names)
+pulumi.export(ObservabilityOutput.ALARM_TOPIC_ARN, observability.topic.arn)
+pulumi.export(ObservabilityOutput.DASHBOARD_NAME, observability.dashboard.name)
 # What tenant stacks (tenant/) read through a StackReference.
 pulumi.export(PlatformOutput.REGION, settings.region)
 pulumi.export(PlatformOutput.OIDC_PROVIDER_ARN, cluster.oidc_provider_arn)

@@ -40,11 +40,16 @@ from eksfargate.facts.pod_security import RESTRICTED_NAMESPACE_LABELS
 from eksfargate.workload import RUN_AS_ID
 
 # The pin: a release tag of aws-observability/aws-otel-collector, which its CD workflow
-# (.github/workflows/CD.yml, on a tag v*.*.*) pushes to public.ecr.aws/aws-observability/aws-otel-collector:<tag>.
-# To move it: read the release's notes and deployment-template/eks/otel-fargate-container-insights.yaml
-# at the new tag for changed processors, bump here, `make plan`, `make diff` (the pod rolls).
+# (.github/workflows/CD.yml, on a tag v*.*.*) pushes to public.ecr.aws/aws-observability/aws-otel-collector:<tag>,
+# and that tag's digest: the OCI index (amd64 and arm64), as three public stacks pin v0.49.0 alike (two
+# from public.ecr.aws, one from Docker Hub's amazon/aws-otel-collector; second-hand). The tag is for
+# the reader; with both, the kubelet pulls by the digest. To move it: read the release's notes and
+# deployment-template/eks/otel-fargate-container-insights.yaml at the new tag for changed processors,
+# bump both here (the digest from `crane digest <repo>:<tag>` or `docker buildx imagetools inspect`),
+# `make plan`, `make diff` (the pod rolls). A wrong digest leaves the pod in ImagePullBackOff.
 COLLECTOR_VERSION = "v0.49.0"
-IMAGE = f"public.ecr.aws/aws-observability/aws-otel-collector:{COLLECTOR_VERSION}"
+COLLECTOR_DIGEST = "sha256:d2bdfff2c377c3d71d78bd5d9ce9862fd535b12134a5739d87a07801297cf9fd"
+IMAGE = f"public.ecr.aws/aws-observability/aws-otel-collector:{COLLECTOR_VERSION}@{COLLECTOR_DIGEST}"
 # The stack's pods' UID, not the image's own user (aoc, 4317, in cmd/awscollector/Dockerfile): a
 # high UID, as checkov's CKV_K8S_40 asks. The image is FROM scratch, its binary world-readable and
 # -executable, and the collector writes no file.

@@ -95,22 +95,23 @@ def target_5xx_rate(min_requests: int) -> str:
 
 
 def rules(settings: AlarmSettings, workload: WorkloadSpec, own_alb: bool) -> tuple[AlarmRule, ...]:
-    """The alarms of one app: the ALB's 5xx where the ALB is the app's own (on the shared ALB they are every
-    member's), the target group's where it serves; replica alarms only for what the app keeps running."""
+    """The alarms of one app: the 5xx of the ALB it is on, its own or the shared one (where they count every
+    member's requests: the metric has no TargetGroup dimension), the target group's where it serves;
+    replica alarms only for what the app keeps running."""
     n = settings.evaluation_periods
-    found: list[AlarmRule] = []
-    if own_alb:
-        found.append(
-            AlarmRule(
-                "elb-5xx",
-                f"the app's ALB answered more than {settings.elb_5xx_count} 5xx itself in each of {n} periods",
-                "GreaterThanThreshold",
-                Decimal(settings.elb_5xx_count),
-                n,
-                "notBreaching",
-                metric=ELB_5XX,
-            )
+    whose = "the app's ALB" if own_alb else "the shared ALB"
+    counted = "" if own_alb else ", counting every member app's requests (the metric has no target group)"
+    found = [
+        AlarmRule(
+            "elb-5xx",
+            f"{whose} answered more than {settings.elb_5xx_count} 5xx itself in each of {n} periods{counted}",
+            "GreaterThanThreshold",
+            Decimal(settings.elb_5xx_count),
+            n,
+            "notBreaching",
+            metric=ELB_5XX,
         )
+    ]
     found.append(
         AlarmRule(
             "target-5xx-rate",
@@ -186,11 +187,15 @@ def rules(settings: AlarmSettings, workload: WorkloadSpec, own_alb: bool) -> tup
     return tuple(found)
 
 
+# On the shared ALB its own 5xx are every member's: the dashboard's line says so.
+ELB_5XX_SHARED = replace(ELB_5XX, label="5xx from the shared ALB (every member's)")
+
+
 # The dashboard's widgets: a title and metrics, every one of them an alarm's or the pods' above.
 def app_widgets(own_alb: bool) -> tuple[tuple[str, tuple[Metric, ...]], ...]:
     return (
         ("Requests", (REQUESTS,)),
-        ("Errors", (TARGET_5XX, *((ELB_5XX,) if own_alb else ()))),
+        ("Errors", (TARGET_5XX, ELB_5XX if own_alb else ELB_5XX_SHARED)),
         ("Latency", (LATENCY_P99,)),
         ("Healthy targets", (HEALTHY, UNHEALTHY)),
     )

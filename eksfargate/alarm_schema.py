@@ -71,7 +71,8 @@ ALARM_SETTINGS = (
         "alarmElb5xxCount",
         "integer",
         10,
-        "The 5xx answers of the app's own ALB in one period ({low} to {high}) above which its ELB 5xx alarm fires.",
+        "The 5xx answers of the ALB the app is on in one period ({low} to {high}; on the shared ALB every member's)"
+        " above which its ELB 5xx alarm fires.",
         bounds=COUNT_RANGE,
     ),
     Setting(

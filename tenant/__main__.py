@@ -13,12 +13,10 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.alarm_topic import AlarmTopic, AlarmTopicArgs
-from components.app_alarms import AppAlarms, AppAlarmsArgs
 from components.certificate import Certificate, CertificateArgs
 from components.cluster_context import TenantContext
-from components.dashboard import Dashboard, DashboardArgs
 from components.dns_alias import DnsAlias, DnsAliasArgs
+from components.stack_observability import ObservedApp, StackObservabilityArgs, stack_observability
 from components.tenant_access import TenantAccess, TenantAccessArgs
 from components.tenant_namespace import TenantNamespace, TenantNamespaceArgs
 from components.tenant_service_account import TenantServiceAccount, TenantServiceAccountArgs
@@ -146,36 +144,25 @@ app = WebApp(
 if edge.dns_record:
     DnsAlias("dns", DnsAliasArgs(host=edge.host, hosted_zone=edge.hosted_zone, load_balancer_hostname=app.load_balancer_hostname))
 
-# The tenant's alarms go to its own topic, not the platform's.
-alarm_topic = AlarmTopic("alarms", AlarmTopicArgs(region=settings.region, email=settings.alarms.email, tags=settings.tags))
-app_alarms = AppAlarms(
-    "app-alarms",
-    AppAlarmsArgs(
-        name_prefix=f"{settings.project}-{settings.stack}-{app_names.app}",
-        cluster_name=cluster.name,
-        namespace=settings.namespace,
-        ingress=app_names.ingress,
-        service=app_names.service,
-        group=group,
-        load_balancer_hostname=app.load_balancer_hostname,
-        workload=settings.workload.spec,
-        settings=settings.alarms,
-        topic_arn=alarm_topic.arn,
-        tags=settings.tags,
-    ),
-)
-dashboard = Dashboard(
-    "dashboard",
-    DashboardArgs(
-        name=f"{settings.project}-{settings.stack}",
+# The tenant's alarms go to its own topic, not the platform's; its dashboard draws its namespace only.
+observability = stack_observability(
+    StackObservabilityArgs(
+        project=settings.project,
+        stack=settings.stack,
         region=settings.region,
-        period_seconds=settings.alarms.period_seconds,
         cluster_name=cluster.name,
-        namespace=settings.namespace,
+        settings=settings.alarms,
+        tags=settings.tags,
         whole_cluster=False,
-        app=(app_alarms, settings.workload.spec),
         pod_metrics=settings.platform_pod_metrics,
-    ),
+        app=ObservedApp(
+            names=app_names,
+            namespace=settings.namespace,
+            group=group,
+            load_balancer_hostname=app.load_balancer_hostname,
+            workload=settings.workload.spec,
+        ),
+    )
 )
 
 pulumi.export("namespace", namespace.name)
@@ -186,6 +173,6 @@ pulumi.export("url", app.url)
 pulumi.export(PlatformOutput.KUBECONFIG, pulumi.Output.secret(kubeconfig))
 pulumi.export(PlatformOutput.REGION, from_platform(PlatformOutput.REGION))
 pulumi.export(PlatformOutput.POD_LOG_GROUP, platform.get_output(PlatformOutput.POD_LOG_GROUP))
-pulumi.export(ObservabilityOutput.ALARM_NAMES, app_alarms.names)
-pulumi.export(ObservabilityOutput.ALARM_TOPIC_ARN, alarm_topic.arn)
-pulumi.export(ObservabilityOutput.DASHBOARD_NAME, dashboard.name)
+pulumi.export(ObservabilityOutput.ALARM_NAMES, observability.alarm_names)
+pulumi.export(ObservabilityOutput.ALARM_TOPIC_ARN, observability.topic.arn)
+pulumi.export(ObservabilityOutput.DASHBOARD_NAME, observability.dashboard.name)

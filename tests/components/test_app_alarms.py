@@ -1,4 +1,4 @@
-"""Every app's alarms, on every stack file: its own ALB and target group, its own stack's topic, each kind it needs.
+"""Every app's alarms, on every stack file: its ALB and target group, its own stack's topic, each kind it needs.
 
 The expectations are read off the recording itself (the Ingress, the Deployment, the autoscaler) and
 the controller's tagging rule at v3.5.0 (pkg/deploy/tracking/provider.go), never off the alarm code.
@@ -11,10 +11,11 @@ import pytest
 
 from eksfargate.alarm_rules import rules
 from eksfargate.alarm_settings import AlarmSettings
-from eksfargate.facts.cloudwatch_alarms import MAX_METRICS_PER_EXPRESSION
+from eksfargate.facts.cloudwatch_alarms import ELB_5XX, MAX_METRICS_PER_EXPRESSION
 from eksfargate.facts.resource_types import DEPLOYMENT, HPA, INGRESS, METRIC_ALARM, SNS_TOPIC, SNS_TOPIC_POLICY
 from eksfargate.project import TENANT_PROJECT_DIR
 from eksfargate.workload import WorkloadSpec
+from offline.footprints import footprint_of
 from offline.harness import Recording
 from offline.plan import from_recording, record_stack
 from offline.registry.observability import INVOKES
@@ -23,7 +24,7 @@ from tests.programs.test_tenancy import TENANT_STACKS, platform_outputs, tenant_
 from tests.stackfacts import STACKS_DIR, cluster_name
 
 GROUP_ANNOTATION = "alb.ingress.kubernetes.io/group.name"
-ALWAYS = {"target-5xx-rate", "p99-latency", "unhealthy-targets"}
+ALWAYS = {"elb-5xx", "target-5xx-rate", "p99-latency", "unhealthy-targets"}
 LOOKUP = {invoke.token.rsplit(":", 1)[-1]: invoke.answer for invoke in INVOKES}
 
 
@@ -66,8 +67,6 @@ def expected_lookups(recording: Recording, cluster: str) -> tuple[str, str]:
 
 def expected_kinds(recording: Recording) -> set[str]:
     kinds = set(ALWAYS)
-    if GROUP_ANNOTATION not in recording.one(INGRESS).inputs["metadata"]["annotations"]:
-        kinds.add("elb-5xx")
     autoscalers = recording.of_type(HPA)
     kept = autoscalers[0].inputs["spec"]["minReplicas"] if autoscalers else recording.one(DEPLOYMENT).inputs["spec"]["replicas"]
     if kept:
@@ -108,17 +107,86 @@ def test_a_tenant_app_has_every_alarm_on_its_own_target_group_and_its_own_topic(
     assert_alarms_of_its_own_app(tenant, platform_outputs(tenant)["clusterName"])
 
 
+def assert_elb_5xx_on_the_alb_its_ingress_is_on(recording: Recording, cluster: str) -> None:
+    """The ALB's own 5xx, on the ALB the controller puts the Ingress on (its group's when it names one)."""
+    alb, _ = expected_lookups(recording, cluster)
+    found = alarms(recording)
+    assert "elb-5xx" in found, sorted(found)
+    assert found["elb-5xx"]["metricName"] == ELB_5XX
+    assert dimensions(found["elb-5xx"]) == [{"LoadBalancer": alb}]
+
+
+def test_the_platform_app_has_an_elb_5xx_alarm_on_the_alb_its_ingress_is_on(stack):
+    if stack.of_type(INGRESS):
+        assert_elb_5xx_on_the_alb_its_ingress_is_on(stack, cluster_name(stack))
+
+
+def test_a_tenant_app_has_an_elb_5xx_alarm_on_the_alb_its_ingress_is_on(tenant):
+    assert_elb_5xx_on_the_alb_its_ingress_is_on(tenant, platform_outputs(tenant)["clusterName"])
+
+
+def test_the_tenants_of_one_shared_alb_alarm_on_that_alb_and_say_it_counts_every_members_requests():
+    """HTTPCode_ELB_5XX_Count has no TargetGroup dimension: on the shared ALB each member's alarm counts them all."""
+    shared: dict[tuple[str, str], set[str]] = {}
+    for stack in TENANT_STACKS:
+        recording = tenant_recording(stack)
+        group = recording.one(INGRESS).inputs["metadata"]["annotations"].get(GROUP_ANNOTATION)
+        if group:
+            alarm = alarms(recording)["elb-5xx"]
+            assert "every" in alarm["alarmDescription"], alarm["alarmDescription"]
+            platform = recording.config["eks-fargate-tenant:platformStack"]
+            shared.setdefault((platform, group), set()).add(alarm["dimensions"]["LoadBalancer"])
+    assert shared, "no tenant stack file puts its app on the shared ALB"
+    assert all(len(albs) == 1 for albs in shared.values()), shared
+
+
+def test_a_tenants_estimate_prices_every_metric_its_alarms_read_the_albs_5xx_among_them(tenant):
+    read = {kind: len(dimensions(alarm)) for kind, alarm in alarms(tenant).items()}
+    assert read["elb-5xx"] == 1
+    assert footprint_of(tenant).alarm_metrics == sum(read.values())
+
+
 @pytest.mark.parametrize("own_alb", [True, False], ids=["own ALB", "shared ALB"])
-def test_the_albs_own_5xx_is_alarmed_only_on_an_alb_of_the_apps_own(own_alb):
+def test_the_albs_own_5xx_is_alarmed_on_the_apps_own_alb_and_on_the_shared_one(own_alb):
     """A tenant on its own ALB gets what the platform's app gets; on the shared ALB the ALB's 5xx is every member's."""
     settings = AlarmSettings("", 60, 5, 15, 5, 20, 10, 2000)
     found = rules(settings, WorkloadSpec(name="web", image="nginx", port=8080, probe_path="/", replicas=2), own_alb)
-    assert ("elb-5xx" in {rule.kind for rule in found}) is own_alb
+    (elb_5xx,) = (rule for rule in found if rule.kind == "elb-5xx")
+    assert ("every" in elb_5xx.description) is not own_alb
     for rule in found:
         # A math alarm reads at most 10 metrics, and names only those it declares.
         assert len(rule.metrics) <= MAX_METRICS_PER_EXPRESSION
         named = set(re.findall(r"\b([a-z][A-Za-z0-9_]*)\b", rule.expression)) - {"requests", "target5xx"}
         assert named == set() and {metric.id for metric in rule.inputs} <= {"requests", "target5xx"}
+
+
+# What a deployed stack's topic, alarms and dashboard are, in both projects: URNs are fixed once deployed,
+# and a parent between them and the stack (components/stack_observability.py) would replace them all.
+DEPLOYED_AT_THE_ROOT = {
+    "eksfargate:observability:AlarmTopic": "alarms",
+    "eksfargate:observability:AppAlarms": "app-alarms",
+    "eksfargate:observability:Dashboard": "dashboard",
+}
+
+
+def assert_topic_alarms_and_dashboard_are_the_stacks_own_children(recording: Recording) -> None:
+    for type_, name in DEPLOYED_AT_THE_ROOT.items():
+        found = recording.of_type(type_)
+        if type_.endswith("AppAlarms") and not recording.of_type(INGRESS):
+            assert found == []
+            continue
+        (component,) = found
+        assert component.name == name, type_
+        # urn:pulumi:<stack>::<project>::<parent's type>::<parent's name>: the stack itself.
+        assert component.parent and component.parent.split("::")[2] == "pulumi:pulumi:Stack", component.parent
+
+
+def test_the_platforms_topic_alarms_and_dashboard_keep_their_urns(stack):
+    assert_topic_alarms_and_dashboard_are_the_stacks_own_children(stack)
+
+
+def test_a_tenants_topic_alarms_and_dashboard_keep_their_urns(tenant):
+    assert_topic_alarms_and_dashboard_are_the_stacks_own_children(tenant)
 
 
 def test_no_tenant_alarm_names_another_tenants_target_group():
@@ -176,5 +244,8 @@ def test_a_tenants_plan_shows_its_alarms_dimensions_as_its_own_lookups(tenant_st
     assert alarms
     for alarm in alarms:
         dimensions = alarm["inputs"]["dimensions"]
-        assert dimensions["TargetGroup"].startswith("{{getTargetGroup:") and f":{namespace}/" in dimensions["TargetGroup"]
         assert dimensions["LoadBalancer"].startswith("{{getLoadBalancer:")
+        if alarm["name"].endswith("-elb-5xx"):
+            assert set(dimensions) == {"LoadBalancer"}  # the ALB's own, whoever's target group
+            continue
+        assert dimensions["TargetGroup"].startswith("{{getTargetGroup:") and f":{namespace}/" in dimensions["TargetGroup"]

@@ -195,7 +195,10 @@ def test_one_pod_with_requests_equal_to_limits_and_probes_on_the_health_check(on
     assert spec["replicas"] == 1
     (container,) = spec["template"]["spec"]["containers"]
     assert container["resources"]["requests"] == container["resources"]["limits"]
-    assert re.fullmatch(r"public\.ecr\.aws/aws-observability/aws-otel-collector:v\d+\.\d+\.\d+", container["image"])
+    # A release tag for the reader, and the digest that decides what is pulled.
+    assert re.fullmatch(
+        r"public\.ecr\.aws/aws-observability/aws-otel-collector:v\d+\.\d+\.\d+@sha256:[0-9a-f]{64}", container["image"]
+    )
     endpoint = config(on)["extensions"]["health_check"]["endpoint"]
     port = int(endpoint.rsplit(":", 1)[1])
     assert not endpoint.startswith(("localhost", "127."))  # the kubelet probes the pod's address

@@ -89,13 +89,22 @@ def test_a_tenants_dashboard_draws_only_its_namespace_and_its_target_group(tenan
     assert not any("ClusterName" in line and "Namespace" not in line for _, line in metric_lines(tenant))
 
 
-def test_every_metric_an_alarm_watches_is_on_the_dashboard(dev):
-    drawn = {(line[0], line[1]) for _, line in metric_lines(dev)}
-    for alarm in dev.of_type(METRIC_ALARM):
+def assert_every_watched_metric_is_drawn(recording: Recording) -> None:
+    drawn = {(line[0], line[1]) for _, line in metric_lines(recording)}
+    for alarm in recording.of_type(METRIC_ALARM):
         queries = alarm.inputs.get("metricQueries")
         watched = [(q["metric"]["namespace"], q["metric"]["metricName"]) for q in queries if "metric" in q] if queries else []
         watched = watched or [(alarm.inputs["namespace"], alarm.inputs["metricName"])]
         assert set(watched) <= drawn, alarm.name
+
+
+def test_every_metric_an_alarm_watches_is_on_the_dashboard(dev):
+    assert_every_watched_metric_is_drawn(dev)
+
+
+def test_every_metric_a_tenants_alarm_watches_is_on_its_dashboard(tenant):
+    """The shared ALB's own 5xx too, which a tenant on it is alarmed on."""
+    assert_every_watched_metric_is_drawn(tenant)
 
 
 def test_without_the_collector_the_dashboard_draws_no_pod_metrics_and_keeps_the_apps(dev):
