@@ -158,6 +158,7 @@ def record(
     mocks = (PreviewMocks if preview else StackMocks)(region=config.get("aws:region", "us-east-1"), project_dir=project_dir)
     monitor = RecordingMonitor(mocks)
     pulumi_settings.ROOT.set(None)
+    _cancel_outputs_left_pending()
     secret_config = read_stack(read_project(project_dir), stack_file or project_dir / f"Pulumi.{stack}.yaml").secrets
     set_all_config(config, secret_keys=sorted(secret_config))
     pulumi_mocks.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor, organization=DIY_ORGANIZATION)
@@ -195,6 +196,16 @@ def record(
         project_dir=project_dir,
         secret_config=secret_config,
     )
+
+
+def _cancel_outputs_left_pending() -> None:
+    """A program that fails stops the SDK awaiting its outputs at the first error, and the rest stay in
+    the process-wide `SETTINGS.outputs`, which `set_mocks` does not renew: the next recording in this
+    process would await them and report the earlier program's error as its own."""
+    with pulumi_settings.SETTINGS.lock:
+        for pending in pulumi_settings.SETTINGS.outputs:
+            pending.cancel()
+        pulumi_settings.SETTINGS.outputs.clear()
 
 
 _REFERENCED_PLANS: dict[tuple[str, str], dict[str, Any]] = {}
