@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -95,7 +96,7 @@ class Cluster(pulumi.ComponentResource):
             create_oidc_provider=True,
             authentication_mode=eks.AuthenticationMode.API,
             access_entries={
-                _access_entry_key(arn): eks.AccessEntryArgs(
+                key: eks.AccessEntryArgs(
                     principal_arn=arn,
                     access_policies={
                         "cluster-admin": eks.AccessPolicyAssociationArgs(
@@ -104,7 +105,7 @@ class Cluster(pulumi.ComponentResource):
                         )
                     },
                 )
-                for arn in args.admin_principal_arns
+                for arn, key in _access_entry_keys(args.admin_principal_arns).items()
             },
             enabled_cluster_log_types=list(args.log_types),
             endpoint_public_access=args.endpoint_public_access,
@@ -149,7 +150,17 @@ class Cluster(pulumi.ComponentResource):
         )
 
 
-def _access_entry_key(principal_arn: str) -> str:
-    """A stable key for the access entry: the principal's kind and name, not its list position."""
+def _access_entry_keys(principal_arns: Sequence[str]) -> dict[str, str]:
+    """A stable key for each principal's access entry: its kind and name, not its list position; where
+    principals of other accounts or paths share a kind and name, each of them also carries a digest of
+    its ARN, so that none overwrites another's entry and the others keep their keys."""
+    by_name = {arn: _kind_and_name(arn) for arn in principal_arns}
+    shared = {key for key in by_name.values() if list(by_name.values()).count(key) > 1}
+    return {
+        arn: f"{key}-{hashlib.sha256(arn.encode()).hexdigest()[:8]}" if key in shared else key for arn, key in by_name.items()
+    }
+
+
+def _kind_and_name(principal_arn: str) -> str:
     kind, _, path = principal_arn.split(":", 5)[5].partition("/")
     return re.sub(r"[^A-Za-z0-9-]", "-", f"{kind}-{path.rsplit('/', 1)[-1]}")

@@ -314,13 +314,15 @@ def _cluster(config: Reader, default_name: str) -> ClusterSettings:
     name = config.string("clusterName") or default_name
     config.check("clusterName", name, is_dns_label, f"{DNS_LABEL_RULE} (it defaults to <project>-<stack>)")
     admins = config.strings("adminPrincipalArns")
-    for arn in admins:
+    for index, arn in enumerate(admins):
         config.check(
             "adminPrincipalArns",
             arn,
             _IAM_PRINCIPAL_ARN.match,
             "IAM role or user ARNs, e.g. arn:aws:iam::123456789012:role/platform-admin",
         )
+        if arn in admins[:index]:
+            raise SettingsError(config.key("adminPrincipalArns"), arn, "each principal once (one access entry each)")
     verifiers = _verifiers(config, admins)
     log_types = config.strings("clusterLogTypes")
     cidrs = config.strings("publicAccessCidrs")

@@ -49,6 +49,18 @@ def test_admin_principals_get_cluster_admin_access_entries():
         assert association["accessScope"] == {"type": "cluster"}
 
 
+def test_admins_of_one_name_in_other_accounts_or_paths_each_get_an_entry():
+    alone = "arn:aws:iam::111122223333:user/alice"
+    namesakes = ["arn:aws:iam::111122223333:role/platform-admin", "arn:aws:iam::444455556666:role/ops/platform-admin"]
+    entries = record("dev", overrides={"adminPrincipalArns": [alone, *namesakes]}, stack_file=PINNED_DEV).one(EKS_CLUSTER)
+    assert sorted(entry["principalArn"] for entry in entries.inputs["accessEntries"].values()) == sorted([alone, *namesakes])
+    # A principal no other shares a name with keeps the key it has alone: its entry is not replaced.
+    (alone_key,) = (
+        record("dev", overrides={"adminPrincipalArns": [alone]}, stack_file=PINNED_DEV).one(EKS_CLUSTER).inputs["accessEntries"]
+    )
+    assert entries.inputs["accessEntries"][alone_key]["principalArn"] == alone
+
+
 def test_endpoint_access_follows_settings():
     recording = record(
         "dev",

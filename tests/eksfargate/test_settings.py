@@ -56,6 +56,17 @@ BAD_INPUTS = [
         "'arn:aws:iam::123456789012:role/pulumi-drift'",
         "principals not in adminPrincipalArns",
     ),
+    (
+        {
+            "adminPrincipalArns": [
+                "arn:aws:iam::123456789012:role/platform-admin",
+                "arn:aws:iam::123456789012:role/platform-admin",
+            ]
+        },
+        "eks-fargate:adminPrincipalArns",
+        "'arn:aws:iam::123456789012:role/platform-admin'",
+        "each principal once",
+    ),
     ({"clusterLogTypes": ["api", "everything"]}, "eks-fargate:clusterLogTypes", "'everything'", "a subset of"),
     (
         {"endpointPublicAccess": False, "endpointPrivateAccess": False},
