@@ -6,7 +6,8 @@
   Progressing condition is not ProgressDeadlineExceeded, every replica is updated, no old replica is
   left and every updated one is available.
 - Pods: Ready (which, with the load balancer controller's readiness gate, includes the ALB's target
-  health) and on one of the Fargate nodes.
+  health) and on one of the Fargate nodes; a container that waits is named with its reason
+  (status.containerStatuses[].state.waiting, core/v1 ContainerStateWaiting).
 - Ingresses: an address in status.loadBalancer.ingress (the controller writes the ALB's DNS name).
 - Autoscalers: condition ScalingActive True; False with a FailedGet…Metric reason is the metrics
   pipeline failing (metrics-server unreachable, no requests on the pods).
@@ -97,8 +98,17 @@ def pod_problem(pod: Object, fargate_nodes: set[str]) -> str | None:
     if not ready or ready.get("status") != "True":
         gates = [c["type"] for c in pod.get("status", {}).get("conditions") or [] if c.get("status") != "True"]
         reason = ready.get("reason") if ready else None
-        return f"not Ready ({', '.join(g for g in [reason, *gates] if g)})"
+        return f"not Ready ({', '.join(g for g in [reason, *gates, *_containers_waiting(pod)] if g)})"
     return None
+
+
+def _containers_waiting(pod: Object) -> list[str]:
+    """Each container that waits, with why (ImagePullBackOff for an image or digest the registry lacks,
+    CrashLoopBackOff): what the Ready condition's ContainersNotReady does not say."""
+    status = pod.get("status", {})
+    containers = [*(status.get("initContainerStatuses") or []), *(status.get("containerStatuses") or [])]
+    waiting = [(c.get("name"), c.get("state", {}).get("waiting")) for c in containers]
+    return [f"{name} {state['reason']}" for name, state in waiting if state and state.get("reason")]
 
 
 def check_pods(label: str, pods: list[Object], fargate_nodes: set[str]) -> Result:

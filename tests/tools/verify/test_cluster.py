@@ -87,6 +87,26 @@ def test_a_pending_pod_and_a_pod_on_ec2_fail():
     assert on_ec2.status is Status.FAILED and "not a Fargate node" in on_ec2.found
 
 
+def test_a_pod_whose_image_cannot_be_pulled_names_the_container_and_the_reason():
+    """As the API shows a pinned digest the registry does not have: scheduled on its Fargate node, Pending,
+    its container waiting in ImagePullBackOff."""
+    stuck = fakes.pod("adot-collector-0", "fargate-container-insights")
+    stuck["status"]["phase"] = "Pending"
+    for entry in stuck["status"]["conditions"]:
+        if entry["type"] in ("Ready", "ContainersReady"):
+            entry.update(status="False", reason="ContainersNotReady", message="containers with unready status: [adot-collector]")
+    waiting = {
+        "reason": "ImagePullBackOff",
+        "message": 'Back-off pulling image "public.ecr.aws/aws-observability/aws-otel-collector"',
+    }
+    stuck["status"]["containerStatuses"] = [
+        {"name": "adot-collector", "ready": False, "restartCount": 0, "state": {"waiting": waiting}},
+    ]
+    result = checks.check_pods("fargate-container-insights", [stuck], {NODE})
+    assert result.status is Status.FAILED
+    assert "adot-collector ImagePullBackOff" in result.found and "ContainersNotReady" in result.found
+
+
 def test_an_ingress_with_an_address_passes_and_one_without_fails():
     got, _ = read({"ingresses": [fakes.ingress("ingress-2048", APP_NS), fakes.ingress("pending", APP_NS, hostname=None)]})
     addressed, bare = (checks.check_ingress(i) for i in got["ingresses"])
