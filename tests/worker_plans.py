@@ -15,7 +15,7 @@ from pathlib import Path
 from eksfargate.project import TENANT_PROJECT_DIR
 from offline import worker
 from offline.harness import PROJECT_DIR, plan_process
-from tests.stackfacts import STACKS_DIR
+from tests.stackfacts import PINNED_DEV, STACKS_DIR
 
 Job = tuple[str, Path, Path | None]  # (stack, project folder, stack file or None: the project's own)
 
@@ -26,15 +26,23 @@ def plan_args(stack: str, out: Path, project_dir: Path = PROJECT_DIR, stack_file
 
 
 def every_stack_file() -> list[Job]:
-    """Every committed platform and tenant stack file and each fixture (as `fixture-<name>`)."""
+    """Every committed platform and tenant stack file and each fixture, the fixtures planned as the stack
+    their file names (dev's pinned values as stack dev, as test_plan.py plans them) and dev's pinned values
+    last: the platform worker's last job is a plan test_plan.py and test_sdk_loader.py also need alone."""
     found = [(path.stem.removeprefix("Pulumi."), PROJECT_DIR, None) for path in sorted(PROJECT_DIR.glob("Pulumi.*.yaml"))]
     found += [
         (path.stem.removeprefix("Pulumi."), TENANT_PROJECT_DIR, None) for path in sorted(TENANT_PROJECT_DIR.glob("Pulumi.*.yaml"))
     ]
-    found += [
-        (f"fixture-{path.stem.removeprefix('Pulumi.')}", PROJECT_DIR, path) for path in sorted(STACKS_DIR.glob("Pulumi.*.yaml"))
-    ]
+    fixtures = sorted(STACKS_DIR.glob("Pulumi.*.yaml"), key=lambda path: (path == PINNED_DEV, path))
+    found += [(path.stem.removeprefix("Pulumi."), PROJECT_DIR, path) for path in fixtures]
     return found
+
+
+def label(job: Job) -> str:
+    """A job's name in `worker_plans` and its folder: its stack, or `fixture-<stack>` for a fixture's
+    (fixture-dev: dev's pinned values)."""
+    stack, _, stack_file = job
+    return f"fixture-{stack}" if stack_file else stack
 
 
 BROKEN: Job = ("no-such-stack", PROJECT_DIR, None)  # fails: its exit code and message are those of a process of its own
@@ -54,15 +62,16 @@ def outcome(status: int, stderr: str, out: Path) -> tuple:
     return status, (stderr.strip().splitlines() or [""])[-1], files(out) if out.is_dir() else {}
 
 
-def job_out(tmp: Path, stack: str, project_dir: Path) -> Path:
-    return tmp / project_dir.name / stack
+def job_out(tmp: Path, job: Job) -> Path:
+    return tmp / job[1].name / label(job)
 
 
 def run_worker(stacks: list[Job], tmp: Path, parallel: int = 1) -> None:
     """One worker plans the stacks, in this order, into `tmp`; its reports go to tmp/reports.json."""
     jobs = []
-    for stack, project_dir, stack_file in stacks:
-        out = job_out(tmp, stack, project_dir)
+    for job in stacks:
+        stack, project_dir, stack_file = job
+        out = job_out(tmp, job)
         out.parent.mkdir(parents=True, exist_ok=True)
         jobs.append({"argv": plan_args(stack, out, project_dir, stack_file), "stderr": f"{out}.stderr"})
     request = {"protocol": worker.PROTOCOL, "parallel": parallel, "jobs": jobs}
@@ -81,12 +90,12 @@ def run_worker(stacks: list[Job], tmp: Path, parallel: int = 1) -> None:
 
 
 def worker_outcomes(stacks: list[Job], tmp: Path) -> dict[str, tuple]:
-    """What `run_worker` left in `tmp`: {stack: outcome}, in the order the jobs ended."""
+    """What `run_worker` left in `tmp`: {label: outcome}, in the order the jobs ended."""
     outcomes = {}
     for report in json.loads((tmp / "reports.json").read_text()):
-        stack, project_dir, _ = stacks[report["job"]]
-        out = job_out(tmp, stack, project_dir)
-        outcomes[stack] = outcome(report["status"], Path(f"{out}.stderr").read_text(), out)
+        job = stacks[report["job"]]
+        out = job_out(tmp, job)
+        outcomes[label(job)] = outcome(report["status"], Path(f"{out}.stderr").read_text(), out)
     return outcomes
 
 
@@ -99,5 +108,5 @@ def plan_every_stack_file(folder: Path) -> None:
 
 
 def planned(folder: Path) -> dict[str, tuple]:
-    """The outcomes `plan_every_stack_file` left in `folder`, by stack."""
+    """The outcomes `plan_every_stack_file` left in `folder`, by label."""
     return worker_outcomes(PLATFORM_JOBS, folder / "platform") | worker_outcomes(TENANT_JOBS, folder / "tenant")

@@ -2,9 +2,6 @@
 
 import functools
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +10,7 @@ import yaml
 from cost import from_recording
 from offline import plan as offline_plan
 from offline import plan_files
+from offline.__main__ import main as offline_main
 from offline.harness import PROJECT_DIR
 from tests import kubernetes_schemas
 from tests.stackfacts import PINNED_DEV
@@ -27,13 +25,6 @@ def dev_plan() -> dict:
     return offline_plan.build("dev", stack_file=PINNED_DEV)
 
 
-def run_cli(*args: str, seed: str = "0") -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONHASHSEED=seed)
-    return subprocess.run(
-        [sys.executable, "-m", "offline", *args], cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False
-    )
-
-
 @pytest.fixture(scope="module")
 def written(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("plan-dev")
@@ -45,13 +36,15 @@ def all_text(out: Path) -> str:
     return "\n".join(path.read_text() for path in sorted(out.rglob("*")) if path.is_file())
 
 
-def test_plan_files_are_byte_identical_across_runs(dev, written, tmp_path):
-    # Another process, another hash seed, registration order left to the SDK, and the SDKs loaded
-    # as the command loads them (offline/sdk_loader.py), where this process loads them as Pulumi does.
-    done = run_cli("plan", "--stack", "dev", "--stack-file", str(PINNED_DEV), "--out", str(tmp_path), "--quiet", seed="12345")
-    assert done.returncode == 0, done.stderr
+def test_plan_files_are_byte_identical_across_runs(dev, written, plan_alone):
+    # Another process, another hash seed (tests/conftest.py, PLAN_ALONE_HASH_SEED), registration order
+    # left to the SDK, and the SDKs loaded as the command loads them (offline/sdk_loader.py), where this
+    # process loads them as Pulumi does. The plan command's process is shared with test_worker.py and
+    # test_sdk_loader.py.
+    alone = plan_alone("dev", PROJECT_DIR, PINNED_DEV)
+    assert alone.status == 0, alone.stderr
     ours = {p.relative_to(written): p.read_bytes() for p in written.rglob("*") if p.is_file()}
-    theirs = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    theirs = {p.relative_to(alone.out): p.read_bytes() for p in alone.out.rglob("*") if p.is_file()}
     # The command also runs the policy pack: the dev stack breaks no mandatory rule.
     report = theirs.pop(Path("policy.txt")).decode()
     assert report.strip() and "mandatory" not in report
@@ -220,15 +213,14 @@ def test_the_diagram_links_components_in_dependency_order(written):
     assert (node_of["game-2048"], node_of["alb-controller"]) not in edges
 
 
-def test_an_invalid_stack_file_exits_2_with_the_settings_error_and_writes_nothing(tmp_path):
+def test_an_invalid_stack_file_exits_2_with_the_settings_error_and_writes_nothing(tmp_path, capsys):
+    # The command's main(), as `python -m offline` runs it (test_cli_errors.py has such an error in a process of its own).
     stack_file = tmp_path / "Pulumi.broken.yaml"
     stack_file.write_text("config:\n  aws:region: ap-northeast-2\n  eks-fargate:appReplicas: 500\n")
-    done = run_cli("plan", "--stack", "broken", "--stack-file", str(stack_file), "--out", str(tmp_path / "out"))
-    assert done.returncode == 2
-    assert (
-        done.stderr.strip() == "error: config key 'eks-fargate:appReplicas' has invalid value 500: a whole number from 0 to 100"
-    )
-    assert "Traceback" not in done.stderr and done.stdout == ""
+    assert offline_main(["plan", "--stack", "broken", "--stack-file", str(stack_file), "--out", str(tmp_path / "out")]) == 2
+    done = capsys.readouterr()
+    assert done.err.strip() == "error: config key 'eks-fargate:appReplicas' has invalid value 500: a whole number from 0 to 100"
+    assert "Traceback" not in done.err and done.out == ""
     assert not (tmp_path / "out").exists()
 
 
