@@ -1,7 +1,6 @@
 """Subnet capacity: usable addresses per private subnet against the most pods a stack may run."""
 
 import copy
-import functools
 import ipaddress
 
 from eksfargate.footprint import footprint_from_resources
@@ -9,16 +8,15 @@ from offline import __main__ as offline_cli
 from offline import capacity
 from offline import plan as offline_plan
 from tests.stackfacts import STACKS_DIR
-from tests.tools.offline.test_plan import dev_plan
+from tests.tools.offline.test_plan import dev_plan, plan_here
 
 TINY_VPC = STACKS_DIR / "Pulumi.tiny-vpc.yaml"
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 SUBNET = "aws:ec2/subnet:Subnet"
 
 
-@functools.cache
 def tiny_plan() -> dict:
-    return offline_plan.build("tiny-vpc", stack_file=TINY_VPC)
+    return plan_here("tiny-vpc", TINY_VPC)
 
 
 def private_cidrs(plan: dict) -> list[str]:

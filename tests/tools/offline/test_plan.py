@@ -19,10 +19,16 @@ PROFILE = "aws:eks/fargateProfile:FargateProfile"
 
 
 @functools.cache
+def plan_here(stack: str, stack_file: Path | None = None) -> dict:
+    """The stack file's plan, built in this process (the SDKs loaded as Pulumi does) once per test
+    session and test worker: test_capacity.py and test_sdk_loader.py read it too."""
+    return offline_plan.build(stack, stack_file=stack_file)
+
+
 def dev_plan() -> dict:
     """The plan of dev's pinned values (tests/data/stacks/Pulumi.dev.yaml), built once per test session
     (test_diff.py uses it too)."""
-    return offline_plan.build("dev", stack_file=PINNED_DEV)
+    return plan_here("dev", PINNED_DEV)
 
 
 @pytest.fixture(scope="module")
