@@ -11,7 +11,7 @@ from cost import from_recording
 from offline import plan as offline_plan
 from offline import plan_files
 from offline.__main__ import main as offline_main
-from offline.harness import PROJECT_DIR
+from offline.harness import PROJECT_DIR, Recording
 from tests import kubernetes_schemas
 from tests.stackfacts import PINNED_DEV
 
@@ -19,10 +19,29 @@ PROFILE = "aws:eks/fargateProfile:FargateProfile"
 
 
 @functools.cache
+def recording_here(stack: str, stack_file: Path | None = None) -> Recording:
+    """The stack file's recording a plan is made from (`offline_plan.record_stack`), made in this process
+    (the SDKs loaded as Pulumi does) once per test session and test worker."""
+    return offline_plan.record_stack(stack, stack_file=stack_file)
+
+
+@functools.cache
 def plan_here(stack: str, stack_file: Path | None = None) -> dict:
-    """The stack file's plan, built in this process (the SDKs loaded as Pulumi does) once per test
-    session and test worker: test_capacity.py and test_sdk_loader.py read it too."""
-    return offline_plan.build(stack, stack_file=stack_file)
+    """The stack file's plan (`offline_plan.build`), from `recording_here`: test_capacity.py and
+    test_sdk_loader.py read it too."""
+    return offline_plan.from_recording(recording_here(stack, stack_file))
+
+
+def plan_command_records_once(monkeypatch, stack: str, stack_file: Path) -> None:
+    """The plan command (main()) given `recording_here`'s recording of the stack file instead of making
+    its own: for what the command does with a recording, shown without recording the stack again."""
+    wanted = stack_file
+
+    def record_stack(name: str, project_dir: Path = PROJECT_DIR, stack_file: Path | None = None) -> Recording:
+        assert (name, project_dir, stack_file) == (stack, PROJECT_DIR, wanted), "the command records another stack"
+        return recording_here(stack, wanted)
+
+    monkeypatch.setattr(offline_plan, "record_stack", record_stack)
 
 
 def dev_plan() -> dict:
@@ -245,8 +264,9 @@ def test_a_mandatory_policy_violation_fails_the_plan_but_still_writes_it(tmp_pat
         "no-daemonsets", "mandatory", "DaemonSet 'log-agent' cannot run on Fargate", None, "log-agent"
     )
     monkeypatch.setattr(policy.offline, "check", lambda recording: [finding])
+    plan_command_records_once(monkeypatch, "dev", PINNED_DEV)
 
-    assert main(["plan", "--stack", "dev", "--out", str(tmp_path)]) == 1
+    assert main(["plan", "--stack", "dev", "--stack-file", str(PINNED_DEV), "--out", str(tmp_path)]) == 1
     assert "mandatory: no-daemonsets [log-agent]" in capsys.readouterr().out
     assert "log-agent" in (tmp_path / "policy.txt").read_text()
     assert (tmp_path / "plan.json").exists()
@@ -258,7 +278,9 @@ def test_a_plan_without_checks_writes_only_the_plan_and_ignores_policy_findings(
 
     finding = policy.offline.Violation("no-daemonsets", "mandatory", "DaemonSet 'log-agent' cannot run on Fargate")
     monkeypatch.setattr(policy.offline, "check", lambda recording: [finding])
+    plan_command_records_once(monkeypatch, "dev", PINNED_DEV)
 
-    assert main(["plan", "--stack", "dev", "--out", str(tmp_path), "--quiet", "--no-checks"]) == 0
+    args = ["plan", "--stack", "dev", "--stack-file", str(PINNED_DEV), "--out", str(tmp_path), "--quiet", "--no-checks"]
+    assert main(args) == 0
     assert (tmp_path / "plan.json").exists()
     assert not (tmp_path / "policy.txt").exists() and not (tmp_path / "cost.txt").exists()
