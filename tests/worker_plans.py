@@ -12,12 +12,15 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import yaml
+
 from eksfargate.project import TENANT_PROJECT_DIR
 from offline import worker
-from offline.harness import PROJECT_DIR, plan_process
-from tests.stackfacts import PINNED_DEV, STACKS_DIR
+from offline.harness import PROJECT_DIR, plan_process, project_name
+from tests.stackfacts import DATA_DIR, PINNED_DEV, STACKS_DIR
 
 Job = tuple[str, Path, Path | None]  # (stack, project folder, stack file or None: the project's own)
+SECURITY_FIXTURES = DATA_DIR / "security"
 
 
 def plan_args(stack: str, out: Path, project_dir: Path = PROJECT_DIR, stack_file: Path | None = None) -> list[str]:
@@ -26,16 +29,28 @@ def plan_args(stack: str, out: Path, project_dir: Path = PROJECT_DIR, stack_file
 
 
 def every_stack_file() -> list[Job]:
-    """Every committed platform and tenant stack file and each fixture, the fixtures planned as the stack
-    their file names (dev's pinned values as stack dev, as test_plan.py plans them) and dev's pinned values
-    last: the platform worker's last job is a plan test_plan.py and test_sdk_loader.py also need alone."""
+    """Every committed platform and tenant stack file and each fixture (tests/data/stacks/, and
+    tests/data/security/, whose manifests tests/tools/security/test_stack_fixtures.py reads), the fixtures
+    planned as the stack their file names (dev's pinned values as stack dev, as test_plan.py plans them) and
+    dev's pinned values last: the platform worker's last job is a plan test_plan.py and test_sdk_loader.py
+    also need alone."""
     found = [(path.stem.removeprefix("Pulumi."), PROJECT_DIR, None) for path in sorted(PROJECT_DIR.glob("Pulumi.*.yaml"))]
     found += [
         (path.stem.removeprefix("Pulumi."), TENANT_PROJECT_DIR, None) for path in sorted(TENANT_PROJECT_DIR.glob("Pulumi.*.yaml"))
     ]
-    fixtures = sorted(STACKS_DIR.glob("Pulumi.*.yaml"), key=lambda path: (path == PINNED_DEV, path))
-    found += [(path.stem.removeprefix("Pulumi."), PROJECT_DIR, path) for path in fixtures]
+    fixtures = sorted(
+        [*STACKS_DIR.glob("Pulumi.*.yaml"), *SECURITY_FIXTURES.glob("Pulumi.*.yaml")], key=lambda path: (path == PINNED_DEV, path)
+    )
+    found += [(path.stem.removeprefix("Pulumi."), project_of(path), path) for path in fixtures]
     return found
+
+
+def project_of(stack_file: Path) -> Path:
+    """The project a fixture stack file is for: the tenant's if its settings are (Pulumi names a
+    project's settings by the project's name), else the platform's."""
+    settings = (yaml.safe_load(stack_file.read_text()) or {}).get("config", {})
+    tenant = f"{project_name(TENANT_PROJECT_DIR)}:"
+    return TENANT_PROJECT_DIR if any(str(key).startswith(tenant) for key in settings) else PROJECT_DIR
 
 
 def label(job: Job) -> str:
