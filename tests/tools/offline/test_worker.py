@@ -14,8 +14,18 @@ import pytest
 from eksfargate.project import TENANT_PROJECT_DIR
 from offline import harness
 from offline import revisions as offline_revisions
-from offline.harness import PROJECT_DIR, plan_process
-from tests.worker_plans import BROKEN, PLATFORM_JOBS, TENANT_JOBS, every_stack_file, label, outcome, run_worker, worker_outcomes
+from offline.harness import PROJECT_DIR
+from tests.worker_plans import (
+    BROKEN,
+    PLATFORM_JOBS,
+    TENANT_JOBS,
+    every_stack_file,
+    label,
+    outcome,
+    plan_process_keeping_bytecode,
+    run_worker,
+    worker_outcomes,
+)
 
 PLATFORM_STACK = f"{harness.project_name()}/shared-dev"  # what the tenant stacks reference
 
@@ -99,7 +109,7 @@ def test_a_worker_refuses_a_request_it_does_not_speak():
     done = subprocess.run(
         [sys.executable, "-m", "offline.worker"],
         input=json.dumps({"protocol": 0, "jobs": []}),
-        **plan_process(PROJECT_DIR),
+        **plan_process_keeping_bytecode(),
         capture_output=True,
         text=True,
         check=False,
