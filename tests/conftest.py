@@ -12,7 +12,8 @@
   with it for a representative set of stack files; test_plan.py and test_sdk_loader.py read dev's
   pinned values' plan and what its process loaded).
 - `worker_plans`: every stack file planned by offline/worker.py, once per test session (tests/worker_plans.py):
-  test_worker.py compares them with `plan_alone`'s, test_sdk_loader.py with this process's plans.
+  test_worker.py compares them with `plan_alone`'s, test_sdk_loader.py with this process's plans, and
+  tests/tools/security/test_stack_fixtures.py reads its fixtures' manifests from them.
 - `shared_dir`, `shared`: a folder every test worker of the session sees, and a folder in it made once.
 """
 

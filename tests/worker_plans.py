@@ -1,9 +1,10 @@
 """Every stack file planned by the plan command in offline/worker.py, once per test session.
 
 tests/conftest.py's `worker_plans` fixture serves these plans to tests/tools/offline/test_worker.py
-(the worker's files against a process of its own) and test_sdk_loader.py (the plan command, whose SDKs
-come through the loader, against this process, which loads them as Pulumi does): one set of plans for
-both, made by two workers at once while the test workers wait.
+(the worker's files against a process of its own), test_sdk_loader.py (the plan command, whose SDKs
+come through the loader, against this process, which loads them as Pulumi does) and
+tests/tools/security/test_stack_fixtures.py (the manifests checkov reads): one set of plans for all,
+made by two workers at once while the test workers wait.
 """
 
 import json
