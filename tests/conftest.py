@@ -7,17 +7,20 @@
   values (5 replicas, 3 zones, the dollar figures), so that editing Pulumi.dev.yaml never
   breaks them. `existing_vpc`: tests/data/stacks/Pulumi.existing-vpc.yaml. `logging_off`:
   tests/data/stacks/Pulumi.logging-off.yaml.
-- `plan_alone`: a stack planned by `python -m offline plan` in a process of its own, once per test
-  session whichever test worker asks first (tests/tools/offline/test_worker.py compares the
-  worker's plans with it for a representative set of stack files).
+- `plan_alone`: a stack planned by the plan command in a process of its own, once per test session
+  whichever test worker asks first (tests/tools/offline/test_worker.py compares the worker's plans
+  with it for a representative set of stack files; test_plan.py and test_sdk_loader.py read dev's
+  pinned values' plan and what its process loaded).
 - `worker_plans`: every stack file planned by offline/worker.py, once per test session (tests/worker_plans.py):
-  test_worker.py compares them with `plan_alone`'s, test_sdk_loader.py with this process's plans.
+  test_worker.py compares them with `plan_alone`'s, test_sdk_loader.py with this process's plans, and
+  tests/tools/security/test_stack_fixtures.py reads its fixtures' manifests from them.
 - `shared_dir`, `shared`: a folder every test worker of the session sees, and a folder in it made once.
 """
 
 import fcntl
 import functools
 import hashlib
+import json
 import os
 import pickle
 import shutil
@@ -30,11 +33,11 @@ from typing import NamedTuple
 import kubernetes_validate.utils
 import pytest
 
-from offline.harness import PROJECT_DIR, SHARED_REFERENCED_PLANS, Recording, plan_process, record
+from offline.harness import PROJECT_DIR, SHARED_REFERENCED_PLANS, Recording, record
 from offline.plan_cache import CACHE_ENV, OFF
 from tests.rewrite import rewritten_stack_file
 from tests.stackfacts import PINNED_DEV, STACKS_DIR
-from tests.worker_plans import plan_every_stack_file, planned
+from tests.worker_plans import plan_every_stack_file, plan_process_keeping_bytecode, planned
 
 COMMITTED = sorted(PROJECT_DIR.glob("Pulumi.*.yaml"))
 STACK_IDS = [f"{path.stem.removeprefix('Pulumi.')}" for path in COMMITTED]
@@ -178,28 +181,55 @@ class PlannedAlone(NamedTuple):
     status: int  # the plan command's exit code
     stderr: str
     out: Path  # the folder it wrote its files in (--out)
+    loaded: dict  # what the process had loaded as it ended (`PLAN_ALONE`)
+
+
+# The plan command as `python -m offline` runs it (runpy, as -m does), with an exit handler of its own,
+# run after the command's: it writes down what the process loaded, its modules and how pulumi_aws.ec2
+# came (tests/tools/offline/test_sdk_loader.py). argv: the report's path, then the command's arguments.
+PLAN_ALONE = """\
+import atexit, json, runpy, sys
+report, sys.argv = sys.argv[1], ["offline", *sys.argv[2:]]
+def loaded():
+    state = {"modules": sorted(sys.modules)}
+    ec2 = sys.modules.get("pulumi_aws.ec2")
+    if ec2 is not None:
+        state["ec2_loader"] = type(ec2.__spec__.loader).__name__
+        state["subnet_vpc_id_annotation"] = ec2.SubnetArgs.__init__.__annotations__["vpc_id"]
+    with open(report, "w") as out:
+        json.dump(state, out)
+atexit.register(loaded)
+runpy.run_module("offline", run_name="__main__", alter_sys=True)
+"""
+# Another hash seed than this process's and the workers' (random): a plan alone shows that none of its
+# files depends on one (tests/tools/offline/test_plan.py compares dev's with this process's).
+PLAN_ALONE_HASH_SEED = "12345"
 
 
 @pytest.fixture(scope="session")
 def plan_alone(shared_dir) -> Callable[..., PlannedAlone]:
-    """plan_alone(stack, project_dir=PROJECT_DIR, stack_file=None): the stack planned by
-    `python -m offline plan --quiet --no-cache` (a real plan, not the plan cache's) in a process of
-    its own, with this checkout's program, library and tools, once per test session."""
+    """plan_alone(stack, project_dir=PROJECT_DIR, stack_file=None): the stack planned by the plan command
+    (`PLAN_ALONE`, `plan --quiet --no-cache`: a real plan, not the plan cache's) in a process of its own,
+    with this checkout's program, library and tools, once per test session."""
 
     @functools.cache
     def plan(stack: str, project_dir: Path = PROJECT_DIR, stack_file: Path | None = None) -> PlannedAlone:
         key = hashlib.sha256(repr((stack, str(project_dir), str(stack_file))).encode()).hexdigest()[:12]
 
         def make(folder: Path) -> None:
-            command = [sys.executable, "-m", "offline", "plan", "--stack", stack, "--project-dir", str(project_dir)]
+            command = [sys.executable, "-c", PLAN_ALONE, str(folder / "loaded.json")]
+            command += ["plan", "--stack", stack, "--project-dir", str(project_dir)]
             command += ["--out", str(folder / "out"), "--quiet", "--no-cache"]
             command += ["--stack-file", str(stack_file)] if stack_file else []
-            done = subprocess.run(command, **plan_process(PROJECT_DIR), capture_output=True, text=True, check=False)
+            process = plan_process_keeping_bytecode()
+            process["env"]["PYTHONHASHSEED"] = PLAN_ALONE_HASH_SEED
+            done = subprocess.run(command, **process, capture_output=True, text=True, check=False)
             (folder / "status").write_text(str(done.returncode))
             (folder / "stderr").write_text(done.stderr)
 
         folder = once(shared_dir / "plan-alone" / f"{project_dir.name}-{stack}-{key}", make)
-        return PlannedAlone(int((folder / "status").read_text()), (folder / "stderr").read_text(), folder / "out")
+        status, stderr = int((folder / "status").read_text()), (folder / "stderr").read_text()
+        return PlannedAlone(status, stderr, folder / "out", json.loads((folder / "loaded.json").read_text()))
 
     return plan
 

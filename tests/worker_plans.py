@@ -1,9 +1,10 @@
 """Every stack file planned by the plan command in offline/worker.py, once per test session.
 
 tests/conftest.py's `worker_plans` fixture serves these plans to tests/tools/offline/test_worker.py
-(the worker's files against a process of its own) and test_sdk_loader.py (the plan command, whose SDKs
-come through the loader, against this process, which loads them as Pulumi does): one set of plans for
-both, made by two workers at once while the test workers wait.
+(the worker's files against a process of its own), test_sdk_loader.py (the plan command, whose SDKs
+come through the loader, against this process, which loads them as Pulumi does) and
+tests/tools/security/test_stack_fixtures.py (the manifests checkov reads): one set of plans for all,
+made by two workers at once while the test workers wait.
 """
 
 import json
@@ -12,12 +13,15 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import yaml
+
 from eksfargate.project import TENANT_PROJECT_DIR
 from offline import worker
-from offline.harness import PROJECT_DIR, plan_process
-from tests.stackfacts import STACKS_DIR
+from offline.harness import PROJECT_DIR, plan_process, project_name
+from tests.stackfacts import DATA_DIR, PINNED_DEV, STACKS_DIR
 
 Job = tuple[str, Path, Path | None]  # (stack, project folder, stack file or None: the project's own)
+SECURITY_FIXTURES = DATA_DIR / "security"
 
 
 def plan_args(stack: str, out: Path, project_dir: Path = PROJECT_DIR, stack_file: Path | None = None) -> list[str]:
@@ -26,15 +30,35 @@ def plan_args(stack: str, out: Path, project_dir: Path = PROJECT_DIR, stack_file
 
 
 def every_stack_file() -> list[Job]:
-    """Every committed platform and tenant stack file and each fixture (as `fixture-<name>`)."""
+    """Every committed platform and tenant stack file and each fixture (tests/data/stacks/, and
+    tests/data/security/, whose manifests tests/tools/security/test_stack_fixtures.py reads), the fixtures
+    planned as the stack their file names (dev's pinned values as stack dev, as test_plan.py plans them) and
+    dev's pinned values last: the platform worker's last job is a plan test_plan.py and test_sdk_loader.py
+    also need alone."""
     found = [(path.stem.removeprefix("Pulumi."), PROJECT_DIR, None) for path in sorted(PROJECT_DIR.glob("Pulumi.*.yaml"))]
     found += [
         (path.stem.removeprefix("Pulumi."), TENANT_PROJECT_DIR, None) for path in sorted(TENANT_PROJECT_DIR.glob("Pulumi.*.yaml"))
     ]
-    found += [
-        (f"fixture-{path.stem.removeprefix('Pulumi.')}", PROJECT_DIR, path) for path in sorted(STACKS_DIR.glob("Pulumi.*.yaml"))
-    ]
+    fixtures = sorted(
+        [*STACKS_DIR.glob("Pulumi.*.yaml"), *SECURITY_FIXTURES.glob("Pulumi.*.yaml")], key=lambda path: (path == PINNED_DEV, path)
+    )
+    found += [(path.stem.removeprefix("Pulumi."), project_of(path), path) for path in fixtures]
     return found
+
+
+def project_of(stack_file: Path) -> Path:
+    """The project a fixture stack file is for: the tenant's if its settings are (Pulumi names a
+    project's settings by the project's name), else the platform's."""
+    settings = (yaml.safe_load(stack_file.read_text()) or {}).get("config", {})
+    tenant = f"{project_name(TENANT_PROJECT_DIR)}:"
+    return TENANT_PROJECT_DIR if any(str(key).startswith(tenant) for key in settings) else PROJECT_DIR
+
+
+def label(job: Job) -> str:
+    """A job's name in `worker_plans` and its folder: its stack, or `fixture-<stack>` for a fixture's
+    (fixture-dev: dev's pinned values)."""
+    stack, _, stack_file = job
+    return f"fixture-{stack}" if stack_file else stack
 
 
 BROKEN: Job = ("no-such-stack", PROJECT_DIR, None)  # fails: its exit code and message are those of a process of its own
@@ -43,6 +67,17 @@ BROKEN: Job = ("no-such-stack", PROJECT_DIR, None)  # fails: its exit code and m
 # what dev loaded (test_two_stacks_plan_in_either_order_as_each_alone plans the other order).
 PLATFORM_JOBS = [s for s in every_stack_file() if s[1] == PROJECT_DIR] + [BROKEN]
 TENANT_JOBS = [s for s in every_stack_file() if s[1] == TENANT_PROJECT_DIR]
+
+
+def plan_process_keeping_bytecode() -> dict:
+    """`plan_process(PROJECT_DIR)` (this checkout's program, library and tools) for the suite's plan
+    processes, which keep the project's bytecode where PYTHONDONTWRITEBYTECODE is set, as on this
+    project's build machine: each compiled the program, library and tools again, about 0.25 s of CPU a
+    process (Python's own cache beside the sources, read only when they are unchanged; no plan's files
+    depend on it). The installed packages' is kept already (`make venv`)."""
+    process = plan_process(PROJECT_DIR)
+    process["env"].pop("PYTHONDONTWRITEBYTECODE", None)
+    return process
 
 
 def files(out: Path) -> dict[str, bytes]:
@@ -54,22 +89,23 @@ def outcome(status: int, stderr: str, out: Path) -> tuple:
     return status, (stderr.strip().splitlines() or [""])[-1], files(out) if out.is_dir() else {}
 
 
-def job_out(tmp: Path, stack: str, project_dir: Path) -> Path:
-    return tmp / project_dir.name / stack
+def job_out(tmp: Path, job: Job) -> Path:
+    return tmp / job[1].name / label(job)
 
 
 def run_worker(stacks: list[Job], tmp: Path, parallel: int = 1) -> None:
     """One worker plans the stacks, in this order, into `tmp`; its reports go to tmp/reports.json."""
     jobs = []
-    for stack, project_dir, stack_file in stacks:
-        out = job_out(tmp, stack, project_dir)
+    for job in stacks:
+        stack, project_dir, stack_file = job
+        out = job_out(tmp, job)
         out.parent.mkdir(parents=True, exist_ok=True)
         jobs.append({"argv": plan_args(stack, out, project_dir, stack_file), "stderr": f"{out}.stderr"})
     request = {"protocol": worker.PROTOCOL, "parallel": parallel, "jobs": jobs}
     done = subprocess.run(
         [sys.executable, "-m", "offline.worker"],
         input=json.dumps(request),
-        **plan_process(PROJECT_DIR),
+        **plan_process_keeping_bytecode(),
         capture_output=True,
         text=True,
         check=False,
@@ -81,12 +117,12 @@ def run_worker(stacks: list[Job], tmp: Path, parallel: int = 1) -> None:
 
 
 def worker_outcomes(stacks: list[Job], tmp: Path) -> dict[str, tuple]:
-    """What `run_worker` left in `tmp`: {stack: outcome}, in the order the jobs ended."""
+    """What `run_worker` left in `tmp`: {label: outcome}, in the order the jobs ended."""
     outcomes = {}
     for report in json.loads((tmp / "reports.json").read_text()):
-        stack, project_dir, _ = stacks[report["job"]]
-        out = job_out(tmp, stack, project_dir)
-        outcomes[stack] = outcome(report["status"], Path(f"{out}.stderr").read_text(), out)
+        job = stacks[report["job"]]
+        out = job_out(tmp, job)
+        outcomes[label(job)] = outcome(report["status"], Path(f"{out}.stderr").read_text(), out)
     return outcomes
 
 
@@ -99,5 +135,5 @@ def plan_every_stack_file(folder: Path) -> None:
 
 
 def planned(folder: Path) -> dict[str, tuple]:
-    """The outcomes `plan_every_stack_file` left in `folder`, by stack."""
+    """The outcomes `plan_every_stack_file` left in `folder`, by label."""
     return worker_outcomes(PLATFORM_JOBS, folder / "platform") | worker_outcomes(TENANT_JOBS, folder / "tenant")

@@ -22,9 +22,11 @@ command-line tools only (`python -m offline`, `python -m cost`):
   two statements bind, a module whose names cannot be read off its source).
 
 Neither changes what the program declares. The tests import the SDKs as Pulumi's language host
-does; tests/test_sdk_loader.py plans every committed and fixture stack file through this loader
-and compares with theirs, and checks the loader itself; tests/test_plan.py compares the files
-the command writes for dev byte for byte. docs/contributing.md "Plan speed" has the figures.
+does; tests/tools/offline/test_sdk_loader.py plans every committed and fixture stack file through
+this loader, compares the plans of those that between them declare every resource type and input
+property any of them declares with theirs, and checks the loader itself;
+tests/tools/offline/test_plan.py compares the files the command writes for dev byte for byte.
+docs/contributing.md "Plan speed" has the figures.
 
 The compiled code is kept beside the SDK's own bytecode under a name Python's loaders never read
 (`__pycache__/<module>.cpython-311.opt-offline3.pyc`), in the standard pyc layout, checked

@@ -1,24 +1,22 @@
 """Subnet capacity: usable addresses per private subnet against the most pods a stack may run."""
 
 import copy
-import functools
 import ipaddress
 
 from eksfargate.footprint import footprint_from_resources
 from offline import __main__ as offline_cli
 from offline import capacity
 from offline import plan as offline_plan
-from tests.stackfacts import STACKS_DIR
-from tests.tools.offline.test_plan import dev_plan
+from tests.stackfacts import PINNED_DEV, STACKS_DIR
+from tests.tools.offline.test_plan import dev_plan, plan_command_records_once, plan_here
 
 TINY_VPC = STACKS_DIR / "Pulumi.tiny-vpc.yaml"
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 SUBNET = "aws:ec2/subnet:Subnet"
 
 
-@functools.cache
 def tiny_plan() -> dict:
-    return offline_plan.build("tiny-vpc", stack_file=TINY_VPC)
+    return plan_here("tiny-vpc", TINY_VPC)
 
 
 def private_cidrs(plan: dict) -> list[str]:
@@ -106,13 +104,16 @@ def test_subnets_the_stack_does_not_make_are_reported_unknown_not_failed(existin
 def test_the_plan_command_fails_when_the_subnets_are_too_small(tmp_path, monkeypatch, capsys):
     over = capacity.assess(with_replicas(tiny_plan(), 2 * 507))
     monkeypatch.setattr(capacity, "assess", lambda plan: over)
+    plan_command_records_once(monkeypatch, "tiny-vpc", TINY_VPC)
     code = offline_cli.main(["plan", "--stack", "tiny-vpc", "--stack-file", str(TINY_VPC), "--out", str(tmp_path)])
     assert code == offline_cli.EXIT_POLICY
     assert "error: stack tiny-vpc: up to" in capsys.readouterr().err
     assert "TOO SMALL" in (tmp_path / "capacity.txt").read_text()
 
 
-def test_the_plan_prints_the_capacity(tmp_path, capsys):
-    assert offline_cli.main(["plan", "--stack", "dev", "--out", str(tmp_path)]) == offline_cli.EXIT_OK
+def test_the_plan_prints_the_capacity(tmp_path, monkeypatch, capsys):
+    plan_command_records_once(monkeypatch, "dev", PINNED_DEV)
+    args = ["plan", "--stack", "dev", "--stack-file", str(PINNED_DEV), "--out", str(tmp_path)]
+    assert offline_cli.main(args) == offline_cli.EXIT_OK
     printed = capsys.readouterr().out
     assert "Subnet capacity of stack dev" in printed and "usable addresses" in printed and "pods at most" in printed

@@ -2,9 +2,6 @@
 
 import functools
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +10,8 @@ import yaml
 from cost import from_recording
 from offline import plan as offline_plan
 from offline import plan_files
-from offline.harness import PROJECT_DIR
+from offline.__main__ import main as offline_main
+from offline.harness import PROJECT_DIR, Recording
 from tests import kubernetes_schemas
 from tests.stackfacts import PINNED_DEV
 
@@ -21,17 +19,35 @@ PROFILE = "aws:eks/fargateProfile:FargateProfile"
 
 
 @functools.cache
+def recording_here(stack: str, stack_file: Path | None = None) -> Recording:
+    """The stack file's recording a plan is made from (`offline_plan.record_stack`), made in this process
+    (the SDKs loaded as Pulumi does) once per test session and test worker."""
+    return offline_plan.record_stack(stack, stack_file=stack_file)
+
+
+@functools.cache
+def plan_here(stack: str, stack_file: Path | None = None) -> dict:
+    """The stack file's plan (`offline_plan.build`), from `recording_here`: test_capacity.py and
+    test_sdk_loader.py read it too."""
+    return offline_plan.from_recording(recording_here(stack, stack_file))
+
+
+def plan_command_records_once(monkeypatch, stack: str, stack_file: Path) -> None:
+    """The plan command (main()) given `recording_here`'s recording of the stack file instead of making
+    its own: for what the command does with a recording, shown without recording the stack again."""
+    wanted = stack_file
+
+    def record_stack(name: str, project_dir: Path = PROJECT_DIR, stack_file: Path | None = None) -> Recording:
+        assert (name, project_dir, stack_file) == (stack, PROJECT_DIR, wanted), "the command records another stack"
+        return recording_here(stack, wanted)
+
+    monkeypatch.setattr(offline_plan, "record_stack", record_stack)
+
+
 def dev_plan() -> dict:
     """The plan of dev's pinned values (tests/data/stacks/Pulumi.dev.yaml), built once per test session
     (test_diff.py uses it too)."""
-    return offline_plan.build("dev", stack_file=PINNED_DEV)
-
-
-def run_cli(*args: str, seed: str = "0") -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONHASHSEED=seed)
-    return subprocess.run(
-        [sys.executable, "-m", "offline", *args], cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False
-    )
+    return plan_here("dev", PINNED_DEV)
 
 
 @pytest.fixture(scope="module")
@@ -45,13 +61,15 @@ def all_text(out: Path) -> str:
     return "\n".join(path.read_text() for path in sorted(out.rglob("*")) if path.is_file())
 
 
-def test_plan_files_are_byte_identical_across_runs(dev, written, tmp_path):
-    # Another process, another hash seed, registration order left to the SDK, and the SDKs loaded
-    # as the command loads them (offline/sdk_loader.py), where this process loads them as Pulumi does.
-    done = run_cli("plan", "--stack", "dev", "--stack-file", str(PINNED_DEV), "--out", str(tmp_path), "--quiet", seed="12345")
-    assert done.returncode == 0, done.stderr
+def test_plan_files_are_byte_identical_across_runs(dev, written, plan_alone):
+    # Another process, another hash seed (tests/conftest.py, PLAN_ALONE_HASH_SEED), registration order
+    # left to the SDK, and the SDKs loaded as the command loads them (offline/sdk_loader.py), where this
+    # process loads them as Pulumi does. The plan command's process is shared with test_worker.py and
+    # test_sdk_loader.py.
+    alone = plan_alone("dev", PROJECT_DIR, PINNED_DEV)
+    assert alone.status == 0, alone.stderr
     ours = {p.relative_to(written): p.read_bytes() for p in written.rglob("*") if p.is_file()}
-    theirs = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    theirs = {p.relative_to(alone.out): p.read_bytes() for p in alone.out.rglob("*") if p.is_file()}
     # The command also runs the policy pack: the dev stack breaks no mandatory rule.
     report = theirs.pop(Path("policy.txt")).decode()
     assert report.strip() and "mandatory" not in report
@@ -220,15 +238,14 @@ def test_the_diagram_links_components_in_dependency_order(written):
     assert (node_of["game-2048"], node_of["alb-controller"]) not in edges
 
 
-def test_an_invalid_stack_file_exits_2_with_the_settings_error_and_writes_nothing(tmp_path):
+def test_an_invalid_stack_file_exits_2_with_the_settings_error_and_writes_nothing(tmp_path, capsys):
+    # The command's main(), as `python -m offline` runs it (test_cli_errors.py has such an error in a process of its own).
     stack_file = tmp_path / "Pulumi.broken.yaml"
     stack_file.write_text("config:\n  aws:region: ap-northeast-2\n  eks-fargate:appReplicas: 500\n")
-    done = run_cli("plan", "--stack", "broken", "--stack-file", str(stack_file), "--out", str(tmp_path / "out"))
-    assert done.returncode == 2
-    assert (
-        done.stderr.strip() == "error: config key 'eks-fargate:appReplicas' has invalid value 500: a whole number from 0 to 100"
-    )
-    assert "Traceback" not in done.stderr and done.stdout == ""
+    assert offline_main(["plan", "--stack", "broken", "--stack-file", str(stack_file), "--out", str(tmp_path / "out")]) == 2
+    done = capsys.readouterr()
+    assert done.err.strip() == "error: config key 'eks-fargate:appReplicas' has invalid value 500: a whole number from 0 to 100"
+    assert "Traceback" not in done.err and done.out == ""
     assert not (tmp_path / "out").exists()
 
 
@@ -247,8 +264,9 @@ def test_a_mandatory_policy_violation_fails_the_plan_but_still_writes_it(tmp_pat
         "no-daemonsets", "mandatory", "DaemonSet 'log-agent' cannot run on Fargate", None, "log-agent"
     )
     monkeypatch.setattr(policy.offline, "check", lambda recording: [finding])
+    plan_command_records_once(monkeypatch, "dev", PINNED_DEV)
 
-    assert main(["plan", "--stack", "dev", "--out", str(tmp_path)]) == 1
+    assert main(["plan", "--stack", "dev", "--stack-file", str(PINNED_DEV), "--out", str(tmp_path)]) == 1
     assert "mandatory: no-daemonsets [log-agent]" in capsys.readouterr().out
     assert "log-agent" in (tmp_path / "policy.txt").read_text()
     assert (tmp_path / "plan.json").exists()
@@ -260,7 +278,9 @@ def test_a_plan_without_checks_writes_only_the_plan_and_ignores_policy_findings(
 
     finding = policy.offline.Violation("no-daemonsets", "mandatory", "DaemonSet 'log-agent' cannot run on Fargate")
     monkeypatch.setattr(policy.offline, "check", lambda recording: [finding])
+    plan_command_records_once(monkeypatch, "dev", PINNED_DEV)
 
-    assert main(["plan", "--stack", "dev", "--out", str(tmp_path), "--quiet", "--no-checks"]) == 0
+    args = ["plan", "--stack", "dev", "--stack-file", str(PINNED_DEV), "--out", str(tmp_path), "--quiet", "--no-checks"]
+    assert main(args) == 0
     assert (tmp_path / "plan.json").exists()
     assert not (tmp_path / "policy.txt").exists() and not (tmp_path / "cost.txt").exists()

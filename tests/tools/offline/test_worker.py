@@ -14,8 +14,18 @@ import pytest
 from eksfargate.project import TENANT_PROJECT_DIR
 from offline import harness
 from offline import revisions as offline_revisions
-from offline.harness import PROJECT_DIR, plan_process
-from tests.worker_plans import BROKEN, PLATFORM_JOBS, TENANT_JOBS, every_stack_file, outcome, run_worker, worker_outcomes
+from offline.harness import PROJECT_DIR
+from tests.worker_plans import (
+    BROKEN,
+    PLATFORM_JOBS,
+    TENANT_JOBS,
+    every_stack_file,
+    label,
+    outcome,
+    plan_process_keeping_bytecode,
+    run_worker,
+    worker_outcomes,
+)
 
 PLATFORM_STACK = f"{harness.project_name()}/shared-dev"  # what the tenant stacks reference
 
@@ -47,7 +57,7 @@ def test_every_stack_file_plans_in_the_workers(worker_plans):
     # with two plans at once, dev first, alone in its first child, and payments-dev after it.
     assert len(every_stack_file()) >= 14
     assert [s[0] for s in PLATFORM_JOBS[:2]] == ["dev", "payments-dev"]
-    assert sorted(worker_plans) == sorted(s[0] for s in [*PLATFORM_JOBS, *TENANT_JOBS])
+    assert sorted(worker_plans) == sorted(map(label, [*PLATFORM_JOBS, *TENANT_JOBS]))
     for stack, (status, message, written) in worker_plans.items():
         if stack == BROKEN[0]:
             assert (status, message) == (2, "error: no stack file Pulumi.no-such-stack.yaml in " + str(PROJECT_DIR))
@@ -59,8 +69,9 @@ def test_every_stack_file_plans_in_the_workers(worker_plans):
 # Byte for byte against a process of its own (a plan command of its own each, about a second and a half):
 # a representative set, one of each way a worker's plan could come to differ from one alone. The first
 # child of the platform's worker (dev) and the one after it (payments-dev), the platform's last job, which
-# starts after all the others (a fixture named by --stack-file), a tenant (its platform's plan read in a
-# process of its own, shared by the worker's children), and a plan that fails. Every other stack file's
+# starts after all the others (a fixture named by --stack-file: dev's pinned values, whose plan alone
+# test_plan.py and test_sdk_loader.py read too), a tenant (its platform's plan read in a process of its
+# own, shared by the worker's children), and a plan that fails. Every other stack file's
 # plan.json from the same workers is compared with this process's in test_sdk_loader.py.
 COMPARED_ALONE = [
     *PLATFORM_JOBS[:2],
@@ -71,9 +82,10 @@ COMPARED_ALONE = [
 
 
 # One case per stack file, so that the processes of their own spread over the test workers.
-@pytest.mark.parametrize(("stack", "project_dir", "stack_file"), COMPARED_ALONE, ids=lambda v: getattr(v, "name", v))
+@pytest.mark.parametrize(("stack", "project_dir", "stack_file"), COMPARED_ALONE, ids=[label(job) for job in COMPARED_ALONE])
 def test_a_stack_file_plans_byte_for_byte_as_in_a_process_of_its_own(worker_plans, alone, stack, project_dir, stack_file):
-    assert worker_plans[stack] == alone(stack, project_dir, stack_file), f"{stack} plans differently in the worker"
+    job = label((stack, project_dir, stack_file))
+    assert worker_plans[job] == alone(stack, project_dir, stack_file), f"{job} plans differently in the worker"
 
 
 def test_two_stacks_plan_in_either_order_as_each_alone(worker_plans, alone, tmp):
@@ -97,7 +109,7 @@ def test_a_worker_refuses_a_request_it_does_not_speak():
     done = subprocess.run(
         [sys.executable, "-m", "offline.worker"],
         input=json.dumps({"protocol": 0, "jobs": []}),
-        **plan_process(PROJECT_DIR),
+        **plan_process_keeping_bytecode(),
         capture_output=True,
         text=True,
         check=False,

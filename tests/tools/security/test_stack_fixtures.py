@@ -19,12 +19,9 @@ from typing import NamedTuple
 import pytest
 
 from eksfargate.project import TENANT_PROJECT_DIR
-from offline.harness import PROJECT_DIR
-from offline.plan import build, manifests_yaml
+from offline.harness import PROJECT_DIR, project_name
 from security import check
-from tests.stackfacts import DATA_DIR
 
-FIXTURES = DATA_DIR / "security"
 CHECKOV = PROJECT_DIR / "venv-security" / "bin" / "checkov"
 
 ORDERS = "Deployment.tenant-orders.orders"
@@ -67,13 +64,16 @@ REPORTED = {
 
 
 @pytest.fixture(scope="session")
-def manifests(shared) -> dict[str, Path]:
-    """Each fixture's offline plan's manifests.yaml, planned once per test session."""
+def manifests(shared, worker_plans) -> dict[str, Path]:
+    """Each fixture's manifests.yaml, as the plan command wrote it, in the workers that plan every stack
+    file once per test session (tests/worker_plans.py: tests/data/security/ is among them)."""
 
     def make(folder: Path) -> None:
         for stack, reported in REPORTED.items():
-            plan = build(stack, project_dir=reported.project, stack_file=FIXTURES / f"Pulumi.{stack}.yaml")
-            (folder / f"{stack}.yaml").write_text(manifests_yaml(plan))
+            status, message, written = worker_plans[f"fixture-{stack}"]
+            assert status in (0, 1), message
+            assert json.loads(written["plan.json"])["project"] == project_name(reported.project), stack
+            (folder / f"{stack}.yaml").write_bytes(written["manifests.yaml"])
 
     folder = shared("security-fixtures", make)
     return {stack: folder / f"{stack}.yaml" for stack in REPORTED}
