@@ -181,6 +181,21 @@ def test_what_the_plan_runs_with_is_in_the_key(tree, monkeypatch):
     assert keys(tree) == before
 
 
+def test_a_distribution_upgraded_within_the_process_changes_the_key(tree, tmp_path, monkeypatch):
+    # Each distribution's metadata is read once per folder as it is: an upgrade (pip replaces the
+    # folder, whose name holds the version) is seen by the next key.
+    monkeypatch.syspath_prepend(str(tmp_path))
+    old = tmp_path / "upgraded_thing-1.0.dist-info"
+    old.mkdir()
+    (old / "METADATA").write_text("Metadata-Version: 2.1\nName: upgraded-thing\nVersion: 1.0\n")
+    before = keys(tree)
+    assert ["upgraded-thing", "1.0"] in plan_cache.installed() and keys(tree) == before
+    new = old.rename(tmp_path / "upgraded_thing-1.1.dist-info")
+    (new / "METADATA").write_text("Metadata-Version: 2.1\nName: upgraded-thing\nVersion: 1.1\n")
+    assert ["upgraded-thing", "1.1"] in plan_cache.installed() and ["upgraded-thing", "1.0"] not in plan_cache.installed()
+    assert keys(tree) != before
+
+
 # --- plans read only what their key holds ------------------------------------------------------
 
 AUDIT = """
