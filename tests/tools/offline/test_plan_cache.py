@@ -19,7 +19,7 @@ import pytest
 
 from offline import diff_render, plan_cache
 from offline import revisions as offline_revisions
-from offline.harness import PROJECT_DIR
+from offline.harness import PROJECT_DIR, SHARED_REFERENCED_PLANS
 from offline.plan_cache import PlanCache, Tree
 
 PLATFORM_STACK = "shared-dev"  # serves the tenants (tenant/Pulumi.*.yaml's platformStack)
@@ -219,26 +219,38 @@ def _audit():
     @atexit.register
     def write():
         with open(out, "a") as report:
-            report.write("".join(f"{path}\\n" for path in sorted(seen)))
+            report.write(f"{PROCESS}{sys.argv[1:4]}\\n" + "".join(f"{path}\\n" for path in sorted(seen)))
 _audit()
 """
+PROCESS = "process: "  # the line each process of the plan writes first, before the files it opened
 
 
-@pytest.mark.parametrize(("project", "stack"), [(".", "dev"), ("tenant", TENANT_STACK)])
-def test_a_plan_reads_no_file_of_the_checkout_outside_its_key(snapshot, tree, tmp_path, project, stack):
+@pytest.mark.parametrize(
+    ("project", "stack", "processes"),
+    [
+        (".", "dev", 1),
+        ("tenant", TENANT_STACK, 2),  # and its platform's plan, in a process of its own
+        # With its checks it plans its tenants too (the reachability table), which read its plan: this one.
+        (".", PLATFORM_STACK, 1),
+    ],
+)
+def test_a_plan_reads_no_file_of_the_checkout_outside_its_key(snapshot, tree, tmp_path, project, stack, processes):
     # Every file the plan command opens, in its process and those it starts (a tenant's platform plan).
     hooks = tmp_path / "hooks"
     hooks.mkdir()
-    (hooks / "sitecustomize.py").write_text(AUDIT)
+    (hooks / "sitecustomize.py").write_text(AUDIT.replace("{PROCESS}", PROCESS))
     report = tmp_path / "opened.txt"
     env = process(snapshot, PLAN_AUDIT=str(report), OFFLINE_PLAN_CACHE="off")
     env["env"]["PYTHONPATH"] = f"{hooks}{os.pathsep}{env['env']['PYTHONPATH']}"
+    env["env"].pop(SHARED_REFERENCED_PLANS, None)  # the session's (conftest.py): a plan another test made is not read here
     command = [sys.executable, "-m", "offline", "plan", "--stack", stack, "--project-dir", str(snapshot / project)]
     done = subprocess.run([*command, "--out", str(tmp_path / "out"), "--quiet"], **env, capture_output=True, text=True)
     assert done.returncode in (0, 1), done.stderr
     root = snapshot.resolve()
     opened = set()
-    for line in report.read_text().splitlines():
+    lines = report.read_text().splitlines()
+    assert sum(line.startswith(PROCESS) for line in lines) == processes, [line for line in lines if line.startswith(PROCESS)]
+    for line in lines:
         path = Path(line)
         if root not in path.parents or not path.is_file():
             continue
