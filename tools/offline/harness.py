@@ -254,7 +254,7 @@ def keep_referenced_plan(project_dir: Path, stack: str, text: str) -> None:
     key = _referenced_key(project_dir, stack)
     _REFERENCED_PLANS[key] = json.loads(text)
     shared = _shared_referenced_plan(key)
-    if shared is not None and not shared.is_file():  # whole or not at all: another plan of the worker may be reading it
+    if shared is not None:  # whole or not at all: another plan of the worker may be reading it
         partial = shared.with_name(f"{shared.name}.{os.getpid()}")
         partial.write_text(text)
         os.replace(partial, shared)
