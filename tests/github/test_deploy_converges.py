@@ -164,13 +164,14 @@ def test_two_merges_in_quick_succession_deploy_once_with_the_later_plan(repo):
     base = git(repo, "rev-parse", "HEAD")
     for stack in (PLATFORM, TENANT):
         git(repo, "update-ref", f"refs/deployed/{stack}", base)
-    commit(repo, "owner a", owner="a@example.com")  # its run is superseded: never runs
-    later = commit(repo, "owner b", owner="b@example.com")
+    commit(repo, "owner b", owner="b@example.com")  # its run is superseded: never runs
+    # The later tree is the first test's change (owner a on base): its plans are kept in the module's cache.
+    later = commit(repo, "owner a", owner="a@example.com")
     run = deploy(repo, later)
     assert [stack for stack, _ in deployed(run)].count(PLATFORM) == 1
     assert (PLATFORM, base) in deployed(run) and run.target == later
     shown = run.diffs["platform"].replace("\u200d", "")  # the Markdown keeps `@` from mentioning with a zero-width joiner
-    assert "b@example.com" in shown and "a@example.com" not in shown
+    assert "a@example.com" in shown and "b@example.com" not in shown
     assert deploy(repo, later).deploys == []  # and then it is converged
 
 

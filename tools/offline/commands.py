@@ -23,7 +23,7 @@ from offline import diff as offline_diff
 from offline import diff_data, diff_render, plan_cache, plan_folder, reachability, revisions, secrets_report, shards
 from offline import plan as offline_plan
 from offline.exit_codes import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_POLICY, EXIT_REFUSED
-from offline.harness import PROJECT_DIR
+from offline.harness import PROJECT_DIR, keep_referenced_plan
 from offline.plan_cache import Entry, PlanCache
 
 
@@ -46,6 +46,10 @@ def make_plan(args: argparse.Namespace, project_dir: Path, out: Path, entry: Ent
         say("stderr", f"warning: {warning}\n")
     plan = offline_plan.from_recording(recording)
     files = offline_plan.files(plan)
+    if args.stack_file is None:
+        # The plan a StackReference to this stack reads, its tenants' in the reachability table among them:
+        # without it each would plan this stack again in a process of its own.
+        keep_referenced_plan(project_dir, args.stack, files["plan.json"])
     if args.no_checks:
         written = plan_folder.put(out, files)
         entry.files, entry.status = files, EXIT_OK

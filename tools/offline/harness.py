@@ -237,11 +237,12 @@ def referenced_plan(name: str, project_dir: Path) -> dict[str, Any]:
     """The offline plan of the stack a StackReference names (`referenced_stack`): values AWS decides
     are placeholders, secrets masked; made in a process of its own (whose first import path is that
     project's, so it runs with its own library), once per process, and once per worker where
-    offline/worker.py plans many stacks (SHARED_REFERENCED_PLANS).
+    offline/worker.py plans many stacks (SHARED_REFERENCED_PLANS); none where this process or its
+    worker was handed that plan already (`keep_referenced_plan`).
     Raises StackReferenceError when there is no such stack file or it cannot be planned.
     """
     found, stack = referenced_stack(name, project_dir)
-    key = (str(found.resolve()), stack)
+    key = _referenced_key(found, stack)
     shared = _shared_referenced_plan(key)
     if key not in _REFERENCED_PLANS and shared is not None and shared.is_file():
         _REFERENCED_PLANS[key] = json.loads(shared.read_text())
@@ -253,13 +254,25 @@ def referenced_plan(name: str, project_dir: Path) -> dict[str, Any]:
             if done.returncode != 0:
                 reason = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1].removeprefix("error: ")
                 raise StackReferenceError(f"stack reference {name!r}: stack {stack} cannot be planned offline: {reason}")
-            text = (Path(out) / "plan.json").read_text()
-            _REFERENCED_PLANS[key] = json.loads(text)
-            if shared is not None:  # whole or not at all: another plan of the worker may be reading it
-                partial = shared.with_name(f"{shared.name}.{os.getpid()}")
-                partial.write_text(text)
-                os.replace(partial, shared)
+            keep_referenced_plan(found, stack, (Path(out) / "plan.json").read_text())
     return _REFERENCED_PLANS[key]
+
+
+def keep_referenced_plan(project_dir: Path, stack: str, text: str) -> None:
+    """`text`, the plan.json of `stack` in `project_dir` planned from its own stack file by this
+    checkout's tools (with its checks or without: the checks add files, not a byte of plan.json), as
+    what a StackReference to that stack reads in this process, and in the other plans of its worker."""
+    key = _referenced_key(project_dir, stack)
+    _REFERENCED_PLANS[key] = json.loads(text)
+    shared = _shared_referenced_plan(key)
+    if shared is not None:  # whole or not at all: another plan of the worker may be reading it
+        partial = shared.with_name(f"{shared.name}.{os.getpid()}")
+        partial.write_text(text)
+        os.replace(partial, shared)
+
+
+def _referenced_key(project_dir: Path, stack: str) -> tuple[str, str]:
+    return str(project_dir.resolve()), stack
 
 
 def referenced_stack(name: str, project_dir: Path) -> tuple[Path, str]:

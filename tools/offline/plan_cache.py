@@ -205,11 +205,27 @@ def is_code(path: str) -> bool:
 
 def installed() -> list[list[str]]:
     """Every distribution this interpreter can import from, with its version (pip's view)."""
-    found = set()
-    for dist in importlib.metadata.distributions():
-        name = dist.metadata["Name"] or ""
-        found.add((re.sub(r"[-_.]+", "-", name).lower(), dist.version))
-    return [list(pair) for pair in sorted(found)]
+    return [list(pair) for pair in sorted({_name_and_version(dist) for dist in importlib.metadata.distributions()})]
+
+
+# A distribution's name and version by its metadata folder as it is now (path, inode, modification
+# time): parsing every METADATA file again took about 30 ms a key, and a test session makes hundreds.
+_READ: dict[tuple[str, int, int], tuple[str, str]] = {}
+
+
+def _name_and_version(dist: importlib.metadata.Distribution) -> tuple[str, str]:
+    folder = getattr(dist, "_path", None)  # a PathDistribution's metadata folder; other kinds are read each time
+    stamp = None
+    if isinstance(folder, Path):
+        with contextlib.suppress(OSError):
+            status = folder.stat()
+            stamp = (str(folder.absolute()), status.st_ino, status.st_mtime_ns)
+    if stamp in _READ:
+        return _READ[stamp]
+    read = (re.sub(r"[-_.]+", "-", dist.metadata["Name"] or "").lower(), dist.version)
+    if stamp is not None:
+        _READ[stamp] = read
+    return read
 
 
 def interpreter() -> dict[str, str]:

@@ -28,6 +28,7 @@ from typing import Any
 
 from eksfargate.facts.resource_types import STACK_REFERENCE
 from eksfargate.project import TENANT_PROJECT_DIR
+from eksfargate.stack_catalog import tenants
 from offline.diff import UNTOUCHED, StackDiff, compare
 from offline.diff_tenancy import PlatformChange, add_tenant_reads, platform_change
 from offline.harness import PROJECT_DIR, StackReferenceError, plan_process, referenced_stack
@@ -45,6 +46,7 @@ class Side:
     plan: dict[str, Any] | None = None  # None: the stack file does not exist there
     error: str = ""
     findings: list[str] | None = None  # the policy pack's findings, where the side was planned here
+    folder: Path | None = None  # the plan's files, where the side was planned (or looked up) here
 
 
 def pair(old: Side, new: Side, stack: str, platform: PlatformChange | None = None) -> StackDiff:
@@ -94,6 +96,16 @@ WORKER = Path("tools") / "offline" / "worker.py"
 WORKER_PROTOCOL = 1
 
 
+@dataclass(frozen=True)
+class Referenced:
+    """A plan a worker's plans read through a StackReference (harness.referenced_plan), made already:
+    the plan.json of `stack` in the project folder `project_dir`, planned from its own stack file."""
+
+    project_dir: Path
+    stack: str
+    plan: Path
+
+
 class Revisions:
     """Plans stacks at git revisions: one `git archive` per revision, one worker process per revision.
 
@@ -111,6 +123,8 @@ class Revisions:
         self.archives: dict[str, Path] = of.archives if of else {}  # revision → its `git archive`
         self.cache = cache
         self.planned: list[tuple[str, str]] = []
+        # Sides planned or looked up, by (project folder, revision, stack): a tenant's platform's, made once.
+        self.known: dict[tuple[str, str, str], Side] = of.known if of else {}
         self._keyed: dict[str, Tree | None] = {}
         self._lock: threading.Lock = of._lock if of else threading.Lock()
 
@@ -189,13 +203,16 @@ class Revisions:
         self._keep(rev, stack, out, done.returncode, done.stderr)
         return self._side(label, out, done.returncode, done.stderr)
 
-    def plan_all(self, wanted: dict[str, list[str]]) -> dict[tuple[str, str], Side]:
+    def plan_all(
+        self, wanted: dict[str, list[str]], referenced: dict[str, list[Referenced]] | None = None
+    ) -> dict[tuple[str, str], Side]:
         """Every (revision, stack) of `wanted` (stacks by revision): those the cache keeps from it, the
         rest by one worker per revision (offline/worker.py, in that revision's checkout: its program,
         library and tools), each planning its stacks in children forked once the SDKs are loaded, at
         most one worker per CPU and the CPUs shared among the revisions left to plan (a pull request's
         base side all kept: its head's worker has them all). A revision whose tools have no worker
-        (older than it) plans each stack in a process of its own, as does any stack its worker did not report."""
+        (older than it) plans each stack in a process of its own, as does any stack its worker did not report.
+        `referenced`: by revision, plans made already that its worker hands the StackReferences of its plans."""
         cpus = max(1, os.cpu_count() or 1)
         sides: dict[tuple[str, str], Side] = {}
         todo: dict[str, list[str]] = {}
@@ -208,8 +225,10 @@ class Revisions:
         revs = sorted(todo)
         with ThreadPoolExecutor(max_workers=min(cpus, max(1, len(revs)))) as pool:
             parallel = max(1, cpus // max(1, len(revs)))
-            done = pool.map(lambda rev: self._plan_revision(rev, todo[rev], parallel), revs)
+            given = referenced or {}
+            done = pool.map(lambda rev: self._plan_revision(rev, todo[rev], parallel, given.get(rev, [])), revs)
             sides.update(((rev, stack), side) for rev, planned in zip(revs, done, strict=True) for stack, side in planned.items())
+        self.known.update(((self.inside.as_posix(), rev, stack), side) for (rev, stack), side in sides.items())
         return sides
 
     def _look_up(self, rev: str, stacks: list[str]) -> dict[str, Side | None]:
@@ -219,14 +238,18 @@ class Revisions:
         project = self.tree(rev)
         found: dict[str, Side | None] = {}
         for stack in stacks:
-            if not (project / f"Pulumi.{stack}.yaml").is_file():
+            known = self.known.get((self.inside.as_posix(), rev, stack))
+            if known is not None:
+                found[stack] = known
+            elif not (project / f"Pulumi.{stack}.yaml").is_file():
                 found[stack] = Side(label=label, plan=None)
             else:
                 found[stack] = self._cached(rev, stack, label, self._out(stack))
         return found
 
-    def _plan_revision(self, rev: str, stacks: list[str], parallel: int) -> dict[str, Side]:
-        """Plans `stacks` (each with its stack file at `rev`) in the revision's worker, `parallel` at once."""
+    def _plan_revision(self, rev: str, stacks: list[str], parallel: int, referenced: list[Referenced]) -> dict[str, Side]:
+        """Plans `stacks` (each with its stack file at `rev`) in the revision's worker, `parallel` at once;
+        the worker hands the StackReferences of its plans the `referenced` plans instead of making them."""
         label = self.label(rev)
         project = self.tree(rev)
         root = platform_root(project)
@@ -241,7 +264,8 @@ class Revisions:
                 for stack in stacks
             ]
             self.planned += [(rev, stack) for stack in stacks]
-            request = json.dumps({"protocol": WORKER_PROTOCOL, "parallel": parallel, "jobs": jobs})
+            given = [{"project_dir": str(ref.project_dir), "stack": ref.stack, "plan": str(ref.plan)} for ref in referenced]
+            request = json.dumps({"protocol": WORKER_PROTOCOL, "parallel": parallel, "jobs": jobs, "referenced": given})
             done = subprocess.run(
                 [sys.executable, "-m", "offline.worker"],
                 input=request,
@@ -331,7 +355,7 @@ class Revisions:
             return Side(label=label, error=message.removeprefix("error: "))
         report = (out / "policy.txt").read_text().splitlines()
         findings = [line for line in report if line and line != "no violations"]
-        return Side(label=label, plan=load(out / "plan.json"), findings=findings)
+        return Side(label=label, plan=load(out / "plan.json"), findings=findings, folder=out)
 
     def changed_files(self, old_rev: str, new_rev: str) -> set[str] | None:
         """Files that differ between the revisions, relative to the project (`../` outside it); None if git cannot say."""
@@ -387,7 +411,7 @@ def diff_specs(
             for spec in specs:
                 if isinstance(spec, tuple):
                     wanted.setdefault(spec[0], []).append(spec[1])
-        sides = revisions.plan_all(wanted)
+        sides = revisions.plan_all(wanted, _platform_plans(revisions, jobs))
 
         def side(spec: Any) -> Side:
             return sides[spec] if isinstance(spec, tuple) else load_file_side(spec)
@@ -399,6 +423,31 @@ def diff_specs(
         return sorted(planned + skipped, key=lambda d: d.stack)
     finally:
         revisions.close()
+
+
+def _platform_plans(revisions: Revisions, jobs: list[tuple[str, Any, Any]]) -> dict[str, list[Referenced]]:
+    """For a project inside a platform's (tenant/) diffed between two revisions: the platform plans
+    its stack files name (platformStack, read statically), planned first, the diff compares them
+    (`_platform_changes`); by revision, for its worker to hand its plans' StackReferences, which
+    would each plan their platform again in a process of its own. A name read wrong costs that plan alone."""
+    diffed = {stack: (old[0], new[0]) for stack, old, new in jobs if isinstance(old, tuple) and isinstance(new, tuple)}
+    wanted: dict[Path, dict[str, list[str]]] = {}  # platform folder → revision → the stacks named there
+    for rev in sorted({rev for revs in diffed.values() for rev in revs}):
+        project, top = revisions.tree(rev), revisions.archives[rev] if rev else revisions.top
+        root = platform_root(project)
+        try:
+            named = sorted({t.platform for t in tenants(project) if t.stack in diffed}) if root != project else []
+        except (OSError, ValueError, TypeError):  # a stack file the diff reports as it plans it
+            continue
+        if named:
+            wanted.setdefault(root.resolve().relative_to(top.resolve()), {})[rev] = named
+    referenced: dict[str, list[Referenced]] = {}
+    for inside, by_rev in wanted.items():
+        beside = revisions.beside(inside)
+        for (rev, stack), side in beside.plan_all(by_rev).items():
+            if side.folder is not None:
+                referenced.setdefault(rev, []).append(Referenced(beside.tree(rev), stack, side.folder / "plan.json"))
+    return referenced
 
 
 def _platform_changes(

@@ -26,7 +26,9 @@ is left. One plan never sees another's state. The tests compare every committed 
 tenant stack file's and each fixture's files with those of a process of its own, byte for byte,
 and plan two stacks in both orders.
 
-Input on standard input, JSON: {"protocol": 1, "parallel": N, "jobs": [{"argv": [...], "stderr": path}]}.
+Input on standard input, JSON: {"protocol": 1, "parallel": N, "jobs": [{"argv": [...], "stderr": path}],
+"referenced": [{"project_dir": path, "stack": name, "plan": path}]}: "referenced" (optional) the plan.json
+files the diff made already of stacks the plans may read through a StackReference (a tenant's platform).
 Output on standard output, one JSON line per finished job: {"job": index, "status": exit code, "cpu": seconds, "maxrss_kib": KiB}.
 """
 
@@ -54,7 +56,7 @@ from pulumi import _types
 from eksfargate.stack_files import read_project
 from offline import __main__ as offline_command
 from offline import sdk_loader
-from offline.harness import SHARED_REFERENCED_PLANS
+from offline.harness import SHARED_REFERENCED_PLANS, keep_referenced_plan
 from offline.plan_cache import CACHE_ENV, OFF
 
 PROTOCOL = 1
@@ -178,8 +180,9 @@ def read_projects(jobs: list[dict[str, Any]]) -> None:
             read_project(folder)
 
 
-def run(jobs: list[dict[str, Any]], parallel: int, report: Any) -> None:
-    """Plans every job in a forked child, at most `parallel` at once; `report(index, status, rusage)` as each ends."""
+def run(jobs: list[dict[str, Any]], parallel: int, report: Any, referenced: list[dict[str, Any]] | None = None) -> None:
+    """Plans every job in a forked child, at most `parallel` at once; `report(index, status, rusage)` as each ends.
+    `referenced`: plans the jobs' StackReferences read, made already (harness.keep_referenced_plan)."""
     pending = list(enumerate(jobs))
     running: dict[int, int] = {}  # pid -> job index
     tmp = tempfile.mkdtemp(prefix="offline-worker-")
@@ -187,6 +190,9 @@ def run(jobs: list[dict[str, Any]], parallel: int, report: Any) -> None:
     shared = Path(tmp) / "referenced-plans"
     shared.mkdir()
     os.environ[SHARED_REFERENCED_PLANS] = str(shared)
+    for given in referenced or []:
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):  # not given: planned as before
+            keep_referenced_plan(Path(given["project_dir"]), given["stack"], Path(given["plan"]).read_text())
     try:
         if len(jobs) == 1:
             # One plan: in this process, as `python -m offline plan` would (forking would only add the
@@ -238,7 +244,7 @@ def main() -> int:
         reports.write(json.dumps({"job": index, "status": status, "cpu": cpu, "maxrss_kib": usage.ru_maxrss}) + "\n")
         reports.flush()
 
-    run(request["jobs"], max(1, int(request.get("parallel", 1))), report)
+    run(request["jobs"], max(1, int(request.get("parallel", 1))), report, request.get("referenced"))
     return 0
 
 

@@ -23,9 +23,8 @@ from tests.tools.offline.test_plan import dev_plan
 @functools.cache
 def moved_vpc() -> offline_diff.StackDiff:
     """dev (unprotected) with another vpcCidr: the VPC, its subnets and the cluster are replaced."""
-    old = offline_plan.build("dev", stack_file=PINNED_DEV)
     new = offline_plan.build("dev", stack_file=PINNED_DEV, overrides={"vpcCidr": "10.11.0.0/16"})
-    return offline_diff.compare(old, new, "dev", ("old", "new"))
+    return offline_diff.compare(dev_plan(), new, "dev", ("old", "new"))
 
 
 @functools.cache
@@ -80,8 +79,8 @@ def test_the_outputs_tenants_read_are_listed_when_their_source_is_replaced():
 
 
 def test_deleting_the_pod_log_group_is_announced_protected_or_not():
-    old = offline_plan.build("dev", stack_file=PINNED_DEV)
-    diff = offline_diff.compare(old, offline_plan.build("dev", stack_file=PINNED_DEV, overrides={"fargateLogging": False}), "dev")
+    off = offline_plan.build("dev", stack_file=PINNED_DEV, overrides={"fargateLogging": False})
+    diff = offline_diff.compare(dev_plan(), off, "dev")
     assert any(e.op == "delete" and e.resource["type"] == "aws:cloudwatch/logGroup:LogGroup" for e in diff.resources)
     lines = [line for line in section(diff) if line.strip()]
     assert lines[0] == "> [!CAUTION]" and "log" in " ".join(line for line in lines if line.startswith(">"))
@@ -169,13 +168,12 @@ def test_a_secure_value_the_program_must_read_is_refused_naming_its_key(tmp_path
 
 
 def test_a_platform_change_lists_the_tenants_that_read_its_changed_outputs(tmp_path):
+    _, _, old, new = tenant()  # a platform that serves tenants, and in another VPC
     (tmp_path / "Pulumi.yaml").write_text((TENANT_PROJECT_DIR / "Pulumi.yaml").read_text())
     (tmp_path / "Pulumi.web-dev.yaml").write_text(
-        "config:\n  eks-fargate-tenant:platformStack: shared-dev\n  eks-fargate-tenant:team: web\n"
+        f"config:\n  eks-fargate-tenant:platformStack: {old['stack']}\n  eks-fargate-tenant:team: web\n"
     )
-    old = offline_plan.build("shared-dev")
-    new = offline_plan.build("shared-dev", overrides={"vpcCidr": "10.21.0.0/16"})
-    diff = offline_diff.compare(old, new, "shared-dev")
+    diff = offline_diff.compare(old, new, old["stack"])
     diff_tenancy.add_tenant_reads([diff], tmp_path)
     reads = {output: stacks for output, stacks, _ in diff.tenant_reads}
     assert reads["kubeconfig"] == reads["oidcIssuer"] == reads["vpcId"] == ["web-dev"]

@@ -5,6 +5,7 @@ The plans run in a snapshot of this working tree (a git repository of its own, c
 what other work changes in the checkout meanwhile changes no key here.
 """
 
+import ast
 import gzip
 import importlib.metadata
 import json
@@ -19,7 +20,7 @@ import pytest
 
 from offline import diff_render, plan_cache
 from offline import revisions as offline_revisions
-from offline.harness import PROJECT_DIR
+from offline.harness import PROJECT_DIR, SHARED_REFERENCED_PLANS
 from offline.plan_cache import PlanCache, Tree
 
 PLATFORM_STACK = "shared-dev"  # serves the tenants (tenant/Pulumi.*.yaml's platformStack)
@@ -58,7 +59,8 @@ def snapshot(tmp_path_factory) -> Path:
 
 def process(root: Path, **env: str) -> dict:
     """`subprocess.run` arguments for a command of the snapshot's own tools."""
-    return {"cwd": root, "env": dict(os.environ, PYTHONPATH=str(root / "tools"), **env)}
+    path = os.pathsep.join(filter(None, [str(root / "tools"), os.environ.get("PYTHONPATH")]))
+    return {"cwd": root, "env": dict(os.environ, PYTHONPATH=path, **env)}
 
 
 def files(out: Path) -> dict[str, bytes]:
@@ -181,6 +183,21 @@ def test_what_the_plan_runs_with_is_in_the_key(tree, monkeypatch):
     assert keys(tree) == before
 
 
+def test_a_distribution_upgraded_within_the_process_changes_the_key(tree, tmp_path, monkeypatch):
+    # Each distribution's metadata is read once per folder as it is: an upgrade (pip replaces the
+    # folder, whose name holds the version) is seen by the next key.
+    monkeypatch.syspath_prepend(str(tmp_path))
+    old = tmp_path / "upgraded_thing-1.0.dist-info"
+    old.mkdir()
+    (old / "METADATA").write_text("Metadata-Version: 2.1\nName: upgraded-thing\nVersion: 1.0\n")
+    before = keys(tree)
+    assert ["upgraded-thing", "1.0"] in plan_cache.installed() and keys(tree) == before
+    new = old.rename(tmp_path / "upgraded_thing-1.1.dist-info")
+    (new / "METADATA").write_text("Metadata-Version: 2.1\nName: upgraded-thing\nVersion: 1.1\n")
+    assert ["upgraded-thing", "1.1"] in plan_cache.installed() and ["upgraded-thing", "1.0"] not in plan_cache.installed()
+    assert keys(tree) != before
+
+
 # --- plans read only what their key holds ------------------------------------------------------
 
 AUDIT = """
@@ -190,6 +207,7 @@ def _audit():
     out = os.environ.get("PLAN_AUDIT")
     if not out:
         return
+    pid = os.getpid()
     seen = set()
 
     def hook(event, args):
@@ -204,23 +222,48 @@ def _audit():
     @atexit.register
     def write():
         with open(out, "a") as report:
-            report.write("".join(f"{path}\\n" for path in sorted(seen)))
+            started = (sys.argv[:4], os.getpid() != pid)
+            report.write(f"{PROCESS}{started!r}\\n" + "".join(f"{path}\\n" for path in sorted(seen)))
 _audit()
 """
+PROCESS = "process: "  # the line each process of the plan writes first, before the files it opened
 
 
-@pytest.mark.parametrize(("project", "stack"), [(".", "dev"), ("tenant", TENANT_STACK)])
-def test_a_plan_reads_no_file_of_the_checkout_outside_its_key(snapshot, tree, tmp_path, project, stack):
-    # Every file the plan command opens, in its process and those it starts (a tenant's platform plan).
+def audited(tmp_path: Path, monkeypatch) -> Path:
+    """The file every Python process started from now on writes its arguments and the files it opened to."""
     hooks = tmp_path / "hooks"
     hooks.mkdir()
-    (hooks / "sitecustomize.py").write_text(AUDIT)
-    report = tmp_path / "opened.txt"
-    env = process(snapshot, PLAN_AUDIT=str(report), OFFLINE_PLAN_CACHE="off")
-    env["env"]["PYTHONPATH"] = f"{hooks}{os.pathsep}{env['env']['PYTHONPATH']}"
+    (hooks / "sitecustomize.py").write_text(AUDIT.replace("{PROCESS}", PROCESS))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(hooks), os.environ.get("PYTHONPATH")])))
+    monkeypatch.setenv("PLAN_AUDIT", str(tmp_path / "opened.txt"))
+    return tmp_path / "opened.txt"
+
+
+def processes(report: Path) -> list[list[str]]:
+    """The arguments of each process that wrote to `report` (`audited`), the forks of a worker but its own."""
+    lines = report.read_text().splitlines() if report.is_file() else []
+    started = [ast.literal_eval(line.removeprefix(PROCESS)) for line in lines if line.startswith(PROCESS)]
+    return [argv for argv, forked in started if not forked]
+
+
+@pytest.mark.parametrize(
+    ("project", "stack", "started"),
+    [
+        (".", "dev", 1),
+        ("tenant", TENANT_STACK, 2),  # and its platform's plan, in a process of its own
+        # With its checks it plans its tenants too (the reachability table), which read its plan: this one.
+        (".", PLATFORM_STACK, 1),
+    ],
+)
+def test_a_plan_reads_no_file_of_the_checkout_outside_its_key(snapshot, tree, tmp_path, monkeypatch, project, stack, started):
+    # Every file the plan command opens, in its process and those it starts (a tenant's platform plan).
+    report = audited(tmp_path, monkeypatch)
+    monkeypatch.delenv(SHARED_REFERENCED_PLANS)  # the session's (conftest.py): a plan another test made is not read here
     command = [sys.executable, "-m", "offline", "plan", "--stack", stack, "--project-dir", str(snapshot / project)]
+    env = process(snapshot, OFFLINE_PLAN_CACHE="off")
     done = subprocess.run([*command, "--out", str(tmp_path / "out"), "--quiet"], **env, capture_output=True, text=True)
     assert done.returncode in (0, 1), done.stderr
+    assert len(processes(report)) == started, processes(report)
     root = snapshot.resolve()
     opened = set()
     for line in report.read_text().splitlines():
@@ -286,8 +329,12 @@ def test_a_diff_plans_only_what_the_cache_does_not_keep(snapshot, tmp_path, monk
 def test_a_tenant_stacks_plan_at_a_revision_is_kept(snapshot, tmp_path, monkeypatch):
     # A tenant project inside the platform's: its plan reads its platform's plan and both projects' stack files.
     tenant = snapshot / "tenant"
+    started = audited(tmp_path, monkeypatch)
     first, made = diff(tenant, PlanCache(tmp_path / "plans"), monkeypatch, f"HEAD:{TENANT_STACK}", f"HEAD:{TENANT_STACK}")
     assert made == [("HEAD", TENANT_STACK)]
+    # Its platform's plan, which the diff compares, is planned once (first, in its own worker) and read by the
+    # tenant's plan: no plan in a process of its own.
+    assert sorted(Path(argv[0]).name for argv in processes(started)) == ["worker.py", "worker.py"], processes(started)
     second, made = diff(tenant, PlanCache(tmp_path / "plans"), monkeypatch, f"HEAD:{TENANT_STACK}", f"HEAD:{TENANT_STACK}")
     assert made == [] and second == first
 
@@ -397,7 +444,7 @@ def test_the_revisions_left_to_plan_share_every_cpu(snapshot, monkeypatch):
     monkeypatch.setattr(
         revisions,
         "_plan_revision",
-        lambda rev, stacks, parallel: asked.append((rev, stacks, parallel)) or dict.fromkeys(stacks, kept),
+        lambda rev, stacks, parallel, referenced: asked.append((rev, stacks, parallel)) or dict.fromkeys(stacks, kept),
     )
     monkeypatch.setattr(offline_revisions.os, "cpu_count", lambda: 4)
     try:

@@ -4,7 +4,6 @@ import copy
 import functools
 import re
 import subprocess
-import sys
 
 from components import addon_versions
 from components.rollout import KUBERNETES_VERSION_ANNOTATION
@@ -12,7 +11,7 @@ from eksfargate.facts.kubernetes_versions import ROLLBACK_WINDOW
 from eksfargate.settings import SUPPORTED_KUBERNETES_VERSIONS
 from offline import diff as offline_diff
 from offline import plan as offline_plan
-from offline.harness import PROJECT_DIR
+from offline.__main__ import main as offline_main
 from tests.tools.offline.test_plan import dev_plan
 
 CLUSTER = "eks:index:Cluster"
@@ -42,11 +41,16 @@ def with_cluster_version(plan: dict, version: str) -> dict:
     return edited
 
 
-def run_diff(tmp_path, old: dict, new: dict) -> subprocess.CompletedProcess:
+def run_diff(tmp_path, capsys, old: dict, new: dict) -> subprocess.CompletedProcess:
+    """`python -m offline diff old.json new.json`, run in this process (its exit code is what main returns:
+    test_diff.py's CLI test runs it as a process): what it prints and its exit code."""
     (tmp_path / "old.json").write_text(offline_plan.dumps(old))
     (tmp_path / "new.json").write_text(offline_plan.dumps(new))
-    command = [sys.executable, "-m", "offline", "diff", str(tmp_path / "old.json"), str(tmp_path / "new.json")]
-    return subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, check=False)
+    argv = ["diff", str(tmp_path / "old.json"), str(tmp_path / "new.json")]
+    capsys.readouterr()
+    status = offline_main(argv)
+    printed = capsys.readouterr()
+    return subprocess.CompletedProcess(argv, status, printed.out, printed.err)
 
 
 def test_every_supported_kubernetes_version_has_a_pinned_version_of_every_addon(dev):
@@ -82,7 +86,7 @@ def test_an_upgrade_updates_control_plane_then_coredns_then_controller_then_app(
     assert not cluster.depends_on(game) and not coredns.depends_on(release)
 
 
-def test_a_one_minor_upgrade_rolls_the_game_and_the_controller(tmp_path):
+def test_a_one_minor_upgrade_rolls_the_game_and_the_controller(tmp_path, capsys):
     old, new = plan_at("1.35"), plan_at("1.36")
     diff = offline_diff.compare(old, new, "dev")
     changes = {(e.resource["type"], c.path): (c.old, c.new) for e in diff.resources for c in e.changes}
@@ -93,7 +97,7 @@ def test_a_one_minor_upgrade_rolls_the_game_and_the_controller(tmp_path):
     assert {e.op for e in diff.resources if e.op != "same"} == {"update"}  # nothing is replaced
     (finding,) = diff.upgrade
     assert not finding.refused and "1.35 → 1.36" in finding.text
-    done = run_diff(tmp_path, old, new)
+    done = run_diff(tmp_path, capsys, old, new)
     assert done.returncode == 1, done.stderr
     assert "**Kubernetes upgrade.** Stack <code>dev</code>" in done.stdout
     assert f"annotations.{KUBERNETES_VERSION_ANNOTATION}" in done.stdout
@@ -128,9 +132,9 @@ def test_an_addon_whose_schema_takes_no_annotations_and_keeps_its_pin_asks_for_a
     assert "kubectl -n kube-system rollout restart deployment coredns" in finding.text
 
 
-def test_skipping_a_minor_version_fails_the_diff_with_the_steps_to_take(tmp_path):
+def test_skipping_a_minor_version_fails_the_diff_with_the_steps_to_take(tmp_path, capsys):
     old = with_cluster_version(plan_at("1.36"), "1.34")  # a revision still on 1.34
-    done = run_diff(tmp_path, old, plan_at("1.36"))
+    done = run_diff(tmp_path, capsys, old, plan_at("1.36"))
     assert done.returncode == 3
     caution = done.stdout.split("> [!CAUTION]\n", 1)[1].split("\n\n", 1)[0]
     assert "EKS WOULD REFUSE" in caution and "Stack <code>dev</code>" in caution and "1.34 → 1.36" in caution
@@ -138,7 +142,7 @@ def test_skipping_a_minor_version_fails_the_diff_with_the_steps_to_take(tmp_path
     assert "refused: Stack `dev`" in done.stderr
 
 
-def test_one_minor_down_is_a_rollback_the_diff_allows_and_says_the_addons_are_not_rolled_back(tmp_path):
+def test_one_minor_down_is_a_rollback_the_diff_allows_and_says_the_addons_are_not_rolled_back(tmp_path, capsys):
     old, new = plan_at("1.36"), plan_at("1.35")
     (finding,) = offline_diff.compare(old, new, "dev").upgrade
     assert not finding.refused and "1.36 → 1.35" in finding.text
@@ -148,14 +152,14 @@ def test_one_minor_down_is_a_rollback_the_diff_allows_and_says_the_addons_are_no
     assert "does not roll back add-ons" in finding.text
     coredns = resource(new, ADDON, COREDNS)["inputs"]["addonVersion"]
     assert coredns in finding.text
-    done = run_diff(tmp_path, old, new)
+    done = run_diff(tmp_path, capsys, old, new)
     assert done.returncode == 1, done.stderr  # changes, not a refusal
     assert "EKS WOULD REFUSE" not in done.stdout and "1.36 → 1.35" in done.stdout
 
 
-def test_going_down_two_minors_fails_the_diff(tmp_path):
+def test_going_down_two_minors_fails_the_diff(tmp_path, capsys):
     old = with_cluster_version(plan_at("1.36"), "1.37")  # a revision on a version two above 1.35
-    done = run_diff(tmp_path, old, plan_at("1.35"))
+    done = run_diff(tmp_path, capsys, old, plan_at("1.35"))
     assert done.returncode == 3
     caution = done.stdout.split("> [!CAUTION]\n", 1)[1].split("\n\n", 1)[0]
     assert "EKS WOULD REFUSE" in caution and "1.37 → 1.35" in caution and "previous minor version" in caution
