@@ -9,6 +9,7 @@ the offline plan are both built on `record()`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -16,14 +17,17 @@ import runpy
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import resource as pulumi_resource
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.config import set_all_config
+from pulumi.runtime.proto import source_pb2
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
@@ -154,7 +158,13 @@ def record(
         config[_qualify(key, project)] = config_string(value)
     if str(project_dir) not in sys.path:
         sys.path.insert(0, str(project_dir))
+    with _no_source_stack_traces():  # from the root Stack resource, which set_mocks registers, on
+        return _run(stack, project, config, project_dir, stack_file, preview)
 
+
+def _run(
+    stack: str, project: str, config: dict[str, str], project_dir: Path, stack_file: Path | None, preview: bool
+) -> Recording:
     mocks = (PreviewMocks if preview else StackMocks)(region=config.get("aws:region", "us-east-1"), project_dir=project_dir)
     monitor = RecordingMonitor(mocks)
     pulumi_settings.ROOT.set(None)
@@ -195,6 +205,33 @@ def record(
         project_dir=project_dir,
         secret_config=secret_config,
     )
+
+
+# The SDK function (pulumi/runtime/resource.py, pulumi pinned in requirements.txt) that captures the
+# Python stack of every registration and read, for the engine to show where a resource was declared.
+SDK_STACK_TRACE = "_get_stack_trace"
+
+
+@contextlib.contextmanager
+def _no_source_stack_traces() -> Iterator[None]:
+    """Registrations carry no stack trace while the program runs under the mocks.
+
+    Only the engine reads a request's stackTrace and sourcePosition; the mock monitor ignores them
+    and a recording keeps neither. Capturing one (traceback.extract_stack, each frame's file made a
+    URI) cost more than the rest of a registration, the more so under a test runner's deep stack.
+    If an SDK upgrade renames or drops the function, this fails rather than patch nothing.
+    """
+    captured = getattr(pulumi_resource, SDK_STACK_TRACE, None)
+    if not callable(captured):
+        raise RuntimeError(
+            f"pulumi.runtime.resource.{SDK_STACK_TRACE} is gone from the installed Pulumi SDK (requirements.txt "
+            "pins it): tools/offline/harness.py cannot leave stack traces out of the mocks' registrations"
+        )
+    setattr(pulumi_resource, SDK_STACK_TRACE, source_pb2.StackTrace)  # an empty trace: no frames, no source position
+    try:
+        yield
+    finally:
+        setattr(pulumi_resource, SDK_STACK_TRACE, captured)
 
 
 _REFERENCED_PLANS: dict[tuple[str, str], dict[str, Any]] = {}
