@@ -1,6 +1,7 @@
 """The recording harness's own behaviour, on a program of one resource (tools/offline/harness.py)."""
 
 import contextlib
+import gc
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ from offline import harness
 # A resource class of the program's own: the SDK's stack trace starts at the third __init__ up the
 # stack (Resource, CustomResource, then the class), so a trace of this registration has frames.
 PROGRAM = """
+import gc
+
 import pulumi
 
 
@@ -20,6 +23,7 @@ class Thing(pulumi.CustomResource):
 
 
 Thing("one")
+pulumi.export("collectorOn", gc.isenabled())
 """
 
 
@@ -73,3 +77,14 @@ def test_a_recording_fails_loudly_when_the_sdk_no_longer_has_the_function_it_rep
 
     with pytest.raises(RuntimeError, match=f"pulumi.runtime.resource.{harness.SDK_STACK_TRACE} is gone .*requirements.txt"):
         harness.record("test", project_dir=one_resource_project)
+
+
+@pytest.mark.parametrize("on_before", [True, False])
+def test_the_garbage_collector_is_off_while_the_program_runs_and_as_before_after(one_resource_project, on_before):
+    (gc.enable if on_before else gc.disable)()
+    try:
+        recording = harness.record("test", project_dir=one_resource_project)
+        assert recording.outputs["collectorOn"] is False
+        assert gc.isenabled() is on_before
+    finally:
+        gc.enable()
