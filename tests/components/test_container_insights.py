@@ -53,7 +53,7 @@ def config_map(recording):
 
 def config(recording) -> dict:
     (text,) = config_map(recording).inputs["data"].values()
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=yaml.CSafeLoader)  # yaml.safe_load's reading, parsed by libyaml
 
 
 @pytest.fixture(scope="module")
