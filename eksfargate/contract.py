@@ -12,11 +12,10 @@ that the platform, the tenant program, `python -m teams` and the policy pack sha
 
 from __future__ import annotations
 
-import yaml
-
 from eksfargate.facts.eks_access import ACCESS_POLICY_ARN_PREFIX, TENANT_ACCESS_POLICIES
 from eksfargate.facts.eks_wildcards import wildcard_matches
 from eksfargate.project import PLATFORM_PROJECT_DIR
+from eksfargate.stack_files import read_project
 
 TENANT_NAMESPACE_PREFIX = "tenant-"
 # The platform's Fargate profile selector; EKS matches `*` and `?` in a selector's namespace.
@@ -116,5 +115,4 @@ def access_policy_arn(level: str) -> str:
 
 
 def platform_project_name() -> str:
-    name: str = yaml.safe_load((PLATFORM_PROJECT_DIR / "Pulumi.yaml").read_text())["name"]
-    return name
+    return read_project(PLATFORM_PROJECT_DIR).name

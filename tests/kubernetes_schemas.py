@@ -5,6 +5,7 @@ resource controller's SecurityGroupPolicy): their CRD's schema, kept under tests
 source, checked with jsonschema.
 """
 
+import functools
 import json
 from pathlib import Path
 
@@ -19,8 +20,20 @@ CRDS = {
 
 def validate(manifest: dict, kubernetes_version: str) -> None:
     """Raises kubernetes_validate.ValidationError or jsonschema.ValidationError for an invalid object."""
-    schema = CRDS.get((manifest.get("apiVersion"), manifest.get("kind")))
-    if schema is not None:
-        jsonschema.validate(manifest, schema)
+    kind = (manifest.get("apiVersion"), manifest.get("kind"))
+    if kind in CRDS:
+        # What jsonschema.validate raises, without checking the schema against its metaschema again on every call.
+        error = jsonschema.exceptions.best_match(_crd_validator(kind).iter_errors(manifest))
+        if error is not None:
+            raise error
     else:
         kubernetes_validate.validate(manifest, kubernetes_version, strict=True)
+
+
+@functools.cache
+def _crd_validator(kind: tuple[str, str]) -> jsonschema.protocols.Validator:
+    """The CRD schema's validator, its schema checked once per session (as jsonschema.validate checks it)."""
+    schema = CRDS[kind]
+    validator = jsonschema.validators.validator_for(schema)
+    validator.check_schema(schema)
+    return validator(schema)

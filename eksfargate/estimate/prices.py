@@ -3,6 +3,7 @@ estimate reads (FIGURES), and why a region has none for a figure where no source
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -104,7 +105,7 @@ def unpriced_figures(data: Mapping[str, Any], region: str) -> dict[str, str]:
 
 
 def load_prices(region: str, path: Path = PRICES_FILE) -> Prices:
-    data = json.loads(path.read_text())
+    data = _document(path, path.read_text())
     regions = data["regions"]
     if region not in regions:
         raise UnknownRegionError(f"eksfargate/data/prices.json has no prices for region {region!r}; it has {sorted(regions)}")
@@ -123,6 +124,14 @@ def load_prices(region: str, path: Path = PRICES_FILE) -> Prices:
         dashboard_month=Decimal(board["usd"]) if (board := data.get("notIncluded", {}).get(DASHBOARD_KEY)) else None,
         **{attribute: Decimal(figures[key]["usd"]) if key in figures else None for key, (attribute, _) in FIGURES.items()},
     )
+
+
+# Every estimate (each plan's, each side of a diff, each test's) reads prices.json, a third of a megabyte:
+# parsed once per path and content. Shared: read, never changed.
+@functools.lru_cache(maxsize=8)
+def _document(_path: Path, text: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(text)
+    return document
 
 
 def compute_cost(vcpu: Decimal, memory_gb: Decimal, hours: Decimal, vcpu_hour: Decimal, gb_hour: Decimal) -> Decimal:

@@ -10,7 +10,8 @@ import re
 import pytest
 import yaml
 
-from components.container_insights import NAME, NAMESPACE, TOKEN_DIR
+from components.container_insights import NAME, NAMESPACE, TOKEN_DIR, collector_config, collector_config_yaml
+from eksfargate import regions
 from eksfargate.contract import ObservabilityOutput
 from eksfargate.facts import container_insights as facts
 from eksfargate.facts.pod_security import RESTRICTED_NAMESPACE_LABELS
@@ -52,7 +53,7 @@ def config_map(recording):
 
 def config(recording) -> dict:
     (text,) = config_map(recording).inputs["data"].values()
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=yaml.CSafeLoader)  # yaml.safe_load's reading, parsed by libyaml
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +83,18 @@ def test_every_pipeline_names_only_defined_components_and_every_defined_one_is_u
     for kind, names in used.items():
         assert names == set(parsed[kind]), f"{kind} defined but in no pipeline: {set(parsed[kind]) - names}"
     assert set(service["extensions"]) == set(parsed["extensions"])
+
+
+# Two cases stand for every stack: the region and the log group are plain scalars of one shape in any
+# region and for any cluster name (the shortest and the longest EKS allows); the rest is fixed text.
+@pytest.mark.parametrize(
+    "region,cluster", [("us-east-1", "dev"), (regions.supported_codes()[-1], "a-100-character-cluster-name-" + "x" * 71)]
+)
+def test_the_configuration_is_the_text_pyyamls_own_emitter_writes(region, cluster):
+    """collector_config_yaml emits with libyaml; PyYAML's emitter in Python must write the same text."""
+    group = facts.performance_log_group(cluster)
+    python_emitter = yaml.safe_dump(collector_config(region, group), sort_keys=False, width=200)
+    assert collector_config_yaml(region, group) == python_emitter
 
 
 def test_region_cluster_and_log_group_are_the_stacks(on):

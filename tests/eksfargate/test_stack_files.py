@@ -5,11 +5,13 @@ here is a fixture; each case is one the CLI accepts or refuses.
 """
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 from pulumi.runtime import config as runtime_config
 
+from eksfargate import stack_files
 from eksfargate.config_reader import refuse_unknown_keys
 from eksfargate.platform_schema import PLATFORM
 from eksfargate.settings import SettingsError, UnknownSettingError
@@ -68,6 +70,49 @@ def test_plain_scalars_resolve_as_go_yaml_v3_resolves_them(text, value):
 def test_quoted_scalars_stay_strings(tmp_path):
     _, data = load_yaml(write_stack(tmp_path, "config:\n  a: '3'\n  b: \"true\"\n  c: yes\n"))
     assert data == {"config": {"a": "3", "b": "true", "c": "yes"}}
+
+
+# Every YAML file of the checkout: both projects' files, the fixtures, the workflows and tool configurations.
+CHECKOUT_YAML = sorted(
+    path
+    for pattern in ("*.yaml", ".*.yaml", "tenant/*.yaml", "policy/*.yaml", "tests/data/**/*.yaml", ".github/**/*.yml")
+    for path in PROJECT_DIR.glob(pattern)
+)
+
+
+def _tree(node):
+    """A node and its children as comparable data: tag, where it starts and ends, a scalar's style and value."""
+    if node is None:
+        return None
+    where = (node.tag, node.start_mark.line, node.start_mark.column, node.end_mark.line)
+    if isinstance(node.value, str):
+        return (*where, node.style or None, node.value)  # a plain scalar's style: None in Python, '' in libyaml
+    return (*where, [tuple(map(_tree, item)) if isinstance(item, tuple) else _tree(item) for item in node.value])
+
+
+@pytest.mark.parametrize("path", CHECKOUT_YAML, ids=lambda path: str(path.relative_to(PROJECT_DIR)))
+def test_libyaml_reads_each_yaml_file_of_the_checkout_as_pyyamls_own_parser_does(path):
+    """load_yaml parses with libyaml (stack_files._CliLoader); PyYAML's parser in Python
+    (_MessageLoader, kept for the messages of invalid YAML) must give the same tree and values."""
+    node, value = load_yaml(path)
+    loader = stack_files._MessageLoader(path.read_text())
+    python_node, python_value = stack_files._load(loader)
+    assert _tree(node) == _tree(python_node)
+    assert repr(value) == repr(python_value)  # repr: a .nan equals itself
+
+
+def test_a_project_or_stack_file_changed_in_place_is_read_again_even_at_the_same_size_and_time(tmp_path):
+    """read_project and read_stack parse a file once per path and content."""
+    project_file, stack_file = tmp_path / "Pulumi.yaml", write_stack(tmp_path, "config:\n  aws:region: eu-west-1\n")
+    project_file.write_text("name: first\nruntime: python\n")
+    assert read_project(tmp_path).name == "first"
+    assert read_stack(read_project(tmp_path), stack_file).values == {"aws:region": "eu-west-1"}
+    for path, text in ((project_file, "name: other\nruntime: python\n"), (stack_file, "config:\n  aws:region: eu-west-2\n")):
+        status = path.stat()
+        path.write_text(text)
+        os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert read_project(tmp_path).name == "other"
+    assert read_stack(read_project(tmp_path), stack_file).values == {"aws:region": "eu-west-2"}
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ WORKFLOWS = PROJECT_DIR / ".github" / "workflows"
 
 
 def load(name: str) -> dict:
-    workflow = yaml.safe_load((WORKFLOWS / name).read_text())
+    workflow = yaml.load((WORKFLOWS / name).read_text(), Loader=yaml.CSafeLoader)  # yaml.safe_load's reading, by libyaml
     # YAML 1.1 reads the key `on` as True.
     workflow["on"] = workflow.pop(True, workflow.get("on"))
     return workflow

@@ -9,6 +9,8 @@ the offline plan are both built on `record()`.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import json
 import os
@@ -16,14 +18,17 @@ import runpy
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import resource as pulumi_resource
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.config import set_all_config
+from pulumi.runtime.proto import source_pb2
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
@@ -154,7 +159,13 @@ def record(
         config[_qualify(key, project)] = config_string(value)
     if str(project_dir) not in sys.path:
         sys.path.insert(0, str(project_dir))
+    with _no_source_stack_traces(), _collector_paused():  # from set_mocks on: it registers the root Stack
+        return _run(stack, project, config, project_dir, stack_file, preview)
 
+
+def _run(
+    stack: str, project: str, config: dict[str, str], project_dir: Path, stack_file: Path | None, preview: bool
+) -> Recording:
     mocks = (PreviewMocks if preview else StackMocks)(region=config.get("aws:region", "us-east-1"), project_dir=project_dir)
     monitor = RecordingMonitor(mocks)
     pulumi_settings.ROOT.set(None)
@@ -206,6 +217,51 @@ def _cancel_outputs_left_pending() -> None:
         for pending in pulumi_settings.SETTINGS.outputs:
             pending.cancel()
         pulumi_settings.SETTINGS.outputs.clear()
+
+
+# The SDK function (pulumi/runtime/resource.py, pulumi pinned in requirements.txt) that captures the
+# Python stack of every registration and read, for the engine to show where a resource was declared.
+SDK_STACK_TRACE = "_get_stack_trace"
+
+
+@contextlib.contextmanager
+def _no_source_stack_traces() -> Iterator[None]:
+    """Registrations carry no stack trace while the program runs under the mocks.
+
+    Only the engine reads a request's stackTrace and sourcePosition; the mock monitor ignores them
+    and a recording keeps neither. Capturing one (traceback.extract_stack, each frame's file made a
+    URI) cost more than the rest of a registration, the more so under a test runner's deep stack.
+    If an SDK upgrade renames or drops the function, this fails rather than patch nothing.
+    """
+    captured = getattr(pulumi_resource, SDK_STACK_TRACE, None)
+    if not callable(captured):
+        raise RuntimeError(
+            f"pulumi.runtime.resource.{SDK_STACK_TRACE} is gone from the installed Pulumi SDK (requirements.txt "
+            "pins it): tools/offline/harness.py cannot leave stack traces out of the mocks' registrations"
+        )
+    setattr(pulumi_resource, SDK_STACK_TRACE, source_pb2.StackTrace)  # an empty trace: no frames, no source position
+    try:
+        yield
+    finally:
+        setattr(pulumi_resource, SDK_STACK_TRACE, captured)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector is off while the program runs, as in `python -m offline`.
+
+    A run makes its garbage (futures, outputs) faster than the collector frees it, and each of the
+    collector's full passes walks every object of the process, the SDKs' classes and, in the tests,
+    every recording kept: a third of a recording's time in the tests went to it. Its garbage is
+    collected once the collector is back on.
+    """
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 _REFERENCED_PLANS: dict[tuple[str, str], dict[str, Any]] = {}

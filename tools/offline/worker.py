@@ -168,7 +168,7 @@ def preload(state: dict[str, Any]) -> None:
 
 def read_projects(jobs: list[dict[str, Any]]) -> None:
     """Reads the Pulumi.yaml of each job's project (and of the folder above: a tenant's platform) into
-    the library's cache (`eksfargate.stack_files.read_project`, by path, modification time and size:
+    the library's cache (`eksfargate.stack_files.read_project`, by path and content:
     a child whose file changed since parses it again), as every plan reads it."""
     folders = {Path.cwd()}
     for job in jobs:

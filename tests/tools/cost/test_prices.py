@@ -112,6 +112,14 @@ def test_a_missing_price_leaves_out_its_item_only_and_the_estimate_says_so(tmp_p
     assert partial.to_dict()["unpriced"] == list(partial.unpriced)
 
 
+def test_a_prices_file_changed_in_place_is_read_again(tmp_path):
+    """load_prices parses a file once per path and content."""
+    path = _prices_without(tmp_path, "us-east-1", unpriced=False)
+    assert load_prices("us-east-1", path).nat_gateway_hour == load_prices("us-east-1").nat_gateway_hour
+    _prices_without(tmp_path, "us-east-1", "natGatewayHour")
+    assert load_prices("us-east-1", path).nat_gateway_hour is None
+
+
 def test_a_missing_control_plane_or_fargate_price_is_named_too(tmp_path):
     prices = load_prices("us-east-1", _prices_without(tmp_path, "us-east-1", "eksClusterHour", "fargateGbHour"))
     result = from_plan(plan_of(record("dev", overrides={"aws:region": "us-east-1"}, stack_file=PINNED_DEV)), prices=prices)

@@ -1,10 +1,23 @@
-"""What the URL tests share: a self-signed certificate for 127.0.0.1."""
+"""What the verify tests share: a self-signed certificate for 127.0.0.1, and one botocore data loader."""
 
+import functools
 import shutil
 import ssl
 import subprocess
 
+import botocore.loaders
+import botocore.session
 import pytest
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_botocore_data_loader():
+    """Every boto3 session of the test session (python -m verify makes one a run) reads botocore's data
+    through one loader, which keeps what it parsed: the endpoints and each service model (megabytes of
+    JSON) are parsed once, not once a client. The files are only read."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(botocore.session, "create_loader", functools.cache(botocore.loaders.create_loader))
+        yield
 
 
 @pytest.fixture(scope="session")
