@@ -33,11 +33,11 @@ from typing import NamedTuple
 import kubernetes_validate.utils
 import pytest
 
-from offline.harness import PROJECT_DIR, SHARED_REFERENCED_PLANS, Recording, record
+from offline.harness import PROJECT_DIR, SHARED_REFERENCED_PLANS, Recording, plan_process, record
 from offline.plan_cache import CACHE_ENV, OFF
 from tests.rewrite import rewritten_stack_file
 from tests.stackfacts import PINNED_DEV, STACKS_DIR
-from tests.worker_plans import plan_every_stack_file, plan_process_keeping_bytecode, planned
+from tests.worker_plans import plan_every_stack_file, planned
 
 COMMITTED = sorted(PROJECT_DIR.glob("Pulumi.*.yaml"))
 STACK_IDS = [f"{path.stem.removeprefix('Pulumi.')}" for path in COMMITTED]
@@ -221,7 +221,7 @@ def plan_alone(shared_dir) -> Callable[..., PlannedAlone]:
             command += ["plan", "--stack", stack, "--project-dir", str(project_dir)]
             command += ["--out", str(folder / "out"), "--quiet", "--no-cache"]
             command += ["--stack-file", str(stack_file)] if stack_file else []
-            process = plan_process_keeping_bytecode()
+            process = plan_process(PROJECT_DIR)
             process["env"]["PYTHONHASHSEED"] = PLAN_ALONE_HASH_SEED
             done = subprocess.run(command, **process, capture_output=True, text=True, check=False)
             (folder / "status").write_text(str(done.returncode))

@@ -69,17 +69,6 @@ PLATFORM_JOBS = [s for s in every_stack_file() if s[1] == PROJECT_DIR] + [BROKEN
 TENANT_JOBS = [s for s in every_stack_file() if s[1] == TENANT_PROJECT_DIR]
 
 
-def plan_process_keeping_bytecode() -> dict:
-    """`plan_process(PROJECT_DIR)` (this checkout's program, library and tools) for the suite's plan
-    processes, which keep the project's bytecode where PYTHONDONTWRITEBYTECODE is set, as on this
-    project's build machine: each compiled the program, library and tools again, about 0.25 s of CPU a
-    process (Python's own cache beside the sources, read only when they are unchanged; no plan's files
-    depend on it). The installed packages' is kept already (`make venv`)."""
-    process = plan_process(PROJECT_DIR)
-    process["env"].pop("PYTHONDONTWRITEBYTECODE", None)
-    return process
-
-
 def files(out: Path) -> dict[str, bytes]:
     return {str(path.relative_to(out)): path.read_bytes() for path in sorted(out.rglob("*")) if path.is_file()}
 
@@ -105,7 +94,7 @@ def run_worker(stacks: list[Job], tmp: Path, parallel: int = 1) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "offline.worker"],
         input=json.dumps(request),
-        **plan_process_keeping_bytecode(),
+        **plan_process(PROJECT_DIR),
         capture_output=True,
         text=True,
         check=False,

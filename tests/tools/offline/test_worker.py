@@ -14,7 +14,7 @@ import pytest
 from eksfargate.project import TENANT_PROJECT_DIR
 from offline import harness
 from offline import revisions as offline_revisions
-from offline.harness import PROJECT_DIR
+from offline.harness import PROJECT_DIR, plan_process
 from tests.worker_plans import (
     BROKEN,
     PLATFORM_JOBS,
@@ -22,7 +22,6 @@ from tests.worker_plans import (
     every_stack_file,
     label,
     outcome,
-    plan_process_keeping_bytecode,
     run_worker,
     worker_outcomes,
 )
@@ -109,7 +108,7 @@ def test_a_worker_refuses_a_request_it_does_not_speak():
     done = subprocess.run(
         [sys.executable, "-m", "offline.worker"],
         input=json.dumps({"protocol": 0, "jobs": []}),
-        **plan_process_keeping_bytecode(),
+        **plan_process(PROJECT_DIR),
         capture_output=True,
         text=True,
         check=False,
