@@ -186,9 +186,12 @@ def run(jobs: list[dict[str, Any]], parallel: int, report: Any, referenced: list
     pending = list(enumerate(jobs))
     running: dict[int, int] = {}  # pid -> job index
     tmp = tempfile.mkdtemp(prefix="offline-worker-")
-    # The referenced plans a tenant stack reads (harness.referenced_plan): made once for all the children.
-    shared = Path(tmp) / "referenced-plans"
-    shared.mkdir()
+    # The referenced plans a tenant stack reads (harness.referenced_plan): made once for all the children,
+    # and for the other workers and plans of a caller that shares a folder of them already (each plan is
+    # filed by its project folder and stack, so workers of other revisions never read each other's).
+    outer = os.environ.get(SHARED_REFERENCED_PLANS)
+    shared = Path(outer) if outer and Path(outer).is_dir() else Path(tmp) / "referenced-plans"
+    shared.mkdir(exist_ok=True)
     os.environ[SHARED_REFERENCED_PLANS] = str(shared)
     for given in referenced or []:
         with contextlib.suppress(OSError, ValueError, KeyError, TypeError):  # not given: planned as before
@@ -216,7 +219,10 @@ def run(jobs: list[dict[str, Any]], parallel: int, report: Any, referenced: list
             pid, status, usage = os.wait3(0)
             report(running.pop(pid), os.waitstatus_to_exitcode(status), usage)
     finally:
-        os.environ.pop(SHARED_REFERENCED_PLANS, None)
+        if outer is None:
+            os.environ.pop(SHARED_REFERENCED_PLANS, None)
+        else:
+            os.environ[SHARED_REFERENCED_PLANS] = outer
         shutil.rmtree(tmp, ignore_errors=True)
 
 
