@@ -313,16 +313,7 @@ def _zone_ids(config: Reader, region: Region) -> tuple[str, ...]:
 def _cluster(config: Reader, default_name: str) -> ClusterSettings:
     name = config.string("clusterName") or default_name
     config.check("clusterName", name, is_dns_label, f"{DNS_LABEL_RULE} (it defaults to <project>-<stack>)")
-    admins = config.strings("adminPrincipalArns")
-    for index, arn in enumerate(admins):
-        config.check(
-            "adminPrincipalArns",
-            arn,
-            _IAM_PRINCIPAL_ARN.match,
-            "IAM role or user ARNs, e.g. arn:aws:iam::123456789012:role/platform-admin",
-        )
-        if arn in admins[:index]:
-            raise SettingsError(config.key("adminPrincipalArns"), arn, "each principal once (one access entry each)")
+    admins = _principal_arns(config, "adminPrincipalArns", "platform-admin")
     verifiers = _verifiers(config, admins)
     log_types = config.strings("clusterLogTypes")
     cidrs = config.strings("publicAccessCidrs")
@@ -349,19 +340,23 @@ def _cluster(config: Reader, default_name: str) -> ClusterSettings:
     )
 
 
-def _verifiers(config: Reader, admins: tuple[str, ...]) -> tuple[str, ...]:
-    """EKS takes one access entry per principal (EKS user guide, "Create access entries"): a verifier is
-    named once and is no admin, whose entry exists already."""
-    verifiers = config.strings("verifierPrincipalArns")
-    for index, arn in enumerate(verifiers):
+def _principal_arns(config: Reader, key: str, example_role: str) -> tuple[str, ...]:
+    """IAM principals, each named once: EKS takes one access entry per principal (EKS user guide,
+    "Create access entries")."""
+    arns = config.strings(key)
+    for index, arn in enumerate(arns):
         config.check(
-            "verifierPrincipalArns",
-            arn,
-            _IAM_PRINCIPAL_ARN.match,
-            "IAM role or user ARNs, e.g. arn:aws:iam::123456789012:role/pulumi-drift",
+            key, arn, _IAM_PRINCIPAL_ARN.match, f"IAM role or user ARNs, e.g. arn:aws:iam::123456789012:role/{example_role}"
         )
-        if arn in verifiers[:index]:
-            raise SettingsError(config.key("verifierPrincipalArns"), arn, "each principal once (one access entry each)")
+        if arn in arns[:index]:
+            raise SettingsError(config.key(key), arn, "each principal once (one access entry each)")
+    return arns
+
+
+def _verifiers(config: Reader, admins: tuple[str, ...]) -> tuple[str, ...]:
+    """A verifier is no admin: the admin's access entry exists already, and reads everything."""
+    verifiers = _principal_arns(config, "verifierPrincipalArns", "pulumi-drift")
+    for arn in verifiers:
         if arn in admins:
             raise SettingsError(
                 config.key("verifierPrincipalArns"),
