@@ -23,6 +23,7 @@ from typing import Any
 BODY_START, BODY_END = "<!-- offline-plan-diff:body -->", "<!-- /offline-plan-diff:body -->"
 LIMIT = 60_000  # GitHub refuses comments over 65,536 characters
 ZWJ = "\u200d"
+SHOWN_SUMMARY_LINES = 6  # of a created resource's summary in its row: a role's rules; the rest are counted
 # C0/C1 controls (newlines are handled apart), zero-width and bidirectional-override characters.
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 _NEWLINES = re.compile(r"[\t\n\r\u0085\u2028\u2029]+")
@@ -292,7 +293,9 @@ def _unique_paths(changes: list[dict[str, Any]]) -> list[str]:
 def _why(entry: dict[str, Any]) -> str:
     warned = "".join(f" ⚠️ {prose(w)}." for w in entry["warnings"][:5])
     if entry["op"] == "create":
-        return "; ".join(text(line, 120) for line in entry["summary"][:3])
+        hidden = len(entry["summary"]) - SHOWN_SUMMARY_LINES
+        shown = [text(line, 120) for line in entry["summary"][:SHOWN_SUMMARY_LINES]]
+        return "; ".join([*shown, *([f"+{hidden} more (the plan lists them)"] if hidden > 0 else [])])
     if entry["op"] == "delete":
         return "removed from the program" + (" — protected, `pulumi up` will refuse" if entry["protected"] else "")
     if entry["op"] == "replace":

@@ -27,6 +27,7 @@ def _str(limit: int) -> tuple[Any, ...]:
 
 
 NAME, LINE, PROSE, VALUE = _str(1_000), _str(2_000), _str(20_000), _str(4_000)
+SUMMARY_LINES = 20  # of a created resource's summary: a new role's rules, a policy's statements
 BOOL, COUNT = ("bool",), ("int", 0, 10_000_000)
 AMOUNT = ("amount",)
 
@@ -71,7 +72,7 @@ SCHEMA = _obj(
                     type=NAME,
                     protected=BOOL,
                     grave=PROSE,
-                    summary=_list(LINE, 20),
+                    summary=_list(LINE, SUMMARY_LINES),
                     fixed_name=NAME,
                     deletes_first=BOOL,
                     delete_before_replace=BOOL,

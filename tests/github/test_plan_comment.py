@@ -364,3 +364,32 @@ def test_hexadecimal_runs_are_copied_as_they_are(render, value):
     before, _, after = shown.partition(run)
     opened, closed = before.rfind("<code>"), after.find("</code>")
     assert opened > before.rfind("</code>") and closed != -1 and after.find("<code>", 0, closed) == -1
+
+
+def _cluster_role(rules: int) -> dict:
+    return {
+        "urn": "urn:pulumi:dev::eks-fargate::kubernetes:rbac.authorization.k8s.io/v1:ClusterRole::readers-role",
+        "type": "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
+        "name": "readers-role",
+        "custom": True,
+        "inputs": {
+            "kind": "ClusterRole",
+            "metadata": {"name": "readers"},
+            "rules": [{"apiGroups": [""], "resources": [f"kind{n}"], "verbs": ["list"]} for n in range(rules)],
+        },
+    }
+
+
+def _create_row(resource: dict) -> str:
+    diff = offline_diff.StackDiff("dev", "`base`", "`merge`", resources=[offline_diff.ResourceChange("create", resource)])
+    comment = markdown.render_body(diff_data.document([diff]))
+    (row,) = [line for line in comment.splitlines() if "➕ create" in line]
+    return row
+
+
+def test_a_new_roles_rules_are_each_shown_or_counted_in_its_row():
+    # A reviewer reads what a new ClusterRole grants from its row: a rule left out unsaid would hide a grant.
+    assert all(f"list kind{n}" in _create_row(_cluster_role(4)) for n in range(4))
+    many = _create_row(_cluster_role(12))
+    shown = set(re.findall(r"list kind(\d+)\b", many))
+    assert shown and f"+{12 - len(shown)} more" in many

@@ -116,7 +116,7 @@ def resource(entry: offline_diff.ResourceChange) -> dict[str, Any]:
         "type": str(res["type"]),
         "protected": entry.loud,
         "grave": entry.grave,
-        "summary": [str(line) for line in summarize(res)[:3]] if entry.op == "create" else [],
+        "summary": [str(line) for line in summarize(res)[: schema.SUMMARY_LINES]] if entry.op == "create" else [],
         "fixed_name": entry.fixed_name,
         "deletes_first": entry.deletes_first,
         "delete_before_replace": bool(res.get("deleteBeforeReplace")),
