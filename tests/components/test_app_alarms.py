@@ -20,8 +20,8 @@ from offline.harness import Recording
 from offline.plan import from_recording, record_stack
 from offline.registry.observability import INVOKES
 from tests.conftest import recording_of
-from tests.programs.test_tenancy import TENANT_STACKS, platform_outputs, tenant_recording
 from tests.stackfacts import STACKS_DIR, cluster_name
+from tests.tenants import TENANT_STACKS, platform_outputs, tenant_recording
 
 GROUP_ANNOTATION = "alb.ingress.kubernetes.io/group.name"
 ALWAYS = {"elb-5xx", "target-5xx-rate", "p99-latency", "unhealthy-targets"}

@@ -14,8 +14,8 @@ from eksfargate.facts.resource_types import DASHBOARD, METRIC_ALARM
 from eksfargate.project import TENANT_PROJECT_DIR
 from offline.harness import Recording, record
 from tests.conftest import recording_of
-from tests.programs.test_tenancy import TENANT_STACKS, copy_projects, tenant_recording
 from tests.stackfacts import STACKS_DIR
+from tests.tenants import TENANT_STACKS, copy_projects, tenant_recording
 
 DEFINED = {
     (value.namespace, value.name, value.dimensions, value.stat): value

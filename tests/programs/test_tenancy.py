@@ -45,7 +45,6 @@ from tests.tenants import (
 
 # Where tests/components/test_dashboard.py and test_app_alarms.py, tests/tools/offline/test_registry.py and
 # test_secrets_report.py import the tenants' helpers from still (tests.tenants holds them).
-from tests.tenants import copy_projects as copy_projects  # noqa: F401
 
 
 def test_two_example_tenants_share_one_platform_stack():

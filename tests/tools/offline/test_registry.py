@@ -12,8 +12,8 @@ from offline import registry
 from offline.harness import Recording
 from offline.registry.entry import NewResource, cluster_scoped, is_kubernetes_object
 from tests.conftest import recording_of
-from tests.programs.test_tenancy import TENANT_STACKS, tenant_recording
 from tests.stackfacts import STACKS_DIR
+from tests.tenants import TENANT_STACKS, tenant_recording
 
 TOOLS_OFFLINE = Path(offline_plan.__file__).parent
 FIXTURES = sorted(STACKS_DIR.glob("Pulumi.*.yaml"))

@@ -7,7 +7,7 @@ import pytest
 
 from offline.plan import from_recording
 from offline.secrets_report import report, rows
-from tests.programs.test_tenancy import TENANT_STACKS, tenant_recording
+from tests.tenants import TENANT_STACKS, tenant_recording
 
 
 @pytest.fixture(scope="module", params=TENANT_STACKS)

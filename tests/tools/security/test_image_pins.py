@@ -18,7 +18,7 @@ import pytest
 from offline.harness import Recording
 from policy.workload_rules import image_tag
 from security.check import Waiver, containers_of, load_waivers, resource_id
-from tests.programs.test_tenancy import TENANT_STACKS, tenant_recording
+from tests.tenants import TENANT_STACKS, tenant_recording
 
 BY_DIGEST = re.compile(r"@sha256:[0-9a-f]{64}")
 IMAGE_DIGEST_CHECK = "CKV_K8S_43"
