@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -155,9 +156,9 @@ def _access_entry_keys(principal_arns: Sequence[str]) -> dict[str, str]:
     principals of other accounts or paths share a kind and name, each of them also carries a digest of
     its ARN, so that none overwrites another's entry and the others keep their keys."""
     by_name = {arn: _kind_and_name(arn) for arn in principal_arns}
-    shared = {key for key in by_name.values() if list(by_name.values()).count(key) > 1}
+    holders = Counter(by_name.values())
     return {
-        arn: f"{key}-{hashlib.sha256(arn.encode()).hexdigest()[:8]}" if key in shared else key for arn, key in by_name.items()
+        arn: f"{key}-{hashlib.sha256(arn.encode()).hexdigest()[:8]}" if holders[key] > 1 else key for arn, key in by_name.items()
     }
 
 
