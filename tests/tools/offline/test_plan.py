@@ -34,12 +34,13 @@ def plan_here(stack: str, stack_file: Path | None = None) -> dict:
 
 def plan_command_records_once(monkeypatch, stack: str, stack_file: Path) -> None:
     """The plan command (main()) given `recording_here`'s recording of the stack file instead of making
-    its own: for what the command does with a recording, shown without recording the stack again."""
-    wanted = stack_file
+    its own: for what the command does with a recording, shown without recording the stack again. The
+    recording is made before the patch: recording_here calls record_stack, which is then the patch."""
+    wanted, recording = stack_file, recording_here(stack, stack_file)
 
     def record_stack(name: str, project_dir: Path = PROJECT_DIR, stack_file: Path | None = None) -> Recording:
         assert (name, project_dir, stack_file) == (stack, PROJECT_DIR, wanted), "the command records another stack"
-        return recording_here(stack, wanted)
+        return recording
 
     monkeypatch.setattr(offline_plan, "record_stack", record_stack)
 
