@@ -113,6 +113,17 @@ def timed(command: list[str], cwd: Path, env: dict[str, str], ok: tuple[int, ...
     return elapsed, peak, stderr.decode(errors="replace")
 
 
+def synth_twice(tmp: Path, synth: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """The CDK app synthesised for a base and a head, as a pull request's diff needs both: the seconds in
+    all and the larger peak memory (KiB)."""
+    total, peak = 0.0, 0
+    for _side in ("base", "head"):
+        seconds, kib, _ = timed(synth, CDK_DIR, env)
+        shutil.rmtree(tmp / "cdk.out", ignore_errors=True)
+        total, peak = total + seconds, max(peak, kib)
+    return total, peak
+
+
 def run(command: list[str], cwd: Path, env: dict[str, str]) -> None:
     done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -256,13 +267,9 @@ def bench(tmp: Path, revs: list[str], stacks: int, options: Options) -> list[str
                 peaks[rev] = max(peaks[rev], kib)
                 counts[rev] = reused(stderr)
             if cdk and change == "code":
-                total = 0.0
-                for _side in ("base", "head"):
-                    seconds, kib, _ = timed(synth, CDK_DIR, synth_env)
-                    shutil.rmtree(tmp / "cdk.out", ignore_errors=True)
-                    total += seconds
-                    cdk_peak = max(cdk_peak, kib)
+                total, kib = synth_twice(tmp, synth, synth_env)
                 theirs.append(total)
+                cdk_peak = max(cdk_peak, kib)
         for changed, text in originals.items():
             changed.write_text(text)
         where = "HEAD's plans in the cache" if with_cache else "no cache"
@@ -329,13 +336,9 @@ def sharded(
             slowest[rev].append(max(run_walls))
             cpu[rev].append(run_cpu)
         if options.cdk:
-            total = 0.0
-            for _side in ("base", "head"):
-                seconds, kib, _ = timed(synth, CDK_DIR, synth_env)
-                shutil.rmtree(tmp / "cdk.out", ignore_errors=True)
-                total += seconds
-                cdk_peak = max(cdk_peak, kib)
+            total, kib = synth_twice(tmp, synth, synth_env)
             theirs.append(total)
+            cdk_peak = max(cdk_peak, kib)
     for changed, text in originals.items():
         changed.write_text(text)
     where = "HEAD's plans in the cache" if with_cache else "no cache"
