@@ -49,6 +49,18 @@ os.environ[CACHE_ENV] = OFF
 
 _recordings: dict[tuple[str, Path], Recording] = {}
 
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_auto_num_workers(config) -> int | None:
+    """`--numprocesses=auto` (pyproject.toml): one test worker more than this machine's cores. A test
+    worker waiting on a plan process it started leaves its core to that process, so with one worker a
+    core, a core stood idle whenever the other worker waited too. PYTEST_XDIST_AUTO_NUM_WORKERS still
+    sets the number (pytest-xdist's own reader, next in line)."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None
+    return len(os.sched_getaffinity(0)) + 1
+
+
 # kubernetes-validate reads and parses its schema files (the definitions file is megabytes) on every
 # validate() call; the suite validates hundreds of objects, so each file is parsed once per session.
 # The schemas are only read, never changed, by the validator.
