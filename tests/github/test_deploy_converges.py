@@ -5,11 +5,15 @@ Real git repositories, built here from this checkout's committed files with one 
 (shared-dev) and one tenant stack file (checkout-dev, a tenant of shared-dev): the planning is the real
 `python -m offline diff`. Recording stands in for the workflow's `record` job (a ref moved after a
 successful `pulumi up`); the GitHub API is not called (the environments check is given a stub).
-The diffs keep their plans in one plan cache for the module, as CI's do in theirs (offline/plan_cache.py,
-keyed by what a plan reads): a revision whose files another test's repository already planned is
-looked up, not planned again; every commit's tree is planned for real once.
+
+The runs of the first tests read one history of main, made once for the module (`History`): a diff
+is a function of its two commits and its project, so each one a run asks for is made once, by the
+real diff, and read by every run that asks it again (`History.diff`). One change is planned for real
+besides the base, whose plans the diffs keep in one plan cache for the module, as CI's do in theirs
+(offline/plan_cache.py, keyed by what a plan reads). The tests that make commits of their own clone it.
 """
 
+import copy
 import importlib.util
 import io
 import ipaddress
@@ -19,6 +23,8 @@ import shutil
 import subprocess
 import sys
 import tarfile
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -37,8 +43,8 @@ spec.loader.exec_module(deploy_plan)
 
 PLATFORM, TENANT = "shared-dev", "checkout-dev"
 
-# One test worker for the module: `origin` is built once, and each revision's plans are made once, in
-# turn, into the plan cache the next diff reads (on two workers at once, both would make them).
+# One test worker for the module: the history is built once, and each revision's plans are made once,
+# in turn, into the plan cache the next diff reads (on two workers at once, both would make them).
 pytestmark = pytest.mark.xdist_group("deploy-converges")
 GUARDED = {
     "protection_rules": [{"type": "required_reviewers", "reviewers": [{"type": "Team"}]}],
@@ -59,9 +65,29 @@ def one_plan_cache(shared_dir):
         yield
 
 
+@dataclass
+class History:
+    """main's commits, as the first tests' runs read them, in order."""
+
+    repo: Path
+    base: str  # this checkout's committed tree with the two stack files
+    superseded: str  # the platform's owner b: a merge whose run the next one supersedes (never planned)
+    moved: str  # owner a and another VPC, so a new cluster: the tenant's kubeconfig changes with it
+    empty: str  # an empty commit: no plan changes
+    diffs: dict[tuple[str, str, str], object] = field(default_factory=dict)
+
+    def diff(self, repo, workdir, since, target):
+        """The planner's offline diff (`deploy_plan.offline_diff`, the real one), made once per project
+        and pair of commits: the same commits give the same diff, whichever run asks."""
+        if (workdir, since, target) not in self.diffs:
+            self.diffs[workdir, since, target] = deploy_plan.offline_diff(repo, workdir, since, target)
+        return copy.deepcopy(self.diffs[workdir, since, target])
+
+
 @pytest.fixture(scope="module")
 def origin(tmp_path_factory):
-    """This checkout's committed tree with two stack files, as a repository with one commit."""
+    """This checkout's committed tree with two stack files, as a repository with one commit, then the
+    commits of `History` after it."""
     repo = tmp_path_factory.mktemp("origin")
     archive = subprocess.run(["git", "archive", "--format=tar", "HEAD"], cwd=PROJECT_DIR, check=True, capture_output=True)
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
@@ -73,15 +99,31 @@ def origin(tmp_path_factory):
     for docs in ("docs", "tests"):
         shutil.rmtree(repo / docs, ignore_errors=True)
     git(repo, "init", "-q", "-b", "main")
+    git(repo, "config", "user.name", "t")
+    git(repo, "config", "user.email", "t@example.com")
     git(repo, "add", "-A")
-    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "base")
-    return repo
+    git(repo, "commit", "-q", "-m", "base")
+    base = git(repo, "rev-parse", "HEAD")
+    superseded = commit(repo, "owner b", owner="b@example.com")
+    moved = commit(repo, "owner a, another VPC", owner="a@example.com", vpcCidr=another_vpc(repo))
+    return History(repo, base, superseded, moved, commit(repo, "empty"))
+
+
+@pytest.fixture
+def main(origin):
+    """The module's history, with no stack recorded and nothing changed by the test before."""
+    yield origin
+    for ref in git(origin.repo, "for-each-ref", "--format=%(refname)", "refs/deployed/").split():
+        git(origin.repo, "update-ref", "-d", ref)
+    git(origin.repo, "checkout", "-q", "main")
+    git(origin.repo, "reset", "-q", "--hard", origin.empty)
 
 
 @pytest.fixture
 def repo(origin, tmp_path):
+    """A clone of the module's history, at its last commit, for a test's commits of its own."""
     clone = tmp_path / "repo"
-    subprocess.run(["git", "clone", "-q", str(origin), str(clone)], check=True)
+    subprocess.run(["git", "clone", "-q", str(origin.repo), str(clone)], check=True)
     git(clone, "config", "user.name", "t")
     git(clone, "config", "user.email", "t@example.com")
     return clone
@@ -113,12 +155,24 @@ def another_vpc(repo):
     return next(str(n) for n in ipaddress.ip_network("10.0.0.0/8").subnets(new_prefix=16) if not n.overlaps(network))
 
 
-def deploy(repo, target, fail=()):
-    """What a run does: plan, then `pulumi up` each stack in order, recording each success."""
-    run = deploy_plan.plan_run(repo, target, deploy_plan.records_from_git(repo), lambda _: GUARDED)
+def record(main, rev):
+    """Both stacks recorded as deployed at `rev`."""
+    for stack in (PLATFORM, TENANT):
+        git(main.repo, "update-ref", f"refs/deployed/{stack}", rev)
+
+
+def deploy(main, target, fail=()):
+    """What a run does: check out `target`, plan, then `pulumi up` each stack in order, recording each
+    success; a stack in `fail` fails, and so does every stack that needs one that failed (the gate
+    between waves, deploy_record.py `ready`)."""
+    git(main.repo, "checkout", "-q", "--detach", target)
+    run = deploy_plan.plan_run(main.repo, target, deploy_plan.records_from_git(main.repo), lambda _: GUARDED, diff=main.diff)
+    failed = set(fail)
     for item in run.deploys:
-        if item.stack not in fail:
-            git(repo, "update-ref", f"refs/deployed/{item.stack}", target)
+        if item.stack in failed or failed.intersection(item.needs):
+            failed.add(item.stack)
+        else:
+            git(main.repo, "update-ref", f"refs/deployed/{item.stack}", target)
     return run
 
 
@@ -126,79 +180,67 @@ def deployed(run):
     return [(item.stack, item.since) for item in run.deploys]
 
 
-def test_a_failed_deploy_is_made_good_by_the_next_run_even_after_an_empty_commit(repo):
-    base = git(repo, "rev-parse", "HEAD")
-    for stack in (PLATFORM, TENANT):
-        git(repo, "update-ref", f"refs/deployed/{stack}", base)
-    change = commit(repo, "owner a", owner="a@example.com")
-    failed = deploy(repo, change, fail={PLATFORM})
+def test_a_failed_deploy_is_made_good_by_the_next_run_even_after_an_empty_commit(main, tmp_path):
+    record(main, main.base)
+    failed = deploy(main, main.moved, fail={PLATFORM})
     assert PLATFORM in [item.stack for item in failed.deploys]
-    empty = commit(repo, "empty")
-    # The old rule (the push's previous commit against the pushed one) sees nothing to deploy: the lost deploy.
-    changed = repo / "changed.json"
+    # Then an empty commit. The old rule (the push's previous commit against the pushed one) sees nothing
+    # to deploy: the lost deploy.
+    changed = tmp_path / "changed.json"
     subprocess.run(
         [
             sys.executable,
             "-m",
             "offline",
             "diff",
-            f"{change}:*",
-            f"{empty}:*",
+            f"{main.moved}:*",
+            f"{main.empty}:*",
             "--project-dir",
-            str(repo),
+            str(main.repo),
             "--changed-stacks",
             str(changed),
         ],
-        cwd=repo,
+        cwd=main.repo,
         check=True,
         capture_output=True,
     )
     assert json.loads(changed.read_text()) == []
     # The record says the platform is still at `base`: the next run deploys it.
-    again = deploy(repo, empty)
-    assert (PLATFORM, base) in deployed(again)
-    assert git(repo, "rev-parse", f"refs/deployed/{PLATFORM}") == empty
+    again = deploy(main, main.empty)
+    assert (PLATFORM, main.base) in deployed(again)
+    assert git(main.repo, "rev-parse", f"refs/deployed/{PLATFORM}") == main.empty
 
 
-def test_two_merges_in_quick_succession_deploy_once_with_the_later_plan(repo):
-    base = git(repo, "rev-parse", "HEAD")
-    for stack in (PLATFORM, TENANT):
-        git(repo, "update-ref", f"refs/deployed/{stack}", base)
-    commit(repo, "owner b", owner="b@example.com")  # its run is superseded: never runs
-    # The later tree is the first test's change (owner a on base): its plans are kept in the module's cache.
-    later = commit(repo, "owner a", owner="a@example.com")
-    run = deploy(repo, later)
+def test_two_merges_in_quick_succession_deploy_once_with_the_later_plan(main):
+    record(main, main.base)
+    # `superseded` (owner b), then `moved` (owner a): the run of the first is superseded, never runs.
+    later = main.moved
+    run = deploy(main, later)
     assert [stack for stack, _ in deployed(run)].count(PLATFORM) == 1
-    assert (PLATFORM, base) in deployed(run) and run.target == later
+    assert (PLATFORM, main.base) in deployed(run) and run.target == later
     shown = run.diffs["platform"].replace("\u200d", "")  # the Markdown keeps `@` from mentioning with a zero-width joiner
     assert "a@example.com" in shown and "b@example.com" not in shown
-    assert deploy(repo, later).deploys == []  # and then it is converged
+    assert deploy(main, later).deploys == []  # and then it is converged
 
 
-def test_a_stack_without_a_record_deploys_platform_before_its_tenant(repo):
-    head = git(repo, "rev-parse", "HEAD")
-    run = deploy(repo, head)
+def test_a_stack_without_a_record_deploys_platform_before_its_tenant(main):
+    run = deploy(main, main.base)
     assert deployed(run) == [(PLATFORM, None), (TENANT, None)]
     (platform, tenant) = run.deploys
     assert tenant.needs == [PLATFORM] and tenant.wave > platform.wave and tenant.workdir == "tenant"
 
 
-def test_nothing_deploys_when_everything_is_converged(repo):
-    base = git(repo, "rev-parse", "HEAD")
-    for stack in (PLATFORM, TENANT):
-        git(repo, "update-ref", f"refs/deployed/{stack}", base)
-    assert deploy(repo, base).deploys == []
+def test_nothing_deploys_when_everything_is_converged(main):
+    record(main, main.moved)
+    assert deploy(main, main.moved).deploys == []
     # An empty commit changes no plan: still nothing to deploy.
-    assert deploy(repo, commit(repo, "empty")).deploys == []
+    assert deploy(main, main.empty).deploys == []
 
 
-def test_a_tenant_whose_platform_replaces_what_it_reads_is_redeployed_in_the_wave_after_it(repo):
-    base = git(repo, "rev-parse", "HEAD")
-    for stack in (PLATFORM, TENANT):
-        git(repo, "update-ref", f"refs/deployed/{stack}", base)
-    moved = commit(repo, "another VPC", vpcCidr=another_vpc(repo))  # a new VPC, so a new cluster
-    run = deploy(repo, moved)
-    assert deployed(run) == [(PLATFORM, base), (TENANT, base)]
+def test_a_tenant_whose_platform_replaces_what_it_reads_is_redeployed_in_the_wave_after_it(main):
+    record(main, main.base)
+    run = deploy(main, main.moved)  # a new VPC, so a new cluster
+    assert deployed(run) == [(PLATFORM, main.base), (TENANT, main.base)]
     platform, tenant = run.deploys
     assert tenant.wave == platform.wave + 1 and tenant.needs == [PLATFORM]
     # Why: the outputs it reads from the platform, and what in the platform changes them.
@@ -206,7 +248,7 @@ def test_a_tenant_whose_platform_replaces_what_it_reads_is_redeployed_in_the_wav
     shown = run.diffs["tenant"]
     assert "the offline plans are identical" not in shown
     assert "kubeconfig" in shown and "Cluster:cluster-eks" in shown
-    assert deploy(repo, moved).deploys == []  # and then both are converged
+    assert deploy(main, main.moved).deploys == []  # and then both are converged
 
 
 def unchanged(repo, workdir, since, target):
