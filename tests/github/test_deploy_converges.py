@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +41,7 @@ spec = importlib.util.spec_from_file_location("deploy_plan", SCRIPT)
 deploy_plan = importlib.util.module_from_spec(spec)
 sys.modules.setdefault("deploy_plan", deploy_plan)  # its dataclasses look their module up
 spec.loader.exec_module(deploy_plan)
+import deploy_record  # noqa: E402 - beside deploy_plan.py, on the path from the line above
 
 PLATFORM, TENANT = "shared-dev", "checkout-dev"
 
@@ -163,15 +165,15 @@ def record(main, rev):
 
 def deploy(main, target, fail=()):
     """What a run does: check out `target`, plan, then `pulumi up` each stack in order, recording each
-    success; a stack in `fail` fails, and so does every stack that needs one that failed (the gate
-    between waves, deploy_record.py `ready`)."""
+    success; a stack in `fail` fails, and a stack whose needed stack did not deploy is held back by the
+    gate between waves (deploy_record.py `ready`, over the run's markers as the workflow leaves them)."""
     git(main.repo, "checkout", "-q", "--detach", target)
     run = deploy_plan.plan_run(main.repo, target, deploy_plan.records_from_git(main.repo), lambda _: GUARDED, diff=main.diff)
-    failed = set(fail)
-    for item in run.deploys:
-        if item.stack in failed or failed.intersection(item.needs):
-            failed.add(item.stack)
-        else:
+    with tempfile.TemporaryDirectory() as markers:
+        for item in run.deploys:
+            if item.stack in fail or deploy_record.ready(item.needs, Path(markers), target):
+                continue
+            (Path(markers) / item.stack).write_text(target)
             git(main.repo, "update-ref", f"refs/deployed/{item.stack}", target)
     return run
 
