@@ -15,7 +15,7 @@ from components import addon_versions, fargate_logging
 from components.rollout import KUBERNETES_VERSION_ANNOTATION, POD_LOGGING_ANNOTATION, POD_LOGGING_OFF, pod_logging
 from offline import diff as offline_diff
 from offline import diff_render
-from offline import plan as offline_plan
+from tests.recordings import planned
 from tests.stackfacts import PINNED_DEV, RELEASE, setting
 from tests.tools.offline.test_plan import dev_plan
 from tests.tools.offline.test_upgrade import plan_at
@@ -57,8 +57,8 @@ def of_plan(plan: dict[str, Any]) -> dict[str, dict[str, str]]:
 
 @functools.cache
 def dev_plan_with(**overrides: Any) -> dict[str, Any]:
-    """dev's pinned values with some settings changed, planned once per session."""
-    return offline_plan.build("dev", stack_file=PINNED_DEV, overrides=overrides)
+    """dev's pinned values with some settings changed, planned once per session (tests/recordings.py)."""
+    return planned("dev", stack_file=PINNED_DEV, overrides=overrides)
 
 
 def router_configuration_of(recording) -> dict[str, str] | None:

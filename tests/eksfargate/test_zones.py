@@ -12,6 +12,7 @@ from pulumi.runtime.mocks import MockCallArgs
 from eksfargate import regions
 from eksfargate.settings import SettingsError
 from offline.harness import StackMocks, record, zone_placeholder
+from tests.recordings import recorded
 from tests.stackfacts import EKS_CLUSTER, PINNED_DEV, STACKS_DIR, SUBNET
 
 DATA = json.loads(regions.REGIONS_FILE.read_text())
@@ -59,7 +60,7 @@ def test_a_real_commercial_region_is_accepted_with_no_typo_hint(region):
 
 
 def test_sao_paulo_plans_with_its_zones_pinned_by_id():
-    recording = record("sao-paulo", stack_file=SAO_PAULO)
+    recording = recorded("sao-paulo", stack_file=SAO_PAULO)
 
     assert recording.error is None
     names = sorted(s.name for s in recording.of_type(SUBNET))
@@ -91,7 +92,7 @@ def test_a_misspelt_region_gets_names_and_a_real_unsupported_one_gets_the_reason
 
 def test_pinning_a_running_stack_to_its_zones_plans_the_same_resources(dev):
     today = dev
-    pinned = record("dev", stack_file=PINNED_ZONES)  # the same stack, its zones now pinned
+    pinned = recorded("dev", stack_file=PINNED_ZONES)  # the same stack, its zones now pinned
 
     assert pinned.error is None
     assert sorted((r.type, r.name) for r in pinned.resources) == sorted((r.type, r.name) for r in today.resources)
@@ -104,7 +105,7 @@ def test_pinning_a_running_stack_to_its_zones_plans_the_same_resources(dev):
 
 
 def test_new_stacks_name_per_zone_resources_by_zone_id_and_place_them_by_the_lookup():
-    recording = record("zone-id-names", stack_file=ZONE_ID_NAMES)
+    recording = recorded("zone-id-names", stack_file=ZONE_ID_NAMES)
 
     assert recording.error is None
     private = sorted((s.name, s.inputs["cidrBlock"]) for s in recording.of_type(SUBNET) if not s.inputs["mapPublicIpOnLaunch"])
@@ -183,7 +184,7 @@ def test_us_west_1_takes_its_two_zones_eks_and_fargate_share(ids, message):
     recording = record("dev", overrides={"aws:region": "us-west-1", "availabilityZoneIds": ids}, stack_file=PINNED_DEV)
     assert isinstance(recording.error, SettingsError) and message in str(recording.error)
 
-    both = record(
+    both = recorded(
         "dev", overrides={"aws:region": "us-west-1", "availabilityZoneIds": ["usw1-az3", "usw1-az1"]}, stack_file=PINNED_DEV
     )
     assert both.error is None
@@ -204,7 +205,7 @@ def test_the_zone_count_cannot_disagree_with_the_pinned_ids():
 
 @pytest.mark.parametrize("support_type", ["STANDARD", "EXTENDED"])
 def test_the_support_type_is_the_clusters_upgrade_policy(support_type):
-    recording = record("dev", overrides={"supportType": support_type}, stack_file=PINNED_DEV)
+    recording = recorded("dev", overrides={"supportType": support_type}, stack_file=PINNED_DEV)
     (cluster,) = recording.of_type(EKS_CLUSTER)
     assert cluster.inputs["upgradePolicy"] == {"supportType": support_type}
 

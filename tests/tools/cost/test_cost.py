@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
+import cost.__main__ as cost_command
 from cost import from_recording, tenancy
 from cost.__main__ import main as cost_main
 from eksfargate.estimate import (
@@ -23,7 +24,9 @@ from eksfargate.footprint import footprint_from_resources
 from offline.exit_codes import EXIT_CRASH
 from offline.harness import PROJECT_DIR, Recording, record
 from offline.plan import from_recording as plan_of
+from tests.recordings import recorded
 from tests.stackfacts import PINNED_DEV
+from tests.tools.offline.test_plan import recording_here
 
 D = Decimal
 WALKTHROUGH_VCPU_HOUR, WALKTHROUGH_GB_HOUR = D("0.04048"), D("0.004445")
@@ -224,7 +227,7 @@ def test_nat_per_zone_and_an_existing_vpc_are_priced_from_what_they_declare(exis
 
 
 def test_the_plan_of_a_preview_is_estimated_like_the_recording(dev: Recording):
-    preview = record("dev", preview=True, stack_file=PINNED_DEV)
+    preview = recording_here("dev", PINNED_DEV)  # the plan command's recording (a preview), made once per session
 
     assert from_plan(plan_of(preview)).lines == from_recording(dev).lines
 
@@ -267,7 +270,9 @@ def test_load_balancers_are_counted_by_group_and_scheme():
     assert any("grafana" in note for note in footprint.notes)
 
 
-def test_cost_command_prints_the_breakdown(dev: Recording, capsys):
+def test_cost_command_prints_the_breakdown(dev: Recording, capsys, monkeypatch):
+    # The command's recording of what it is asked for, made once per session (tests/recordings.py).
+    monkeypatch.setattr(cost_command, "record", recorded)
     assert cost_main(["--stack", "dev", "--stack-file", str(PINNED_DEV), "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
 

@@ -12,8 +12,9 @@ from cost.build_prices import AWS_URL, build, usd_text
 from eksfargate import regions
 from eksfargate.estimate import FIGURES, PRICES_FILE, compute_cost, estimate, from_plan, load_prices, render, unpriced_figures
 from eksfargate.footprint import Footprint
-from offline.harness import PROJECT_DIR, record
+from offline.harness import PROJECT_DIR
 from offline.plan import from_recording as plan_of
+from tests.recordings import recorded
 from tests.stackfacts import PINNED_DEV
 
 D = Decimal
@@ -122,7 +123,7 @@ def test_a_prices_file_changed_in_place_is_read_again(tmp_path):
 
 def test_a_missing_control_plane_or_fargate_price_is_named_too(tmp_path):
     prices = load_prices("us-east-1", _prices_without(tmp_path, "us-east-1", "eksClusterHour", "fargateGbHour"))
-    result = from_plan(plan_of(record("dev", overrides={"aws:region": "us-east-1"}, stack_file=PINNED_DEV)), prices=prices)
+    result = from_plan(plan_of(recorded("dev", overrides={"aws:region": "us-east-1"}, stack_file=PINNED_DEV)), prices=prices)
 
     assert not any(line.category in ("EKS", "Fargate") for line in result.lines)
     assert [text.split(":")[0] for text in result.unpriced] == [
@@ -143,7 +144,8 @@ def test_a_figure_neither_priced_nor_explained_is_an_error(tmp_path):
 def test_a_copy_of_the_dev_stack_plans_with_a_cost_in_every_supported_region(region):
     # dev's three zones, or as many as the region has for an EKS cluster (us-west-1: 2).
     zones = min(3, len(regions.supported_region(region).usable_zones))
-    recording = record("dev", overrides={"aws:region": region, "availabilityZoneCount": zones}, stack_file=PINNED_DEV)
+    # Made once per session (tests/recordings.py): dev's own region is the `dev` fixture's recording.
+    recording = recorded("dev", overrides={"aws:region": region, "availabilityZoneCount": zones}, stack_file=PINNED_DEV)
     assert recording.error is None, recording.error
     result = from_plan(plan_of(recording))
 

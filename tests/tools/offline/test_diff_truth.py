@@ -16,6 +16,7 @@ from offline import plan as offline_plan
 from offline import revisions as offline_revisions
 from offline.__main__ import main as offline_main
 from offline.comment_scripts import markdown
+from tests.recordings import planned
 from tests.stackfacts import PINNED_DEV
 from tests.tools.offline.test_plan import dev_plan
 
@@ -23,7 +24,7 @@ from tests.tools.offline.test_plan import dev_plan
 @functools.cache
 def moved_vpc() -> offline_diff.StackDiff:
     """dev (unprotected) with another vpcCidr: the VPC, its subnets and the cluster are replaced."""
-    new = offline_plan.build("dev", stack_file=PINNED_DEV, overrides={"vpcCidr": "10.11.0.0/16"})
+    new = planned("dev", stack_file=PINNED_DEV, overrides={"vpcCidr": "10.11.0.0/16"})
     return offline_diff.compare(dev_plan(), new, "dev", ("old", "new"))
 
 
@@ -34,9 +35,9 @@ def tenant() -> tuple[str, dict, dict, dict]:
     (platform,) = [s for s in stack_files(TENANT_PROJECT_DIR.parent) if s.stack == first.platform]
     current = ipaddress.ip_network(str(project(TENANT_PROJECT_DIR.parent).setting(platform, "vpcCidr")))
     other = next(n for n in ipaddress.ip_network("10.0.0.0/8").subnets(new_prefix=16) if not n.overlaps(current))
-    old = offline_plan.build(first.platform)
-    new = offline_plan.build(first.platform, overrides={"vpcCidr": str(other)})
-    return first.stack, offline_plan.build(first.stack, project_dir=TENANT_PROJECT_DIR), old, new
+    old = planned(first.platform)
+    new = planned(first.platform, overrides={"vpcCidr": str(other)})
+    return first.stack, planned(first.stack, project_dir=TENANT_PROJECT_DIR), old, new
 
 
 def section(diff: offline_diff.StackDiff) -> list[str]:
@@ -79,7 +80,7 @@ def test_the_outputs_tenants_read_are_listed_when_their_source_is_replaced():
 
 
 def test_deleting_the_pod_log_group_is_announced_protected_or_not():
-    off = offline_plan.build("dev", stack_file=PINNED_DEV, overrides={"fargateLogging": False})
+    off = planned("dev", stack_file=PINNED_DEV, overrides={"fargateLogging": False})
     diff = offline_diff.compare(dev_plan(), off, "dev")
     assert any(e.op == "delete" and e.resource["type"] == "aws:cloudwatch/logGroup:LogGroup" for e in diff.resources)
     lines = [line for line in section(diff) if line.strip()]
