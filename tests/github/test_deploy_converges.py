@@ -45,9 +45,6 @@ import deploy_record  # noqa: E402 - beside deploy_plan.py, on the path from the
 
 PLATFORM, TENANT = "shared-dev", "checkout-dev"
 
-# One test worker for the module: the history is built once, and each revision's plans are made once,
-# in turn, into the plan cache the next diff reads (on two workers at once, both would make them).
-pytestmark = pytest.mark.xdist_group("deploy-converges")
 GUARDED = {
     "protection_rules": [{"type": "required_reviewers", "reviewers": [{"type": "Team"}]}],
     "deployment_branch_policy": {"protected_branches": False, "custom_branch_policies": True},

@@ -349,7 +349,6 @@ def team_change(tmp_path_factory) -> list[offline_diff.StackDiff]:
     return offline_revisions.diff_specs("HEAD:*", ":*", project_dir=repo)
 
 
-@pytest.mark.xdist_group("team-change")  # on one test worker: `team_change` (two plans of every stack file) once
 def test_a_team_only_change_is_shown_for_that_team(team_change):
     by_stack = {d.stack: d for d in team_change}
     assert set(by_stack) >= {"dev", "payments-dev", "search-dev"}
@@ -367,7 +366,6 @@ def test_a_team_only_change_is_shown_for_that_team(team_change):
     assert offline_diff.changed_stacks(team_change) == ["payments-dev"]
 
 
-@pytest.mark.xdist_group("team-change")
 def test_the_diff_lists_the_policy_findings_a_change_resolves_and_the_cost_per_line(team_change):
     payments = next(d for d in team_change if d.stack == "payments-dev")
     assert [f.split(":")[1].strip().split(" ")[0] for f in payments.findings_removed] == ["cluster-endpoint-not-open-to-world"]

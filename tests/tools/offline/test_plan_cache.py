@@ -26,9 +26,6 @@ from offline.plan_cache import PlanCache, Tree
 PLATFORM_STACK = "shared-dev"  # serves the tenants (tenant/Pulumi.*.yaml's platformStack)
 TENANT_STACK = "checkout-dev"
 
-# One test worker for the module: the snapshot is made, and its plans are made, once.
-pytestmark = pytest.mark.xdist_group("plan-cache-snapshot")
-
 
 def git(cwd: Path, *args: str) -> str:
     env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com", GIT_COMMITTER_NAME="t")
