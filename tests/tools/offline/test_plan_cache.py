@@ -247,23 +247,9 @@ def processes(report: Path) -> list[list[str]]:
     return [argv for argv, forked in started if not forked]
 
 
-@pytest.mark.parametrize(
-    ("project", "stack", "started"),
-    [
-        (".", "dev", 1),
-        ("tenant", TENANT_STACK, 2),  # and its platform's plan, in a process of its own
-        # With its checks it plans its tenants too (the reachability table), which read its plan: this one.
-        (".", PLATFORM_STACK, 1),
-    ],
-)
-def test_a_plan_reads_no_file_of_the_checkout_outside_its_key(snapshot, tree, tmp_path, monkeypatch, project, stack, started):
-    # Every file the plan command opens, in its process and those it starts (a tenant's platform plan).
-    report = audited(tmp_path, monkeypatch)
-    monkeypatch.delenv(SHARED_REFERENCED_PLANS)  # the session's (conftest.py): a plan another test made is not read here
-    command = [sys.executable, "-m", "offline", "plan", "--stack", stack, "--project-dir", str(snapshot / project)]
-    env = process(snapshot, OFFLINE_PLAN_CACHE="off")
-    done = subprocess.run([*command, "--out", str(tmp_path / "out"), "--quiet"], **env, capture_output=True, text=True)
-    assert done.returncode in (0, 1), done.stderr
+def assert_read_only_its_key(report: Path, snapshot: Path, tree: Tree, project: str, stack: str, started: int) -> None:
+    """The plan the `audited` report is of started `started` processes, and opened no file of the
+    snapshot outside its key."""
     assert len(processes(report)) == started, processes(report)
     root = snapshot.resolve()
     opened = set()
@@ -277,6 +263,27 @@ def test_a_plan_reads_no_file_of_the_checkout_outside_its_key(snapshot, tree, tm
         opened.add(relative.as_posix())
     assert {"Pulumi.yaml", "components/__init__.py", "eksfargate/settings.py", "policy/pack.py"} <= opened
     assert opened - tree.key_files(project, stack) == set()
+
+
+# dev, a platform stack no tenant reads, is audited in its --no-cache plan below
+# (test_a_kept_plan_is_byte_for_byte_the_plan_and_prints_the_same): the same plan, one process fewer.
+@pytest.mark.parametrize(
+    ("project", "stack", "started"),
+    [
+        ("tenant", TENANT_STACK, 2),  # and its platform's plan, in a process of its own
+        # With its checks it plans its tenants too (the reachability table), which read its plan: this one.
+        (".", PLATFORM_STACK, 1),
+    ],
+)
+def test_a_plan_reads_no_file_of_the_checkout_outside_its_key(snapshot, tree, tmp_path, monkeypatch, project, stack, started):
+    # Every file the plan command opens, in its process and those it starts (a tenant's platform plan).
+    report = audited(tmp_path, monkeypatch)
+    monkeypatch.delenv(SHARED_REFERENCED_PLANS)  # the session's (conftest.py): a plan another test made is not read here
+    command = [sys.executable, "-m", "offline", "plan", "--stack", stack, "--project-dir", str(snapshot / project)]
+    env = process(snapshot, OFFLINE_PLAN_CACHE="off")
+    done = subprocess.run([*command, "--out", str(tmp_path / "out"), "--quiet"], **env, capture_output=True, text=True)
+    assert done.returncode in (0, 1), done.stderr
+    assert_read_only_its_key(report, snapshot, tree, project, stack, started)
 
 
 # --- the diff --------------------------------------------------------------------------------
@@ -372,7 +379,7 @@ def test_a_tenant_stacks_plan_at_a_revision_is_kept(snapshot, tmp_path, monkeypa
 # --- the plan command ------------------------------------------------------------------------
 
 
-def test_a_kept_plan_is_byte_for_byte_the_plan_and_prints_the_same(snapshot, tmp_path):
+def test_a_kept_plan_is_byte_for_byte_the_plan_and_prints_the_same(snapshot, tree, tmp_path, monkeypatch):
     cache_dir = tmp_path / "plans"
 
     def plan(out: str, *extra: str) -> subprocess.CompletedProcess:
@@ -392,8 +399,12 @@ def test_a_kept_plan_is_byte_for_byte_the_plan_and_prints_the_same(snapshot, tmp
     entry = next(cache_dir.glob("*.json.gz"))
     before = entry.stat().st_mtime_ns
     time.sleep(0.01)
+    # It is audited too: every file it opens, in its process and any it starts (none: no tenant reads dev).
+    report = audited(tmp_path, monkeypatch)
+    monkeypatch.delenv(SHARED_REFERENCED_PLANS)  # the session's (conftest.py): a plan another test made is not read here
     fresh = plan("fresh", "--no-cache")
     assert "(planned," in fresh.stdout and files(tmp_path / "fresh") == files(tmp_path / "made")
+    assert_read_only_its_key(report, snapshot, tree, ".", "dev", 1)
     assert entry.stat().st_mtime_ns == before and len(list(cache_dir.glob("*.json.gz"))) == 1
 
 
