@@ -69,9 +69,10 @@ def test_every_stack_file_plans_in_the_workers(worker_plans):
 # a representative set, one of each way a worker's plan could come to differ from one alone. The first
 # child of the platform's worker (dev) and the one after it (payments-dev), the platform's last job, which
 # starts after all the others (a fixture named by --stack-file: dev's pinned values, whose plan alone
-# test_plan.py and test_sdk_loader.py read too), a tenant (its platform's plan read in a process of its
-# own, shared by the worker's children), and a plan that fails. Every other stack file's
-# plan.json from the same workers is compared with this process's in test_sdk_loader.py.
+# test_plan.py and test_sdk_loader.py read too), a tenant (its worker handed its platform's plan from the
+# platform's worker, as a tenant diff hands it; alone, it plans that platform in a process of its own),
+# and a plan that fails. Every other stack file's plan.json from the same workers is compared with this
+# process's in test_sdk_loader.py.
 COMPARED_ALONE = [
     *PLATFORM_JOBS[:2],
     next(s for s in reversed(PLATFORM_JOBS) if s[2] is not None),
