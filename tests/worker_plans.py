@@ -168,3 +168,40 @@ def plan_every_stack_file(folder: Path) -> None:
 def planned(folder: Path) -> dict[str, tuple]:
     """The outcomes `plan_every_stack_file` left in `folder`, by label."""
     return worker_outcomes(PLATFORM_JOBS, folder / "platform") | worker_outcomes(TENANT_JOBS, folder / "tenant")
+
+
+class StandInPlans:
+    """A module's `subprocess` (offline/revisions.py's, offline/harness.py's) whose plan commands plan
+    nothing: a plan command (`python -m offline plan … --out O`) or each job of a worker (`python -m
+    offline.worker`) writes `files`, a plan made already, and ends with `status` and `stderr`; every other
+    command runs as it is. For tests whose property is which plans are made and where they go, not how a
+    plan is made: test_worker.py compares the workers' plans with plans alone, byte for byte."""
+
+    CalledProcessError = subprocess.CalledProcessError
+
+    def __init__(self, files: dict[str, bytes], status: int = 0, stderr: str = ""):
+        self.files, self.status, self.stderr = files, status, stderr
+        self.plans: list[list[str]] = []  # the arguments (plan …) of each plan command or worker job, in order
+        self.processes: list[tuple[list[str], dict]] = []  # each plan command or worker started: argv, run's arguments
+
+    def run(self, command: list[str], *args, input: str | None = None, **kwargs) -> subprocess.CompletedProcess:
+        if command[1:] == ["-m", "offline.worker"]:
+            self.processes.append((command, kwargs))
+            reports = []
+            for number, job in enumerate(json.loads(input or "{}")["jobs"]):
+                self._plan(job["argv"])
+                Path(job["stderr"]).write_text(self.stderr)
+                reports.append(json.dumps({"job": number, "status": self.status}) + "\n")
+            return subprocess.CompletedProcess(command, 0, "".join(reports), "")
+        if command[1:4] == ["-m", "offline", "plan"]:
+            self.processes.append((command, kwargs))
+            self._plan(command[3:])
+            return subprocess.CompletedProcess(command, self.status, "", self.stderr)
+        return subprocess.run(command, *args, input=input, **kwargs)
+
+    def _plan(self, argv: list[str]) -> None:
+        self.plans.append(argv)
+        out = Path(argv[argv.index("--out") + 1])
+        for name, data in self.files.items():
+            (out / name).parent.mkdir(parents=True, exist_ok=True)
+            (out / name).write_bytes(data)

@@ -22,7 +22,7 @@ from offline import diff_render, plan_cache
 from offline import revisions as offline_revisions
 from offline.harness import PROJECT_DIR, SHARED_REFERENCED_PLANS
 from offline.plan_cache import PlanCache, Tree
-from tests.conftest import PlannedAlone
+from tests.worker_plans import StandInPlans
 
 PLATFORM_STACK = "shared-dev"  # serves the tenants (tenant/Pulumi.*.yaml's platformStack)
 TENANT_STACK = "checkout-dev"
@@ -299,34 +299,12 @@ def diff(snapshot: Path, cache: PlanCache, monkeypatch, old: str = "HEAD:dev", n
     return diff_render.render(diffs), sorted(made)
 
 
-class StandInWorker:
-    """offline/revisions.py's `subprocess`, whose `python -m offline.worker` writes, for each job, the
-    files of a plan of dev made already (`plan_alone`) instead of starting a worker: what the cache
-    keeps and hands back is the property here, not how a worker plans (test_worker.py). Every other
-    command runs as it is."""
-
-    CalledProcessError = subprocess.CalledProcessError
-
-    def __init__(self, planned: PlannedAlone):
-        self.planned = planned
-        self.jobs: list[list[str]] = []  # the argv of each job it was asked
-
-    def run(self, command, *args, input=None, **kwargs):
-        if command != [sys.executable, "-m", "offline.worker"]:
-            return subprocess.run(command, *args, input=input, **kwargs)
-        reports = []
-        for number, job in enumerate(json.loads(input)["jobs"]):
-            self.jobs.append(job["argv"])
-            out = Path(job["argv"][job["argv"].index("--out") + 1])
-            shutil.copytree(self.planned.out, out, dirs_exist_ok=True)
-            Path(job["stderr"]).write_text(self.planned.stderr)
-            reports.append(json.dumps({"job": number, "status": self.planned.status}))
-        return subprocess.CompletedProcess(command, 0, "".join(f"{line}\n" for line in reports), "")
-
-
 def test_a_diff_plans_only_what_the_cache_does_not_keep(snapshot, tmp_path, monkeypatch, plan_alone):
-    worker = StandInWorker(plan_alone("dev", PROJECT_DIR, None))
-    monkeypatch.setattr(offline_revisions, "subprocess", worker)
+    # The diff's workers are stand-ins that write the session's plan of dev alone (conftest.py): what the
+    # cache plans, keeps and hands back is the property here, not how a worker plans (test_worker.py).
+    dev = plan_alone("dev", PROJECT_DIR, None)
+    stand_in = StandInPlans(files(dev.out), dev.status, dev.stderr)
+    monkeypatch.setattr(offline_revisions, "subprocess", stand_in)
     code_change = snapshot / "components" / "__init__.py"
     stack_file = snapshot / "Pulumi.dev.yaml"
     originals = {path: path.read_text() for path in (code_change, stack_file)}
@@ -335,7 +313,7 @@ def test_a_diff_plans_only_what_the_cache_does_not_keep(snapshot, tmp_path, monk
         code_change.write_text(originals[code_change] + "# a comment: the code changes, no plan does\n")
         first, made = diff(snapshot, PlanCache(cache_dir), monkeypatch)
         assert made == [("", "dev"), ("HEAD", "dev")]  # a miss: both sides planned, and kept
-        assert [argv[argv.index("--stack") + 1] for argv in worker.jobs] == ["dev", "dev"]
+        assert [argv[argv.index("--stack") + 1] for argv in stand_in.plans] == ["dev", "dev"]
         assert len(list(cache_dir.glob("*.json.gz"))) == 2
 
         again = PlanCache(cache_dir)
@@ -357,7 +335,7 @@ def test_a_diff_plans_only_what_the_cache_does_not_keep(snapshot, tmp_path, monk
         fourth, made = diff(snapshot, kept, monkeypatch)
         assert made == [("HEAD", "dev")] and (kept.hits, kept.stored) == (1, 1) and fourth == first
         assert gzip.decompress(kept.path(head_key).read_bytes()) == gzip.decompress(whole)
-        assert len(worker.jobs) == 4  # one job for each plan made, none for a kept one
+        assert len(stand_in.plans) == 4  # one job for each plan made, none for a kept one
     finally:
         for path, text in originals.items():
             path.write_text(text)

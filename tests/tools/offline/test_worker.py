@@ -5,6 +5,7 @@ revision without one: `python -m offline plan --stack S --out O --quiet` in a pr
 """
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ from tests.worker_plans import (
     BROKEN,
     PLATFORM_JOBS,
     TENANT_JOBS,
+    StandInPlans,
     every_stack_file,
     label,
     outcome,
@@ -117,8 +119,13 @@ def test_a_worker_refuses_a_request_it_does_not_speak():
     assert done.returncode == 2 and "protocol" in done.stderr and done.stdout == ""
 
 
-def test_a_revision_without_a_worker_plans_each_stack_in_a_process_of_its_own(tmp, monkeypatch):
-    # An older revision's tools have no offline/worker.py: its stacks still plan, with its own tools.
+def test_a_revision_without_a_worker_plans_each_stack_in_a_process_of_its_own(monkeypatch, worker_plans):
+    # An older revision's tools have no offline/worker.py: its stacks still plan, with its own tools. The
+    # plan command it starts is a stand-in writing the workers' plan of dev (that command's own files are
+    # compared with the worker's above): which process plans, with which tools, is the property here.
+    status, _, written = worker_plans["dev"]
+    stand_in = StandInPlans(written, status)
+    monkeypatch.setattr(offline_revisions, "subprocess", stand_in)
     revisions = offline_revisions.Revisions(PROJECT_DIR)
     try:
         monkeypatch.setattr(offline_revisions, "WORKER", Path("tools") / "offline" / "no-worker-here.py")
@@ -129,6 +136,9 @@ def test_a_revision_without_a_worker_plans_each_stack_in_a_process_of_its_own(tm
     finally:
         revisions.close()
     assert calls == ["dev"]
+    ((command, run),) = stand_in.processes  # one plan command, no worker
+    assert command[:6] == [sys.executable, "-m", "offline", "plan", "--stack", "dev"] and "--quiet" in command
+    assert run["cwd"] == PROJECT_DIR and run["env"]["PYTHONPATH"].split(os.pathsep)[0] == str(PROJECT_DIR / "tools")
     assert sides["", "no-such-stack"].plan is None and not sides["", "no-such-stack"].error
     assert sides["", "dev"].plan is not None and sides["", "dev"].plan["stack"] == "dev"
 
