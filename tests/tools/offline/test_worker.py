@@ -72,9 +72,8 @@ def test_every_stack_file_plans_in_the_workers(worker_plans):
 # child of the platform's worker (dev) and the one after it (payments-dev), the platform's last job, which
 # starts after all the others (a fixture named by --stack-file: dev's pinned values, whose plan alone
 # test_plan.py and test_sdk_loader.py read too), a tenant (its worker handed its platform's plan from the
-# platform's worker, as a tenant diff hands it; alone, it plans that platform in a process of its own),
-# and a plan that fails. Every other stack file's plan.json from the same workers is compared with this
-# process's in test_sdk_loader.py.
+# platform's worker, as a tenant diff hands it), and a plan that fails. Every other stack file's plan.json
+# from the same workers is compared with this process's in test_sdk_loader.py.
 COMPARED_ALONE = [
     *PLATFORM_JOBS[:2],
     next(s for s in reversed(PLATFORM_JOBS) if s[2] is not None),
@@ -143,20 +142,22 @@ def test_a_revision_without_a_worker_plans_each_stack_in_a_process_of_its_own(mo
     assert sides["", "dev"].plan is not None and sides["", "dev"].plan["stack"] == "dev"
 
 
-def test_the_plans_of_one_worker_make_a_referenced_stacks_plan_once(tmp_path, monkeypatch):
+def test_the_plans_of_one_worker_make_a_referenced_stacks_plan_once(tmp_path, monkeypatch, worker_plans):
     # A tenant stack reads its platform's outputs from that stack's plan, made in a process of its
-    # own; the children of one worker (one revision) share it through the worker's folder.
+    # own; the children of one worker (one revision) share it through the worker's folder. The plan
+    # command is a stand-in writing the workers' plan of shared-dev: how often it is started is the property
+    # (test_plan_cache.py's tenant audit starts a real one, and counts it).
+    stand_in = StandInPlans({"plan.json": worker_plans["shared-dev"][2]["plan.json"]})
+    monkeypatch.setattr(harness, "subprocess", stand_in)
     monkeypatch.setenv(harness.SHARED_REFERENCED_PLANS, str(tmp_path))
     monkeypatch.setattr(harness, "_REFERENCED_PLANS", {})
-    runs = []
-    run = subprocess.run
-    monkeypatch.setattr(harness.subprocess, "run", lambda *args, **kwargs: runs.append(args) or run(*args, **kwargs))
     first = harness.referenced_plan(PLATFORM_STACK, TENANT_PROJECT_DIR)
-    assert len(runs) == 1 and len(list(tmp_path.iterdir())) == 1
+    assert len(stand_in.processes) == 1 and len(list(tmp_path.iterdir())) == 1
+    assert first["stack"] == "shared-dev" and stand_in.plans[0][:2] == ["plan", "--stack"] and "--no-checks" in stand_in.plans[0]
     monkeypatch.setattr(harness, "_REFERENCED_PLANS", {})  # another child of the worker
     assert harness.referenced_plan(PLATFORM_STACK, TENANT_PROJECT_DIR) == first
-    assert len(runs) == 1
+    assert len(stand_in.processes) == 1
     monkeypatch.delenv(harness.SHARED_REFERENCED_PLANS)
     monkeypatch.setattr(harness, "_REFERENCED_PLANS", {})  # a process of its own, outside a worker
     assert harness.referenced_plan(PLATFORM_STACK, TENANT_PROJECT_DIR) == first
-    assert len(runs) == 2
+    assert len(stand_in.processes) == 2
