@@ -10,8 +10,11 @@ made by two workers at once while the test workers wait.
 import json
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from subprocess import PIPE
 
 import yaml
 
@@ -82,25 +85,35 @@ def job_out(tmp: Path, job: Job) -> Path:
     return tmp / job[1].name / label(job)
 
 
-def run_worker(stacks: list[Job], tmp: Path, parallel: int = 1) -> None:
-    """One worker plans the stacks, in this order, into `tmp`; its reports go to tmp/reports.json."""
+def run_worker(
+    stacks: list[Job],
+    tmp: Path,
+    parallel: int = 1,
+    referenced: list[dict] | None = None,
+    ended: Callable[[Job], None] | None = None,
+) -> None:
+    """One worker plans the stacks, in this order, into `tmp`, handed the `referenced` plans (the worker's
+    protocol); `ended(job)` as each job ends; its reports go to tmp/reports.json."""
     jobs = []
     for job in stacks:
         stack, project_dir, stack_file = job
         out = job_out(tmp, job)
         out.parent.mkdir(parents=True, exist_ok=True)
         jobs.append({"argv": plan_args(stack, out, project_dir, stack_file), "stderr": f"{out}.stderr"})
-    request = {"protocol": worker.PROTOCOL, "parallel": parallel, "jobs": jobs}
-    done = subprocess.run(
-        [sys.executable, "-m", "offline.worker"],
-        input=json.dumps(request),
-        **plan_process(PROJECT_DIR),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    reports = [json.loads(line) for line in done.stdout.splitlines()]
+    request = {"protocol": worker.PROTOCOL, "parallel": parallel, "jobs": jobs, "referenced": referenced or []}
+    tmp.mkdir(parents=True, exist_ok=True)
+    with (tmp / "worker.stderr").open("w+") as stderr:
+        command = [sys.executable, "-m", "offline.worker"]
+        with subprocess.Popen(command, stdin=PIPE, stdout=PIPE, stderr=stderr, text=True, **plan_process(PROJECT_DIR)) as run:
+            run.stdin.write(json.dumps(request))
+            run.stdin.close()
+            reports = []
+            for line in run.stdout:
+                reports.append(json.loads(line))
+                if ended is not None:
+                    ended(stacks[reports[-1]["job"]])
+        stderr.seek(0)
+        assert run.returncode == 0, stderr.read()
     assert sorted(report["job"] for report in reports) == list(range(len(jobs)))
     (tmp / "reports.json").write_text(json.dumps(reports))
 
@@ -115,14 +128,80 @@ def worker_outcomes(stacks: list[Job], tmp: Path) -> dict[str, tuple]:
     return outcomes
 
 
+def platforms_of(jobs: list[Job]) -> set[str]:
+    """The platform stacks the tenant jobs' stack files name (platformStack)."""
+    tenant = project_name(TENANT_PROJECT_DIR)
+    files = [stack_file or project_dir / f"Pulumi.{stack}.yaml" for stack, project_dir, stack_file in jobs]
+    named = {(yaml.safe_load(path.read_text()) or {}).get("config", {}).get(f"{tenant}:platformStack") for path in files}
+    return named - {None}
+
+
 def plan_every_stack_file(folder: Path) -> None:
-    """Both workers at once: a test worker waiting for them does nothing meanwhile."""
+    """Both workers at once, the tenants' from when the platform's has planned the platforms they read:
+    handed those plans, as a tenant project's diff hands its platforms' to its workers, the tenants
+    plan no platform in a process of their own. A test worker waiting for them does nothing meanwhile."""
+    platforms = [job for job in PLATFORM_JOBS if job[2] is None and job[0] in platforms_of(TENANT_JOBS)]
+    left, ready = set(map(label, platforms)), threading.Event()
+
+    def platform_ended(job: Job) -> None:
+        left.discard(label(job))
+        if not left:
+            ready.set()
+
+    def plan_platforms() -> None:
+        try:
+            run_worker(PLATFORM_JOBS, folder / "platform", parallel=2, ended=platform_ended)
+        finally:
+            ready.set()  # a worker that failed: the tenants plan their platforms themselves, and this fixture fails
+
+    def plan_tenants() -> None:
+        ready.wait()
+        made = [(job, job_out(folder / "platform", job) / "plan.json") for job in platforms]
+        given = [{"project_dir": str(job[1]), "stack": job[0], "plan": str(plan)} for job, plan in made if plan.is_file()]
+        run_worker(TENANT_JOBS, folder / "tenant", referenced=given)
+
     with ThreadPoolExecutor() as pool:
-        platform = pool.submit(run_worker, PLATFORM_JOBS, folder / "platform", parallel=2)
-        tenant = pool.submit(run_worker, TENANT_JOBS, folder / "tenant")
+        platform, tenant = pool.submit(plan_platforms), pool.submit(plan_tenants)
         platform.result(), tenant.result()
 
 
 def planned(folder: Path) -> dict[str, tuple]:
     """The outcomes `plan_every_stack_file` left in `folder`, by label."""
     return worker_outcomes(PLATFORM_JOBS, folder / "platform") | worker_outcomes(TENANT_JOBS, folder / "tenant")
+
+
+class StandInPlans:
+    """A module's `subprocess` (offline/revisions.py's, offline/harness.py's) whose plan commands plan
+    nothing: a plan command (`python -m offline plan … --out O`) or each job of a worker (`python -m
+    offline.worker`) writes `files`, a plan made already, and ends with `status` and `stderr`; every other
+    command runs as it is. For tests whose property is which plans are made and where they go, not how a
+    plan is made: test_worker.py compares the workers' plans with plans alone, byte for byte."""
+
+    CalledProcessError = subprocess.CalledProcessError
+
+    def __init__(self, files: dict[str, bytes], status: int = 0, stderr: str = ""):
+        self.files, self.status, self.stderr = files, status, stderr
+        self.plans: list[list[str]] = []  # the arguments (plan …) of each plan command or worker job, in order
+        self.processes: list[tuple[list[str], dict]] = []  # each plan command or worker started: argv, run's arguments
+
+    def run(self, command: list[str], *args, input: str | None = None, **kwargs) -> subprocess.CompletedProcess:
+        if command[1:] == ["-m", "offline.worker"]:
+            self.processes.append((command, kwargs))
+            reports = []
+            for number, job in enumerate(json.loads(input or "{}")["jobs"]):
+                self._plan(job["argv"])
+                Path(job["stderr"]).write_text(self.stderr)
+                reports.append(json.dumps({"job": number, "status": self.status}) + "\n")
+            return subprocess.CompletedProcess(command, 0, "".join(reports), "")
+        if command[1:4] == ["-m", "offline", "plan"]:
+            self.processes.append((command, kwargs))
+            self._plan(command[3:])
+            return subprocess.CompletedProcess(command, self.status, "", self.stderr)
+        return subprocess.run(command, *args, input=input, **kwargs)
+
+    def _plan(self, argv: list[str]) -> None:
+        self.plans.append(argv)
+        out = Path(argv[argv.index("--out") + 1])
+        for name, data in self.files.items():
+            (out / name).parent.mkdir(parents=True, exist_ok=True)
+            (out / name).write_bytes(data)

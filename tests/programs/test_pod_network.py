@@ -15,8 +15,8 @@ from eksfargate.facts.external_secrets import OPERATOR_NAMESPACE
 from eksfargate.facts.pod_network import API_SERVER_PORT, DNS_PORT, KUBELET_PORT
 from eksfargate.pod_network import KUBE_SYSTEM, LOAD_BALANCER, PodNetwork, Ports, Rule, merged, reachable, table
 from eksfargate.project import PLATFORM_PROJECT_DIR, TENANT_PROJECT_DIR
-from offline.harness import record
-from offline.plan import from_recording, record_stack
+from offline.harness import keep_referenced_plan, record
+from offline.plan import files, from_recording, record_stack
 from offline.reachability import cluster_network
 from tests.stackfacts import PINNED_DEV
 from tests.tenants import TENANT_STACKS, tenant_recording
@@ -76,7 +76,11 @@ def shared_cluster(tmp_path_factory) -> tuple[PodNetwork, list[str]]:
     for path in [*PLATFORM_PROJECT_DIR.glob("Pulumi*.yaml"), PLATFORM_PROJECT_DIR / "__main__.py"]:
         shutil.copy(path, copy)
     shutil.copytree(TENANT_PROJECT_DIR, copy / "tenant", ignore=shutil.ignore_patterns("out", "__pycache__"))
-    return cluster_network(from_recording(record_stack(platform, project_dir=copy)), copy)
+    plan = from_recording(record_stack(platform, project_dir=copy))
+    # As the plan command hands its own plan to the tenants its reachability check records
+    # (offline/commands.py, make_plan): without it each tenant plans the platform in a process of its own.
+    keep_referenced_plan(copy, platform, files(plan)["plan.json"])
+    return cluster_network(plan, copy)
 
 
 STATEFUL_SET = "kubernetes:apps/v1:StatefulSet"

@@ -22,6 +22,7 @@ from offline import diff_render, plan_cache
 from offline import revisions as offline_revisions
 from offline.harness import PROJECT_DIR, SHARED_REFERENCED_PLANS
 from offline.plan_cache import PlanCache, Tree
+from tests.worker_plans import StandInPlans
 
 PLATFORM_STACK = "shared-dev"  # serves the tenants (tenant/Pulumi.*.yaml's platformStack)
 TENANT_STACK = "checkout-dev"
@@ -243,23 +244,9 @@ def processes(report: Path) -> list[list[str]]:
     return [argv for argv, forked in started if not forked]
 
 
-@pytest.mark.parametrize(
-    ("project", "stack", "started"),
-    [
-        (".", "dev", 1),
-        ("tenant", TENANT_STACK, 2),  # and its platform's plan, in a process of its own
-        # With its checks it plans its tenants too (the reachability table), which read its plan: this one.
-        (".", PLATFORM_STACK, 1),
-    ],
-)
-def test_a_plan_reads_no_file_of_the_checkout_outside_its_key(snapshot, tree, tmp_path, monkeypatch, project, stack, started):
-    # Every file the plan command opens, in its process and those it starts (a tenant's platform plan).
-    report = audited(tmp_path, monkeypatch)
-    monkeypatch.delenv(SHARED_REFERENCED_PLANS)  # the session's (conftest.py): a plan another test made is not read here
-    command = [sys.executable, "-m", "offline", "plan", "--stack", stack, "--project-dir", str(snapshot / project)]
-    env = process(snapshot, OFFLINE_PLAN_CACHE="off")
-    done = subprocess.run([*command, "--out", str(tmp_path / "out"), "--quiet"], **env, capture_output=True, text=True)
-    assert done.returncode in (0, 1), done.stderr
+def assert_read_only_its_key(report: Path, snapshot: Path, tree: Tree, project: str, stack: str, started: int) -> None:
+    """The plan the `audited` report is of started `started` processes, and opened no file of the
+    snapshot outside its key."""
     assert len(processes(report)) == started, processes(report)
     root = snapshot.resolve()
     opened = set()
@@ -275,6 +262,27 @@ def test_a_plan_reads_no_file_of_the_checkout_outside_its_key(snapshot, tree, tm
     assert opened - tree.key_files(project, stack) == set()
 
 
+# dev, a platform stack no tenant reads, is audited in its --no-cache plan below
+# (test_a_kept_plan_is_byte_for_byte_the_plan_and_prints_the_same): the same plan, one process fewer.
+@pytest.mark.parametrize(
+    ("project", "stack", "started"),
+    [
+        ("tenant", TENANT_STACK, 2),  # and its platform's plan, in a process of its own
+        # With its checks it plans its tenants too (the reachability table), which read its plan: this one.
+        (".", PLATFORM_STACK, 1),
+    ],
+)
+def test_a_plan_reads_no_file_of_the_checkout_outside_its_key(snapshot, tree, tmp_path, monkeypatch, project, stack, started):
+    # Every file the plan command opens, in its process and those it starts (a tenant's platform plan).
+    report = audited(tmp_path, monkeypatch)
+    monkeypatch.delenv(SHARED_REFERENCED_PLANS)  # the session's (conftest.py): a plan another test made is not read here
+    command = [sys.executable, "-m", "offline", "plan", "--stack", stack, "--project-dir", str(snapshot / project)]
+    env = process(snapshot, OFFLINE_PLAN_CACHE="off")
+    done = subprocess.run([*command, "--out", str(tmp_path / "out"), "--quiet"], **env, capture_output=True, text=True)
+    assert done.returncode in (0, 1), done.stderr
+    assert_read_only_its_key(report, snapshot, tree, project, stack, started)
+
+
 # --- the diff --------------------------------------------------------------------------------
 
 
@@ -288,7 +296,12 @@ def diff(snapshot: Path, cache: PlanCache, monkeypatch, old: str = "HEAD:dev", n
     return diff_render.render(diffs), sorted(made)
 
 
-def test_a_diff_plans_only_what_the_cache_does_not_keep(snapshot, tmp_path, monkeypatch):
+def test_a_diff_plans_only_what_the_cache_does_not_keep(snapshot, tmp_path, monkeypatch, plan_alone):
+    # The diff's workers are stand-ins that write the session's plan of dev alone (conftest.py): what the
+    # cache plans, keeps and hands back is the property here, not how a worker plans (test_worker.py).
+    dev = plan_alone("dev", PROJECT_DIR, None)
+    stand_in = StandInPlans(files(dev.out), dev.status, dev.stderr)
+    monkeypatch.setattr(offline_revisions, "subprocess", stand_in)
     code_change = snapshot / "components" / "__init__.py"
     stack_file = snapshot / "Pulumi.dev.yaml"
     originals = {path: path.read_text() for path in (code_change, stack_file)}
@@ -297,6 +310,7 @@ def test_a_diff_plans_only_what_the_cache_does_not_keep(snapshot, tmp_path, monk
         code_change.write_text(originals[code_change] + "# a comment: the code changes, no plan does\n")
         first, made = diff(snapshot, PlanCache(cache_dir), monkeypatch)
         assert made == [("", "dev"), ("HEAD", "dev")]  # a miss: both sides planned, and kept
+        assert [argv[argv.index("--stack") + 1] for argv in stand_in.plans] == ["dev", "dev"]
         assert len(list(cache_dir.glob("*.json.gz"))) == 2
 
         again = PlanCache(cache_dir)
@@ -318,6 +332,7 @@ def test_a_diff_plans_only_what_the_cache_does_not_keep(snapshot, tmp_path, monk
         fourth, made = diff(snapshot, kept, monkeypatch)
         assert made == [("HEAD", "dev")] and (kept.hits, kept.stored) == (1, 1) and fourth == first
         assert gzip.decompress(kept.path(head_key).read_bytes()) == gzip.decompress(whole)
+        assert len(stand_in.plans) == 4  # one job for each plan made, none for a kept one
     finally:
         for path, text in originals.items():
             path.write_text(text)
@@ -339,7 +354,7 @@ def test_a_tenant_stacks_plan_at_a_revision_is_kept(snapshot, tmp_path, monkeypa
 # --- the plan command ------------------------------------------------------------------------
 
 
-def test_a_kept_plan_is_byte_for_byte_the_plan_and_prints_the_same(snapshot, tmp_path):
+def test_a_kept_plan_is_byte_for_byte_the_plan_and_prints_the_same(snapshot, tree, tmp_path, monkeypatch):
     cache_dir = tmp_path / "plans"
 
     def plan(out: str, *extra: str) -> subprocess.CompletedProcess:
@@ -359,8 +374,12 @@ def test_a_kept_plan_is_byte_for_byte_the_plan_and_prints_the_same(snapshot, tmp
     entry = next(cache_dir.glob("*.json.gz"))
     before = entry.stat().st_mtime_ns
     time.sleep(0.01)
+    # It is audited too: every file it opens, in its process and any it starts (none: no tenant reads dev).
+    report = audited(tmp_path, monkeypatch)
+    monkeypatch.delenv(SHARED_REFERENCED_PLANS)  # the session's (conftest.py): a plan another test made is not read here
     fresh = plan("fresh", "--no-cache")
     assert "(planned," in fresh.stdout and files(tmp_path / "fresh") == files(tmp_path / "made")
+    assert_read_only_its_key(report, snapshot, tree, ".", "dev", 1)
     assert entry.stat().st_mtime_ns == before and len(list(cache_dir.glob("*.json.gz"))) == 1
 
 

@@ -5,6 +5,7 @@ revision without one: `python -m offline plan --stack S --out O --quiet` in a pr
 """
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ from tests.worker_plans import (
     BROKEN,
     PLATFORM_JOBS,
     TENANT_JOBS,
+    StandInPlans,
     every_stack_file,
     label,
     outcome,
@@ -69,9 +71,9 @@ def test_every_stack_file_plans_in_the_workers(worker_plans):
 # a representative set, one of each way a worker's plan could come to differ from one alone. The first
 # child of the platform's worker (dev) and the one after it (payments-dev), the platform's last job, which
 # starts after all the others (a fixture named by --stack-file: dev's pinned values, whose plan alone
-# test_plan.py and test_sdk_loader.py read too), a tenant (its platform's plan read in a process of its
-# own, shared by the worker's children), and a plan that fails. Every other stack file's
-# plan.json from the same workers is compared with this process's in test_sdk_loader.py.
+# test_plan.py and test_sdk_loader.py read too), a tenant (its worker handed its platform's plan from the
+# platform's worker, as a tenant diff hands it), and a plan that fails. Every other stack file's plan.json
+# from the same workers is compared with this process's in test_sdk_loader.py.
 COMPARED_ALONE = [
     *PLATFORM_JOBS[:2],
     next(s for s in reversed(PLATFORM_JOBS) if s[2] is not None),
@@ -116,8 +118,13 @@ def test_a_worker_refuses_a_request_it_does_not_speak():
     assert done.returncode == 2 and "protocol" in done.stderr and done.stdout == ""
 
 
-def test_a_revision_without_a_worker_plans_each_stack_in_a_process_of_its_own(tmp, monkeypatch):
-    # An older revision's tools have no offline/worker.py: its stacks still plan, with its own tools.
+def test_a_revision_without_a_worker_plans_each_stack_in_a_process_of_its_own(monkeypatch, worker_plans):
+    # An older revision's tools have no offline/worker.py: its stacks still plan, with its own tools. The
+    # plan command it starts is a stand-in writing the workers' plan of dev (that command's own files are
+    # compared with the worker's above): which process plans, with which tools, is the property here.
+    status, _, written = worker_plans["dev"]
+    stand_in = StandInPlans(written, status)
+    monkeypatch.setattr(offline_revisions, "subprocess", stand_in)
     revisions = offline_revisions.Revisions(PROJECT_DIR)
     try:
         monkeypatch.setattr(offline_revisions, "WORKER", Path("tools") / "offline" / "no-worker-here.py")
@@ -128,24 +135,29 @@ def test_a_revision_without_a_worker_plans_each_stack_in_a_process_of_its_own(tm
     finally:
         revisions.close()
     assert calls == ["dev"]
+    ((command, run),) = stand_in.processes  # one plan command, no worker
+    assert command[:6] == [sys.executable, "-m", "offline", "plan", "--stack", "dev"] and "--quiet" in command
+    assert run["cwd"] == PROJECT_DIR and run["env"]["PYTHONPATH"].split(os.pathsep)[0] == str(PROJECT_DIR / "tools")
     assert sides["", "no-such-stack"].plan is None and not sides["", "no-such-stack"].error
     assert sides["", "dev"].plan is not None and sides["", "dev"].plan["stack"] == "dev"
 
 
-def test_the_plans_of_one_worker_make_a_referenced_stacks_plan_once(tmp_path, monkeypatch):
+def test_the_plans_of_one_worker_make_a_referenced_stacks_plan_once(tmp_path, monkeypatch, worker_plans):
     # A tenant stack reads its platform's outputs from that stack's plan, made in a process of its
-    # own; the children of one worker (one revision) share it through the worker's folder.
+    # own; the children of one worker (one revision) share it through the worker's folder. The plan
+    # command is a stand-in writing the workers' plan of shared-dev: how often it is started is the property
+    # (test_plan_cache.py's tenant audit starts a real one, and counts it).
+    stand_in = StandInPlans({"plan.json": worker_plans["shared-dev"][2]["plan.json"]})
+    monkeypatch.setattr(harness, "subprocess", stand_in)
     monkeypatch.setenv(harness.SHARED_REFERENCED_PLANS, str(tmp_path))
     monkeypatch.setattr(harness, "_REFERENCED_PLANS", {})
-    runs = []
-    run = subprocess.run
-    monkeypatch.setattr(harness.subprocess, "run", lambda *args, **kwargs: runs.append(args) or run(*args, **kwargs))
     first = harness.referenced_plan(PLATFORM_STACK, TENANT_PROJECT_DIR)
-    assert len(runs) == 1 and len(list(tmp_path.iterdir())) == 1
+    assert len(stand_in.processes) == 1 and len(list(tmp_path.iterdir())) == 1
+    assert first["stack"] == "shared-dev" and stand_in.plans[0][:2] == ["plan", "--stack"] and "--no-checks" in stand_in.plans[0]
     monkeypatch.setattr(harness, "_REFERENCED_PLANS", {})  # another child of the worker
     assert harness.referenced_plan(PLATFORM_STACK, TENANT_PROJECT_DIR) == first
-    assert len(runs) == 1
+    assert len(stand_in.processes) == 1
     monkeypatch.delenv(harness.SHARED_REFERENCED_PLANS)
     monkeypatch.setattr(harness, "_REFERENCED_PLANS", {})  # a process of its own, outside a worker
     assert harness.referenced_plan(PLATFORM_STACK, TENANT_PROJECT_DIR) == first
-    assert len(runs) == 2
+    assert len(stand_in.processes) == 2
