@@ -52,8 +52,10 @@ from importlib.machinery import ModuleSpec
 from pathlib import Path
 from types import CodeType, ModuleType
 
+from offline import sdk_classes
+
 SDK_PACKAGES = ("pulumi_aws", "pulumi_eks", "pulumi_kubernetes")
-CACHE_TAG = "offline3"  # a new tag when what get_code compiles changes: old caches are then never read
+CACHE_TAG = "offline4"  # a new tag when what get_code compiles changes: old caches are then never read
 _TIMESTAMP_PYC = 0  # PEP 552 flags: validated by the source's mtime and size
 
 _MEMBER_LOADER = """
@@ -63,6 +65,9 @@ def __getattr__(name):
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     import importlib
     loaded = importlib.import_module("." + module, __name__)
+    if module in _LAZY_CLASS_MODULES:  # its classes are defined on first use: only the one asked for
+        value = globals()[name] = getattr(loaded, name)
+        return value
     # Every name the module exports, as its star import would bind them: importing it binds the module itself
     # on the package under its own name, which may be one of those names (pulumi_aws.get_caller_identity).
     for member, source in _LAZY_MEMBERS.items():
@@ -91,6 +96,8 @@ class SdkLoader(importlib.machinery.SourceFileLoader):
         tree = ast.parse(self.get_data(source_path), source_path)
         if self.is_package(fullname):
             tree = lazy_members(tree, Path(source_path).parent)
+        else:
+            tree = sdk_classes.lazy_module(tree, source_path, Path(source_path).parent)
         code: CodeType = compile(tree, source_path, "exec", flags=__future__.annotations.compiler_flag, dont_inherit=True)
         _write_atomically(cache_path, header + marshal.dumps(code))
         return code
@@ -130,6 +137,7 @@ def lazy_members(package: ast.Module, folder: Path) -> ast.Module:
     """
     bound: list[str] = []  # every name the package's statements bind, once per binding
     lazy: dict[str, str] = {}  # name -> the module that exports it
+    one_by_one: set[str] = set()  # modules whose classes are defined on first use (offline/sdk_classes.py)
     body: list[ast.stmt] = []
     for statement in package.body:
         module = _star_import(statement)
@@ -141,14 +149,17 @@ def lazy_members(package: ast.Module, folder: Path) -> ast.Module:
         if names is None:
             return package
         bound += names
-        if module.startswith("_"):  # _inputs, _enums: every resource module needs them anyway
+        one_class_at_a_time = sdk_classes.lazy_exports(folder / f"{module}.py") is not None
+        if module.startswith("_") and not one_class_at_a_time:  # every resource module needs them anyway
             body.append(statement)
         else:
             lazy.update(dict.fromkeys(names, module))
+            if one_class_at_a_time and module.startswith("_"):
+                one_by_one.add(module)
     times_bound = Counter(bound)
     if not lazy or any(times_bound[name] > 1 for name in lazy):
         return package
-    members = ast.parse(f"_LAZY_MEMBERS = {lazy!r}\n{_MEMBER_LOADER}")
+    members = ast.parse(f"_LAZY_MEMBERS = {lazy!r}\n_LAZY_CLASS_MODULES = {sorted(one_by_one)!r}\n{_MEMBER_LOADER}")
     return ast.Module(body=body + members.body, type_ignores=package.type_ignores)
 
 
