@@ -19,6 +19,7 @@
 
 import fcntl
 import functools
+import gc
 import hashlib
 import json
 import os
@@ -48,6 +49,18 @@ STACK_IDS += [f"{stack}-rewritten" for stack in STACK_IDS]
 os.environ[CACHE_ENV] = OFF
 
 _recordings: dict[tuple[str, Path], Recording] = {}
+
+
+def pytest_runtest_logfinish(nodeid, location) -> None:
+    """What is alive after a test is set aside from the cyclic garbage collector for the session.
+
+    A test worker keeps what its session fixtures and caches made (recordings, plans, the SDKs'
+    classes, the schemas) to its end, and each of the collector's full passes walked all of it again:
+    a fifth of the CPU of the recording tests. The test's own young garbage is collected first; cycles
+    among what is set aside are never collected (about 100 MB more per worker at the end).
+    """
+    gc.collect(1)
+    gc.freeze()
 
 
 @pytest.hookimpl(tryfirst=True)
