@@ -91,6 +91,8 @@ def pytest_xdist_auto_num_workers(config) -> int | None:
 # validate() call; the suite validates hundreds of objects, so each file is parsed once per session.
 # The schemas are only read, never changed, by the validator.
 kubernetes_validate.utils.schema_contents = functools.cache(kubernetes_validate.utils.schema_contents)
+# It also lists its schema folders twice a call (all_versions): the same list all session, only read.
+kubernetes_validate.utils.all_versions = functools.cache(kubernetes_validate.utils.all_versions)
 
 # Where the test workers of this session share their recordings (`share_recordings`).
 _shared_recordings: list[Path] = []

@@ -18,8 +18,20 @@ CRDS = {
 }
 
 
+# The objects found valid this session, with the version: the stack files declare many objects alike
+# (each stack's collector, the same fixture's objects in several tests), and a valid object stays valid.
+_valid: set[tuple[str, str]] = set()
+
+
 def validate(manifest: dict, kubernetes_version: str) -> None:
     """Raises kubernetes_validate.ValidationError or jsonschema.ValidationError for an invalid object."""
+    seen = (json.dumps(manifest, sort_keys=True), kubernetes_version)
+    if seen not in _valid:
+        _validate(manifest, kubernetes_version)
+        _valid.add(seen)
+
+
+def _validate(manifest: dict, kubernetes_version: str) -> None:
     kind = (manifest.get("apiVersion"), manifest.get("kind"))
     if kind in CRDS:
         # What jsonschema.validate raises, without checking the schema against its metaschema again on every call.

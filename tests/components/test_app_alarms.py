@@ -17,9 +17,9 @@ from eksfargate.project import TENANT_PROJECT_DIR
 from eksfargate.workload import WorkloadSpec
 from offline.footprints import footprint_of
 from offline.harness import Recording
-from offline.plan import from_recording, record_stack
 from offline.registry.observability import INVOKES
 from tests.conftest import recording_of
+from tests.recordings import planned
 from tests.stackfacts import STACKS_DIR, cluster_name
 from tests.tenants import TENANT_STACKS, platform_outputs, tenant_recording
 
@@ -238,7 +238,7 @@ def test_an_email_is_subscribed_only_when_set(dev):
 def test_a_tenants_plan_shows_its_alarms_dimensions_as_its_own_lookups(tenant_stack):
     """A real preview reads a StackReference (its id is the stack's name), so the lookups that wait on the
     platform's outputs run: the plan names the tenant's own target group, not "known after deploy"."""
-    plan = from_recording(record_stack(tenant_stack, project_dir=TENANT_PROJECT_DIR))
+    plan = planned(tenant_stack, project_dir=TENANT_PROJECT_DIR)  # the session's, as test_diff_truth's
     namespace = tenant_recording(tenant_stack).one("kubernetes:core/v1:Namespace").inputs["metadata"]["name"]
     alarms = [r for r in plan["resources"] if r["type"] == METRIC_ALARM and r["inputs"].get("dimensions")]
     assert alarms
