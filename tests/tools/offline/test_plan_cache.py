@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from offline import diff_render, plan_cache
+from offline import commands, diff_render, plan_cache
 from offline import revisions as offline_revisions
 from offline.harness import PROJECT_DIR, SHARED_REFERENCED_PLANS
 from offline.plan_cache import PlanCache, Tree
@@ -432,7 +432,7 @@ def test_the_cache_is_off_when_told_and_prune_drops_what_no_run_used(tmp_path, m
     assert sorted(p.name for p in cache.directory.iterdir()) == ["a" * 64 + ".json.gz"]
 
 
-def test_the_warm_command_plans_every_stack_file_of_a_revision_once(snapshot, tmp_path):
+def test_the_warm_command_plans_every_stack_file_of_a_revision_once(snapshot, tmp_path, monkeypatch, plan_alone, capsys):
     # A revision with a single stack file (dev), made beside HEAD: a commit of HEAD's tree without the others.
     index = dict(os.environ, GIT_INDEX_FILE=str(tmp_path / "index"))
     subprocess.run(["git", "read-tree", "HEAD"], cwd=snapshot, env=index, check=True)
@@ -440,12 +440,20 @@ def test_the_warm_command_plans_every_stack_file_of_a_revision_once(snapshot, tm
     subprocess.run(["git", "rm", "--cached", "--quiet", *others], cwd=snapshot, env=index, check=True)
     tree = subprocess.run(["git", "write-tree"], cwd=snapshot, env=index, capture_output=True, text=True, check=True)
     rev = git(snapshot, "commit-tree", tree.stdout.strip(), "-p", "HEAD", "-m", "dev alone").strip()
+    # The warming run's worker is a stand-in writing the session's plan of dev alone (conftest.py): which
+    # plans it makes and keeps is the property, not how a worker plans (test_worker.py). The second run
+    # is the command itself, in a process of its own: its exit code, and what it finds kept.
+    dev = plan_alone("dev", PROJECT_DIR, None)
+    stand_in = StandInPlans(files(dev.out), dev.status, dev.stderr)
+    monkeypatch.setattr(offline_revisions, "subprocess", stand_in)
+    assert commands.warm(PlanCache(tmp_path / "plans"), snapshot, rev) == 0
+    first = capsys.readouterr()
+    assert "0 of 1 plans reused, 1 kept" in first.err
+    assert [argv[argv.index("--stack") + 1] for argv in stand_in.plans] == ["dev"]
     command = [sys.executable, "-m", "offline", "cache", "warm", rev]
     env = process(snapshot, OFFLINE_PLAN_CACHE=str(tmp_path / "plans"))
-    first = subprocess.run(command, **env, capture_output=True, text=True)
-    assert first.returncode == 0, first.stderr
-    assert "0 of 1 plans reused, 1 kept" in first.stderr
     again = subprocess.run(command, **env, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
     assert "1 of 1 plans reused, 0 kept" in again.stderr
     # What it keeps is what the diff looks up.
     assert PlanCache(tmp_path / "plans").get(PlanCache(tmp_path).key(Tree.at_revision(snapshot, rev), ".", "dev")) is not None
