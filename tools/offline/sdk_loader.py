@@ -227,19 +227,15 @@ def _star_import(statement: ast.stmt) -> str | None:
 
 
 def _declared_names(path: Path) -> list[str] | None:
-    """The names `from module import *` binds: its literal `__all__`, or without one, the public
+    """The names `from module import *` binds: its literal `__all__` (sdk_classes.literal_all), or without one, the public
     names its statements bind; None when they cannot be read off the source."""
     try:
         tree = ast.parse(path.read_bytes(), str(path))
     except (OSError, SyntaxError):
         return None
-    for statement in tree.body:
-        if isinstance(statement, ast.Assign) and [getattr(t, "id", None) for t in statement.targets] == ["__all__"]:
-            try:
-                names = ast.literal_eval(statement.value)
-            except ValueError:
-                return None
-            return list(names) if all(isinstance(name, str) for name in names) else None
+    names = sdk_classes.literal_all(tree)
+    if names is not None:
+        return names
     for node in ast.walk(tree):
         star = isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names)
         dynamic = isinstance(node, ast.Global | ast.NamedExpr) or (
