@@ -77,10 +77,12 @@ class History:
 
     def diff(self, repo, workdir, since, target):
         """The planner's offline diff (`deploy_plan.offline_diff`, the real one), made once per project
-        and pair of commits: the same commits give the same diff, whichever run asks."""
-        if (workdir, since, target) not in self.diffs:
-            self.diffs[workdir, since, target] = deploy_plan.offline_diff(repo, workdir, since, target)
-        return copy.deepcopy(self.diffs[workdir, since, target])
+        and pair of trees: a plan reads its commit's files, so commits with one tree (`moved`, `empty`)
+        give the same diff from the same record, whichever run asks."""
+        key = (workdir, since, git(repo, "rev-parse", f"{target}^{{tree}}"))
+        if key not in self.diffs:
+            self.diffs[key] = deploy_plan.offline_diff(repo, workdir, since, target)
+        return copy.deepcopy(self.diffs[key])
 
 
 @pytest.fixture(scope="module")
