@@ -1,7 +1,7 @@
 """The provider SDKs, loaded for the offline commands with only what the program uses.
 
 pulumi_aws, pulumi_kubernetes and pulumi_eks are generated code, and importing them is most of
-an offline plan's time. Three things make them slow, and this loader changes each, for the
+an offline plan's time. Two things make them slow, and this loader changes both, for the
 command-line tools only (`python -m offline`, `python -m cost`):
 
 - Annotations. A module such as `pulumi_kubernetes.core.v1._inputs` defines over a thousand
@@ -20,40 +20,16 @@ command-line tools only (`python -m offline`, `python -m cost`):
   Modules whose names begin with `_` (`_inputs`, `_enums`) and every other statement stay as
   they are, and so does a whole package where laziness could change what a name means (a name
   two statements bind, a module whose names cannot be read off its source).
-- Classes (offline/sdk_classes.py). Even so, a module loads whole: `pulumi_kubernetes.core.v1._inputs`
-  makes over 700 classes for the few a Deployment uses, and making classes is most of what is left
-  of the SDKs' load. A generated module that ends in classes whose making runs nothing but what marks
-  or wraps them (`@pulumi.input_type`, `@pulumi.output_type`, properties and getters; bases `dict`,
-  `TypedDict`, pulumi's resources or its own classes) keeps each class statement compiled apart and
-  runs it, in the module's namespace, when its name is first read (PEP 562 `__getattr__`), after the
-  classes it needs: those its code reads, and those its return and class-level annotations name, since
-  the SDK resolves those with `typing.get_type_hints` against a copy of the module's `__dict__`, where
-  no `__getattr__` could make a missing one. A module that star-imports such a module binds the
-  names it reads and reads the others through a `__getattr__` of its own; a package loads them one
-  name at a time. A dev plan makes 398 of the 3676 classes of the 60 modules it loads.
-  A module stays as it is when laziness could change a name or an effect: no literal `__all__`,
-  `globals()` and the like, a name bound twice, a statement after the classes or one before them
-  that reads one, a decorator, base, metaclass, class-body statement or default outside those
-  lists, a star import whose names cannot be read off its source or that another statement meets.
-  Limits: until its classes are read, a module's `__dict__`, `vars()` and `dir()` lack them (no
-  program reads an SDK module that way; `from module import *` and pickle read through
-  `__getattr__`), and a parameter's annotation may name a class not made yet (pulumi never
-  resolves those: tests/tools/offline/test_sdk_classes.py checks that, and the SDK's decorators);
-  and a class elsewhere that subclassed a lazy class would have its annotations resolved against that
-  module's namespace too (no class of the installed SDKs subclasses another module's but pulumi's).
-  Making a class imports nothing (its bases and decorators are loaded already), so the lock that
-  makes each class once cannot wait on an import.
 
-None of them changes what the program declares. The tests import the SDKs as Pulumi's language host
+Neither changes what the program declares. The tests import the SDKs as Pulumi's language host
 does; tests/tools/offline/test_sdk_loader.py plans every committed and fixture stack file through
 this loader, compares the plans of those that between them declare every resource type and input
-property any of them declares with theirs, and checks the loader itself (the classes:
-tests/tools/offline/test_sdk_classes.py); tests/tools/offline/test_plan.py compares the files the
-command writes for dev byte for byte.
+property any of them declares with theirs, and checks the loader itself;
+tests/tools/offline/test_plan.py compares the files the command writes for dev byte for byte.
 docs/contributing.md "Plan speed" has the figures.
 
 The compiled code is kept beside the SDK's own bytecode under a name Python's loaders never read
-(`__pycache__/<module>.cpython-311.opt-offline5.pyc`), in the standard pyc layout, checked
+(`__pycache__/<module>.cpython-311.opt-offline3.pyc`), in the standard pyc layout, checked
 against the source's modification time and size as Python checks its own. It is written even
 under PYTHONDONTWRITEBYTECODE: like the bytecode pip writes as it installs the SDK, it belongs
 to the installed package, and without it every plan would compile what it loads (about 5 s).
@@ -76,24 +52,17 @@ from importlib.machinery import ModuleSpec
 from pathlib import Path
 from types import CodeType, ModuleType
 
-from offline import sdk_classes
-
 SDK_PACKAGES = ("pulumi_aws", "pulumi_eks", "pulumi_kubernetes")
-CACHE_TAG = "offline5"  # a new tag when what get_code compiles changes: old caches are then never read
+CACHE_TAG = "offline3"  # a new tag when what get_code compiles changes: old caches are then never read
 _TIMESTAMP_PYC = 0  # PEP 552 flags: validated by the source's mtime and size
 
 _MEMBER_LOADER = """
 def __getattr__(name):
     module = _LAZY_MEMBERS.get(name)
-    import importlib
-    if module is None and name in _LAZY_CLASS_MODULES:  # bound as the package loaded, when it star-imported it
-        return importlib.import_module("." + name, __name__)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
     loaded = importlib.import_module("." + module, __name__)
-    if module in _LAZY_CLASS_MODULES:  # its classes are defined on first use: only the one asked for
-        value = globals()[name] = getattr(loaded, name)
-        return value
     # Every name the module exports, as its star import would bind them: importing it binds the module itself
     # on the package under its own name, which may be one of those names (pulumi_aws.get_caller_identity).
     for member, source in _LAZY_MEMBERS.items():
@@ -122,8 +91,6 @@ class SdkLoader(importlib.machinery.SourceFileLoader):
         tree = ast.parse(self.get_data(source_path), source_path)
         if self.is_package(fullname):
             tree = lazy_members(tree, Path(source_path).parent)
-        else:
-            tree = sdk_classes.lazy_module(tree, source_path, Path(source_path).parent)
         code: CodeType = compile(tree, source_path, "exec", flags=__future__.annotations.compiler_flag, dont_inherit=True)
         _write_atomically(cache_path, header + marshal.dumps(code))
         return code
@@ -163,7 +130,6 @@ def lazy_members(package: ast.Module, folder: Path) -> ast.Module:
     """
     bound: list[str] = []  # every name the package's statements bind, once per binding
     lazy: dict[str, str] = {}  # name -> the module that exports it
-    one_by_one: set[str] = set()  # modules whose classes are defined on first use (offline/sdk_classes.py)
     body: list[ast.stmt] = []
     for statement in package.body:
         module = _star_import(statement)
@@ -175,17 +141,14 @@ def lazy_members(package: ast.Module, folder: Path) -> ast.Module:
         if names is None:
             return package
         bound += names
-        one_class_at_a_time = sdk_classes.lazy_exports(folder / f"{module}.py") is not None
-        if module.startswith("_") and not one_class_at_a_time:  # every resource module needs them anyway
+        if module.startswith("_"):  # _inputs, _enums: every resource module needs them anyway
             body.append(statement)
         else:
             lazy.update(dict.fromkeys(names, module))
-            if one_class_at_a_time and module.startswith("_"):
-                one_by_one.add(module)
     times_bound = Counter(bound)
     if not lazy or any(times_bound[name] > 1 for name in lazy):
         return package
-    members = ast.parse(f"_LAZY_MEMBERS = {lazy!r}\n_LAZY_CLASS_MODULES = {sorted(one_by_one)!r}\n{_MEMBER_LOADER}")
+    members = ast.parse(f"_LAZY_MEMBERS = {lazy!r}\n{_MEMBER_LOADER}")
     return ast.Module(body=body + members.body, type_ignores=package.type_ignores)
 
 
@@ -227,15 +190,19 @@ def _star_import(statement: ast.stmt) -> str | None:
 
 
 def _declared_names(path: Path) -> list[str] | None:
-    """The names `from module import *` binds: its literal `__all__` (sdk_classes.literal_all), or without one, the public
+    """The names `from module import *` binds: its literal `__all__`, or without one, the public
     names its statements bind; None when they cannot be read off the source."""
     try:
         tree = ast.parse(path.read_bytes(), str(path))
     except (OSError, SyntaxError):
         return None
-    names = sdk_classes.literal_all(tree)
-    if names is not None:
-        return names
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and [getattr(t, "id", None) for t in statement.targets] == ["__all__"]:
+            try:
+                names = ast.literal_eval(statement.value)
+            except ValueError:
+                return None
+            return list(names) if all(isinstance(name, str) for name in names) else None
     for node in ast.walk(tree):
         star = isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names)
         dynamic = isinstance(node, ast.Global | ast.NamedExpr) or (
