@@ -199,6 +199,10 @@ class StandInPlans:
             return subprocess.CompletedProcess(command, self.status, "", self.stderr)
         return subprocess.run(command, *args, input=input, **kwargs)
 
+    def stacks(self) -> list[str]:
+        """The stack of each plan made (its --stack), in order."""
+        return [argv[argv.index("--stack") + 1] for argv in self.plans]
+
     def _plan(self, argv: list[str]) -> None:
         self.plans.append(argv)
         out = Path(argv[argv.index("--out") + 1])

@@ -296,12 +296,18 @@ def diff(snapshot: Path, cache: PlanCache, monkeypatch, old: str = "HEAD:dev", n
     return diff_render.render(diffs), sorted(made)
 
 
-def test_a_diff_plans_only_what_the_cache_does_not_keep(snapshot, tmp_path, monkeypatch, plan_alone):
-    # The diff's workers are stand-ins that write the session's plan of dev alone (conftest.py): what the
-    # cache plans, keeps and hands back is the property here, not how a worker plans (test_worker.py).
+@pytest.fixture
+def dev_workers(plan_alone, monkeypatch) -> StandInPlans:
+    """The revisions' workers as stand-ins that write the session's plan of dev alone (conftest.py), for
+    tests whose property is which plans are made and kept, not how a worker plans (test_worker.py)."""
     dev = plan_alone("dev", PROJECT_DIR, None)
     stand_in = StandInPlans(files(dev.out), dev.status, dev.stderr)
     monkeypatch.setattr(offline_revisions, "subprocess", stand_in)
+    return stand_in
+
+
+def test_a_diff_plans_only_what_the_cache_does_not_keep(snapshot, tmp_path, monkeypatch, dev_workers):
+    # The diff's workers are stand-ins (dev_workers): what the cache plans, keeps and hands back is the property.
     code_change = snapshot / "components" / "__init__.py"
     stack_file = snapshot / "Pulumi.dev.yaml"
     originals = {path: path.read_text() for path in (code_change, stack_file)}
@@ -310,7 +316,7 @@ def test_a_diff_plans_only_what_the_cache_does_not_keep(snapshot, tmp_path, monk
         code_change.write_text(originals[code_change] + "# a comment: the code changes, no plan does\n")
         first, made = diff(snapshot, PlanCache(cache_dir), monkeypatch)
         assert made == [("", "dev"), ("HEAD", "dev")]  # a miss: both sides planned, and kept
-        assert [argv[argv.index("--stack") + 1] for argv in stand_in.plans] == ["dev", "dev"]
+        assert dev_workers.stacks() == ["dev", "dev"]
         assert len(list(cache_dir.glob("*.json.gz"))) == 2
 
         again = PlanCache(cache_dir)
@@ -332,7 +338,7 @@ def test_a_diff_plans_only_what_the_cache_does_not_keep(snapshot, tmp_path, monk
         fourth, made = diff(snapshot, kept, monkeypatch)
         assert made == [("HEAD", "dev")] and (kept.hits, kept.stored) == (1, 1) and fourth == first
         assert gzip.decompress(kept.path(head_key).read_bytes()) == gzip.decompress(whole)
-        assert len(stand_in.plans) == 4  # one job for each plan made, none for a kept one
+        assert len(dev_workers.plans) == 4  # one job for each plan made, none for a kept one
     finally:
         for path, text in originals.items():
             path.write_text(text)
@@ -432,7 +438,7 @@ def test_the_cache_is_off_when_told_and_prune_drops_what_no_run_used(tmp_path, m
     assert sorted(p.name for p in cache.directory.iterdir()) == ["a" * 64 + ".json.gz"]
 
 
-def test_the_warm_command_plans_every_stack_file_of_a_revision_once(snapshot, tmp_path, monkeypatch, plan_alone, capsys):
+def test_the_warm_command_plans_every_stack_file_of_a_revision_once(snapshot, tmp_path, dev_workers, capsys):
     # A revision with a single stack file (dev), made beside HEAD: a commit of HEAD's tree without the others.
     index = dict(os.environ, GIT_INDEX_FILE=str(tmp_path / "index"))
     subprocess.run(["git", "read-tree", "HEAD"], cwd=snapshot, env=index, check=True)
@@ -440,16 +446,12 @@ def test_the_warm_command_plans_every_stack_file_of_a_revision_once(snapshot, tm
     subprocess.run(["git", "rm", "--cached", "--quiet", *others], cwd=snapshot, env=index, check=True)
     tree = subprocess.run(["git", "write-tree"], cwd=snapshot, env=index, capture_output=True, text=True, check=True)
     rev = git(snapshot, "commit-tree", tree.stdout.strip(), "-p", "HEAD", "-m", "dev alone").strip()
-    # The warming run's worker is a stand-in writing the session's plan of dev alone (conftest.py): which
-    # plans it makes and keeps is the property, not how a worker plans (test_worker.py). The second run
-    # is the command itself, in a process of its own: its exit code, and what it finds kept.
-    dev = plan_alone("dev", PROJECT_DIR, None)
-    stand_in = StandInPlans(files(dev.out), dev.status, dev.stderr)
-    monkeypatch.setattr(offline_revisions, "subprocess", stand_in)
+    # The warming run's worker is a stand-in (dev_workers): which plans it makes and keeps is the property.
+    # The second run is the command itself, in a process of its own: its exit code, and what it finds kept.
     assert commands.warm(PlanCache(tmp_path / "plans"), snapshot, rev) == 0
     first = capsys.readouterr()
     assert "0 of 1 plans reused, 1 kept" in first.err
-    assert [argv[argv.index("--stack") + 1] for argv in stand_in.plans] == ["dev"]
+    assert dev_workers.stacks() == ["dev"]
     command = [sys.executable, "-m", "offline", "cache", "warm", rev]
     env = process(snapshot, OFFLINE_PLAN_CACHE=str(tmp_path / "plans"))
     again = subprocess.run(command, **env, capture_output=True, text=True)
