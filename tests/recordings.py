@@ -21,9 +21,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from eksfargate.stack_files import config_string, read_project, read_stack
+from eksfargate.stack_files import read_project, read_stack
 from offline import plan as offline_plan
-from offline.harness import PROJECT_DIR, Recording, record, stack_config
+from offline.harness import PROJECT_DIR, Recording, overridden, record, stack_config
 from tests import conftest
 
 _made: dict[str, Recording] = {}
@@ -32,12 +32,8 @@ _made: dict[str, Recording] = {}
 def handed(stack: str, overrides: dict[str, Any] | None, project_dir: Path, stack_file: Path | None) -> tuple[dict, dict]:
     """The config `record` hands the program for these arguments, without the overrides and with them;
     raises what `record` raises for a stack file it cannot read."""
-    project = read_project(project_dir)
     own = stack_config(stack, project_dir, stack_file)
-    config = dict(own)
-    for key, value in (overrides or {}).items():
-        config[key if ":" in key else f"{project.name}:{key}"] = config_string(value)
-    return own, config
+    return own, overridden(own, overrides, read_project(project_dir).name)
 
 
 def run_key(stack: str, config: dict, project_dir: Path, stack_file: Path | None, preview: bool) -> str:

@@ -134,6 +134,12 @@ def stack_config(stack: str, project_dir: Path = PROJECT_DIR, stack_file: Path |
     return config
 
 
+def overridden(config: dict[str, str], overrides: dict[str, Any] | None, project: str) -> dict[str, str]:
+    """A stack's config with `overrides` in place of its keys, as `record` hands it to the program (a key
+    without a namespace is the project's)."""
+    return config | {_qualify(key, project): config_string(value) for key, value in (overrides or {}).items()}
+
+
 def record(
     stack: str,
     overrides: dict[str, Any] | None = None,
@@ -154,9 +160,7 @@ def record(
     offline plan (`stack_reference_outputs`), so a tenant stack needs no backend.
     """
     project = project_name(project_dir)
-    config = stack_config(stack, project_dir, stack_file)
-    for key, value in (overrides or {}).items():
-        config[_qualify(key, project)] = config_string(value)
+    config = overridden(stack_config(stack, project_dir, stack_file), overrides, project)
     if str(project_dir) not in sys.path:
         sys.path.insert(0, str(project_dir))
     with _no_source_stack_traces(), _collector_paused():  # from set_mocks on: it registers the root Stack
