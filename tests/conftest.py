@@ -11,9 +11,9 @@
   whichever test worker asks first (tests/tools/offline/test_worker.py compares the worker's plans
   with it for a representative set of stack files; test_plan.py and test_sdk_loader.py read dev's
   pinned values' plan and what its process loaded).
-- `worker_plans`: every stack file planned by offline/worker.py, once per test session (tests/worker_plans.py):
-  test_worker.py compares them with `plan_alone`'s, test_sdk_loader.py with this process's plans, and
-  tests/tools/security/test_stack_fixtures.py reads its fixtures' manifests from them.
+- `worker_plans`: a representative set of stack files planned by offline/worker.py, once per test session
+  (tests/worker_plans.py `IN_WORKERS`): test_worker.py compares them with `plan_alone`'s, test_sdk_loader.py
+  with this process's plans, and tests/tools/security/test_stack_fixtures.py reads its fixtures' manifests from them.
 - `shared_dir`, `shared`: a folder every test worker of the session sees, and a folder in it made once.
 """
 
@@ -38,7 +38,7 @@ from offline.harness import PROJECT_DIR, SHARED_REFERENCED_PLANS, Recording, pla
 from offline.plan_cache import CACHE_ENV, OFF
 from tests.rewrite import rewritten_stack_file
 from tests.stackfacts import PINNED_DEV, STACKS_DIR
-from tests.worker_plans import plan_every_stack_file, planned
+from tests.worker_plans import plan_in_workers, planned
 
 COMMITTED = sorted(PROJECT_DIR.glob("Pulumi.*.yaml"))
 STACK_IDS = [f"{path.stem.removeprefix('Pulumi.')}" for path in COMMITTED]
@@ -278,6 +278,7 @@ def plan_alone(shared_dir) -> Callable[..., PlannedAlone]:
 
 @pytest.fixture(scope="session")
 def worker_plans(shared) -> dict[str, tuple]:
-    """{stack: (exit code, last line of standard error, {file: bytes})} for every stack file, planned by
-    two offline/worker.py processes once per test session, whichever test worker comes first."""
-    return planned(shared("worker-plans", plan_every_stack_file))
+    """{stack: (exit code, last line of standard error, {file: bytes})} for each stack file of
+    tests/worker_plans.py's `IN_WORKERS`, planned by two offline/worker.py processes once per test
+    session, whichever test worker comes first."""
+    return planned(shared("worker-plans", plan_in_workers))

@@ -1,4 +1,4 @@
-"""Every stack file planned by the plan command in offline/worker.py, once per test session.
+"""A representative set of stack files planned by the plan command in offline/worker.py, once per test session.
 
 tests/conftest.py's `worker_plans` fixture serves these plans to tests/tools/offline/test_worker.py
 (the worker's files against a process of its own), test_sdk_loader.py (the plan command, whose SDKs
@@ -65,11 +65,25 @@ def label(job: Job) -> str:
 
 
 BROKEN: Job = ("no-such-stack", PROJECT_DIR, None)  # fails: its exit code and message are those of a process of its own
-# Every stack file planned in workers: one per project, the platform's with two plans at once. The
-# platform's worker plans dev first, alone in its first child, and payments-dev after it, from
-# what dev loaded (test_two_stacks_plan_in_either_order_as_each_alone plans the other order).
-PLATFORM_JOBS = [s for s in every_stack_file() if s[1] == PROJECT_DIR] + [BROKEN]
-TENANT_JOBS = [s for s in every_stack_file() if s[1] == TENANT_PROJECT_DIR]
+# Planned in the workers, each a plan (about a third of a second of CPU after a worker's first): what
+# the tests read from them, which is one of each way a worker's plan could come to differ from a plan
+# alone. Every job is a child forked from the same state, whatever its stack file declares:
+# - dev and payments-dev: the platform worker's first child and the one after it, from what dev loaded;
+# - shared-dev: the tenants' platform, whose plan the tenant worker is handed (and test_worker.py's stand-in);
+# - checkout-dev: a committed tenant stack file;
+# - the security fixtures (tests/data/security/, platform and tenant, named by --stack-file), whose
+#   manifests tests/tools/security/test_stack_fixtures.py hands checkov;
+# - string-values and tls: compared whole with this process's plans in test_sdk_loader.py (COMPARED_HERE);
+# - dev's pinned values: the platform worker's last job (`every_stack_file` puts it last).
+# test_sdk_loader.py requires every other stack file's plan to declare no resource type or input
+# property those do not.
+IN_WORKERS = {"dev", "payments-dev", "shared-dev", "checkout-dev", "fixture-string-values", "fixture-tls", "fixture-dev"}
+IN_WORKERS |= {f"fixture-{path.stem.removeprefix('Pulumi.')}" for path in SECURITY_FIXTURES.glob("Pulumi.*.yaml")}
+# One worker per project, the platform's with two plans at once. The platform's worker plans dev first,
+# alone in its first child, and payments-dev after it (test_two_stacks_plan_in_either_order_as_each_alone
+# plans the other order).
+PLATFORM_JOBS = [s for s in every_stack_file() if s[1] == PROJECT_DIR and label(s) in IN_WORKERS] + [BROKEN]
+TENANT_JOBS = [s for s in every_stack_file() if s[1] == TENANT_PROJECT_DIR and label(s) in IN_WORKERS]
 
 
 def files(out: Path) -> dict[str, bytes]:
@@ -136,7 +150,7 @@ def platforms_of(jobs: list[Job]) -> set[str]:
     return named - {None}
 
 
-def plan_every_stack_file(folder: Path) -> None:
+def plan_in_workers(folder: Path) -> None:
     """Both workers at once, the tenants' from when the platform's has planned the platforms they read:
     handed those plans, as a tenant project's diff hands its platforms' to its workers, the tenants
     plan no platform in a process of their own. A test worker waiting for them does nothing meanwhile."""
@@ -166,7 +180,7 @@ def plan_every_stack_file(folder: Path) -> None:
 
 
 def planned(folder: Path) -> dict[str, tuple]:
-    """The outcomes `plan_every_stack_file` left in `folder`, by label."""
+    """The outcomes `plan_in_workers` left in `folder`, by label."""
     return worker_outcomes(PLATFORM_JOBS, folder / "platform") | worker_outcomes(TENANT_JOBS, folder / "tenant")
 
 

@@ -18,10 +18,10 @@ from offline import revisions as offline_revisions
 from offline.harness import PROJECT_DIR, plan_process
 from tests.worker_plans import (
     BROKEN,
+    IN_WORKERS,
     PLATFORM_JOBS,
     TENANT_JOBS,
     StandInPlans,
-    every_stack_file,
     label,
     outcome,
     run_worker,
@@ -53,12 +53,16 @@ def tmp(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("worker")
 
 
-def test_every_stack_file_plans_in_the_workers(worker_plans):
+def test_the_representative_set_plans_in_the_workers(worker_plans):
     # `worker_plans` (tests/conftest.py, tests/worker_plans.py): one worker per project, the platform's
     # with two plans at once, dev first, alone in its first child, and payments-dev after it.
-    assert len(every_stack_file()) >= 14
     assert [s[0] for s in PLATFORM_JOBS[:2]] == ["dev", "payments-dev"]
     assert sorted(worker_plans) == sorted(map(label, [*PLATFORM_JOBS, *TENANT_JOBS]))
+    assert set(map(label, [*PLATFORM_JOBS, *TENANT_JOBS])) - {BROKEN[0]} == IN_WORKERS  # each a stack file there is
+    # Of each kind: a committed stack file and a fixture named by --stack-file, of both projects.
+    assert {(job[1], job[2] is None) for job in [*PLATFORM_JOBS, *TENANT_JOBS]} == {
+        (project, committed) for project in (PROJECT_DIR, TENANT_PROJECT_DIR) for committed in (True, False)
+    }
     for stack, (status, message, written) in worker_plans.items():
         if stack == BROKEN[0]:
             assert (status, message) == (2, "error: no stack file Pulumi.no-such-stack.yaml in " + str(PROJECT_DIR))
@@ -72,8 +76,8 @@ def test_every_stack_file_plans_in_the_workers(worker_plans):
 # child of the platform's worker (dev) and the one after it (payments-dev), the platform's last job, which
 # starts after all the others (a fixture named by --stack-file: dev's pinned values, whose plan alone
 # test_plan.py and test_sdk_loader.py read too), a tenant (its worker handed its platform's plan from the
-# platform's worker, as a tenant diff hands it), and a plan that fails. Every other stack file's plan.json
-# from the same workers is compared with this process's in test_sdk_loader.py.
+# platform's worker, as a tenant diff hands it), and a plan that fails. The platform's other plan.json files
+# from the same workers are compared with this process's in test_sdk_loader.py.
 COMPARED_ALONE = [
     *PLATFORM_JOBS[:2],
     next(s for s in reversed(PLATFORM_JOBS) if s[2] is not None),
