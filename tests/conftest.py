@@ -277,8 +277,14 @@ def plan_alone(shared_dir) -> Callable[..., PlannedAlone]:
 
 
 @pytest.fixture(scope="session")
-def worker_plans(shared) -> dict[str, tuple]:
+def worker_plans_folder(shared) -> Path:
+    """Where `worker_plans`'s workers wrote their plans (tests/worker_plans.py `job_out`)."""
+    return shared("worker-plans", plan_in_workers)
+
+
+@pytest.fixture(scope="session")
+def worker_plans(worker_plans_folder) -> dict[str, tuple]:
     """{stack: (exit code, last line of standard error, {file: bytes})} for each stack file of
     tests/worker_plans.py's `IN_WORKERS`, planned by two offline/worker.py processes once per test
     session, whichever test worker comes first."""
-    return planned(shared("worker-plans", plan_in_workers))
+    return planned(worker_plans_folder)

@@ -21,6 +21,7 @@ import yaml
 from eksfargate.project import TENANT_PROJECT_DIR
 from offline import worker
 from offline.harness import PROJECT_DIR, plan_process, project_name
+from offline.plan_cache import Entry, PlanCache, Tree
 from tests.stackfacts import DATA_DIR, PINNED_DEV, STACKS_DIR
 
 Job = tuple[str, Path, Path | None]  # (stack, project folder, stack file or None: the project's own)
@@ -177,6 +178,20 @@ def plan_in_workers(folder: Path) -> None:
     with ThreadPoolExecutor() as pool:
         platform, tenant = pool.submit(plan_platforms), pool.submit(plan_tenants)
         platform.result(), tenant.result()
+
+
+def keep_platform_plan(cache: PlanCache, folder: Path, tree: Tree, stack: str) -> None:
+    """Keeps the workers' plan of this checkout's platform stack `stack` (in `folder`, `plan_in_workers`'s)
+    in `cache` as its plan in `tree`, if that plan's key there is its key in this working tree, which
+    the workers planned: a plan is a function of its key (offline/plan_cache.py; test_plan_cache.py
+    audits what a plan reads)."""
+    (job,) = [job for job in PLATFORM_JOBS if job[0] == stack and job[2] is None]
+    key = cache.key(tree, ".", stack)
+    if key is None or key != cache.key(Tree.of_worktree(PROJECT_DIR), ".", stack):
+        return
+    out = job_out(folder / "platform", job)
+    (report,) = [r for r in json.loads((folder / "platform" / "reports.json").read_text()) if PLATFORM_JOBS[r["job"]] == job]
+    cache.put(key, Entry.from_out(out, report["status"], Path(f"{out}.stderr").read_text()))
 
 
 def planned(folder: Path) -> dict[str, tuple]:

@@ -21,9 +21,11 @@ from offline import plan as offline_plan
 from offline import revisions as offline_revisions
 from offline.comment_scripts import markdown as plan_markdown
 from offline.harness import PROJECT_DIR
+from offline.plan_cache import PlanCache, Tree
 from tests.github.test_plan_comment import plan_comment
 from tests.stackfacts import PINNED_DEV
 from tests.tools.offline.test_plan import dev_plan
+from tests.worker_plans import keep_platform_plan
 
 EXISTING_VPC_STACK = PROJECT_DIR / "tests" / "data" / "stacks" / "Pulumi.existing-vpc.yaml"
 
@@ -330,8 +332,11 @@ def test_make_diff_without_arguments_compares_every_stack_file():
 
 
 @pytest.fixture(scope="module")
-def team_change(tmp_path_factory) -> list[offline_diff.StackDiff]:
-    """A copy of this checkout in a git repository of its own, where only payments-dev's stack file changes."""
+def team_change(tmp_path_factory, worker_plans_folder) -> list[offline_diff.StackDiff]:
+    """A copy of this checkout in a git repository of its own, where only payments-dev's stack file changes.
+    Its plan at the base is the session workers' of this checkout's (tests/worker_plans.py), where the
+    copy's files are this working tree's (a checkout with no file git does not track), kept in the
+    diff's plan cache: the diff plans the changed side."""
     repo = tmp_path_factory.mktemp("repo")
     tracked = subprocess.run(["git", "ls-files", "-z"], cwd=PROJECT_DIR, capture_output=True, check=True).stdout
     for name in filter(None, tracked.decode().split("\0")):
@@ -346,7 +351,9 @@ def team_change(tmp_path_factory) -> list[offline_diff.StackDiff]:
     stack_file = repo / "Pulumi.payments-dev.yaml"
     text = stack_file.read_text()
     stack_file.write_text(text + "  eks-fargate:appReplicas: 2\n  eks-fargate:publicAccessCidrs: [203.0.113.0/24]\n")
-    return offline_revisions.diff_specs("HEAD:*", ":*", project_dir=repo)
+    cache = PlanCache(tmp_path_factory.mktemp("plans"))
+    keep_platform_plan(cache, worker_plans_folder, Tree.at_revision(repo, "HEAD"), "payments-dev")
+    return offline_revisions.diff_specs("HEAD:*", ":*", project_dir=repo, cache=cache)
 
 
 def test_a_team_only_change_is_shown_for_that_team(team_change):
