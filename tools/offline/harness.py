@@ -9,6 +9,7 @@ the offline plan are both built on `record()`.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import gc
 import hashlib
@@ -30,7 +31,7 @@ from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.proto import source_pb2
 from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from eksfargate.facts.resource_types import STACK_REFERENCE
 from eksfargate.project import PLATFORM_PROJECT_DIR, TOOLS_DIR
@@ -194,6 +195,8 @@ def _run(
         return resolve_exports()
 
     error: BaseException | None = None
+    # The loop `_sync_await` runs the program on (the SDK's helper is unannotated).
+    _ensure_event_loop().set_default_executor(_MONITOR_INLINE)  # type: ignore[no-untyped-call]
     try:
         _sync_await(run_pulumi_func(program))
     except Exception as exc:  # noqa: BLE001 - handed to the caller in the recording
@@ -211,6 +214,29 @@ def _run(
         project_dir=project_dir,
         secret_config=secret_config,
     )
+
+
+class _AnsweredInline(concurrent.futures.ThreadPoolExecutor):
+    """The event loop's default executor while the program runs: each call the SDK hands it (every
+    call to the monitor: registrations, reads, invokes) runs at once, in the calling thread.
+
+    Against the engine those calls are blocking gRPC, which the SDK keeps off its event loop; the
+    mock monitor answers from memory, and a hop to a pool thread and back for each of them (and the
+    loop's wake-up through its self-pipe) was about a fifth of a recording. The mock monitor's own
+    waits (`_sync_await`) pump the running loop. A run's plan is the same either way, byte for byte
+    (tests/tools/offline/test_monitor_inline.py).
+    """
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+        answered: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        try:
+            answered.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - the caller's future carries it, as a pool's would
+            answered.set_exception(exc)
+        return answered
+
+
+_MONITOR_INLINE = _AnsweredInline(max_workers=1)
 
 
 def _cancel_outputs_left_pending() -> None:
