@@ -224,7 +224,8 @@ class _AnsweredInline(concurrent.futures.ThreadPoolExecutor):
     mock monitor answers from memory, and a hop to a pool thread and back for each of them (and the
     loop's wake-up through its self-pipe) was about a fifth of a recording. The mock monitor's own
     waits (`_sync_await`) pump the running loop. A run's plan is the same either way, byte for byte
-    (tests/tools/offline/test_monitor_inline.py).
+    (tests/tools/offline/test_monitor_inline.py). A ThreadPoolExecutor by class, starting no thread:
+    `loop.set_default_executor` takes no other executor since Python 3.11 (bpo-43234).
     """
 
     def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
