@@ -9,9 +9,6 @@ the offline plan are both built on `record()`.
 
 from __future__ import annotations
 
-import concurrent.futures
-import contextlib
-import gc
 import hashlib
 import json
 import os
@@ -19,24 +16,21 @@ import runpy
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
-from pulumi.runtime import resource as pulumi_resource
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.config import set_all_config
-from pulumi.runtime.proto import source_pb2
 from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
+from pulumi.runtime.sync_await import _sync_await
 
 from eksfargate.facts.resource_types import STACK_REFERENCE
 from eksfargate.project import PLATFORM_PROJECT_DIR, TOOLS_DIR
 from eksfargate.stack_files import StackFileError, config_string, read_project, read_stack, type_errors
-from offline import registry
+from offline import mock_runtime, registry
 from offline.registry.entry import MOCK_ACCOUNT_ID as MOCK_ACCOUNT_ID  # re-exported: the tests' account
 from offline.registry.entry import NewResource
 from offline.unknowns import zone_placeholder as zone_placeholder  # re-exported: the tests' zone names
@@ -164,7 +158,7 @@ def record(
     config = overridden(stack_config(stack, project_dir, stack_file), overrides, project)
     if str(project_dir) not in sys.path:
         sys.path.insert(0, str(project_dir))
-    with _no_source_stack_traces(), _collector_paused():  # from set_mocks on: it registers the root Stack
+    with mock_runtime.no_source_stack_traces(), mock_runtime.collector_paused():  # from set_mocks on: it registers the root Stack
         return _run(stack, project, config, project_dir, stack_file, preview)
 
 
@@ -195,8 +189,7 @@ def _run(
         return resolve_exports()
 
     error: BaseException | None = None
-    # The loop `_sync_await` runs the program on (the SDK's helper is unannotated).
-    _ensure_event_loop().set_default_executor(_MONITOR_INLINE)  # type: ignore[no-untyped-call]
+    mock_runtime.answer_the_monitor_inline()
     try:
         _sync_await(run_pulumi_func(program))
     except Exception as exc:  # noqa: BLE001 - handed to the caller in the recording
@@ -216,30 +209,6 @@ def _run(
     )
 
 
-class _AnsweredInline(concurrent.futures.ThreadPoolExecutor):
-    """The event loop's default executor while the program runs: each call the SDK hands it (every
-    call to the monitor: registrations, reads, invokes) runs at once, in the calling thread.
-
-    Against the engine those calls are blocking gRPC, which the SDK keeps off its event loop; the
-    mock monitor answers from memory, and a hop to a pool thread and back for each of them (and the
-    loop's wake-up through its self-pipe) was about a fifth of a recording. The mock monitor's own
-    waits (`_sync_await`) pump the running loop. A run's plan is the same either way, byte for byte
-    (tests/tools/offline/test_monitor_inline.py). A ThreadPoolExecutor by class, starting no thread:
-    `loop.set_default_executor` takes no other executor since Python 3.11 (bpo-43234).
-    """
-
-    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
-        answered: concurrent.futures.Future[Any] = concurrent.futures.Future()
-        try:
-            answered.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # noqa: BLE001 - the caller's future carries it, as a pool's would
-            answered.set_exception(exc)
-        return answered
-
-
-_MONITOR_INLINE = _AnsweredInline(max_workers=1)
-
-
 def _cancel_outputs_left_pending() -> None:
     """A program that fails stops the SDK awaiting its outputs at the first error, and the rest stay in
     the process-wide `SETTINGS.outputs`, which `set_mocks` does not renew: the next recording in this
@@ -248,51 +217,6 @@ def _cancel_outputs_left_pending() -> None:
         for pending in pulumi_settings.SETTINGS.outputs:
             pending.cancel()
         pulumi_settings.SETTINGS.outputs.clear()
-
-
-# The SDK function (pulumi/runtime/resource.py, pulumi pinned in requirements.txt) that captures the
-# Python stack of every registration and read, for the engine to show where a resource was declared.
-SDK_STACK_TRACE = "_get_stack_trace"
-
-
-@contextlib.contextmanager
-def _no_source_stack_traces() -> Iterator[None]:
-    """Registrations carry no stack trace while the program runs under the mocks.
-
-    Only the engine reads a request's stackTrace and sourcePosition; the mock monitor ignores them
-    and a recording keeps neither. Capturing one (traceback.extract_stack, each frame's file made a
-    URI) cost more than the rest of a registration, the more so under a test runner's deep stack.
-    If an SDK upgrade renames or drops the function, this fails rather than patch nothing.
-    """
-    captured = getattr(pulumi_resource, SDK_STACK_TRACE, None)
-    if not callable(captured):
-        raise RuntimeError(
-            f"pulumi.runtime.resource.{SDK_STACK_TRACE} is gone from the installed Pulumi SDK (requirements.txt "
-            "pins it): tools/offline/harness.py cannot leave stack traces out of the mocks' registrations"
-        )
-    setattr(pulumi_resource, SDK_STACK_TRACE, source_pb2.StackTrace)  # an empty trace: no frames, no source position
-    try:
-        yield
-    finally:
-        setattr(pulumi_resource, SDK_STACK_TRACE, captured)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector is off while the program runs, as in `python -m offline`.
-
-    A run makes its garbage (futures, outputs) faster than the collector frees it, and each of the
-    collector's full passes walks every object of the process, the SDKs' classes and, in the tests,
-    every recording kept: a third of a recording's time in the tests went to it. Its garbage is
-    collected once the collector is back on.
-    """
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
 
 
 _REFERENCED_PLANS: dict[tuple[str, str], dict[str, Any]] = {}

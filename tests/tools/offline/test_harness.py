@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pulumi.runtime import resource as pulumi_resource
 
-from offline import harness
+from offline import harness, mock_runtime
 
 # A resource class of the program's own: the SDK's stack trace starts at the third __init__ up the
 # stack (Resource, CustomResource, then the class), so a trace of this registration has frames.
@@ -50,7 +50,7 @@ def traces_seen(monkeypatch) -> list[tuple[str, int, bool]]:
 
 def test_registrations_under_the_mocks_carry_no_stack_trace_and_the_sdks_function_is_put_back(one_resource_project, monkeypatch):
     seen = traces_seen(monkeypatch)
-    captured = getattr(pulumi_resource, harness.SDK_STACK_TRACE)
+    captured = getattr(pulumi_resource, mock_runtime.SDK_STACK_TRACE)
 
     recording = harness.record("test", project_dir=one_resource_project)
 
@@ -58,13 +58,13 @@ def test_registrations_under_the_mocks_carry_no_stack_trace_and_the_sdks_functio
     assert [r.name for r in recording.of_type("test:index:Thing")] == ["one"]
     assert ("test:index:Thing", 0, False) in seen
     assert all(frames == 0 and not position for _, frames, position in seen)
-    assert getattr(pulumi_resource, harness.SDK_STACK_TRACE) is captured
+    assert getattr(pulumi_resource, mock_runtime.SDK_STACK_TRACE) is captured
 
 
 def test_without_the_harnesss_patch_the_same_registration_would_carry_the_stack(one_resource_project, monkeypatch):
     """The control of the test above: the SDK does capture this program's stack when left alone."""
     seen = traces_seen(monkeypatch)
-    monkeypatch.setattr(harness, "_no_source_stack_traces", contextlib.nullcontext)
+    monkeypatch.setattr(mock_runtime, "no_source_stack_traces", contextlib.nullcontext)
 
     harness.record("test", project_dir=one_resource_project)
 
@@ -73,9 +73,9 @@ def test_without_the_harnesss_patch_the_same_registration_would_carry_the_stack(
 
 
 def test_a_recording_fails_loudly_when_the_sdk_no_longer_has_the_function_it_replaces(one_resource_project, monkeypatch):
-    monkeypatch.delattr(pulumi_resource, harness.SDK_STACK_TRACE)
+    monkeypatch.delattr(pulumi_resource, mock_runtime.SDK_STACK_TRACE)
 
-    with pytest.raises(RuntimeError, match=f"pulumi.runtime.resource.{harness.SDK_STACK_TRACE} is gone .*requirements.txt"):
+    with pytest.raises(RuntimeError, match=f"pulumi.runtime.resource.{mock_runtime.SDK_STACK_TRACE} is gone .*requirements.txt"):
         harness.record("test", project_dir=one_resource_project)
 
 

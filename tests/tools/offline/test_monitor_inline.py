@@ -1,4 +1,4 @@
-"""The mock monitor answers in the calling thread (offline/harness.py `_AnsweredInline`): a run plans as
+"""The mock monitor answers in the calling thread (offline/mock_runtime.py `AnsweredInline`): a run plans as
 it would with the SDK's own default executor, a pool of threads, which the SDK's calls to the monitor
 were written for."""
 
@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from eksfargate.project import TENANT_PROJECT_DIR
-from offline import harness
+from offline import harness, mock_runtime
 from offline import plan as offline_plan
 from tests.recordings import planned
 from tests.stackfacts import PINNED_DEV
@@ -19,7 +19,7 @@ from tests.tenants import tenant_recording
 def through_a_pool(monkeypatch):
     """Runs record() with a pool of threads as the event loop's default executor, as the SDK's own is."""
     with concurrent.futures.ThreadPoolExecutor() as pool:
-        monkeypatch.setattr(harness, "_MONITOR_INLINE", pool)
+        monkeypatch.setattr(mock_runtime, "MONITOR_INLINE", pool)
         yield
 
 
