@@ -76,8 +76,8 @@ BROKEN: Job = ("no-such-stack", PROJECT_DIR, None)  # fails: its exit code and m
 #   manifests tests/tools/security/test_stack_fixtures.py hands checkov;
 # - string-values and tls: compared whole with this process's plans in test_sdk_loader.py (COMPARED_HERE);
 # - dev's pinned values: the platform worker's last job (`every_stack_file` puts it last).
-# test_sdk_loader.py requires every other stack file's plan to declare no resource type or input
-# property those do not.
+# test_sdk_loader.py requires every other platform stack file's program (its session recording) to
+# declare no resource type or input property those do not.
 IN_WORKERS = {"dev", "payments-dev", "shared-dev", "checkout-dev", "fixture-string-values", "fixture-tls", "fixture-dev"}
 IN_WORKERS |= {f"fixture-{path.stem.removeprefix('Pulumi.')}" for path in SECURITY_FIXTURES.glob("Pulumi.*.yaml")}
 # One worker per project, the platform's with two plans at once. The platform's worker plans dev first,
