@@ -34,8 +34,9 @@ from typing import NamedTuple
 import kubernetes_validate.utils
 import pytest
 
-from offline.harness import PROJECT_DIR, SHARED_REFERENCED_PLANS, Recording, plan_process, record
+from offline.harness import PROJECT_DIR, SHARED_REFERENCED_PLANS, Recording, record
 from offline.plan_cache import CACHE_ENV, OFF
+from offline.projects import plan_process
 from tests.rewrite import rewritten_stack_file
 from tests.stackfacts import PINNED_DEV, STACKS_DIR
 from tests.worker_plans import plan_in_workers, planned

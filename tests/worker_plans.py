@@ -20,8 +20,9 @@ import yaml
 
 from eksfargate.project import TENANT_PROJECT_DIR
 from offline import worker
-from offline.harness import PROJECT_DIR, plan_process, project_name
+from offline.harness import PROJECT_DIR
 from offline.plan_cache import Entry, PlanCache, Tree
+from offline.projects import plan_process, project_name
 from tests.stackfacts import DATA_DIR, PINNED_DEV, STACKS_DIR
 
 Job = tuple[str, Path, Path | None]  # (stack, project folder, stack file or None: the project's own)

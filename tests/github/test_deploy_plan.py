@@ -11,7 +11,7 @@ import urllib.error
 
 import pytest
 
-from offline import plan as offline_plan
+from offline import plan_document
 from offline.harness import PROJECT_DIR
 from tests.tools.offline.test_plan import dev_plan
 
@@ -176,8 +176,8 @@ def test_the_planner_reads_a_refusal_from_the_offline_diffs_own_document(tmp_pat
     (cluster,) = [r for r in new["resources"] if r["type"] == "eks:index:Cluster"]
     major, minor = cluster["inputs"]["version"].split(".")
     cluster["inputs"]["version"] = f"{major}.{int(minor) - 2}"  # two minors down: EKS rolls back one only
-    (tmp_path / "old.json").write_text(offline_plan.dumps(old))
-    (tmp_path / "new.json").write_text(offline_plan.dumps(new))
+    (tmp_path / "old.json").write_text(plan_document.dumps(old))
+    (tmp_path / "new.json").write_text(plan_document.dumps(new))
     command = [sys.executable, "-m", "offline", "diff", str(tmp_path / "old.json"), str(tmp_path / "new.json")]
     done = subprocess.run([*command, "--json", str(tmp_path / "diff.json")], cwd=PROJECT_DIR, capture_output=True, text=True)
     assert done.returncode == 3, done.stderr

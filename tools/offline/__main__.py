@@ -25,7 +25,7 @@ Every command exits 70 when it crashes (an exception escaped it: a bug), with th
 (offline/exit_codes.py).
 
 The command line imports no Pulumi SDK: what needs it is in offline/commands.py, which
-`load_commands` imports once a command gets that far.
+`load_commands` imports once a command gets that far. The diff (offline/diff_command.py) needs none.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Protocol
 
 from eksfargate.project import PLATFORM_PROJECT_DIR
-from offline import plan_cache, plan_folder, sdk_loader
+from offline import diff_command, plan_cache, plan_folder, sdk_loader
 from offline.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_POLICY, crashed
 from offline.plan_cache import Entry, PlanCache
 
@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "plan":
             return run_plan(args)
         if args.command == "diff":
-            return load_commands().run_diff(args)
+            return diff_command.run(args)
         return run_cache(args)
     except BrokenPipeError:  # the reader left (`| head`): not a crash, the caller below ends quietly
         raise
@@ -110,15 +110,13 @@ class Commands(Protocol):
 
     def make_plan(self, args: argparse.Namespace, project_dir: Path, out: Path, entry: Entry) -> list[Path]: ...
 
-    def run_diff(self, args: argparse.Namespace) -> int: ...
-
     def warm(self, cache: PlanCache, project_dir: Path, rev: str) -> int: ...
 
 
 def load_commands() -> Commands:
     """offline/commands.py, what the commands do once their arguments are read: imported here, when a
     command gets that far, because it imports the Pulumi SDK core (about a second). So `--help`, a
-    wrong argument, a plan the plan cache keeps and `cache prune` never load the SDK. This is the
+    wrong argument, a plan the plan cache keeps, `cache prune` and a diff never load the SDK. This is the
     project's one import inside a function (tests/repo/test_imports.py)."""
     from offline import commands
 

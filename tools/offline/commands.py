@@ -1,5 +1,6 @@
 """What `python -m offline` does once its arguments are read (offline/__main__.py): a plan the plan
-cache does not keep, with its checks; a diff; the plan cache warmed with a revision's plans.
+cache does not keep, with its checks; the plan cache warmed with a revision's plans. (A diff reads
+plans and needs no SDK: offline/diff_command.py.)
 
 All of it needs the Pulumi SDK core, which takes about a second to import (the harness runs the
 program under the SDK's mocks, the policy pack runs on pulumi_policy): the command line loads this
@@ -9,7 +10,6 @@ module only when a command gets this far (`load_commands` in offline/__main__.py
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -19,12 +19,12 @@ from eksfargate import estimate as cost
 from eksfargate.fargate_pods import FargateSizeError
 from eksfargate.stack_files import undeclared_keys
 from offline import capacity as subnet_capacity
-from offline import diff as offline_diff
-from offline import diff_data, diff_render, plan_cache, plan_folder, reachability, revisions, secrets_report, shards
 from offline import plan as offline_plan
-from offline.exit_codes import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_POLICY, EXIT_REFUSED
-from offline.harness import PROJECT_DIR, keep_referenced_plan
+from offline import plan_folder, reachability, revisions, secrets_report
+from offline.exit_codes import EXIT_ERROR, EXIT_OK, EXIT_POLICY
+from offline.harness import keep_referenced_plan
 from offline.plan_cache import Entry, PlanCache
+from offline.plan_document import PlanError
 
 
 def make_plan(args: argparse.Namespace, project_dir: Path, out: Path, entry: Entry) -> list[Path]:
@@ -38,7 +38,7 @@ def make_plan(args: argparse.Namespace, project_dir: Path, out: Path, entry: Ent
 
     try:
         recording = offline_plan.record_stack(args.stack, project_dir=project_dir, stack_file=args.stack_file)
-    except offline_plan.PlanError as exc:
+    except PlanError as exc:
         say("stderr", f"error: {exc}\n")
         entry.status = EXIT_ERROR
         return []
@@ -84,52 +84,6 @@ def make_plan(args: argparse.Namespace, project_dir: Path, out: Path, entry: Ent
     entry.files = files
     entry.status = EXIT_POLICY if any(violation.mandatory for violation in violations) or not capacity.ok else EXIT_OK
     return written
-
-
-def run_diff(args: argparse.Namespace) -> int:
-    project_dir = args.project_dir or PROJECT_DIR
-    cache = plan_cache.from_settings(args.no_cache, plan_cache.platform_root(project_dir.resolve()))
-    given = {"project_dir": args.project_dir} if args.project_dir else {}
-    project, platforms = diff_data.project_of(project_dir)
-    try:
-        only = _shard_stacks(args, plan_cache.platform_root(project_dir.resolve()), project) if args.shard else None
-        diffs = revisions.diff_specs(args.old, args.new, **given, cache=cache, only=only)
-    except (revisions.DiffError, shards.ShardError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    if cache is not None and cache.hits + cache.misses:
-        print(cache.summary(), file=sys.stderr)
-    text = diff_render.render(diffs, details=not args.no_details)
-    sys.stdout.write(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text)
-    if args.changed_stacks:
-        args.changed_stacks.write_text(json.dumps(offline_diff.changed_stacks(diffs)) + "\n")
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(diff_data.dumps(diff_data.document(diffs, project, platforms)))
-    if any(d.error for d in diffs):
-        for d in diffs:
-            if d.error:
-                print(f"error: stack {d.stack}: {d.error}", file=sys.stderr)
-        return EXIT_ERROR
-    refused = [finding.text for d in diffs for finding in d.upgrade if finding.refused]
-    for text in refused:
-        print(f"refused: {text}", file=sys.stderr)
-    if refused:
-        return EXIT_REFUSED
-    return EXIT_CHANGES if any(d.changed for d in diffs) else EXIT_OK
-
-
-def _shard_stacks(args: argparse.Namespace, top: Path, project: str) -> set[str]:
-    """This project's stacks in shard I of N (`--shard I/N`) of the diff of two `REV:*` sides."""
-    index, count = shards.parse(args.shard)
-    old, new = (spec.rsplit(":", 1) if revisions.is_revision_spec(spec) else (spec, "") for spec in (args.old, args.new))
-    if old[1] != "*" or new[1] != "*":
-        raise shards.ShardError(f"--shard {args.shard} splits `REV:*` sides only, not {args.old} {args.new}")
-    split = shards.plan(top, old[0], new[0], count)
-    return set(split[index - 1].stacks[project])
 
 
 def warm(cache: PlanCache, project_dir: Path, rev: str) -> int:

@@ -40,7 +40,7 @@ from eksfargate.facts.resource_types import (
 from eksfargate.pod_network import crossings
 from offline import diff_cost, upgrade
 from offline.diff_cost import CostChange
-from offline.plan import SECRET, placeholder_source, placeholders, source_key
+from offline.plan_document import SECRET, placeholder_source, placeholders, source_key
 from offline.replacements import (
     CLUSTER_CHANGES_ZONES,
     CLUSTER_SUBNETS,

@@ -21,7 +21,7 @@ from typing import Any
 from eksfargate.contract import TENANT_READS
 from eksfargate.stack_catalog import tenants
 from offline.diff import ABSENT, Change, StackDiff, Upstream, compare, replaced_sources
-from offline.plan import placeholder_source, placeholders, source_key
+from offline.plan_document import placeholder_source, placeholders, source_key
 from offline.replacements import CLUSTER_TYPE
 
 

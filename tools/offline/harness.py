@@ -28,9 +28,10 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from eksfargate.facts.resource_types import STACK_REFERENCE
-from eksfargate.project import PLATFORM_PROJECT_DIR, TOOLS_DIR
+from eksfargate.project import PLATFORM_PROJECT_DIR
 from eksfargate.stack_files import StackFileError, config_string, read_project, read_stack, type_errors
 from offline import mock_runtime, registry
+from offline.projects import NoSuchStack, plan_process, project_name, referenced_stack
 from offline.registry.entry import MOCK_ACCOUNT_ID as MOCK_ACCOUNT_ID  # re-exported: the tests' account
 from offline.registry.entry import NewResource
 from offline.unknowns import zone_placeholder as zone_placeholder  # re-exported: the tests' zone names
@@ -99,10 +100,6 @@ class Recording:
 
     def children(self, parent: RecordedResource) -> list[RecordedResource]:
         return [r for r in self.resources if r.parent == parent.urn]
-
-
-def project_name(project_dir: Path = PROJECT_DIR) -> str:
-    return read_project(project_dir).name
 
 
 def stack_config(stack: str, project_dir: Path = PROJECT_DIR, stack_file: Path | None = None) -> dict[str, str]:
@@ -222,14 +219,6 @@ def _cancel_outputs_left_pending() -> None:
 _REFERENCED_PLANS: dict[tuple[str, str], dict[str, Any]] = {}
 
 
-def plan_process(checkout: Path) -> dict[str, Any]:
-    """`subprocess.run` arguments that plan with another checkout as it would plan itself: its
-    program, library and tools (from its root and tools folder) ahead of this checkout's installed ones."""
-    tools = checkout / TOOLS_DIR.relative_to(PLATFORM_PROJECT_DIR)
-    path = os.pathsep.join(filter(None, [str(tools), os.environ.get("PYTHONPATH")]))
-    return {"cwd": checkout, "env": dict(os.environ, PYTHONPATH=path)}
-
-
 @dataclass(frozen=True)
 class StackOutputs:
     """What a StackReference reads: a stack's outputs and which of them are secret."""
@@ -252,7 +241,10 @@ def referenced_plan(name: str, project_dir: Path) -> dict[str, Any]:
     worker was handed that plan already (`keep_referenced_plan`).
     Raises StackReferenceError when there is no such stack file or it cannot be planned.
     """
-    found, stack = referenced_stack(name, project_dir)
+    try:
+        found, stack = referenced_stack(name, project_dir)
+    except NoSuchStack as exc:
+        raise StackReferenceError(str(exc)) from exc
     key = _referenced_key(found, stack)
     shared = _shared_referenced_plan(key)
     if key not in _REFERENCED_PLANS and shared is not None and shared.is_file():
@@ -284,24 +276,6 @@ def keep_referenced_plan(project_dir: Path, stack: str, text: str) -> None:
 
 def _referenced_key(project_dir: Path, stack: str) -> tuple[str, str]:
     return str(project_dir.resolve()), stack
-
-
-def referenced_stack(name: str, project_dir: Path) -> tuple[Path, str]:
-    """The project folder and the stack a StackReference of the project in `project_dir` names
-    (`[<org>/][<project>/]<stack>`): this project or one beside it or in its parent folder (a tenant
-    project in a subfolder of its platform's). Raises StackReferenceError when there is no such stack file."""
-    parts = name.split("/")
-    stack = parts[-1]
-    wanted = parts[-2] if len(parts) > 1 else project_name(project_dir)
-    candidates = [project_dir, project_dir.parent, *sorted(p for p in project_dir.parent.iterdir() if p.is_dir())]
-    found = next((d for d in candidates if (d / "Pulumi.yaml").is_file() and project_name(d) == wanted), None)
-    if found is None:
-        raise StackReferenceError(f"stack reference {name!r}: no project named {wanted!r} in or beside {project_dir}")
-    if not (found / f"Pulumi.{stack}.yaml").is_file():
-        raise StackReferenceError(
-            f"stack reference {name!r}: the referenced stack does not exist (no stack file Pulumi.{stack}.yaml in {found})"
-        )
-    return found, stack
 
 
 # A folder the plans of one `offline.worker` share referenced plans in (it sets it for its children,

@@ -6,7 +6,8 @@ every resource (type, name, parent, provider, options, dependencies, inputs), an
 offline/plan_files.py makes of it (the manifests, the IAM documents, the diagram); `write()` makes
 them all a folder holds (offline/plan_folder.py).
 
-`render_tree()` is what `python -m offline plan` prints. Values AWS only assigns at deploy
+plan.json's format, and how it is read back, are offline/plan_document.py's (no SDK: the diff reads
+plans with it). `render_tree()` is what `python -m offline plan` prints. Values AWS only assigns at deploy
 time are never made up: they read `{{Kind:name.property}}` (that property of that resource,
 known after deploy) or `(known after deploy)`; secrets read `[secret]`.
 """
@@ -14,8 +15,6 @@ known after deploy) or `(known after deploy)`; secrets read `[secret]`.
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -27,21 +26,14 @@ from eksfargate.contract import PlatformOutput
 from eksfargate.facts.resource_types import STACK_REFERENCE
 from eksfargate.fargate_pods import FargateSizeError
 from eksfargate.pod_network import network_of
-from eksfargate.stack_files import SECRET_PLACEHOLDER
 from offline import plan_folder
 from offline.footprints import footprint_of
 from offline.harness import PROJECT_DIR, Recording, record
+from offline.plan_document import PLAN_FORMAT, SECRET, PlanError, dumps, placeholders
 from offline.plan_files import Tree, iam_documents, manifests_yaml, mermaid
 from offline.registry import summarize
 from offline.registry.entry import show
-from offline.unknowns import KNOWN_AFTER_DEPLOY, LEGEND, PLACEHOLDER
-
-PLAN_FORMAT = 1
-SECRET = SECRET_PLACEHOLDER
-
-
-class PlanError(Exception):
-    """The stack cannot be planned: invalid settings, a missing stack file, an encrypted secret."""
+from offline.unknowns import KNOWN_AFTER_DEPLOY, LEGEND
 
 
 def build(
@@ -168,18 +160,6 @@ def plain(value: Any) -> Any:
     return f"<{type(value).__name__}>"
 
 
-def dumps(plan: dict[str, Any]) -> str:
-    """plan.json's text: byte-identical for identical plans."""
-    return json.dumps(plan, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def load(path: Path) -> dict[str, Any]:
-    plan = json.loads(Path(path).read_text())
-    if not isinstance(plan, dict) or plan.get("planFormat") != PLAN_FORMAT:
-        raise PlanError(f"{path} is not a plan.json of format {PLAN_FORMAT}")
-    return plan
-
-
 def files(plan: dict[str, Any]) -> dict[str, str]:
     """plan.json, manifests.yaml, diagram.mmd and iam/*.json of a plan, by path in its folder, in that order."""
     texts = {"plan.json": dumps(plan), "manifests.yaml": manifests_yaml(plan), "diagram.mmd": mermaid(plan)}
@@ -234,29 +214,3 @@ def render_tree(plan: dict[str, Any]) -> str:
     for name, value in plan["outputs"].items():
         lines.append(f"  {name.ljust(width)}  {show(value)}")
     return "\n".join(lines) + "\n"
-
-
-def placeholders(value: Any) -> Iterable[str]:
-    """Every `{{...}}` reference inside a (nested) value, JSON strings included."""
-    if isinstance(value, str):
-        yield from (match.group(1) for match in PLACEHOLDER.finditer(value))
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from placeholders(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from placeholders(item)
-
-
-_SOURCE = re.compile(r"^(?P<source>[^.]+)\.(?P<prop>.+)$")
-
-
-def placeholder_source(reference: str) -> str:
-    """ "Subnet:network-private-a.id" → "Subnet:network-private-a" (the resource the value comes from)."""
-    match = _SOURCE.match(reference)
-    return match.group("source") if match else reference
-
-
-def source_key(res: dict[str, Any]) -> str:
-    """How placeholders name a resource: "Kind:name"."""
-    return f"{res['type'].rsplit(':', 1)[-1]}:{res['name']}"

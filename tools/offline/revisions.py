@@ -27,13 +27,13 @@ from pathlib import Path
 from typing import Any
 
 from eksfargate.facts.resource_types import STACK_REFERENCE
-from eksfargate.project import TENANT_PROJECT_DIR
+from eksfargate.project import PLATFORM_PROJECT_DIR, TENANT_PROJECT_DIR
 from eksfargate.stack_catalog import tenants
 from offline.diff import UNTOUCHED, StackDiff, compare
 from offline.diff_tenancy import PlatformChange, add_tenant_reads, platform_change
-from offline.harness import PROJECT_DIR, StackReferenceError, plan_process, referenced_stack
-from offline.plan import PlanError, load
 from offline.plan_cache import CACHE_ENV, OFF, Entry, PlanCache, Tree, plans_itself, platform_root
+from offline.plan_document import PlanError, load
+from offline.projects import NoSuchStack, plan_process, referenced_stack
 
 
 class DiffError(Exception):
@@ -65,7 +65,7 @@ def pair(old: Side, new: Side, stack: str, platform: PlatformChange | None = Non
     return diff
 
 
-def git(*args: str, cwd: Path = PROJECT_DIR) -> str:
+def git(*args: str, cwd: Path = PLATFORM_PROJECT_DIR) -> str:
     try:
         done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
     except FileNotFoundError as exc:
@@ -114,7 +114,7 @@ class Revisions:
     another project of the checkout the same revisions, their archives shared.
     """
 
-    def __init__(self, project_dir: Path = PROJECT_DIR, cache: PlanCache | None = None, *, of: Revisions | None = None):
+    def __init__(self, project_dir: Path = PLATFORM_PROJECT_DIR, cache: PlanCache | None = None, *, of: Revisions | None = None):
         self.project_dir = project_dir.resolve()
         self.owner = of is None
         self.top: Path = of.top if of else Path(git("rev-parse", "--show-toplevel", cwd=self.project_dir).strip())
@@ -144,7 +144,7 @@ class Revisions:
             return None
         try:
             folder, stack = referenced_stack(names[0], self.tree(rev))
-        except StackReferenceError:
+        except NoSuchStack:
             return None
         top = self.archives[rev] if rev else self.top
         return folder.resolve().relative_to(top.resolve()), stack
@@ -373,7 +373,12 @@ class Revisions:
 
 
 def diff_specs(
-    old_spec: str, new_spec: str, project_dir: Path = PROJECT_DIR, *, cache: PlanCache | None = None, only: set[str] | None = None
+    old_spec: str,
+    new_spec: str,
+    project_dir: Path = PLATFORM_PROJECT_DIR,
+    *,
+    cache: PlanCache | None = None,
+    only: set[str] | None = None,
 ) -> list[StackDiff]:
     """The stack diffs for two sides as given on the command line; plans kept in `cache` are not made again.
     `only`: of `REV:*` sides, these stacks alone (a shard's: offline/shards.py)."""

@@ -2,7 +2,7 @@
 
 A plan in a process of its own spends most of its time loading the SDKs (docs/contributing.md,
 "Plan speed"); a pull request that changes shared code plans every stack file twice. So the diff
-starts one worker per revision, in that revision's checkout (`harness.plan_process`: its
+starts one worker per revision, in that revision's checkout (`projects.plan_process`: its
 program, library and tools), and the worker:
 
 1. loads the SDK loader and the plan command, as `python -m offline` does, and reads the

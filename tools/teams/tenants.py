@@ -26,7 +26,8 @@ from eksfargate.tenancy import host_holders, namespace_conflicts, shared_alb_con
 from eksfargate.tenant_schema import ALB_MODES
 from eksfargate.tenant_settings import is_role_arn
 from offline.capacity import assess
-from offline.plan import PlanError, build
+from offline.plan import build
+from offline.plan_document import PlanError
 from teams.stacks import TeamStackError, _scalar
 
 # A tenant's namespace is tenant-<team> unless taken, and a namespace is a DNS-1123 label.

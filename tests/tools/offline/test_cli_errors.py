@@ -13,6 +13,7 @@ import pytest
 
 from cost.__main__ import main as cost_main
 from offline import plan as offline_plan
+from offline import plan_document
 from offline import revisions as offline_revisions
 from offline.__main__ import main as offline_main
 from offline.harness import PROJECT_DIR
@@ -112,7 +113,7 @@ def test_diff_against_a_working_tree_whose_stack_file_is_broken(tmp_path, monkey
     (project / "Pulumi.dev.yaml").write_text("config:\n  aws:region: ap-northeast-2\n  eks-fargate:natMode: [single\n")
     subprocess.run(["git", "init", "-q", str(project)], check=True)
     base = tmp_path / "plan.json"
-    base.write_text(offline_plan.dumps(offline_plan.build("dev", stack_file=PINNED_DEV)))
+    base.write_text(plan_document.dumps(offline_plan.build("dev", stack_file=PINNED_DEV)))
     monkeypatch.setattr(offline_revisions.diff_specs, "__defaults__", (project,))
 
     assert offline_main(["diff", str(base), ":dev"]) == 2

@@ -16,7 +16,7 @@ from eksfargate.facts.kubernetes_kinds import CLUSTER_SCOPED_KINDS
 from eksfargate.facts.resource_types import DASHBOARD, EKS_ADDON, HELM_RELEASE, METRIC_ALARM
 from eksfargate.project import TENANT_PROJECT_DIR
 from offline import diff as offline_diff
-from offline import diff_cost, diff_render, replacements
+from offline import diff_cost, diff_render, plan_document, replacements
 from offline import plan as offline_plan
 from offline import revisions as offline_revisions
 from offline.comment_scripts import markdown as plan_markdown
@@ -272,7 +272,7 @@ def test_deleting_or_replacing_a_protected_resource_is_flagged_loudly():
 
 def test_the_cli_exit_code_tells_whether_anything_changed(tmp_path):
     base, scaled = tmp_path / "base.json", tmp_path / "scaled.json"
-    base.write_text(offline_plan.dumps(dev_plan()))
+    base.write_text(plan_document.dumps(dev_plan()))
     new = copy.deepcopy(dev_plan())
     resource(new, AUTOSCALER, "game-2048-autoscaler")["inputs"]["spec"]["minReplicas"] = 2
     scaled.write_text(json.dumps(new))

@@ -8,8 +8,7 @@ import sys
 from eksfargate.project import TENANT_PROJECT_DIR
 from eksfargate.stack_catalog import tenants
 from offline import diff as offline_diff
-from offline import diff_data
-from offline import plan as offline_plan
+from offline import diff_data, plan_document
 from offline.harness import PROJECT_DIR
 from tests.github.test_plan_comment import plan_comment, rich_diff, schema
 from tests.tools.offline.test_diff import AUTOSCALER, resource
@@ -21,7 +20,7 @@ RUN = "https://github.com/o/r/actions/runs/1"
 
 def test_a_real_change_goes_from_the_cli_through_json_to_a_rendered_table_row(tmp_path):
     base, scaled, data = tmp_path / "base.json", tmp_path / "scaled.json", tmp_path / "diff" / "platform.json"
-    base.write_text(offline_plan.dumps(dev_plan()))
+    base.write_text(plan_document.dumps(dev_plan()))
     new = copy.deepcopy(dev_plan())
     resource(new, AUTOSCALER, "game-2048-autoscaler")["inputs"]["spec"]["minReplicas"] = 2
     scaled.write_text(json.dumps(new))

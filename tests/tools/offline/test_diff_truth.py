@@ -11,7 +11,7 @@ import pytest
 from eksfargate.project import TENANT_PROJECT_DIR
 from eksfargate.stack_catalog import project, stack_files, tenants
 from offline import diff as offline_diff
-from offline import diff_data, diff_render, diff_tenancy
+from offline import diff_data, diff_render, diff_tenancy, plan_document
 from offline import plan as offline_plan
 from offline import revisions as offline_revisions
 from offline.__main__ import main as offline_main
@@ -163,7 +163,7 @@ def test_a_secure_value_is_planned_as_a_secret_placeholder(tmp_path):
 
 
 def test_a_secure_value_the_program_must_read_is_refused_naming_its_key(tmp_path):
-    with pytest.raises(offline_plan.PlanError, match="owner.*secure") as refused:
+    with pytest.raises(plan_document.PlanError, match="owner.*secure") as refused:
         offline_plan.build("dev", stack_file=with_secret(tmp_path, "eks-fargate:owner"))
     assert "AAAABBBBCCCC" not in str(refused.value)
 
@@ -231,9 +231,9 @@ def test_a_tenant_whose_platform_replaces_its_cluster_is_replaced_with_it_and_sa
     reads = {read.path: read.note for read in diff.platform_reads}
     assert "kubeconfig" in reads and "Cluster:cluster-eks" in reads["kubeconfig"]
     # Only what reaches it: an output whose new value comes after deploy is listed if the tenant holds that value.
-    held = {ref for r in plan["resources"] for ref in offline_plan.placeholders(r["inputs"])}
+    held = {ref for r in plan["resources"] for ref in plan_document.placeholders(r["inputs"])}
     after_deploy = [read for read in diff.platform_reads if read.note.startswith("new value (known after deploy)")]
-    assert all(set(offline_plan.placeholders(read.new)) & held for read in after_deploy)
+    assert all(set(plan_document.placeholders(read.new)) & held for read in after_deploy)
     shown = "\n".join(section(diff))
     assert f"<code>{old['stack']}</code>" in shown and "<code>kubeconfig</code>" in shown and "wave after" in shown
 

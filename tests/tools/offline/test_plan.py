@@ -9,7 +9,7 @@ import yaml
 
 from cost import from_recording
 from offline import plan as offline_plan
-from offline import plan_files
+from offline import plan_document, plan_files
 from offline.__main__ import main as offline_main
 from offline.harness import PROJECT_DIR, Recording
 from tests import kubernetes_schemas
@@ -251,9 +251,9 @@ def test_an_invalid_stack_file_exits_2_with_the_settings_error_and_writes_nothin
 
 
 def test_a_missing_stack_file_is_an_error_too():
-    with pytest.raises(offline_plan.PlanError, match="no stack file Pulumi.nope.yaml"):
+    with pytest.raises(plan_document.PlanError, match="no stack file Pulumi.nope.yaml"):
         offline_plan.build("nope")
-    with pytest.raises(offline_plan.PlanError, match="a whole number from 0 to 100"):
+    with pytest.raises(plan_document.PlanError, match="a whole number from 0 to 100"):
         offline_plan.build("dev", overrides={"appReplicas": 101})
 
 

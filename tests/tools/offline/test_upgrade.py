@@ -11,6 +11,7 @@ from eksfargate.facts.kubernetes_versions import ROLLBACK_WINDOW
 from eksfargate.settings import SUPPORTED_KUBERNETES_VERSIONS
 from offline import diff as offline_diff
 from offline import plan as offline_plan
+from offline import plan_document
 from offline.__main__ import main as offline_main
 from tests.tools.offline.test_plan import dev_plan
 
@@ -44,8 +45,8 @@ def with_cluster_version(plan: dict, version: str) -> dict:
 def run_diff(tmp_path, capsys, old: dict, new: dict) -> subprocess.CompletedProcess:
     """`python -m offline diff old.json new.json`, run in this process (its exit code is what main returns:
     test_diff.py's CLI test runs it as a process): what it prints and its exit code."""
-    (tmp_path / "old.json").write_text(offline_plan.dumps(old))
-    (tmp_path / "new.json").write_text(offline_plan.dumps(new))
+    (tmp_path / "old.json").write_text(plan_document.dumps(old))
+    (tmp_path / "new.json").write_text(plan_document.dumps(new))
     argv = ["diff", str(tmp_path / "old.json"), str(tmp_path / "new.json")]
     capsys.readouterr()
     status = offline_main(argv)

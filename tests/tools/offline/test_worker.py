@@ -15,7 +15,8 @@ import pytest
 from eksfargate.project import TENANT_PROJECT_DIR
 from offline import harness
 from offline import revisions as offline_revisions
-from offline.harness import PROJECT_DIR, plan_process
+from offline.harness import PROJECT_DIR
+from offline.projects import plan_process, project_name
 from tests.worker_plans import (
     BROKEN,
     IN_WORKERS,
@@ -28,7 +29,7 @@ from tests.worker_plans import (
     worker_outcomes,
 )
 
-PLATFORM_STACK = f"{harness.project_name()}/shared-dev"  # what the tenant stacks reference
+PLATFORM_STACK = f"{project_name()}/shared-dev"  # what the tenant stacks reference
 
 
 def in_worker(stacks: list[tuple[str, Path, Path | None]], tmp: Path, parallel: int = 1) -> dict[str, tuple]:

@@ -19,7 +19,8 @@ from typing import NamedTuple
 import pytest
 
 from eksfargate.project import TENANT_PROJECT_DIR
-from offline.harness import PROJECT_DIR, project_name
+from offline.harness import PROJECT_DIR
+from offline.projects import project_name
 from security import check
 
 CHECKOV = PROJECT_DIR / "venv-security" / "bin" / "checkov"

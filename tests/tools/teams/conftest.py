@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from offline import plan as offline_plan
+from offline import plan_document
 from offline.harness import PROJECT_DIR
 from teams import tenants as tenant_files
 
@@ -30,8 +31,8 @@ def platform_plans_once(monkeypatch: pytest.MonkeyPatch, shared: Callable[[str, 
         key = hashlib.sha256(f"{stack}\0".encode() + path.read_bytes()).hexdigest()[:16]
 
         def make(folder: Path) -> None:
-            (folder / "plan.json").write_text(offline_plan.dumps(offline_plan.build(stack, project_dir, stack_file)))
+            (folder / "plan.json").write_text(plan_document.dumps(offline_plan.build(stack, project_dir, stack_file)))
 
-        return offline_plan.load(shared(f"teams-platform-plans/{stack}-{key}", make) / "plan.json")
+        return plan_document.load(shared(f"teams-platform-plans/{stack}-{key}", make) / "plan.json")
 
     monkeypatch.setattr(tenant_files, "build", build)
