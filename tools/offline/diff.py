@@ -16,7 +16,8 @@ credentials) is authoritative.
 A tenant stack reads its platform's outputs, which its plan shows as the platform's placeholders:
 what the platform replaces behind them (`Upstream`, offline/diff_tenancy.py) replaces what uses them
 in the tenant too. The sides as the command line gives them (plan files, or stacks planned at git
-revisions) are offline/revisions.py's; the diff as data, offline/diff_data.py's; its Markdown,
+revisions) are offline/diff_command.py's, the plans at revisions offline/revisions.py's; the diff as
+data, offline/diff_data.py's; its Markdown,
 `make diff`'s and the pull-request comment's, offline/diff_render.py's.
 """
 

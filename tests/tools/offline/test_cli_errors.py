@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 
 from cost.__main__ import main as cost_main
+from offline import diff_command, plan_document
 from offline import plan as offline_plan
-from offline import plan_document
-from offline import revisions as offline_revisions
 from offline.__main__ import main as offline_main
 from offline.harness import PROJECT_DIR
 from offline.policy_check import main as policy_main
@@ -114,7 +113,7 @@ def test_diff_against_a_working_tree_whose_stack_file_is_broken(tmp_path, monkey
     subprocess.run(["git", "init", "-q", str(project)], check=True)
     base = tmp_path / "plan.json"
     base.write_text(plan_document.dumps(offline_plan.build("dev", stack_file=PINNED_DEV)))
-    monkeypatch.setattr(offline_revisions.diff_specs, "__defaults__", (project,))
+    monkeypatch.setattr(diff_command.diff_specs, "__defaults__", (project,))
 
     assert offline_main(["diff", str(base), ":dev"]) == 2
     err = capsys.readouterr().err

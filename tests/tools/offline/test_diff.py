@@ -16,7 +16,7 @@ from eksfargate.facts.kubernetes_kinds import CLUSTER_SCOPED_KINDS
 from eksfargate.facts.resource_types import DASHBOARD, EKS_ADDON, HELM_RELEASE, METRIC_ALARM
 from eksfargate.project import TENANT_PROJECT_DIR
 from offline import diff as offline_diff
-from offline import diff_cost, diff_render, plan_document, replacements
+from offline import diff_command, diff_cost, diff_render, plan_document, replacements
 from offline import plan as offline_plan
 from offline import revisions as offline_revisions
 from offline.comment_scripts import markdown as plan_markdown
@@ -310,16 +310,14 @@ def test_revisions_are_read_with_git_archive_and_a_stack_missing_there_is_new():
         assert side.plan is None and not side.error
     finally:
         revisions.close()
-    diff = offline_revisions.pair(
-        offline_revisions.Side("`HEAD`"), offline_revisions.Side("working tree", plan=dev_plan()), "dev"
-    )
+    diff = diff_command.pair(offline_revisions.Side("`HEAD`"), offline_revisions.Side("working tree", plan=dev_plan()), "dev")
     assert diff.note.startswith("The stack file is new") and diff.count("create") == len(dev_plan()["resources"])
 
 
 @pytest.mark.parametrize("spec", ["HEAD:dev", ":dev", "origin/main:*"])
 def test_revision_specs_are_told_from_files(spec):
-    assert offline_revisions.is_revision_spec(spec)
-    assert not offline_revisions.is_revision_spec(str(PROJECT_DIR / "Pulumi.dev.yaml"))
+    assert diff_command.is_revision_spec(spec)
+    assert not diff_command.is_revision_spec(str(PROJECT_DIR / "Pulumi.dev.yaml"))
 
 
 def test_make_diff_without_arguments_compares_every_stack_file():
@@ -353,7 +351,7 @@ def team_change(tmp_path_factory, worker_plans_folder) -> list[offline_diff.Stac
     stack_file.write_text(text + "  eks-fargate:appReplicas: 2\n  eks-fargate:publicAccessCidrs: [203.0.113.0/24]\n")
     cache = PlanCache(tmp_path_factory.mktemp("plans"))
     keep_platform_plan(cache, worker_plans_folder, Tree.at_revision(repo, "HEAD"), "payments-dev")
-    return offline_revisions.diff_specs("HEAD:*", ":*", project_dir=repo, cache=cache)
+    return diff_command.diff_specs("HEAD:*", ":*", project_dir=repo, cache=cache)
 
 
 def test_a_team_only_change_is_shown_for_that_team(team_change):

@@ -11,7 +11,7 @@ import pytest
 from eksfargate.project import TENANT_PROJECT_DIR
 from eksfargate.stack_catalog import project, stack_files, tenants
 from offline import diff as offline_diff
-from offline import diff_data, diff_render, diff_tenancy, plan_document
+from offline import diff_command, diff_data, diff_render, diff_tenancy, plan_document
 from offline import plan as offline_plan
 from offline import revisions as offline_revisions
 from offline.__main__ import main as offline_main
@@ -215,7 +215,7 @@ def test_a_tenant_whose_platform_replaces_its_cluster_is_replaced_with_it_and_sa
     stack, plan, old, new = tenant()
     change = diff_tenancy.platform_change(old, new, plan)
     sides = offline_revisions.Side("old", plan=plan), offline_revisions.Side("new", plan=copy.deepcopy(plan))
-    diff = offline_revisions.pair(*sides, stack, change)
+    diff = diff_command.pair(*sides, stack, change)
     ops = {(e.resource["type"], e.resource["name"]): e.op for e in diff.resources}
     assert diff.changed
     # Its objects are created again on the new cluster: its Kubernetes provider points there, and what EKS kept
@@ -242,7 +242,7 @@ def test_a_tenant_is_unchanged_when_what_it_reads_from_its_platform_is():
     stack, plan, old, _ = tenant()
     change = diff_tenancy.platform_change(old, copy.deepcopy(old), plan)
     sides = offline_revisions.Side("old", plan=plan), offline_revisions.Side("new", plan=copy.deepcopy(plan))
-    diff = offline_revisions.pair(*sides, stack, change)
+    diff = diff_command.pair(*sides, stack, change)
     assert not diff.changed and not diff.platform_reads
 
 
@@ -251,7 +251,7 @@ def test_a_tenant_that_moves_to_another_platform_is_created_again_on_its_cluster
     stack, plan, old, _ = tenant()
     change = diff_tenancy.platform_change(old, dev_plan(), plan)
     sides = offline_revisions.Side("old", plan=plan), offline_revisions.Side("new", plan=copy.deepcopy(plan))
-    diff = offline_revisions.pair(*sides, stack, change)
+    diff = diff_command.pair(*sides, stack, change)
     ops = {(e.resource["type"], e.resource["name"]): e.op for e in diff.resources}
     objects = [r for r in plan["resources"] if r["type"].startswith("kubernetes:")]
     assert objects and all(ops[r["type"], r["name"]] == "replace" for r in objects)

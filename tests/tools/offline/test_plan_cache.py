@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from offline import commands, diff_render, plan_cache
+from offline import commands, diff_command, diff_render, plan_cache
 from offline import revisions as offline_revisions
 from offline.harness import PROJECT_DIR, SHARED_REFERENCED_PLANS
 from offline.plan_cache import PlanCache, Tree
@@ -291,7 +291,7 @@ def diff(snapshot: Path, cache: PlanCache, monkeypatch, old: str = "HEAD:dev", n
     made: list[tuple[str, str]] = []
     close = offline_revisions.Revisions.close
     monkeypatch.setattr(offline_revisions.Revisions, "close", lambda self: made.extend(self.planned) or close(self))
-    diffs = offline_revisions.diff_specs(old, new, snapshot, cache=cache)
+    diffs = diff_command.diff_specs(old, new, snapshot, cache=cache)
     assert not any(d.error for d in diffs), [d.error for d in diffs]
     return diff_render.render(diffs), sorted(made)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from offline import __main__ as offline_cli
-from offline import exit_codes, plan_folder
+from offline import diff_command, exit_codes, plan_folder
 from offline import plan as offline_plan
 from offline.harness import PROJECT_DIR
 from tests.stackfacts import PINNED_DEV
@@ -101,8 +101,7 @@ def test_a_plan_that_cannot_be_written_whole_leaves_the_earlier_one_as_it_was(tm
 
 
 def test_a_diff_that_crashes_exits_with_the_crash_code_not_that_of_changes(monkeypatch, capsys):
-    commands = offline_cli.load_commands()
-    monkeypatch.setattr(commands.revisions, "diff_specs", crash)
+    monkeypatch.setattr(diff_command, "diff_specs", crash)
 
     assert offline_cli.main(["diff", "HEAD:dev", ":dev"]) == exit_codes.EXIT_CRASH
     assert "RuntimeError: a bug in the plan" in capsys.readouterr().err

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from offline import revisions, shards
+from offline import diff_command, shards
 from offline.__main__ import main as offline_main
 from offline.comment_scripts import shards as comment_shards
 from offline.diff import UNTOUCHED
@@ -121,7 +121,7 @@ def test_a_shards_diff_holds_its_stacks_alone():
     # HEAD against itself: nothing changed, so nothing is planned and every stack is listed as untouched.
     first, second = shards.plan(PROJECT_DIR, "HEAD", "HEAD", 2)
     assert first.stacks[shards.PLATFORM] and second.stacks[shards.PLATFORM]
-    diffs = revisions.diff_specs("HEAD:*", "HEAD:*", only=set(first.stacks[shards.PLATFORM]))
+    diffs = diff_command.diff_specs("HEAD:*", "HEAD:*", only=set(first.stacks[shards.PLATFORM]))
     assert [d.stack for d in diffs] == list(first.stacks[shards.PLATFORM])
     assert all(d.note == UNTOUCHED for d in diffs)
 
