@@ -32,11 +32,12 @@ from offline.revisions import DiffError, Referenced, Revisions, Side
 def run(args: argparse.Namespace) -> int:
     """`python -m offline diff OLD NEW` once its arguments are read (offline/__main__.py)."""
     project_dir = args.project_dir or PLATFORM_PROJECT_DIR
-    cache = plan_cache.from_settings(args.no_cache, platform_root(project_dir.resolve()))
+    top = platform_root(project_dir.resolve())
+    cache = plan_cache.from_settings(args.no_cache, top)
     given = {"project_dir": args.project_dir} if args.project_dir else {}
     project, platforms = diff_data.project_of(project_dir)
     try:
-        only = _shard_stacks(args, platform_root(project_dir.resolve()), project) if args.shard else None
+        only = _shard_stacks(args, top, project) if args.shard else None
         diffs = diff_specs(args.old, args.new, **given, cache=cache, only=only)
     except (DiffError, shards.ShardError) as exc:
         print(f"error: {exc}", file=sys.stderr)
